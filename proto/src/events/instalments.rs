@@ -1,0 +1,154 @@
+//! `instalment_requested`, `statement_reviewed`, `instalment_approved`: a payment request
+//! with its insertion-hour statement, the facilitator's review, the buyer's approval.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{payload_v1, Period};
+use crate::codes::Pseudonym;
+use crate::decimal::{money, quantity, Money, Quantity};
+
+/// v1 payload of `instalment_requested` (*demande d'acompte*).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstalmentRequestedV1 {
+    /// 1, 2, … without gaps within the contract.
+    pub number: u32,
+    /// Period of execution the request covers.
+    pub period: Period,
+    /// Cumulative value executed since the start, euros excluding VAT.
+    #[serde(with = "money")]
+    #[schemars(with = "Money")]
+    pub cumulative_value_ht: Decimal,
+    /// Day the buyer received the request: the payment term runs from it.
+    pub received_on: NaiveDate,
+    /// Insertion hours done since the previous request.
+    pub statement: HourStatement,
+}
+
+/// The insertion hours a contractor declares with one instalment request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HourStatement {
+    /// May be empty (no insertion hours in the period).
+    pub lines: Vec<StatementLine>,
+}
+
+/// Hours one beneficiary did in a period, under one modality.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementLine {
+    /// Unique within the statement; the review refers to it.
+    pub line_id: u32,
+    /// Keyed pseudonym of the person: never a name or social-security number.
+    pub beneficiary: Pseudonym,
+    pub category: EligibleCategory,
+    pub modality: InsertionModality,
+    /// Hours done (may be fractional).
+    #[serde(with = "quantity")]
+    #[schemars(with = "Quantity")]
+    pub hours: Decimal,
+    pub period: Period,
+}
+
+/// Eligible publics (*publics éligibles*) of the insertion clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EligibleCategory {
+    /// Long-term jobseeker (*demandeur d'emploi de longue durée*).
+    LongTermJobseeker,
+    /// RSA or other minimum-income recipient.
+    MinimumIncomeRecipient,
+    /// Under 26 with low qualification.
+    YoungLowQualification,
+    /// Recognised disabled worker (RQTH).
+    DisabilityRecognition,
+    /// Employed by an SIAE, EA or ESAT.
+    SiaeEaEsatEmployee,
+    /// Resident of a priority neighbourhood (QPV).
+    PriorityNeighbourhoodResident,
+    /// Jobseeker over 50.
+    JobseekerOver50,
+    /// Under court supervision (*placé sous main de justice*).
+    CourtSupervision,
+    /// Other public the clause declares eligible.
+    OtherEligible,
+}
+
+/// How the contractor fulfils the clause (*modalité*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InsertionModality {
+    /// Direct hire (CDD chantier, CDI, professionalisation or apprenticeship contract).
+    DirectHire,
+    /// Temporary work through an ETTI.
+    TemporaryWorkEtti,
+    /// Placement through an association intermédiaire (AI).
+    PlacementAi,
+    /// Through a GEIQ.
+    Geiq,
+    /// Subcontracting to an SIAE.
+    SubcontractingSiae,
+    /// Co-contracting with an SIAE.
+    CoContractingSiae,
+    /// Training action, where the clause allows it.
+    Training,
+}
+
+/// v1 payload of `statement_reviewed`: the facilitator's decision on each line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementReviewedV1 {
+    /// The instalment whose statement is reviewed.
+    pub instalment_number: u32,
+    pub decisions: Vec<LineDecision>,
+}
+
+/// The decision on one statement line, e.g.
+/// `{"line_id": 2, "decision": {"kind": "rejected", "reason": "no payslip"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineDecision {
+    pub line_id: u32,
+    pub decision: Decision,
+}
+
+/// Validated, or rejected with a reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Decision {
+    /// The hours count: `{"kind": "validated"}`.
+    Validated,
+    /// The hours do not count: `{"kind": "rejected", "reason": "..."}`.
+    Rejected { reason: String },
+}
+
+/// v1 payload of `instalment_approved`: what finance must pay, euros including VAT.
+/// `net_to_pay_ttc = gross_ttc − advance_recovery_ttc − other_deductions_ttc`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstalmentApprovedV1 {
+    pub number: u32,
+    /// Value of this instalment, including VAT.
+    #[serde(with = "money")]
+    #[schemars(with = "Money")]
+    pub gross_ttc: Decimal,
+    /// Advance recovered on this instalment, including VAT.
+    #[serde(with = "money")]
+    #[schemars(with = "Money")]
+    pub advance_recovery_ttc: Decimal,
+    /// Other deductions (e.g. penalties), including VAT.
+    #[serde(with = "money")]
+    #[schemars(with = "Money")]
+    pub other_deductions_ttc: Decimal,
+    #[serde(with = "money")]
+    #[schemars(with = "Money")]
+    pub net_to_pay_ttc: Decimal,
+    pub approved_on: NaiveDate,
+}
+
+payload_v1!(InstalmentRequestedV1, "instalment_requested");
+payload_v1!(StatementReviewedV1, "statement_reviewed");
+payload_v1!(InstalmentApprovedV1, "instalment_approved");

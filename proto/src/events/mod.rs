@@ -1,0 +1,234 @@
+//! The event catalogue: one payload type per `event_type`, versioned.
+//!
+//! # Conventions of every payload
+//!
+//! - Unknown fields are refused (`deny_unknown_fields`): a typo must not pass silently.
+//! - Money, hours and rates are decimal **strings** (see [`crate::decimal`]). Every money field
+//!   names its VAT basis: `_ht` (excluding VAT) or `_ttc` (including VAT).
+//! - Rates and shares are **fractions of 1**, never percents: `vat_rate: "0.20"` is 20 %,
+//!   `tolerance_share: "0.1"` is 10 %. The schema refuses anything outside `[0, 1]`, so a
+//!   percent sent by mistake (`"20"`) is caught at the border.
+//! - Dates are `YYYY-MM-DD` (a business day, no time zone); instants are RFC 3339 in UTC.
+//! - Sum types are objects with a `kind` tag: `{"kind": "fixed", "amount_per_hour_ht": "60"}`.
+//! - Optional fields are omitted when absent; `null` is read as absent too.
+//! - The contract id is the stream id of the envelope: payloads never repeat it.
+//!
+//! # Versioning: how a v2 is added
+//!
+//! A stored event is never rewritten, and a published schema is never edited. A breaking
+//! change to, say, `contract_awarded` goes like this:
+//!
+//! 1. Keep `ContractAwardedV1` as it is (its schema file `contract_awarded.v1.json` stays
+//!    checked in, unchanged, for readers of old events).
+//! 2. Add `ContractAwardedV2` with `SCHEMA_VERSION = 2` and point the `Event::ContractAwarded`
+//!    variant at it: `Event` always holds the current version, so the domain handles one shape.
+//! 3. Implement `ContractAwardedV2::upcast`: a pure function from the v1 JSON to the v2 JSON
+//!    (e.g. fill a new field with its documented default). For a v3, chain `v1 → v2 → v3`.
+//! 4. Register the v1 type in [`crate::schema::all_schemas`] next to the current one, bless
+//!    the schemas (`contract_awarded.v2.json` appears) and point the AsyncAPI message at v2.
+//!
+//! [`Event::decode`] then reads every version ever written: current payloads directly, older
+//! ones through the upcaster; a version newer than this build knows is refused, never guessed.
+
+mod award;
+mod instalments;
+mod lifecycle;
+mod payments;
+mod penalties;
+
+use std::borrow::Cow;
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use award::*;
+pub use instalments::*;
+pub use lifecycle::*;
+pub use payments::*;
+pub use penalties::*;
+
+use crate::envelope::EventEnvelope;
+
+/// A payload type of the catalogue (or of a finance message), at one schema version.
+pub trait Payload: Serialize + DeserializeOwned + JsonSchema {
+    /// The `event_type` (or finance `message_type`) this payload belongs to.
+    const TYPE_NAME: &'static str;
+    /// The schema version this type describes.
+    const SCHEMA_VERSION: u16;
+
+    /// Upcasting hook: turns a stored payload written at `from_version` (older than
+    /// [`Payload::SCHEMA_VERSION`]) into this version's JSON. Version-1 types have no older
+    /// version and answer [`DecodeError::UnsupportedVersion`].
+    fn upcast(from_version: u16, payload: Value) -> Result<Value, DecodeError>;
+
+    /// Reads a payload of any version up to this one.
+    fn decode(schema_version: u16, payload: &Value) -> Result<Self, DecodeError> {
+        let current: Cow<'_, Value> = if schema_version == Self::SCHEMA_VERSION {
+            Cow::Borrowed(payload)
+        } else if (1..Self::SCHEMA_VERSION).contains(&schema_version) {
+            Cow::Owned(Self::upcast(schema_version, payload.clone())?)
+        } else {
+            return Err(DecodeError::unsupported::<Self>(schema_version));
+        };
+        Self::deserialize(current.as_ref()).map_err(|e| DecodeError::InvalidPayload {
+            type_name: Self::TYPE_NAME.to_owned(),
+            schema_version,
+            message: e.to_string(),
+        })
+    }
+
+    /// The payload as JSON, at [`Payload::SCHEMA_VERSION`].
+    fn to_json(&self) -> Value {
+        serde_json::to_value(self).expect("payload types have string keys only: infallible")
+    }
+}
+
+/// Why a stored payload could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("unknown event or message type {0:?}")]
+    UnknownType(String),
+    #[error("{type_name} has no schema version {schema_version} (this build reads 1 to {current})")]
+    UnsupportedVersion { type_name: String, schema_version: u16, current: u16 },
+    #[error("invalid {type_name} v{schema_version} payload: {message}")]
+    InvalidPayload { type_name: String, schema_version: u16, message: String },
+}
+
+impl DecodeError {
+    /// `schema_version` is not one `P` can read.
+    pub fn unsupported<P: Payload>(schema_version: u16) -> Self {
+        DecodeError::UnsupportedVersion {
+            type_name: P::TYPE_NAME.to_owned(),
+            schema_version,
+            current: P::SCHEMA_VERSION,
+        }
+    }
+}
+
+/// Declares the catalogue once; everything that lists event types is generated from it.
+macro_rules! catalogue {
+    ($( $(#[$doc:meta])* $variant:ident($payload:ty), )+) => {
+        /// Every event of the catalogue, at its current schema version.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Event {
+            $( $(#[$doc])* $variant($payload), )+
+        }
+
+        /// Every `event_type`, in the order of a contract's life.
+        pub const EVENT_TYPES: &[&str] = &[$( <$payload as Payload>::TYPE_NAME, )+];
+
+        $(
+            impl From<$payload> for Event {
+                fn from(payload: $payload) -> Self {
+                    Event::$variant(payload)
+                }
+            }
+        )+
+
+        impl Event {
+            /// The snake_case `event_type` of the envelope, e.g. `contract_awarded`.
+            pub fn event_type(&self) -> &'static str {
+                match self {
+                    $( Event::$variant(_) => <$payload as Payload>::TYPE_NAME, )+
+                }
+            }
+
+            /// The schema version [`Event::to_payload`] writes: always the current one.
+            pub fn schema_version(&self) -> u16 {
+                match self {
+                    $( Event::$variant(_) => <$payload as Payload>::SCHEMA_VERSION, )+
+                }
+            }
+
+            /// The payload as JSON, for the envelope.
+            pub fn to_payload(&self) -> Value {
+                match self {
+                    $( Event::$variant(p) => p.to_json(), )+
+                }
+            }
+
+            /// Reads a stored payload of any known type and version, upcasting old versions.
+            pub fn decode(
+                event_type: &str,
+                schema_version: u16,
+                payload: &Value,
+            ) -> Result<Event, DecodeError> {
+                match event_type {
+                    $( <$payload as Payload>::TYPE_NAME => {
+                        <$payload>::decode(schema_version, payload).map(Event::$variant)
+                    } )+
+                    other => Err(DecodeError::UnknownType(other.to_owned())),
+                }
+            }
+        }
+
+        /// Calls `visit` with the schema of every current payload type.
+        pub(crate) fn visit_payload_types<V: crate::schema::VisitPayload>(visit: &mut V) {
+            $( visit.visit::<$payload>(); )+
+        }
+    };
+}
+
+catalogue! {
+    /// The contract is notified: first event of every stream.
+    ContractAwarded(ContractAwardedV1),
+    /// An amendment (*avenant*) changes amount, duration or committed hours.
+    ContractAmended(ContractAmendedV1),
+    /// Early termination (*résiliation*).
+    ContractTerminated(ContractTerminatedV1),
+    /// Finance paid the advance.
+    AdvancePaid(AdvancePaidV1),
+    /// The contractor requests an instalment, with its hour statement.
+    InstalmentRequested(InstalmentRequestedV1),
+    /// The facilitator validated or rejected the statement's lines.
+    StatementReviewed(StatementReviewedV1),
+    /// The buyer approved an instalment: what finance must pay.
+    InstalmentApproved(InstalmentApprovedV1),
+    /// Finance paid an instalment.
+    InstalmentPaid(InstalmentPaidV1),
+    /// Final settlement (*décompte général et définitif*).
+    ContractSettled(ContractSettledV1),
+    /// The computed penalty proposal is confirmed as is.
+    PenaltyConfirmed(PenaltyConfirmedV1),
+    /// The penalty is set to another amount, with a reason.
+    PenaltyAdjusted(PenaltyAdjustedV1),
+    /// No penalty is applied, with a reason.
+    PenaltyWaived(PenaltyWaivedV1),
+}
+
+impl EventEnvelope {
+    /// Reads the envelope's payload as a typed event (upcasting old versions).
+    pub fn decode_event(&self) -> Result<Event, DecodeError> {
+        Event::decode(&self.event_type, self.schema_version, &self.payload)
+    }
+}
+
+/// A period of execution, both bounds included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    /// First day, included.
+    pub start: chrono::NaiveDate,
+    /// Last day, included.
+    pub end: chrono::NaiveDate,
+}
+
+/// Implements [`Payload`] for a version-1 type: there is nothing older to upcast.
+macro_rules! payload_v1 {
+    ($payload:ty, $type_name:literal) => {
+        impl $crate::events::Payload for $payload {
+            const TYPE_NAME: &'static str = $type_name;
+            const SCHEMA_VERSION: u16 = 1;
+
+            fn upcast(
+                from_version: u16,
+                _payload: serde_json::Value,
+            ) -> Result<serde_json::Value, $crate::events::DecodeError> {
+                Err($crate::events::DecodeError::unsupported::<Self>(from_version))
+            }
+        }
+    };
+}
+pub(crate) use payload_v1;

@@ -1,0 +1,50 @@
+//! `penalty_confirmed`, `penalty_adjusted`, `penalty_waived`: the decision on the penalty
+//! proposal computed at final settlement. Confirmed and adjusted amounts go to finance.
+//!
+//! Penalties are outside the scope of VAT: the amount, expressed excluding VAT as CCAPs do,
+//! is the sum deducted.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::payload_v1;
+use crate::decimal::{money, Money};
+
+/// v1 payload of `penalty_confirmed`: the proposal is applied as computed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PenaltyConfirmedV1 {
+    /// Penalty applied, euros excluding VAT.
+    #[serde(with = "money")]
+    #[schemars(with = "Money")]
+    pub amount_ht: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub decided_on: NaiveDate,
+}
+
+/// v1 payload of `penalty_adjusted`: another amount than the proposal, with a written reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PenaltyAdjustedV1 {
+    /// Penalty applied, euros excluding VAT.
+    #[serde(with = "money")]
+    #[schemars(with = "Money")]
+    pub amount_ht: Decimal,
+    pub reason: String,
+    pub decided_on: NaiveDate,
+}
+
+/// v1 payload of `penalty_waived`: no penalty, with a written reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PenaltyWaivedV1 {
+    pub reason: String,
+    pub decided_on: NaiveDate,
+}
+
+payload_v1!(PenaltyConfirmedV1, "penalty_confirmed");
+payload_v1!(PenaltyAdjustedV1, "penalty_adjusted");
+payload_v1!(PenaltyWaivedV1, "penalty_waived");

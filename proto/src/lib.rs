@@ -1,0 +1,24 @@
+//! Suivi's wire contract: what integrators (finance, other services) rely on.
+//!
+//! - [`envelope`]: the envelope of every event;
+//! - [`events`]: the payload catalogue, versioned, with upcasting of old versions;
+//! - [`messages`]: what finance sends in;
+//! - [`codes`], [`decimal`]: SIRET, CPV, pseudonyms; decimals as strings;
+//! - [`subjects`]: NATS subject naming;
+//! - [`schema`]: JSON Schemas generated from these types (checked in under `proto/schemas/`,
+//!   referenced by `proto/asyncapi.yaml`).
+
+pub mod codes;
+pub mod decimal;
+pub mod envelope;
+pub mod events;
+pub mod ids;
+pub mod messages;
+pub mod schema;
+pub mod subjects;
+
+pub use envelope::{EventEnvelope, LogPosition, NewEvent};
+pub use events::{DecodeError, Event, Payload, EVENT_TYPES};
+pub use ids::{Actor, ActorKind, TenantId};
+pub use messages::{FinanceMessage, PaymentReportedV1, FINANCE_MESSAGE_TYPES};
+pub use subjects::Subjects;

@@ -1,0 +1,75 @@
+//! JSON Schemas (draft-07) generated from the Rust types.
+//!
+//! The files under `proto/schemas/` are these schemas, checked in so that integrators and the
+//! AsyncAPI document can read them without Rust. A test fails when they drift from the types;
+//! `SUIVI_BLESS=1 cargo test -p suivi-proto --test schemas` rewrites them.
+//!
+//! File names: `envelope.json`, and `<type>.v<schema_version>.json` for every event payload and
+//! finance message body. A published file is never edited: a breaking change adds a version.
+
+use schemars::generate::SchemaSettings;
+use schemars::JsonSchema;
+use serde_json::{Map, Value};
+
+use crate::envelope::EventEnvelope;
+use crate::events::{self, Payload};
+use crate::messages::PaymentReportedV1;
+
+/// The envelope's schema file.
+pub const ENVELOPE_FILE: &str = "envelope.json";
+
+/// Shown at the top of every generated file.
+const GENERATED: &str = "Generated from the Rust types of suivi-proto: do not edit. \
+    Regenerate with `SUIVI_BLESS=1 cargo test -p suivi-proto --test schemas`.";
+
+/// Something that wants every payload type; see [`crate::events`]'s catalogue.
+pub(crate) trait VisitPayload {
+    fn visit<P: Payload>(&mut self);
+}
+
+/// The file name of a payload schema, e.g. `contract_awarded.v1.json`.
+pub fn payload_file(type_name: &str, schema_version: u16) -> String {
+    format!("{type_name}.v{schema_version}.json")
+}
+
+/// The draft-07 schema of `T`, with sorted keys.
+pub fn schema_of<T: JsonSchema>() -> Value {
+    let mut schema = SchemaSettings::draft07().into_generator().into_root_schema_for::<T>();
+    schema.insert("$comment".to_owned(), GENERATED.into());
+    sorted(schema.to_value())
+}
+
+/// Every schema file: `(file name, schema)`, the envelope first.
+pub fn all_schemas() -> Vec<(String, Value)> {
+    struct Collect(Vec<(String, Value)>);
+    impl VisitPayload for Collect {
+        fn visit<P: Payload>(&mut self) {
+            self.0.push((payload_file(P::TYPE_NAME, P::SCHEMA_VERSION), schema_of::<P>()));
+        }
+    }
+    let mut files = Collect(vec![(ENVELOPE_FILE.to_owned(), schema_of::<EventEnvelope>())]);
+    events::visit_payload_types(&mut files);
+    // Retired versions kept for old readers go here, e.g. `files.visit::<ContractAwardedV1>()`.
+    files.visit::<PaymentReportedV1>();
+    files.0
+}
+
+/// The text of a schema file: pretty JSON, sorted keys, final newline. Deterministic
+/// whatever serde_json's `preserve_order` feature is.
+pub fn render(schema: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(&sorted(schema.clone())).expect("a JSON value always serialises");
+    text.push('\n');
+    text
+}
+
+fn sorted(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect::<Map<_, _>>())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
+}

@@ -1,0 +1,150 @@
+//! Every event and message, serialised as it travels, validates against the schema the AsyncAPI
+//! document gives its message, and reads back to an equal value.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::samples;
+use serde_json::{json, Value};
+use suivi_proto::events::{DecodeError, Event, Payload, EVENT_TYPES};
+use suivi_proto::messages::{FinanceMessage, PaymentReportedV1, FINANCE_MESSAGE_TYPES};
+use suivi_proto::{EventEnvelope, NewEvent};
+
+#[test]
+fn it_has_a_realistic_sample_of_every_event_type() {
+    let sampled: BTreeSet<&str> = samples::events().iter().map(Event::event_type).collect();
+    let catalogue: BTreeSet<&str> = EVENT_TYPES.iter().copied().collect();
+    assert_eq!(sampled, catalogue);
+    assert_eq!(EVENT_TYPES.len(), catalogue.len(), "EVENT_TYPES has duplicates");
+}
+
+#[test]
+fn it_serialises_every_event_in_an_envelope_its_asyncapi_message_schema_accepts() {
+    for event in samples::events() {
+        let validator = common::message_validator(event.event_type());
+        let json = samples::envelope_json(&event);
+        let errors = common::schema_errors(&validator, &json);
+        assert!(errors.is_empty(), "{} refused by its schema:\n{errors}\n{json:#}", event.event_type());
+    }
+}
+
+#[test]
+fn it_decodes_every_serialised_envelope_back_to_an_equal_event() {
+    for event in samples::events() {
+        let text = serde_json::to_string(&samples::envelope(&event)).expect("serialise");
+        let envelope: EventEnvelope = serde_json::from_str(&text).expect("read the envelope back");
+        assert_eq!(envelope, samples::envelope(&event));
+        let decoded = envelope.decode_event().expect("decode the payload");
+        assert_eq!(decoded, event);
+    }
+}
+
+#[test]
+fn it_refuses_an_envelope_whose_schema_version_does_not_match_its_message() {
+    let event: Event = samples::contract_awarded().into();
+    let mut json = samples::envelope_json(&event);
+    json["schema_version"] = json!(2);
+    assert!(!common::message_validator("contract_awarded").is_valid(&json));
+    json["schema_version"] = json!(1);
+    json["event_type"] = json!("contract_amended");
+    assert!(!common::message_validator("contract_awarded").is_valid(&json));
+}
+
+#[test]
+fn it_serialises_money_hours_and_rates_as_decimal_strings_and_sum_types_with_a_kind_tag() {
+    let payload = Event::from(samples::contract_awarded()).to_payload();
+    assert_eq!(payload["amount_ht"], json!("1200000.00"));
+    assert_eq!(payload["vat_rate"], json!("0.20"));
+    assert_eq!(payload["notification_date"], json!("2024-03-15"));
+    let clause = &payload["insertion_clause"];
+    assert_eq!(clause["committed_hours"], json!("1000"));
+    assert_eq!(clause["penalty_terms"]["rate"], json!({"kind": "fixed", "amount_per_hour_ht": "60.00"}));
+    assert_eq!(clause["penalty_terms"]["tolerance_share"], json!("0.05"));
+    assert_eq!(
+        payload["advance_terms"]["recovery"],
+        json!({"kind": "thresholds", "start_share": "0.65", "end_share": "0.80"})
+    );
+    assert_eq!(payload["contractors"][1], json!({"siret": "44306184100047", "size": "tpe", "role": "co_contractor"}));
+
+    let reviewed = samples::events()
+        .into_iter()
+        .find(|e| e.event_type() == "statement_reviewed")
+        .expect("a statement_reviewed sample")
+        .to_payload();
+    assert_eq!(
+        reviewed["decisions"],
+        json!([
+            {"line_id": 1, "decision": {"kind": "validated"}},
+            {"line_id": 2, "decision": {"kind": "rejected", "reason": "Relevé d'heures ETTI manquant"}}
+        ])
+    );
+}
+
+#[test]
+fn it_omits_absent_optional_fields_and_reads_null_as_absent() {
+    let award = samples::reserved_contract_awarded();
+    let payload = Event::from(award.clone()).to_payload();
+    for absent in ["ccag", "lot"] {
+        assert!(payload.get(absent).is_none(), "{absent} must be omitted");
+    }
+    let terms = &payload["insertion_clause"]["penalty_terms"];
+    assert!(terms.get("cap_share").is_none() && terms.get("exemption_threshold_ht").is_none());
+    assert_eq!(payload["advance_terms"]["recovery"], json!({"kind": "proportional"}));
+
+    let mut with_nulls = payload.clone();
+    with_nulls["ccag"] = Value::Null;
+    with_nulls["lot"] = Value::Null;
+    with_nulls["insertion_clause"]["penalty_terms"]["cap_share"] = Value::Null;
+    let decoded = Event::decode("contract_awarded", 1, &with_nulls).expect("null reads as absent");
+    assert_eq!(decoded, Event::from(award));
+    let validator = common::message_validator("contract_awarded");
+    let mut envelope = samples::envelope_json(&decoded);
+    envelope["payload"] = with_nulls;
+    assert_eq!(common::schema_errors(&validator, &envelope), "");
+}
+
+#[test]
+fn it_serialises_finance_messages_its_asyncapi_schema_accepts_and_decodes_them() {
+    assert_eq!(FINANCE_MESSAGE_TYPES, &["payment_reported"]);
+    let validator = common::message_validator("payment_reported");
+    for message in samples::payments_reported() {
+        let json = message.to_json();
+        assert_eq!(common::schema_errors(&validator, &json), "", "{json:#}");
+        let decoded = FinanceMessage::decode("payment_reported", 1, &json).expect("decode");
+        assert_eq!(decoded.message_type(), "payment_reported");
+        assert_eq!(decoded, FinanceMessage::PaymentReported(message));
+    }
+    assert_eq!(samples::payment_reported().to_json()["item"], json!({"kind": "instalment", "number": 3}));
+}
+
+#[test]
+fn it_refuses_unknown_types_and_versions_it_cannot_read() {
+    let payload = Event::from(samples::contract_awarded()).to_payload();
+    assert_eq!(
+        Event::decode("contract_signed", 1, &payload),
+        Err(DecodeError::UnknownType("contract_signed".to_owned()))
+    );
+    for version in [0, 2] {
+        assert!(
+            matches!(
+                Event::decode("contract_awarded", version, &payload),
+                Err(DecodeError::UnsupportedVersion { schema_version, current: 1, .. }) if schema_version == version
+            ),
+            "version {version}"
+        );
+    }
+    assert!(matches!(FinanceMessage::decode("payment_cancelled", 1, &json!({})), Err(DecodeError::UnknownType(_))));
+    assert_eq!(PaymentReportedV1::SCHEMA_VERSION, 1);
+}
+
+#[test]
+fn it_wraps_a_typed_event_for_appending_at_its_current_version() {
+    let event: Event = samples::instalment_requested().into();
+    let occurred_at = "2024-07-03T09:12:45Z".parse().expect("instant");
+    let new = NewEvent::from_event(&event, occurred_at);
+    assert_eq!(new.event_type, "instalment_requested");
+    assert_eq!(new.schema_version, 1);
+    assert_eq!(new.event_id.get_version_num(), 7);
+    assert_eq!(Event::decode(&new.event_type, new.schema_version, &new.payload), Ok(event));
+}

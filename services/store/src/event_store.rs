@@ -1,0 +1,287 @@
+//! The PostgreSQL event store.
+//!
+//! - [`EventStore::append`] appends to one stream with an expected version, in one statement:
+//!   a stale expectation is a typed [`AppendError::Conflict`], never an overwrite; a reused
+//!   idempotency key appends nothing and returns the first result.
+//! - [`EventStore::read_stream`] reads one stream in version order.
+//! - [`EventStore::read_all_after`] follows the whole log in canonical order without ever
+//!   skipping an event (see the migration's comment for why the xmin bound makes that true).
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::postgres::PgRow;
+use sqlx::{PgPool, Row};
+use suivi_proto::{Actor, ActorKind, EventEnvelope, LogPosition, NewEvent, TenantId};
+use uuid::Uuid;
+
+/// What an append needs besides the events themselves.
+#[derive(Debug, Clone)]
+pub struct AppendRequest<'a> {
+    pub tenant: &'a TenantId,
+    pub stream_id: Uuid,
+    /// The version the decision was taken on: 0 for a stream that must not exist yet.
+    pub expected_version: i64,
+    pub actor: &'a Actor,
+    pub correlation_id: Uuid,
+    pub causation_id: Option<Uuid>,
+    /// A retried command carrying the same key (per tenant) appends nothing.
+    pub idempotency_key: Option<&'a str>,
+    pub events: &'a [NewEvent],
+}
+
+/// The result of an append, or of the first append of a retried one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    pub stream_id: Uuid,
+    pub first_version: i64,
+    pub last_version: i64,
+    /// True when the idempotency key had been used: nothing was written this time.
+    pub replayed: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("stream {stream_id} is at version {actual}, not the expected {expected}")]
+    Conflict { stream_id: Uuid, expected: i64, actual: i64 },
+    #[error("idempotency key {key:?} was already used for another stream ({stream_id})")]
+    IdempotencyKeyReused { key: String, stream_id: Uuid },
+    #[error("an append needs at least one event")]
+    NoEvents,
+    #[error("event store unavailable")]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("event store unavailable")]
+    Database(#[from] sqlx::Error),
+    #[error("stored event {position} is unreadable: {reason}")]
+    Corrupt { position: i64, reason: String },
+}
+
+/// The event store over a PostgreSQL pool.
+#[derive(Debug, Clone)]
+pub struct EventStore {
+    pool: PgPool,
+}
+
+const APPEND_SQL: &str = r#"
+with current_version as (
+    select coalesce(max(stream_version), 0) as version from events where stream_id = $1
+), inserted as (
+    insert into events (event_id, tenant, stream_id, stream_version, event_type, schema_version,
+                        occurred_at, actor_kind, actor_id, correlation_id, causation_id, payload)
+    select e.event_id, $2, $1, $3 + e.ord, e.event_type, e.schema_version,
+           e.occurred_at, $4, $5, $6, $7, e.payload
+    from unnest($8::uuid[], $9::text[], $10::int2[], $11::timestamptz[], $12::jsonb[])
+         with ordinality as e(event_id, event_type, schema_version, occurred_at, payload, ord)
+    where (select version from current_version) = $3
+    order by e.ord
+    returning stream_version
+), remembered as (
+    insert into idempotency_keys (tenant, idempotency_key, stream_id, first_version, last_version)
+    select $2, $13, $1, min(stream_version), max(stream_version) from inserted
+    where $13::text is not null
+    having count(*) > 0
+)
+select min(stream_version) as first_version, max(stream_version) as last_version from inserted
+"#;
+
+const SELECT_ENVELOPE: &str = r#"
+select position, transaction_id::text::bigint as transaction_id, event_id, tenant, stream_id,
+       stream_version, event_type, schema_version, occurred_at, recorded_at, actor_kind,
+       actor_id, correlation_id, causation_id, payload
+from events
+"#;
+
+impl EventStore {
+    pub fn new(pool: PgPool) -> Self {
+        EventStore { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Appends `request.events` to the stream if it is still at `request.expected_version`.
+    #[tracing::instrument(skip_all, fields(stream_id = %request.stream_id, expected = request.expected_version, count = request.events.len()), err(level = "debug"))]
+    pub async fn append(&self, request: AppendRequest<'_>) -> Result<Appended, AppendError> {
+        if request.events.is_empty() {
+            return Err(AppendError::NoEvents);
+        }
+        let events = request.events;
+        let result = sqlx::query(APPEND_SQL)
+            .bind(request.stream_id)
+            .bind(request.tenant.as_str())
+            .bind(request.expected_version)
+            .bind(actor_kind_name(request.actor.kind))
+            .bind(&request.actor.id)
+            .bind(request.correlation_id)
+            .bind(request.causation_id)
+            .bind(events.iter().map(|e| e.event_id).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| e.schema_version as i16).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| sqlx::types::Json(&e.payload)).collect::<Vec<_>>())
+            .bind(request.idempotency_key)
+            .fetch_one(&self.pool)
+            .await;
+
+        match result {
+            Ok(row) => match (row.try_get("first_version")?, row.try_get("last_version")?) {
+                (Some(first_version), Some(last_version)) => {
+                    Ok(Appended { stream_id: request.stream_id, first_version, last_version, replayed: false })
+                }
+                // Nothing inserted: the stream was not at the expected version.
+                _ => self.explain_refusal(&request).await,
+            },
+            Err(sqlx::Error::Database(db)) if db.constraint() == Some("events_stream_version_key") => {
+                // A concurrent append decided on the same version committed first.
+                self.explain_refusal(&request).await
+            }
+            Err(sqlx::Error::Database(db)) if db.constraint() == Some("idempotency_keys_pkey") => {
+                self.explain_refusal(&request).await
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Why nothing was appended: a retry (the key was used: return the first result), or a
+    /// genuine version conflict.
+    async fn explain_refusal(&self, request: &AppendRequest<'_>) -> Result<Appended, AppendError> {
+        if let Some(key) = request.idempotency_key {
+            if let Some(first) = self.remembered(request.tenant, key).await? {
+                if first.stream_id != request.stream_id {
+                    return Err(AppendError::IdempotencyKeyReused { key: key.to_owned(), stream_id: first.stream_id });
+                }
+                return Ok(first);
+            }
+        }
+        let actual = self.stream_version(request.stream_id).await?;
+        Err(AppendError::Conflict { stream_id: request.stream_id, expected: request.expected_version, actual })
+    }
+
+    async fn remembered(&self, tenant: &TenantId, key: &str) -> Result<Option<Appended>, sqlx::Error> {
+        let row = sqlx::query(
+            "select stream_id, first_version, last_version from idempotency_keys
+             where tenant = $1 and idempotency_key = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Appended {
+                stream_id: row.try_get("stream_id")?,
+                first_version: row.try_get("first_version")?,
+                last_version: row.try_get("last_version")?,
+                replayed: true,
+            })
+        })
+        .transpose()
+    }
+
+    /// The current version of a stream (0 if it has no event).
+    pub async fn stream_version(&self, stream_id: Uuid) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("select coalesce(max(stream_version), 0) from events where stream_id = $1")
+            .bind(stream_id)
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// Every event of one stream, in version order.
+    #[tracing::instrument(skip(self), err(level = "debug"))]
+    pub async fn read_stream(&self, stream_id: Uuid) -> Result<Vec<EventEnvelope>, ReadError> {
+        let rows = sqlx::query(&format!("{SELECT_ENVELOPE} where stream_id = $1 order by stream_version"))
+            .bind(stream_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(envelope_from_row).collect()
+    }
+
+    /// Up to `limit` events after `cursor`, in canonical order, among the events of finished
+    /// transactions only: a transaction still running may hold events that will sort before
+    /// later ones, so nothing at or after the oldest running transaction is returned yet.
+    #[tracing::instrument(skip(self), err(level = "debug"))]
+    pub async fn read_all_after(&self, cursor: LogPosition, limit: i64) -> Result<Vec<EventEnvelope>, ReadError> {
+        let rows = sqlx::query(&format!(
+            "{SELECT_ENVELOPE}
+             where (transaction_id, position) > ($1::text::xid8, $2)
+               and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+             order by transaction_id, position
+             limit $3"
+        ))
+        .bind(cursor.transaction_id.to_string())
+        .bind(cursor.position)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(envelope_from_row).collect()
+    }
+
+    /// How many events are after `cursor` (finished transactions only): a reader's lag.
+    pub async fn count_after(&self, cursor: LogPosition) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "select count(*) from events
+             where (transaction_id, position) > ($1::text::xid8, $2)
+               and transaction_id < pg_snapshot_xmin(pg_current_snapshot())",
+        )
+        .bind(cursor.transaction_id.to_string())
+        .bind(cursor.position)
+        .fetch_one(&self.pool)
+        .await
+    }
+}
+
+fn envelope_from_row(row: &PgRow) -> Result<EventEnvelope, ReadError> {
+    let position: i64 = row.try_get("position")?;
+    let corrupt = |reason: String| ReadError::Corrupt { position, reason };
+    let transaction_id: i64 = row.try_get("transaction_id")?;
+    let tenant: String = row.try_get("tenant")?;
+    let actor_kind: String = row.try_get("actor_kind")?;
+    let schema_version: i16 = row.try_get("schema_version")?;
+    let occurred_at: DateTime<Utc> = row.try_get("occurred_at")?;
+    let recorded_at: DateTime<Utc> = row.try_get("recorded_at")?;
+    let sqlx::types::Json(payload): sqlx::types::Json<Value> = row.try_get("payload")?;
+    Ok(EventEnvelope {
+        event_id: row.try_get("event_id")?,
+        stream_id: row.try_get("stream_id")?,
+        stream_version: row.try_get("stream_version")?,
+        log_position: LogPosition { transaction_id: transaction_id as u64, position },
+        event_type: row.try_get("event_type")?,
+        schema_version: u16::try_from(schema_version).map_err(|e| corrupt(e.to_string()))?,
+        occurred_at,
+        recorded_at,
+        tenant: TenantId::parse(&tenant).map_err(|e| corrupt(e.to_string()))?,
+        actor: Actor {
+            kind: parse_actor_kind(&actor_kind).ok_or_else(|| corrupt(format!("actor kind {actor_kind:?}")))?,
+            id: row.try_get("actor_id")?,
+        },
+        correlation_id: row.try_get("correlation_id")?,
+        causation_id: row.try_get("causation_id")?,
+        payload,
+    })
+}
+
+fn actor_kind_name(kind: ActorKind) -> &'static str {
+    match kind {
+        ActorKind::Buyer => "buyer",
+        ActorKind::Contractor => "contractor",
+        ActorKind::Facilitator => "facilitator",
+        ActorKind::Finance => "finance",
+        ActorKind::Admin => "admin",
+        ActorKind::System => "system",
+    }
+}
+
+fn parse_actor_kind(name: &str) -> Option<ActorKind> {
+    Some(match name {
+        "buyer" => ActorKind::Buyer,
+        "contractor" => ActorKind::Contractor,
+        "facilitator" => ActorKind::Facilitator,
+        "finance" => ActorKind::Finance,
+        "admin" => ActorKind::Admin,
+        "system" => ActorKind::System,
+        _ => return None,
+    })
+}

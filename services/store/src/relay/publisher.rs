@@ -1,0 +1,59 @@
+//! Pipelined publishing of one batch of events.
+
+use std::collections::VecDeque;
+
+use async_nats::jetstream::{self, context::PublishAckFuture, message::PublishMessage};
+use bytes::Bytes;
+use suivi_proto::{EventEnvelope, Subjects};
+
+use super::{RelayError, StreamHead};
+
+/// Publishes `batch` (in canonical order, right after `head`) with at most `window`
+/// unacknowledged publishes (no more than the context's own in-flight limit), and returns the new head once every message
+/// is acknowledged. Any refusal or missing acknowledgement aborts the batch: the caller starts
+/// again from the stream's actual head.
+pub async fn publish_batch(
+    js: &jetstream::Context,
+    subjects: &Subjects,
+    head: StreamHead,
+    batch: &[EventEnvelope],
+    window: usize,
+) -> Result<StreamHead, RelayError> {
+    let mut pending: VecDeque<(u64, PublishAckFuture)> = VecDeque::with_capacity(window);
+    let mut expected_last = head.last_sequence;
+    for event in batch {
+        if pending.len() >= window {
+            if let Some((sequence, ack)) = pending.pop_front() {
+                confirm(sequence, ack).await?;
+            }
+        }
+        let body = serde_json::to_vec(event).map_err(|e| RelayError::Nats(format!("encoding event: {e}")))?;
+        let message = PublishMessage::build()
+            .payload(Bytes::from(body))
+            .message_id(event.event_id.to_string())
+            .expected_last_sequence(expected_last);
+        let subject = subjects.event(&event.tenant, &event.event_type, event.stream_id);
+        let ack = js
+            .send_publish(subject, message)
+            .await
+            .map_err(|e| RelayError::Nats(format!("publishing event {}: {e}", event.event_id)))?;
+        expected_last += 1;
+        pending.push_back((expected_last, ack));
+    }
+    while let Some((sequence, ack)) = pending.pop_front() {
+        confirm(sequence, ack).await?;
+    }
+    let position = batch.last().map_or(head.position, |event| event.log_position);
+    Ok(StreamHead { last_sequence: expected_last, position })
+}
+
+async fn confirm(expected_sequence: u64, ack: PublishAckFuture) -> Result<(), RelayError> {
+    let ack = ack.await.map_err(|e| RelayError::Nats(format!("publish not acknowledged: {e}")))?;
+    if ack.duplicate || ack.sequence != expected_sequence {
+        return Err(RelayError::Nats(format!(
+            "stream sequence {} (duplicate: {}) where {expected_sequence} was expected",
+            ack.sequence, ack.duplicate
+        )));
+    }
+    Ok(())
+}

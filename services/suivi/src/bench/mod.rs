@@ -1,0 +1,69 @@
+//! `suivi bench`: throughput of the event store and the relay, each against a baseline
+//! measured in the same run on the same servers (raw INSERT commits, raw JetStream publishes).
+//!
+//! It works in a scratch database (`<database>_bench`) and on scratch subjects (`bench.<id>`),
+//! and removes both at the end.
+
+mod jetstream;
+mod postgres;
+mod sample;
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use crate::cli::Config;
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// What to measure.
+    #[arg(value_enum, default_value = "all")]
+    pub what: BenchTarget,
+    /// Seconds per PostgreSQL measurement.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Events relayed (and messages published for the baseline).
+    #[arg(long, default_value_t = 200_000)]
+    pub messages: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchTarget {
+    All,
+    Store,
+    Relay,
+}
+
+pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
+    let scratch =
+        postgres::ScratchDatabase::create(&config.database_url).await.context("creating the scratch database")?;
+    let outcome = measure(config, &args, &scratch).await;
+    scratch.drop_it().await.context("dropping the scratch database")?;
+    outcome
+}
+
+async fn measure(config: &Config, args: &BenchArgs, scratch: &postgres::ScratchDatabase) -> anyhow::Result<()> {
+    let duration = Duration::from_secs(args.seconds);
+    println!("# suivi bench ({} cores)\n", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if matches!(args.what, BenchTarget::All | BenchTarget::Store) {
+        println!("| clients | raw INSERT commits/s | event-store appends/s | ratio | target |");
+        println!("|---:|---:|---:|---:|---:|");
+        for clients in [1, 8] {
+            let raw = postgres::raw_inserts(scratch, clients, duration).await?;
+            let appends = postgres::appends(scratch, clients, duration).await?;
+            println!("| {clients} | {raw:.0} | {appends:.0} | {:.2} | ≥ 0.70 |", appends / raw);
+        }
+        println!();
+    }
+    if matches!(args.what, BenchTarget::All | BenchTarget::Relay) {
+        let nats = crate::connect_nats(&config.nats_url).await?;
+        let raw = jetstream::raw_async_publish(&nats, args.messages).await?;
+        let relayed = jetstream::relay_throughput(&nats, scratch, args.messages).await?;
+        println!("| messages | raw async publish msg/s (1 024 in flight) | relay events/s | ratio | target |");
+        println!("|---:|---:|---:|---:|---:|");
+        println!("| {} | {raw:.0} | {relayed:.0} | {:.2} | ≥ 0.50 |", args.messages, relayed / raw);
+        println!();
+    }
+    Ok(())
+}

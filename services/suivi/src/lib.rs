@@ -1,0 +1,58 @@
+//! The `suivi` binary's wiring, kept out of `main.rs` so tests can drive it.
+
+pub mod bench;
+pub mod cli;
+pub mod shutdown;
+pub mod telemetry;
+
+use anyhow::Context as _;
+use suivi_proto::Subjects;
+use suivi_store::relay::StreamSettings;
+use suivi_store::{database, EventStore, Relay, RelayConfig};
+
+use cli::{Cli, Command, Config};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Migrate => migrate(&cli.config).await,
+        Command::Relay => relay(&cli.config).await,
+        Command::Serve => {
+            migrate(&cli.config).await?;
+            relay(&cli.config).await
+        }
+        Command::Bench(args) => bench::run(&cli.config, args).await,
+    }
+}
+
+async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let pool = database::connect(&config.database_url, 2).await.context("connecting to PostgreSQL")?;
+    database::migrate(&pool).await.context("applying migrations")?;
+    tracing::info!("database migrated");
+    Ok(())
+}
+
+async fn relay(config: &Config) -> anyhow::Result<()> {
+    let pool = database::connect(&config.database_url, 4).await.context("connecting to PostgreSQL")?;
+    let nats = connect_nats(&config.nats_url).await?;
+    let relay = Relay::new(EventStore::new(pool), nats, relay_config(config));
+    relay.run(shutdown::on_signal()).await;
+    Ok(())
+}
+
+pub fn relay_config(config: &Config) -> RelayConfig {
+    RelayConfig {
+        subjects: Subjects::new(config.subject_prefix.clone()),
+        stream: StreamSettings { replicas: config.stream_replicas, ..StreamSettings::default() },
+        ..RelayConfig::default()
+    }
+}
+
+/// Connects to NATS, retrying for ever in the background when the server goes away.
+pub async fn connect_nats(url: &str) -> anyhow::Result<async_nats::Client> {
+    async_nats::ConnectOptions::new()
+        .name("suivi")
+        .retry_on_initial_connect()
+        .connect(url)
+        .await
+        .with_context(|| format!("connecting to NATS at {url}"))
+}

@@ -1,0 +1,32 @@
+//! Shared harness for the end-to-end tests: a fresh PostgreSQL database per test, a private
+//! subject prefix per test, and `nats-server` processes of the test's own for failure tests.
+//!
+//! Everything a test creates is removed when its handle is dropped, even if the test panics.
+
+#![allow(clippy::unwrap_used)]
+
+mod database;
+mod events;
+mod nats;
+mod process;
+
+pub use database::TestDatabase;
+pub use events::{append_history, sample_event, test_actor, test_tenant};
+pub use nats::{
+    free_port, read_all_messages, stream_message_count, wait_for_messages, NatsServer, StoredMessage, TestStream,
+};
+pub use process::SuiviProcess;
+
+/// Checks what a relay left in its stream against the store: every event exactly once, in
+/// canonical order, on its subject, with `Nats-Msg-Id` = event id and gapless sequences.
+pub async fn assert_stream_mirrors_store(store: &suivi_store::EventStore, stream: &TestStream) {
+    let messages = read_all_messages(&stream.url, &stream.stream_name()).await;
+    let logged = store.read_all_after(suivi_proto::LogPosition::START, i64::MAX).await.expect("read the log");
+    assert_eq!(messages.len(), logged.len(), "one message per stored event");
+    for (index, (message, event)) in messages.iter().zip(&logged).enumerate() {
+        assert_eq!(message.sequence, index as u64 + 1, "gapless stream sequences");
+        assert_eq!(&message.envelope, event, "message {} is the event at that canonical position", message.sequence);
+        assert_eq!(message.msg_id.as_deref(), Some(event.event_id.to_string().as_str()));
+        assert_eq!(message.subject, stream.subjects.event(&event.tenant, &event.event_type, event.stream_id));
+    }
+}
