@@ -124,7 +124,7 @@ impl Siret {
     pub fn has_valid_checksum(&self) -> bool {
         let digits = self.0.bytes().map(|b| u32::from(b - b'0'));
         if self.siren() == "356000000" {
-            return digits.sum::<u32>() % 5 == 0;
+            return digits.sum::<u32>().is_multiple_of(5);
         }
         let sum: u32 = digits
             .rev()
@@ -135,7 +135,7 @@ impl Siret {
                 (false, _) => d,
             })
             .sum();
-        sum % 10 == 0
+        sum.is_multiple_of(10)
     }
 }
 

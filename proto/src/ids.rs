@@ -71,10 +71,15 @@ impl fmt::Display for TenantId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
+    /// The buyer's procurement service (awards, amendments, approvals, settlement).
     Buyer,
+    /// A contractor (instalment requests and hour statements).
     Contractor,
+    /// The facilitator or sustainability service (statement review, penalty decisions).
     Facilitator,
+    /// Finance's systems, through NATS (payments reported).
     Finance,
+    /// An administrator of the tenant.
     Admin,
     /// Suivi itself (imports, projector decisions, migrations).
     System,

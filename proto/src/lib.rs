@@ -3,12 +3,13 @@
 //! - [`envelope`]: the envelope of every event;
 //! - [`events`]: the payload catalogue, versioned, with upcasting of old versions;
 //! - [`messages`]: what finance sends in;
-//! - [`codes`], [`decimal`]: SIRET, CPV, pseudonyms; decimals as strings;
+//! - [`codes`], [`decimal`], [`date`]: SIRET, CPV, pseudonyms; decimals as strings; strict dates;
 //! - [`subjects`]: NATS subject naming;
 //! - [`schema`]: JSON Schemas generated from these types (checked in under `proto/schemas/`,
 //!   referenced by `proto/asyncapi.yaml`).
 
 pub mod codes;
+pub mod date;
 pub mod decimal;
 pub mod envelope;
 pub mod events;

@@ -59,16 +59,20 @@ pub struct PaymentReportedV1 {
     #[serde(with = "money")]
     #[schemars(with = "Money")]
     pub amount_ttc: Decimal,
+    #[serde(with = "crate::date")]
+    #[schemars(with = "NaiveDate")]
     pub paid_on: NaiveDate,
     /// Finance's own reference of the payment (e.g. mandate number).
     pub finance_reference: String,
 }
 
 /// What a payment settled: `{"kind": "advance"}` or `{"kind": "instalment", "number": 3}`.
+/// (`Advance {}` is a struct variant without fields rather than a unit variant, so that serde
+/// refuses unknown fields there too.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PaidItem {
-    Advance,
+    Advance {},
     Instalment { number: u32 },
 }
 

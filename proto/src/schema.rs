@@ -8,7 +8,8 @@
 //! finance message body. A published file is never edited: a breaking change adds a version.
 
 use schemars::generate::SchemaSettings;
-use schemars::JsonSchema;
+use schemars::transform::RecursiveTransform;
+use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value};
 
 use crate::envelope::EventEnvelope;
@@ -34,7 +35,10 @@ pub fn payload_file(type_name: &str, schema_version: u16) -> String {
 
 /// The draft-07 schema of `T`, with sorted keys.
 pub fn schema_of<T: JsonSchema>() -> Value {
-    let mut schema = SchemaSettings::draft07().into_generator().into_root_schema_for::<T>();
+    let mut schema = SchemaSettings::draft07()
+        .with_transform(RecursiveTransform(add_format_patterns as fn(&mut Schema)))
+        .into_generator()
+        .into_root_schema_for::<T>();
     schema.insert("$comment".to_owned(), GENERATED.into());
     sorted(schema.to_value())
 }
@@ -60,6 +64,18 @@ pub fn render(schema: &Value) -> String {
     let mut text = serde_json::to_string_pretty(&sorted(schema.clone())).expect("a JSON value always serialises");
     text.push('\n');
     text
+}
+
+/// Adds a `pattern` to the `uuid` and `date` formats. Draft-07 validators need not check
+/// formats (`uuid` is not even a draft-07 format), and many do not by default; a pattern is
+/// checked by all of them.
+fn add_format_patterns(schema: &mut Schema) {
+    let pattern = match schema.get("format").and_then(Value::as_str) {
+        Some("uuid") => "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        Some("date") => "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        _ => return,
+    };
+    schema.insert("pattern".to_owned(), pattern.into());
 }
 
 fn sorted(value: Value) -> Value {

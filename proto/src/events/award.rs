@@ -42,6 +42,8 @@ pub struct ContractAwardedV1 {
     /// Initial duration in months (DECP `dureeMois`).
     pub duration_months: u32,
     /// Notification date (DECP `dateNotification`): starts the contract.
+    #[serde(with = "crate::date")]
+    #[schemars(with = "NaiveDate")]
     pub notification_date: NaiveDate,
     /// DECP `considerationsSociales`.
     pub social_considerations: Vec<SocialConsideration>,
@@ -210,7 +212,8 @@ pub enum PenaltyRate {
         #[schemars(with = "Quantity")]
         multiple: Decimal,
         /// Date whose SMIC applies; absent = the notification date.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, with = "crate::date::option", skip_serializing_if = "Option::is_none")]
+        #[schemars(with = "Option<NaiveDate>")]
         reference_date: Option<NaiveDate>,
     },
 }
@@ -259,8 +262,9 @@ pub enum AdvanceRecovery {
         end_share: Option<Decimal>,
     },
     /// In proportion to the sums remaining due: `{"kind": "proportional"}` (the default of a
-    /// contract that says nothing, since décret 2022-1683).
-    Proportional,
+    /// contract that says nothing, since décret 2022-1683). A struct variant without fields
+    /// rather than a unit variant, so that serde refuses unknown fields here too.
+    Proportional {},
 }
 
 payload_v1!(ContractAwardedV1, "contract_awarded");

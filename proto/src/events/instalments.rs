@@ -23,6 +23,8 @@ pub struct InstalmentRequestedV1 {
     #[schemars(with = "Money")]
     pub cumulative_value_ht: Decimal,
     /// Day the buyer received the request: the payment term runs from it.
+    #[serde(with = "crate::date")]
+    #[schemars(with = "NaiveDate")]
     pub received_on: NaiveDate,
     /// Insertion hours done since the previous request.
     pub statement: HourStatement,
@@ -119,8 +121,9 @@ pub struct LineDecision {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Decision {
-    /// The hours count: `{"kind": "validated"}`.
-    Validated,
+    /// The hours count: `{"kind": "validated"}`. (A struct variant without fields rather
+    /// than a unit variant, so that serde refuses unknown fields here too.)
+    Validated {},
     /// The hours do not count: `{"kind": "rejected", "reason": "..."}`.
     Rejected { reason: String },
 }
@@ -146,6 +149,8 @@ pub struct InstalmentApprovedV1 {
     #[serde(with = "money")]
     #[schemars(with = "Money")]
     pub net_to_pay_ttc: Decimal,
+    #[serde(with = "crate::date")]
+    #[schemars(with = "NaiveDate")]
     pub approved_on: NaiveDate,
 }
 

@@ -14,6 +14,8 @@ use crate::decimal::{money, money_opt, quantity_opt, Money, Quantity};
 pub struct ContractAmendedV1 {
     /// Number of the amendment: 1, 2, … in signature order.
     pub amendment_number: u32,
+    #[serde(with = "crate::date")]
+    #[schemars(with = "NaiveDate")]
     pub signed_on: NaiveDate,
     /// New total amount, euros excluding VAT.
     #[serde(default, with = "money_opt", skip_serializing_if = "Option::is_none")]
@@ -34,6 +36,8 @@ pub struct ContractAmendedV1 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractTerminatedV1 {
+    #[serde(with = "crate::date")]
+    #[schemars(with = "NaiveDate")]
     pub terminated_on: NaiveDate,
     /// Value executed at termination, euros excluding VAT: the committed hours are pro-rated
     /// to it when the penalty terms say so.
@@ -52,6 +56,8 @@ pub struct ContractSettledV1 {
     #[serde(with = "money")]
     #[schemars(with = "Money")]
     pub final_amount_ht: Decimal,
+    #[serde(with = "crate::date")]
+    #[schemars(with = "NaiveDate")]
     pub settled_on: NaiveDate,
 }
 

@@ -16,6 +16,8 @@ pub struct AdvancePaidV1 {
     #[serde(with = "money")]
     #[schemars(with = "Money")]
     pub amount_ttc: Decimal,
+    #[serde(with = "crate::date")]
+    #[schemars(with = "NaiveDate")]
     pub paid_on: NaiveDate,
     /// Whether a first-demand guarantee was provided.
     pub with_guarantee: bool,
@@ -33,6 +35,8 @@ pub struct InstalmentPaidV1 {
     #[serde(with = "money")]
     #[schemars(with = "Money")]
     pub amount_ttc: Decimal,
+    #[serde(with = "crate::date")]
+    #[schemars(with = "NaiveDate")]
     pub paid_on: NaiveDate,
     /// Finance's own reference of the payment (e.g. mandate number).
     pub finance_reference: String,

@@ -22,6 +22,8 @@ pub struct PenaltyConfirmedV1 {
     pub amount_ht: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    #[serde(with = "crate::date")]
+    #[schemars(with = "NaiveDate")]
     pub decided_on: NaiveDate,
 }
 
@@ -34,6 +36,8 @@ pub struct PenaltyAdjustedV1 {
     #[schemars(with = "Money")]
     pub amount_ht: Decimal,
     pub reason: String,
+    #[serde(with = "crate::date")]
+    #[schemars(with = "NaiveDate")]
     pub decided_on: NaiveDate,
 }
 
@@ -42,6 +46,8 @@ pub struct PenaltyAdjustedV1 {
 #[serde(deny_unknown_fields)]
 pub struct PenaltyWaivedV1 {
     pub reason: String,
+    #[serde(with = "crate::date")]
+    #[schemars(with = "NaiveDate")]
     pub decided_on: NaiveDate,
 }
 

@@ -37,7 +37,7 @@ fn pseudonym(seed: char) -> Pseudonym {
 /// A 1.2 M€ works contract with an insertion clause of 1 000 h and an advance.
 pub fn contract_awarded() -> ContractAwardedV1 {
     ContractAwardedV1 {
-        buyer_siret: Siret::parse("20004869500012").expect("SIRET"),
+        buyer_siret: Siret::parse("20004869500015").expect("SIRET"),
         buyer_kind: BuyerKind::LocalAuthority,
         contractors: vec![
             Contractor {
@@ -117,7 +117,7 @@ pub fn reserved_contract_awarded() -> ContractAwardedV1 {
         advance_terms: Some(AdvanceTerms {
             rate: dec("0.25"),
             with_guarantee: false,
-            recovery: AdvanceRecovery::Proportional,
+            recovery: AdvanceRecovery::Proportional {},
         }),
         payment_term_days: 50,
         ..contract_awarded()
@@ -194,7 +194,7 @@ pub fn events() -> Vec<Event> {
         StatementReviewedV1 {
             instalment_number: 3,
             decisions: vec![
-                LineDecision { line_id: 1, decision: Decision::Validated },
+                LineDecision { line_id: 1, decision: Decision::Validated {} },
                 LineDecision {
                     line_id: 2,
                     decision: Decision::Rejected { reason: "Relevé d'heures ETTI manquant".to_owned() },
@@ -254,7 +254,7 @@ pub fn payment_reported() -> PaymentReportedV1 {
 pub fn payments_reported() -> Vec<PaymentReportedV1> {
     vec![
         payment_reported(),
-        PaymentReportedV1 { item: PaidItem::Advance, amount_ttc: dec("96000.00"), ..payment_reported() },
+        PaymentReportedV1 { item: PaidItem::Advance {}, amount_ttc: dec("96000.00"), ..payment_reported() },
     ]
 }
 

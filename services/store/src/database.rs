@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::PgPool;
+use sqlx::{Connection, PgConnection, PgPool};
 
 /// The migrations of `migrations/`, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
@@ -16,6 +16,26 @@ pub async fn connect(database_url: &str, max_connections: u32) -> Result<PgPool,
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(options.application_name("suivi"))
         .await
+}
+
+/// Creates the database named in `database_url` if it does not exist yet, so that a new
+/// installation needs nothing but `suivi migrate`.
+pub async fn create_if_missing(database_url: &str) -> Result<bool, sqlx::Error> {
+    let options: PgConnectOptions = database_url.parse()?;
+    let Some(name) = options.get_database().map(str::to_owned) else {
+        return Ok(false);
+    };
+    let mut admin = PgConnection::connect_with(&options.clone().database("postgres")).await?;
+    let exists: bool = sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await?;
+    if !exists {
+        let quoted = name.replace('"', "\"\"");
+        sqlx::query(&format!("create database \"{quoted}\"")).execute(&mut admin).await?;
+    }
+    admin.close().await?;
+    Ok(!exists)
 }
 
 /// Applies every pending migration.

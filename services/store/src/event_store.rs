@@ -8,7 +8,7 @@
 //!   skipping an event (see the migration's comment for why the xmin bound makes that true).
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use serde::Serialize;
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 use suivi_proto::{Actor, ActorKind, EventEnvelope, LogPosition, NewEvent, TenantId};
@@ -59,6 +59,64 @@ pub enum ReadError {
     Corrupt { position: i64, reason: String },
 }
 
+/// An event as read from the store, its payload kept as the JSON text stored (PostgreSQL's
+/// `json` type has already checked it is valid JSON).
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredEvent {
+    pub event_id: Uuid,
+    pub stream_id: Uuid,
+    pub stream_version: i64,
+    #[serde(flatten)]
+    pub log_position: LogPosition,
+    pub event_type: String,
+    pub schema_version: u16,
+    pub occurred_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub tenant: TenantId,
+    pub actor: Actor,
+    pub correlation_id: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub causation_id: Option<Uuid>,
+    #[serde(skip)]
+    pub payload: String,
+}
+
+impl StoredEvent {
+    /// The wire form of [`EventEnvelope`], built without parsing the payload: the envelope's
+    /// other fields are serialised, then the stored payload text is spliced in as the last
+    /// member. The relay publishes this; `tests/relay.rs` checks it reads back as the envelope.
+    pub fn to_wire_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        let mut json = Vec::with_capacity(self.payload.len() + 640);
+        serde_json::to_writer(&mut json, self)?;
+        // `self` serialises to a non-empty object: replace its closing brace.
+        json.pop();
+        json.extend_from_slice(b",\"payload\":");
+        json.extend_from_slice(self.payload.as_bytes());
+        json.push(b'}');
+        Ok(json)
+    }
+
+    pub fn into_envelope(self) -> Result<EventEnvelope, ReadError> {
+        let payload = serde_json::from_str(&self.payload)
+            .map_err(|e| ReadError::Corrupt { position: self.log_position.position, reason: e.to_string() })?;
+        Ok(EventEnvelope {
+            event_id: self.event_id,
+            stream_id: self.stream_id,
+            stream_version: self.stream_version,
+            log_position: self.log_position,
+            event_type: self.event_type,
+            schema_version: self.schema_version,
+            occurred_at: self.occurred_at,
+            recorded_at: self.recorded_at,
+            tenant: self.tenant,
+            actor: self.actor,
+            correlation_id: self.correlation_id,
+            causation_id: self.causation_id,
+            payload,
+        })
+    }
+}
+
 /// The event store over a PostgreSQL pool.
 #[derive(Debug, Clone)]
 pub struct EventStore {
@@ -72,8 +130,8 @@ with current_version as (
     insert into events (event_id, tenant, stream_id, stream_version, event_type, schema_version,
                         occurred_at, actor_kind, actor_id, correlation_id, causation_id, payload)
     select e.event_id, $2, $1, $3 + e.ord, e.event_type, e.schema_version,
-           e.occurred_at, $4, $5, $6, $7, e.payload
-    from unnest($8::uuid[], $9::text[], $10::int2[], $11::timestamptz[], $12::jsonb[])
+           e.occurred_at, $4, $5, $6, $7, e.payload::json
+    from unnest($8::uuid[], $9::text[], $10::int2[], $11::timestamptz[], $12::text[])
          with ordinality as e(event_id, event_type, schema_version, occurred_at, payload, ord)
     where (select version from current_version) = $3
     order by e.ord
@@ -90,7 +148,7 @@ select min(stream_version) as first_version, max(stream_version) as last_version
 const SELECT_ENVELOPE: &str = r#"
 select position, transaction_id::text::bigint as transaction_id, event_id, tenant, stream_id,
        stream_version, event_type, schema_version, occurred_at, recorded_at, actor_kind,
-       actor_id, correlation_id, causation_id, payload
+       actor_id, correlation_id, causation_id, payload::text as payload
 from events
 "#;
 
@@ -122,7 +180,7 @@ impl EventStore {
             .bind(events.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>())
             .bind(events.iter().map(|e| e.schema_version as i16).collect::<Vec<_>>())
             .bind(events.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
-            .bind(events.iter().map(|e| sqlx::types::Json(&e.payload)).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| e.payload.to_string()).collect::<Vec<_>>())
             .bind(request.idempotency_key)
             .fetch_one(&self.pool)
             .await;
@@ -204,11 +262,16 @@ impl EventStore {
     /// later ones, so nothing at or after the oldest running transaction is returned yet.
     #[tracing::instrument(skip(self), err(level = "debug"))]
     pub async fn read_all_after(&self, cursor: LogPosition, limit: i64) -> Result<Vec<EventEnvelope>, ReadError> {
+        self.read_stored_after(cursor, limit).await?.into_iter().map(StoredEvent::into_envelope).collect()
+    }
+
+    /// [`Self::read_all_after`] with payloads left as JSON text: what the relay forwards as is.
+    pub async fn read_stored_after(&self, cursor: LogPosition, limit: i64) -> Result<Vec<StoredEvent>, ReadError> {
         let rows = sqlx::query(&format!(
             "{SELECT_ENVELOPE}
              where (transaction_id, position) > ($1::text::xid8, $2)
                and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-             order by transaction_id, position
+             order by events.transaction_id, events.position
              limit $3"
         ))
         .bind(cursor.transaction_id.to_string())
@@ -216,7 +279,7 @@ impl EventStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(envelope_from_row).collect()
+        rows.iter().map(stored_from_row).collect()
     }
 
     /// How many events are after `cursor` (finished transactions only): a reader's lag.
@@ -234,6 +297,10 @@ impl EventStore {
 }
 
 fn envelope_from_row(row: &PgRow) -> Result<EventEnvelope, ReadError> {
+    stored_from_row(row)?.into_envelope()
+}
+
+fn stored_from_row(row: &PgRow) -> Result<StoredEvent, ReadError> {
     let position: i64 = row.try_get("position")?;
     let corrupt = |reason: String| ReadError::Corrupt { position, reason };
     let transaction_id: i64 = row.try_get("transaction_id")?;
@@ -242,8 +309,8 @@ fn envelope_from_row(row: &PgRow) -> Result<EventEnvelope, ReadError> {
     let schema_version: i16 = row.try_get("schema_version")?;
     let occurred_at: DateTime<Utc> = row.try_get("occurred_at")?;
     let recorded_at: DateTime<Utc> = row.try_get("recorded_at")?;
-    let sqlx::types::Json(payload): sqlx::types::Json<Value> = row.try_get("payload")?;
-    Ok(EventEnvelope {
+    let payload: String = row.try_get("payload")?;
+    Ok(StoredEvent {
         event_id: row.try_get("event_id")?,
         stream_id: row.try_get("stream_id")?,
         stream_version: row.try_get("stream_version")?,

@@ -5,5 +5,5 @@ pub mod database;
 pub mod event_store;
 pub mod relay;
 
-pub use event_store::{AppendError, AppendRequest, Appended, EventStore, ReadError};
+pub use event_store::{AppendError, AppendRequest, Appended, EventStore, ReadError, StoredEvent};
 pub use relay::{Relay, RelayConfig, RelayError};

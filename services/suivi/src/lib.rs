@@ -25,6 +25,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn migrate(config: &Config) -> anyhow::Result<()> {
+    if database::create_if_missing(&config.database_url).await.context("creating the database")? {
+        tracing::info!("database created");
+    }
     let pool = database::connect(&config.database_url, 2).await.context("connecting to PostgreSQL")?;
     database::migrate(&pool).await.context("applying migrations")?;
     tracing::info!("database migrated");

@@ -21,12 +21,11 @@ fn it_lists_its_commands() {
 }
 
 #[tokio::test]
-async fn migrate_creates_the_event_store_and_is_idempotent() {
+async fn migrate_creates_the_database_and_the_event_store_and_is_idempotent() {
     let server = std::env::var("SUIVI_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     let name = format!("suivi_cli_{}", uuid::Uuid::new_v4().simple());
     let mut admin = PgConnection::connect(&server).await.unwrap();
-    sqlx::query(&format!("create database \"{name}\"")).execute(&mut admin).await.unwrap();
     let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
 
     let runs: Vec<bool> =

@@ -46,7 +46,7 @@ impl Default for RelayConfig {
         RelayConfig {
             subjects: Subjects::default(),
             stream: StreamSettings::default(),
-            batch_size: 2_000,
+            batch_size: 4_000,
             max_in_flight: 1_024,
             idle_poll: Duration::from_millis(20),
             retry_delay: Duration::from_millis(500),
@@ -118,15 +118,24 @@ impl Relay {
         let mut stream = ensure_stream(&self.js, &self.config.subjects, &self.config.stream).await?;
         let mut head = read_head(&mut stream).await?;
         tracing::info!(last_sequence = head.last_sequence, position = ?head.position, "relay resuming");
+        let read = |cursor| self.store.read_stored_after(cursor, self.config.batch_size);
+        let mut batch = read(head.position).await?;
         loop {
-            let batch = self.store.read_all_after(head.position, self.config.batch_size).await?;
-            if batch.is_empty() {
+            let Some(last) = batch.last() else {
                 tokio::time::sleep(self.config.idle_poll).await;
+                batch = read(head.position).await?;
                 continue;
-            }
-            head = publish_batch(&self.js, &self.config.subjects, head, &batch, self.config.max_in_flight).await?;
+            };
+            // Read the next batch while this one is published and acknowledged. If publishing
+            // fails, that read is dropped with the rest of this run.
+            let (published, next) = tokio::join!(
+                publish_batch(&self.js, &self.config.subjects, head, &batch, self.config.max_in_flight),
+                read(last.log_position),
+            );
+            head = published?;
             self.progress
                 .send_replace(Some(RelayProgress { position: head.position, last_sequence: head.last_sequence }));
+            batch = next?;
         }
     }
 }

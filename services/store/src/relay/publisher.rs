@@ -4,7 +4,9 @@ use std::collections::VecDeque;
 
 use async_nats::jetstream::{self, context::PublishAckFuture, message::PublishMessage};
 use bytes::Bytes;
-use suivi_proto::{EventEnvelope, Subjects};
+use suivi_proto::Subjects;
+
+use crate::event_store::StoredEvent;
 
 use super::{RelayError, StreamHead};
 
@@ -16,7 +18,7 @@ pub async fn publish_batch(
     js: &jetstream::Context,
     subjects: &Subjects,
     head: StreamHead,
-    batch: &[EventEnvelope],
+    batch: &[StoredEvent],
     window: usize,
 ) -> Result<StreamHead, RelayError> {
     let mut pending: VecDeque<(u64, PublishAckFuture)> = VecDeque::with_capacity(window);
@@ -27,7 +29,7 @@ pub async fn publish_batch(
                 confirm(sequence, ack).await?;
             }
         }
-        let body = serde_json::to_vec(event).map_err(|e| RelayError::Nats(format!("encoding event: {e}")))?;
+        let body = event.to_wire_json().map_err(|e| RelayError::Nats(format!("encoding event: {e}")))?;
         let message = PublishMessage::build()
             .payload(Bytes::from(body))
             .message_id(event.event_id.to_string())

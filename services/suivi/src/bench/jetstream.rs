@@ -58,10 +58,10 @@ pub async fn relay_throughput(
         "insert into events (event_id, tenant, stream_id, stream_version, event_type, schema_version,
                              occurred_at, actor_kind, actor_id, correlation_id, payload)
          select gen_random_uuid(), 'bench', md5($3 || (g / 20)::text)::uuid, g % 20 + 1,
-                'instalment_requested', 1, now(), 'system', 'bench', gen_random_uuid(), $1
+                'instalment_requested', 1, now(), 'system', 'bench', gen_random_uuid(), $1::json
          from generate_series(0, $2 - 1) as g",
     )
-    .bind(sqlx::types::Json(sample::payload()))
+    .bind(sample::payload().to_string())
     .bind(messages as i64)
     .bind(Uuid::new_v4().to_string())
     .execute(&pool)

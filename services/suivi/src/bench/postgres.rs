@@ -29,7 +29,7 @@ impl ScratchDatabase {
         database::migrate(&pool).await?;
         sqlx::query(
             "create table bench_raw (id bigint generated always as identity primary key,
-                                     stream_id uuid not null, payload jsonb not null)",
+                                     stream_id uuid not null, payload json not null)",
         )
         .execute(&pool)
         .await?;
@@ -54,12 +54,12 @@ impl ScratchDatabase {
 /// Single-row INSERT commits per second with `clients` connections.
 pub async fn raw_inserts(scratch: &ScratchDatabase, clients: usize, duration: Duration) -> anyhow::Result<f64> {
     let pool = scratch.pool(clients as u32).await?;
-    let payload = sqlx::types::Json(sample::payload());
+    let payload = sample::payload().to_string();
     let counts = run_clients(clients, duration, move |_| {
         let pool = pool.clone();
         let payload = payload.clone();
         async move {
-            sqlx::query("insert into bench_raw (stream_id, payload) values ($1, $2)")
+            sqlx::query("insert into bench_raw (stream_id, payload) values ($1, $2::json)")
                 .bind(Uuid::now_v7())
                 .bind(&payload)
                 .execute(&pool)

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every test against the real PostgreSQL and NATS (started or installed if needed).
+# Each test creates its own database and its own stream/subject prefix, and removes them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deploy/ensure-services.sh
+cargo test --workspace --locked "$@"

@@ -1,0 +1,163 @@
+//! `proto/asyncapi.yaml` describes every event type and finance message of the Rust catalogue,
+//! with the checked-in schema files as payloads: the types, the schemas and the document
+//! cannot drift apart. (`.ci/asyncapi/validate.sh` checks the document against the AsyncAPI
+//! specification itself.)
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::samples;
+use serde_json::Value;
+use suivi_proto::events::{Event, EVENT_TYPES};
+use suivi_proto::messages::{FinanceMessage, FINANCE_MESSAGE_TYPES};
+use suivi_proto::schema::{payload_file, ENVELOPE_FILE};
+use suivi_proto::{EventEnvelope, Subjects, TenantId};
+
+/// The current schema version of every event type, read from the Rust types.
+fn current_versions() -> BTreeMap<&'static str, u16> {
+    samples::events().iter().map(|e| (e.event_type(), e.schema_version())).collect()
+}
+
+fn keys(value: &Value) -> BTreeSet<String> {
+    value.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default()
+}
+
+fn reference(value: &Value) -> &str {
+    value["$ref"].as_str().unwrap_or_else(|| panic!("expected a $ref, got {value}"))
+}
+
+/// Every `$ref` of the document that points at a file under `./schemas/`.
+fn schema_file_refs(value: &Value, found: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                if let Some(file) = target.strip_prefix("./schemas/") {
+                    found.insert(file.to_owned());
+                }
+            }
+            map.values().for_each(|v| schema_file_refs(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| schema_file_refs(v, found)),
+        _ => {}
+    }
+}
+
+#[test]
+fn it_is_an_asyncapi_3_document_for_a_nats_server() {
+    let doc = common::asyncapi();
+    assert_eq!(doc["asyncapi"], "3.0.0");
+    assert_eq!(doc["info"]["title"], "Suivi");
+    let servers = doc["servers"].as_object().expect("servers");
+    assert!(!servers.is_empty());
+    for (name, server) in servers {
+        assert_eq!(server["protocol"], "nats", "server {name}");
+    }
+    assert_eq!(doc["servers"]["local"]["host"], "localhost:4222");
+}
+
+#[test]
+fn it_lists_a_channel_a_send_operation_and_a_message_for_every_event_type() {
+    let doc = common::asyncapi();
+    let versions = current_versions();
+    let tenant = TenantId::parse("grand-besancon").expect("tenant");
+    for &event_type in EVENT_TYPES {
+        let channel = &doc["channels"][event_type];
+        let address = channel["address"].as_str().unwrap_or_else(|| panic!("no channel {event_type}"));
+        assert_eq!(address, format!("suivi.{{tenant}}.evt.{event_type}.{{contract_id}}"));
+        let concrete =
+            address.replace("{tenant}", tenant.as_str()).replace("{contract_id}", &samples::contract_id().to_string());
+        assert_eq!(concrete, Subjects::default().event(&tenant, event_type, samples::contract_id()));
+        assert_eq!(keys(&channel["parameters"]), ["contract_id", "tenant"].map(String::from).into());
+        assert_eq!(reference(&channel["messages"][event_type]), format!("#/components/messages/{event_type}"));
+
+        let operation = &doc["operations"][format!("send_{event_type}")];
+        assert_eq!(operation["action"], "send", "operation send_{event_type}");
+        assert_eq!(reference(&operation["channel"]), format!("#/channels/{event_type}"));
+
+        let message = &doc["components"]["messages"][event_type];
+        assert_eq!(message["name"], event_type);
+        let parts = message["payload"]["allOf"].as_array().expect("payload: allOf [envelope, specifics]");
+        assert_eq!(reference(&parts[0]), format!("./schemas/{ENVELOPE_FILE}"));
+        let specifics = &parts[1]["properties"];
+        assert_eq!(specifics["event_type"]["const"], event_type);
+        assert_eq!(specifics["schema_version"]["const"], versions[event_type]);
+        assert_eq!(
+            reference(&specifics["payload"]),
+            format!("./schemas/{}", payload_file(event_type, versions[event_type]))
+        );
+    }
+}
+
+#[test]
+fn it_lists_a_channel_a_receive_operation_and_a_message_for_every_finance_message_type() {
+    let doc = common::asyncapi();
+    let tenant = TenantId::parse("vichy-communaute").expect("tenant");
+    for &message_type in FINANCE_MESSAGE_TYPES {
+        let channel = &doc["channels"][message_type];
+        let address = channel["address"].as_str().unwrap_or_else(|| panic!("no channel {message_type}"));
+        assert_eq!(
+            address.replace("{tenant}", tenant.as_str()),
+            Subjects::default().finance_inbound(&tenant, message_type)
+        );
+        assert_eq!(keys(&channel["parameters"]), ["tenant".to_owned()].into());
+        let operation = &doc["operations"][format!("receive_{message_type}")];
+        assert_eq!(operation["action"], "receive");
+        assert_eq!(reference(&operation["channel"]), format!("#/channels/{message_type}"));
+        let message = &doc["components"]["messages"][message_type];
+        assert_eq!(reference(&message["payload"]), format!("./schemas/{}", payload_file(message_type, 1)));
+        let headers = &doc["components"]["messageTraits"]["finance"]["headers"];
+        assert_eq!(reference(headers), "#/components/schemas/FinanceHeaders");
+    }
+}
+
+#[test]
+fn it_lists_nothing_the_rust_catalogue_does_not_have() {
+    let doc = common::asyncapi();
+    let mut expected: BTreeSet<String> = EVENT_TYPES.iter().map(|t| t.to_string()).collect();
+    expected.extend(FINANCE_MESSAGE_TYPES.iter().map(|t| t.to_string()));
+    assert_eq!(keys(&doc["channels"]), expected, "channels");
+    assert_eq!(keys(&doc["components"]["messages"]), expected, "messages");
+    let mut operations: BTreeSet<String> = EVENT_TYPES.iter().map(|t| format!("send_{t}")).collect();
+    operations.extend(FINANCE_MESSAGE_TYPES.iter().map(|t| format!("receive_{t}")));
+    assert_eq!(keys(&doc["operations"]), operations, "operations");
+}
+
+#[test]
+fn it_references_exactly_the_checked_in_schema_files_of_the_current_versions() {
+    let mut referenced = BTreeSet::new();
+    schema_file_refs(&common::asyncapi(), &mut referenced);
+    let mut current: BTreeSet<String> =
+        current_versions().into_iter().map(|(event_type, version)| payload_file(event_type, version)).collect();
+    current.extend(FINANCE_MESSAGE_TYPES.iter().map(|t| payload_file(t, 1)));
+    current.insert(ENVELOPE_FILE.to_owned());
+    assert_eq!(referenced, current);
+    let checked_in: BTreeSet<String> = common::checked_in_schema_files().into_iter().collect();
+    let missing: Vec<_> = current.difference(&checked_in).collect();
+    assert!(missing.is_empty(), "referenced but not checked in under proto/schemas/: {missing:?}");
+}
+
+#[test]
+fn it_gives_examples_that_validate_against_their_message_and_decode() {
+    let doc = common::asyncapi();
+    let messages = doc["components"]["messages"].as_object().expect("messages");
+    for (name, message) in messages {
+        let examples = message["examples"].as_array().unwrap_or_else(|| panic!("{name}: no examples"));
+        let validator = common::message_validator(name);
+        for example in examples {
+            let payload = &example["payload"];
+            let errors = common::schema_errors(&validator, payload);
+            assert!(errors.is_empty(), "{name} example refused by its schema:\n{errors}");
+            let msg_id = example["headers"]["Nats-Msg-Id"].as_str().expect("a Nats-Msg-Id header");
+            if FINANCE_MESSAGE_TYPES.contains(&name.as_str()) {
+                FinanceMessage::decode(name, 1, payload).unwrap_or_else(|e| panic!("{name}: {e}"));
+            } else {
+                let envelope: EventEnvelope =
+                    serde_json::from_value(payload.clone()).unwrap_or_else(|e| panic!("{name} example envelope: {e}"));
+                assert_eq!(msg_id, envelope.event_id.to_string(), "{name}: Nats-Msg-Id is the event_id");
+                let event: Event = envelope.decode_event().unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(event.event_type(), name);
+            }
+        }
+    }
+}

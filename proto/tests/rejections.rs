@@ -1,0 +1,223 @@
+//! What the schemas forbid, serde refuses too: the checked-in schemas and the Rust types agree
+//! on the border, not only on valid values.
+
+mod common;
+
+use common::samples;
+use serde_json::{json, Value};
+use suivi_proto::events::Event;
+use suivi_proto::messages::FinanceMessage;
+use suivi_proto::EventEnvelope;
+
+/// Applies `mutate` to `event` in its envelope, as JSON, and asserts that both the AsyncAPI
+/// message schema and serde (envelope, then payload) refuse the result.
+fn assert_refused(event: impl Into<Event>, what: &str, mutate: impl FnOnce(&mut Value)) {
+    let event = event.into();
+    let mut json = samples::envelope_json(&event);
+    mutate(&mut json);
+    assert!(!common::message_validator(event.event_type()).is_valid(&json), "the schema accepts {what}:\n{json:#}");
+    let read = serde_json::from_value::<EventEnvelope>(json)
+        .map_err(|e| e.to_string())
+        .and_then(|envelope| envelope.decode_event().map_err(|e| e.to_string()));
+    assert!(read.is_err(), "serde accepts {what}: {read:?}");
+}
+
+/// Same for a finance message body.
+fn assert_message_refused(what: &str, mutate: impl FnOnce(&mut Value)) {
+    let mut json = serde_json::to_value(samples::payment_reported()).expect("serialise");
+    mutate(&mut json);
+    assert!(!common::message_validator("payment_reported").is_valid(&json), "the schema accepts {what}:\n{json:#}");
+    let read = FinanceMessage::decode("payment_reported", 1, &json);
+    assert!(read.is_err(), "serde accepts {what}: {read:?}");
+}
+
+fn remove(json: &mut Value, pointer: &str) {
+    let (parent, key) = pointer.rsplit_once('/').expect("a JSON pointer");
+    let parent = json.pointer_mut(parent).unwrap_or_else(|| panic!("no {parent}"));
+    let removed = match parent {
+        Value::Object(map) => map.remove(key),
+        _ => None,
+    };
+    assert!(removed.is_some(), "nothing at {pointer}");
+}
+
+fn set(json: &mut Value, pointer: &str, value: Value) {
+    let (parent, key) = pointer.rsplit_once('/').expect("a JSON pointer");
+    let parent = json.pointer_mut(parent).unwrap_or_else(|| panic!("no {parent}"));
+    match parent {
+        Value::Object(map) => {
+            map.insert(key.to_owned(), value);
+        }
+        Value::Array(items) => items[key.parse::<usize>().expect("an index")] = value,
+        _ => panic!("{pointer} is not in an object or array"),
+    }
+}
+
+#[test]
+fn it_refuses_a_missing_required_field() {
+    let award = samples::contract_awarded;
+    for pointer in [
+        "/event_id",
+        "/tenant",
+        "/payload",
+        "/payload/amount_ht",
+        "/payload/contractors/0/role",
+        "/payload/insertion_clause/penalty_terms/tolerance_share",
+        "/payload/insertion_clause/penalty_terms/rate/kind",
+        "/payload/insertion_clause/penalty_terms/rate/amount_per_hour_ht",
+        "/payload/advance_terms/recovery/start_share",
+    ] {
+        assert_refused(award(), &format!("no {pointer}"), |j| remove(j, pointer));
+    }
+    assert_refused(samples::instalment_requested(), "a line without hours", |j| {
+        remove(j, "/payload/statement/lines/0/hours")
+    });
+    for event in samples::events() {
+        if let Event::PenaltyAdjusted(_) | Event::PenaltyWaived(_) = event {
+            assert_refused(event, "a penalty decision without reason", |j| remove(j, "/payload/reason"));
+        }
+    }
+}
+
+#[test]
+fn it_refuses_an_unknown_field_at_any_depth() {
+    let award = samples::contract_awarded;
+    for (pointer, value) in [
+        ("/tenant_name", json!("Grand Besançon")),
+        ("/payload/contract_id", json!("0192f0c4-5b7e-7a3c-9d1e-3f4a5b6c7d8e")),
+        ("/payload/contractors/0/name", json!("BTP Comtois")),
+        ("/payload/lot/label", json!("Gros œuvre")),
+        ("/payload/insertion_clause/penalty_terms/rate/currency", json!("EUR")),
+        ("/payload/advance_terms/recovery/threshold", json!("0.65")),
+    ] {
+        assert_refused(award(), &format!("an unknown {pointer}"), |j| set(j, pointer, value));
+    }
+    assert_refused(samples::reserved_contract_awarded(), "a field on a unit variant", |j| {
+        set(j, "/payload/advance_terms/recovery/start_share", json!("0.1"))
+    });
+    assert_refused(samples::instalment_requested(), "a beneficiary's name", |j| {
+        set(j, "/payload/statement/lines/0/name", json!("Jean Dupont"))
+    });
+}
+
+#[test]
+fn it_refuses_money_and_hours_that_are_not_decimal_strings() {
+    let award = samples::contract_awarded;
+    for value in [json!(1200000.0), json!(1200000), json!("NC"), json!("1 200 000,00"), json!("1.2e6")] {
+        assert_refused(award(), &format!("amount_ht = {value}"), |j| set(j, "/payload/amount_ht", value));
+    }
+    assert_refused(award(), "a null amount", |j| set(j, "/payload/amount_ht", Value::Null));
+    for value in [json!(151.67), json!("-3"), json!("")] {
+        assert_refused(samples::instalment_requested(), &format!("hours = {value}"), |j| {
+            set(j, "/payload/statement/lines/0/hours", value)
+        });
+    }
+    assert_message_refused("an amount as a number", |j| set(j, "/amount_ttc", json!(165000)));
+}
+
+#[test]
+fn it_refuses_rates_outside_zero_to_one_such_as_a_percent() {
+    let award = samples::contract_awarded;
+    for (pointer, value) in [
+        ("/payload/vat_rate", "20"),
+        ("/payload/vat_rate", "1.2"),
+        ("/payload/insertion_clause/penalty_terms/tolerance_share", "5"),
+        ("/payload/insertion_clause/penalty_terms/cap_share", "-0.2"),
+        ("/payload/advance_terms/rate", "30"),
+        ("/payload/advance_terms/recovery/end_share", "80"),
+    ] {
+        assert_refused(award(), &format!("{pointer} = {value}"), |j| set(j, pointer, json!(value)));
+    }
+}
+
+#[test]
+fn it_refuses_dates_and_instants_that_are_not_iso_8601() {
+    let award = samples::contract_awarded;
+    for value in ["2024-02-30", "15/03/2024", "2024-3-15", "2024-03-15T00:00:00Z", ""] {
+        assert_refused(award(), &format!("notification_date = {value:?}"), |j| {
+            set(j, "/payload/notification_date", json!(value))
+        });
+    }
+    assert_refused(award(), "an instant without time zone", |j| set(j, "/occurred_at", json!("2024-07-03T09:12:45")));
+    assert_message_refused("a French date", |j| set(j, "/paid_on", json!("05/08/2024")));
+}
+
+#[test]
+fn it_refuses_values_outside_an_enumeration() {
+    let award = samples::contract_awarded;
+    for (pointer, value) in [
+        ("/payload/contractors/0/size", json!("small")),
+        ("/payload/contractors/0/size", json!("PME")),
+        ("/payload/buyer_kind", json!("commune")),
+        ("/payload/social_considerations/0", json!("Clause sociale")),
+        ("/payload/insertion_clause/penalty_terms/basis", json!("counted")),
+        ("/payload/insertion_clause/penalty_terms/rate/kind", json!("percent")),
+        ("/payload/advance_terms/recovery/kind", json!("linear")),
+        ("/actor/kind", json!("robot")),
+    ] {
+        assert_refused(award(), &format!("{pointer} = {value}"), |j| set(j, pointer, value));
+    }
+    assert_refused(samples::instalment_requested(), "an unknown category", |j| {
+        set(j, "/payload/statement/lines/0/category", json!("refugee"))
+    });
+    assert_message_refused("an unknown paid item", |j| set(j, "/item/kind", json!("penalty")));
+}
+
+#[test]
+fn it_refuses_a_bad_tenant_id() {
+    for value in [json!("Grand Besançon"), json!("grand.besancon"), json!(""), json!("x".repeat(33)), json!(7)] {
+        assert_refused(samples::contract_awarded(), &format!("tenant = {value}"), |j| set(j, "/tenant", value));
+    }
+}
+
+#[test]
+fn it_refuses_malformed_codes() {
+    let award = samples::contract_awarded;
+    for (pointer, value) in [
+        ("/payload/buyer_siret", "2000486950001"),
+        ("/payload/buyer_siret", "200 048 695 00015"),
+        ("/payload/contractors/0/siret", "7328293200007A"),
+        ("/payload/cpv_code", "45212222-88"),
+        ("/payload/cpv_code", "Travaux"),
+    ] {
+        assert_refused(award(), &format!("{pointer} = {value}"), |j| set(j, pointer, json!(value)));
+    }
+    for value in ["A".repeat(64), "a".repeat(63), "Jean Dupont".to_owned()] {
+        assert_refused(samples::instalment_requested(), &format!("beneficiary = {value}"), |j| {
+            set(j, "/payload/statement/lines/0/beneficiary", json!(value))
+        });
+    }
+}
+
+#[test]
+fn it_refuses_counts_that_are_negative_fractional_or_too_large() {
+    let award = samples::contract_awarded;
+    for (pointer, value) in [
+        ("/payload/duration_months", json!(-1)),
+        ("/payload/duration_months", json!(1.5)),
+        ("/payload/duration_months", json!("18")),
+        ("/payload/payment_term_days", json!(70000)),
+        ("/schema_version", json!(-1)),
+    ] {
+        assert_refused(award(), &format!("{pointer} = {value}"), |j| set(j, pointer, value));
+    }
+}
+
+#[test]
+fn it_refuses_a_payload_of_the_wrong_shape() {
+    for value in [json!([]), Value::Null, json!("contract_awarded"), json!({})] {
+        assert_refused(samples::contract_awarded(), &format!("payload = {value}"), |j| set(j, "/payload", value));
+    }
+    assert_refused(samples::contract_awarded(), "another event's payload", |j| {
+        let other = Event::from(samples::instalment_requested()).to_payload();
+        set(j, "/payload", other)
+    });
+}
+
+#[test]
+fn it_refuses_an_instalment_payment_without_its_number() {
+    assert_message_refused("an instalment without number", |j| remove(j, "/item/number"));
+    assert_message_refused("an advance with a number", |j| set(j, "/item", json!({"kind": "advance", "number": 1})));
+    assert_message_refused("no contract id", |j| remove(j, "/contract_id"));
+    assert_message_refused("a contract id that is not a UUID", |j| set(j, "/contract_id", json!("MP-2024-12")));
+}
