@@ -219,7 +219,8 @@ impl EventStore {
         Err(AppendError::Conflict { stream_id: request.stream_id, expected: request.expected_version, actual })
     }
 
-    async fn remembered(&self, tenant: &TenantId, key: &str) -> Result<Option<Appended>, sqlx::Error> {
+    /// The first result of the append made with `key`, if that key was used.
+    pub async fn remembered(&self, tenant: &TenantId, key: &str) -> Result<Option<Appended>, sqlx::Error> {
         let row = sqlx::query(
             "select stream_id, first_version, last_version from idempotency_keys
              where tenant = $1 and idempotency_key = $2",
@@ -254,6 +255,30 @@ impl EventStore {
             .bind(stream_id)
             .fetch_all(&self.pool)
             .await?;
+        rows.iter().map(envelope_from_row).collect()
+    }
+
+    /// Every event of the tenant's contracts — all of them, or those where `contractor_siret` is a
+    /// contractor — ordered by contract, then version. Contracts are found by their award.
+    pub async fn read_contracts_of(
+        &self,
+        tenant: &TenantId,
+        contractor_siret: Option<&str>,
+    ) -> Result<Vec<EventEnvelope>, ReadError> {
+        let rows = sqlx::query(&format!(
+            "{SELECT_ENVELOPE}
+             where stream_id in (
+                 select stream_id from events
+                 where tenant = $1 and event_type = 'contract_awarded'
+                   and ($2::text is null
+                        or payload::jsonb -> 'contractors' @> jsonb_build_array(jsonb_build_object('siret', $2::text)))
+             )
+             order by stream_id, stream_version"
+        ))
+        .bind(tenant.as_str())
+        .bind(contractor_siret)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(envelope_from_row).collect()
     }
 

@@ -32,6 +32,9 @@ pub struct Config {
     /// Replicas of the JetStream stream (3 on a cluster).
     #[arg(long, env = "SUIVI_STREAM_REPLICAS", default_value_t = 1, global = true)]
     pub stream_replicas: usize,
+    /// Address the HTTP API listens on.
+    #[arg(long, env = "SUIVI_HTTP_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    pub http_addr: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -40,8 +43,17 @@ pub enum Command {
     Migrate,
     /// Publish the event log to NATS JetStream (runs until interrupted).
     Relay,
-    /// Migrate, then run every service until interrupted.
+    /// Migrate, then run every service (HTTP API and relay) until interrupted.
     Serve,
+    /// Manage tenants (buyer organisations), their buyer SIRETs and pseudonym keys.
+    #[command(subcommand)]
+    Tenant(crate::admin::TenantCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(crate::admin::TokenCommand),
+    /// Import data from other systems.
+    #[command(subcommand)]
+    Import(crate::import::ImportCommand),
     /// Measure throughput against baselines taken in the same run.
     Bench(crate::bench::BenchArgs),
 }

@@ -1,7 +1,11 @@
 //! The `suivi` binary's wiring, kept out of `main.rs` so tests can drive it.
 
+pub mod admin;
+pub mod app;
 pub mod bench;
 pub mod cli;
+pub mod import;
+pub mod openapi;
 pub mod shutdown;
 pub mod telemetry;
 
@@ -16,11 +20,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Migrate => migrate(&cli.config).await,
         Command::Relay => relay(&cli.config).await,
-        Command::Serve => {
-            migrate(&cli.config).await?;
-            relay(&cli.config).await
-        }
+        Command::Serve => serve(&cli.config).await,
         Command::Bench(args) => bench::run(&cli.config, args).await,
+        Command::Tenant(command) => admin::tenant(&pool(&cli.config).await?, command).await,
+        Command::Token(command) => admin::token(&pool(&cli.config).await?, command).await,
+        Command::Import(command) => import::run(&pool(&cli.config).await?, command).await,
     }
 }
 
@@ -32,6 +36,25 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
     database::migrate(&pool).await.context("applying migrations")?;
     tracing::info!("database migrated");
     Ok(())
+}
+
+async fn pool(config: &Config) -> anyhow::Result<sqlx::PgPool> {
+    database::connect(&config.database_url, 4).await.context("connecting to PostgreSQL")
+}
+
+/// Every service in one process: the HTTP API and the relay, stopped together on a signal.
+async fn serve(config: &Config) -> anyhow::Result<()> {
+    migrate(config).await?;
+    let pool = database::connect(&config.database_url, 16).await.context("connecting to PostgreSQL")?;
+    let nats = connect_nats(&config.nats_url).await?;
+    let shutdown = shutdown::on_signal();
+    let app = app::Application::build(pool.clone(), &config.http_addr)
+        .await
+        .with_context(|| format!("listening on {}", config.http_addr))?;
+    tracing::info!(address = %app.local_addr()?, "HTTP API listening");
+    let relay = Relay::new(EventStore::new(pool), nats, relay_config(config));
+    let (served, ()) = tokio::join!(app.run_until_stopped(shutdown.clone()), relay.run(shutdown));
+    served.context("serving HTTP")
 }
 
 async fn relay(config: &Config) -> anyhow::Result<()> {

@@ -1,0 +1,54 @@
+//! DECP v2 import: published *données essentielles* → `contract_awarded` payloads.
+//!
+//! Pure: bytes in, awards and a report out. The caller reads the file, appends the events
+//! and shows the report; nothing here touches a disk, a clock or a database.
+//!
+//! # Why record by record
+//!
+//! Published DECP is often invalid ("NC" for numbers, SIRETs that fail their checksum, strings
+//! outside the vocabulary). A file is checked for its structure only ([`parse_file`]); then
+//! each record is read from its own `serde_json::Value` ([`map_record`]), so one bad record is
+//! reported with its id and field ([`RecordError`]) and the others are still imported.
+//!
+//! # Choices where the rules are silent
+//!
+//! | question | choice |
+//! |---|---|
+//! | contract id | UUID v5 of `"{acheteur.id}/{id}"` in [`DECP_NAMESPACE`] (DECP ids are unique per buyer) |
+//! | concessions (`contrat-concession`) | skipped as [`CONCESSION_SKIPPED`]: not public contracts |
+//! | same buyer and id twice in a file | the first is mapped, later ones skipped |
+//! | SIRET failing its checksum (buyer or contractor) | record rejected ([`Problem::SiretChecksum`]) |
+//! | contractor identified by TVA, TAHITI, … | record rejected: the award holds SIRETs only |
+//! | several contractors | first listed is `lead`, others `co_contractor`; one alone is `sole` |
+//! | company size | [`ImportDefaults::contractor_size`] (default `pme`) plus a warning on every record |
+//! | advance granted, `tauxAvance` 0 or absent | no terms, a warning; [`ImportDefaults::unknown_advance_rate`] |
+//! | advance guarantee and recovery | from [`ImportDefaults`] (none; proportional) |
+//! | `modifications[]` | not imported (amendments are Suivi events); a warning counts them |
+//! | "Marché réservé" | `reserved_basis` left empty (DECP does not give the article) with a warning |
+//! | "Clause sociale" | no insertion clause (DECP has no hours) with a warning |
+//! | `ccag` "Pas de CCAG" or absent | recorded as none (absent also warns) |
+//! | `procedure`, `ccag`, considerations | exact DECP v2.0.3 spelling, else rejected |
+//! | consideration list absent / empty | rejected / kept empty with a warning |
+//! | "Pas de considération …" next to another value | rejected as contradictory |
+//! | `montant` | exact decimal of the JSON number, must be > 0; a string such as "NC" is rejected |
+//! | `dureeMois` | whole number ≥ 1 (`12.0` and `"12"` rejected) |
+//! | `null` | read as absent |
+//! | `lieuExecution`, `offresRecues`, `nature`, `formePrix`, … | ignored |
+
+mod advance;
+mod codes;
+mod considerations;
+mod contractors;
+mod defaults;
+mod error;
+mod fields;
+mod file;
+mod import;
+mod record;
+mod vocabulary;
+
+pub use defaults::ImportDefaults;
+pub use error::{DecpFileError, Problem, RecordError};
+pub use file::{parse_file, DecpFile, DecpRecord, RecordKind};
+pub use import::{import, ImportReport, CONCESSION_SKIPPED};
+pub use record::{contract_id, map_record, DecpAward, DECP_NAMESPACE};

@@ -1,0 +1,9 @@
+//! Buyers' command service: award, amend, terminate, approve instalments, settle; the contract
+//! views every role reads; DECP import.
+
+pub mod decp;
+mod routes;
+mod views;
+
+pub use routes::router;
+pub use views::{ContractSummary, ContractView};

@@ -1,0 +1,172 @@
+//! What a contract looks like to the people following it: amounts, hours, instalments.
+//!
+//! Folded from the contract's own events on each read. The projector (read models) will serve
+//! the same figures for lists and indicators at scale.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use suivi_domain::contract::{Instalment, LineReview};
+use suivi_domain::{Contract, ContractStatus};
+use suivi_proto::events::{EligibleCategory, InsertionModality, InstalmentApprovedV1, Period};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hours {
+    #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
+    pub committed: Option<Decimal>,
+    #[serde(with = "suivi_proto::decimal::quantity")]
+    pub declared: Decimal,
+    #[serde(with = "suivi_proto::decimal::quantity")]
+    pub validated: Decimal,
+    #[serde(with = "suivi_proto::decimal::quantity")]
+    pub rejected: Decimal,
+    #[serde(with = "suivi_proto::decimal::quantity")]
+    pub pending: Decimal,
+    /// Committed hours not yet validated (never below 0); absent without an insertion clause.
+    #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<Decimal>,
+}
+
+/// One line of a contract list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractSummary {
+    pub contract_id: Uuid,
+    pub version: i64,
+    pub status: &'static str,
+    pub object: String,
+    pub buyer_siret: String,
+    pub contractor_sirets: Vec<String>,
+    #[serde(with = "suivi_proto::date")]
+    pub notification_date: NaiveDate,
+    #[serde(with = "suivi_proto::decimal::money")]
+    pub amount_ht: Decimal,
+    #[serde(with = "suivi_proto::decimal::money")]
+    pub executed_value_ht: Decimal,
+    pub hours: Hours,
+}
+
+fn status_name(status: ContractStatus) -> &'static str {
+    match status {
+        ContractStatus::Awarded => "awarded",
+        ContractStatus::Terminated => "terminated",
+        ContractStatus::Settled => "settled",
+    }
+}
+
+impl ContractSummary {
+    pub fn of(contract_id: Uuid, version: i64, contract: &Contract) -> Option<Self> {
+        let awarded = contract.awarded()?;
+        let hours = awarded.hours();
+        Some(ContractSummary {
+            contract_id,
+            version,
+            status: status_name(awarded.status()),
+            object: awarded.award().object.clone(),
+            buyer_siret: awarded.buyer_siret().as_str().to_owned(),
+            contractor_sirets: awarded.contractor_sirets().map(|s| s.as_str().to_owned()).collect(),
+            notification_date: awarded.start_date(),
+            amount_ht: awarded.current_amount_ht(),
+            executed_value_ht: awarded.executed_value_ht(),
+            hours: Hours {
+                committed: hours.committed,
+                declared: hours.declared,
+                validated: hours.validated,
+                rejected: hours.rejected,
+                pending: hours.pending,
+                remaining: hours.remaining,
+            },
+        })
+    }
+}
+
+/// One contract in full.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractView {
+    #[serde(flatten)]
+    pub summary: ContractSummary,
+    #[serde(with = "suivi_proto::decimal::money")]
+    pub initial_amount_ht: Decimal,
+    #[serde(with = "suivi_proto::date")]
+    pub execution_end_date: NaiveDate,
+    #[serde(with = "suivi_proto::decimal::money")]
+    pub advance_outstanding_ttc: Decimal,
+    pub instalments: Vec<InstalmentView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InstalmentView {
+    pub number: u32,
+    pub period: Period,
+    #[serde(with = "suivi_proto::decimal::money")]
+    pub cumulative_value_ht: Decimal,
+    #[serde(with = "suivi_proto::date")]
+    pub received_on: NaiveDate,
+    pub lines: Vec<LineView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval: Option<InstalmentApprovedV1>,
+    #[serde(with = "suivi_proto::date::option", skip_serializing_if = "Option::is_none")]
+    pub paid_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LineView {
+    pub line_id: u32,
+    pub beneficiary: String,
+    pub category: EligibleCategory,
+    pub modality: InsertionModality,
+    #[serde(with = "suivi_proto::decimal::quantity")]
+    pub hours: Decimal,
+    pub period: Period,
+    /// `pending`, `validated` or `rejected`.
+    pub review: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
+}
+
+impl ContractView {
+    pub fn of(contract_id: Uuid, version: i64, contract: &Contract) -> Option<Self> {
+        let summary = ContractSummary::of(contract_id, version, contract)?;
+        let awarded = contract.awarded()?;
+        Some(ContractView {
+            summary,
+            initial_amount_ht: awarded.initial_amount_ht(),
+            execution_end_date: awarded.execution_end_date(),
+            advance_outstanding_ttc: awarded.advance_outstanding_ttc(),
+            instalments: awarded.instalments().iter().map(instalment_view).collect(),
+        })
+    }
+}
+
+fn instalment_view(instalment: &Instalment) -> InstalmentView {
+    InstalmentView {
+        number: instalment.number(),
+        period: instalment.period(),
+        cumulative_value_ht: instalment.cumulative_value_ht(),
+        received_on: instalment.received_on(),
+        lines: instalment
+            .lines()
+            .iter()
+            .map(|reviewed| {
+                let line = reviewed.line();
+                let (review, rejection_reason) = match reviewed.review() {
+                    LineReview::Pending => ("pending", None),
+                    LineReview::Validated => ("validated", None),
+                    LineReview::Rejected { reason } => ("rejected", Some(reason.clone())),
+                };
+                LineView {
+                    line_id: line.line_id,
+                    beneficiary: line.beneficiary.as_str().to_owned(),
+                    category: line.category,
+                    modality: line.modality,
+                    hours: line.hours,
+                    period: line.period,
+                    review,
+                    rejection_reason,
+                }
+            })
+            .collect(),
+        approval: instalment.approval().cloned(),
+        paid_on: instalment.payment().map(|p| p.paid_on),
+    }
+}

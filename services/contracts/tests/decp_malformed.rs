@@ -1,0 +1,166 @@
+//! Invalid DECP as published in the wild (`tests/fixtures/decp_*.json`): each bad record is
+//! reported with its id and reason while the good records of the same file still map.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use rust_decimal::Decimal;
+use suivi_contracts::decp::{
+    import, map_record, parse_file, DecpFileError, ImportDefaults, ImportReport, Problem, RecordError,
+    CONCESSION_SKIPPED,
+};
+use suivi_proto::events::{AdvanceRecovery, AdvanceTerms, BuyerKind, ContractorRole, SocialConsideration};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn rejected(id: Option<&str>, position: usize, field: &str, problem: Problem) -> RecordError {
+    RecordError { id: id.map(str::to_owned), position: Some(position), field: field.to_owned(), problem }
+}
+
+fn wrong_type(expected: &'static str, found: &str) -> Problem {
+    Problem::WrongType { expected, found: found.to_owned() }
+}
+
+#[test]
+fn it_reports_each_bad_record_with_its_id_and_reason() {
+    let report = import(&fixture("decp_malformed_records.json"), &ImportDefaults::default()).unwrap();
+
+    let social = Problem::UnknownVocabulary {
+        value: "Insertion professionnelle".into(),
+        allowed: &["Clause sociale", "Critère social", "Marché réservé", "Pas de considération sociale"],
+    };
+    assert_eq!(
+        report.rejected,
+        [
+            rejected(Some("2024-NC-MONTANT"), 1, "montant", wrong_type("a number", "the string \"NC\"")),
+            rejected(Some("2024-STR-DUREE"), 2, "dureeMois", wrong_type("a whole number", "the string \"24\"")),
+            rejected(Some("2024-NO-CPV"), 3, "codeCPV", Problem::Missing),
+            rejected(Some("2024-BAD-SIRET"), 4, "acheteur.id", Problem::InvalidSiret("2435001390".into())),
+            rejected(
+                Some("2024-LUHN"),
+                5,
+                "titulaires[0].titulaire.id",
+                Problem::SiretChecksum("73282932000075".into())
+            ),
+            rejected(
+                Some("2024-TVA"),
+                6,
+                "titulaires[0].titulaire.typeIdentifiant",
+                Problem::UnsupportedIdentifier("TVA".into())
+            ),
+            rejected(Some("2024-SOCIAL"), 7, "considerationsSociales.considerationSociale[0]", social),
+            rejected(Some("2024-DATE"), 8, "dateNotification", Problem::InvalidDate("01/03/2024".into())),
+            rejected(Some("2024-ZERO"), 9, "montant", Problem::NotPositive("0".into())),
+            rejected(None, 10, "", Problem::NotAnObject("the string \"pas un marché\"".into())),
+            rejected(None, 11, "id", wrong_type("a string", "the number 42")),
+        ]
+    );
+    assert_eq!(
+        report.rejected[0].to_string(),
+        "DECP record \"2024-NC-MONTANT\" (#1): `montant`: expected a number, found the string \"NC\""
+    );
+}
+
+#[test]
+fn it_still_maps_the_good_records_of_a_bad_file() {
+    let report = import(&fixture("decp_malformed_records.json"), &ImportDefaults::default()).unwrap();
+
+    let ids: Vec<&str> = report.awards.iter().map(|a| a.decp_id.as_str()).collect();
+    assert_eq!(ids, ["2024-OK-1", "2024-OK-2"]);
+    let first = &report.awards[0].award;
+    assert_eq!(first.amount_ht, Decimal::new(8_499_950, 2));
+    assert_eq!(first.ccag.as_deref(), Some("Fournitures courantes et services"));
+    assert_eq!(first.social_considerations, [SocialConsideration::PasDeConsiderationSociale]);
+    assert_eq!(first.advance_terms, None);
+
+    let second = &report.awards[1];
+    assert_eq!(second.award.ccag, None, "\"Pas de CCAG\"");
+    let roles: Vec<_> = second.award.contractors.iter().map(|c| (c.siret.as_str(), c.role)).collect();
+    assert_eq!(roles, [("38103128500491", ContractorRole::Lead), ("38103128500574", ContractorRole::CoContractor)]);
+    assert_eq!(
+        second.award.advance_terms,
+        Some(AdvanceTerms {
+            rate: Decimal::new(3, 1),
+            with_guarantee: false,
+            recovery: AdvanceRecovery::Proportional {}
+        })
+    );
+    assert_eq!(second.award.reserved_basis, None);
+    assert!(second.warnings.iter().any(|w| w.starts_with("reserved contract: its legal basis")));
+    assert!(second.warnings.contains(&"2 modifications not imported: record amendments in Suivi".to_owned()));
+}
+
+#[test]
+fn it_puts_every_record_in_exactly_one_list() {
+    let report = import(&fixture("decp_malformed_records.json"), &ImportDefaults::default()).unwrap();
+
+    assert_eq!((report.awards.len(), report.rejected.len(), report.skipped.len()), (2, 11, 1));
+    assert_eq!(report.total(), parse_file(&fixture("decp_malformed_records.json")).unwrap().records.len());
+    // The last record repeats the buyer and id of the first.
+    assert_eq!(
+        report.skipped,
+        [("2024-OK-1".to_owned(), "same buyer and id as record #0: already imported".to_owned())]
+    );
+    assert_eq!(report.awards[0].award.object, "Entretien des espaces verts", "the first one wins");
+}
+
+#[test]
+fn it_imports_the_same_bytes_twice_identically() {
+    let bytes = fixture("decp_malformed_records.json");
+    let defaults = ImportDefaults::default();
+
+    let first = import(&bytes, &defaults).unwrap();
+    let second = import(&bytes, &defaults).unwrap();
+
+    let ids = |r: &ImportReport| r.awards.iter().map(|a| a.contract_id).collect::<Vec<_>>();
+    assert_eq!(ids(&first), ids(&second));
+    assert_eq!(first, second);
+}
+
+#[test]
+fn it_reads_a_flat_marches_list_and_skips_its_concessions() {
+    let report = import(&fixture("decp_flat_marches.json"), &ImportDefaults::default()).unwrap();
+
+    let ids: Vec<&str> = report.awards.iter().map(|a| a.decp_id.as_str()).collect();
+    assert_eq!(ids, ["2023-FLAT-1"]);
+    assert_eq!(report.rejected, []);
+    assert_eq!(report.skipped, [("2023-CONC-1".to_owned(), CONCESSION_SKIPPED.to_owned())]);
+}
+
+#[test]
+fn it_applies_the_buyer_defaults_to_every_award() {
+    let defaults = ImportDefaults::for_buyer_kind(BuyerKind::Hospital);
+    let report = import(&fixture("decp_flat_marches.json"), &defaults).unwrap();
+
+    let award = &report.awards[0].award;
+    assert_eq!((award.buyer_kind, award.payment_term_days), (BuyerKind::Hospital, 50));
+}
+
+#[test]
+fn it_refuses_a_file_that_is_not_json() {
+    let error = import(&fixture("decp_not_json.json"), &ImportDefaults::default()).unwrap_err();
+    assert!(matches!(&error, DecpFileError::NotJson(message) if message.contains("line 1")), "{error}");
+}
+
+#[test]
+fn it_refuses_a_file_without_marches() {
+    assert_eq!(import(&fixture("decp_no_marches.json"), &ImportDefaults::default()), Err(DecpFileError::NoMarches));
+}
+
+#[test]
+fn it_refuses_a_record_that_is_not_an_object() {
+    let error = map_record(&serde_json::json!(["TEST2022"]), &ImportDefaults::default()).unwrap_err();
+    assert_eq!(
+        error,
+        RecordError {
+            id: None,
+            position: None,
+            field: String::new(),
+            problem: Problem::NotAnObject("an array".into())
+        }
+    );
+}

@@ -1,0 +1,147 @@
+//! The official DECP v2.0.3 examples (`shared/data/decp/`) through the importer.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use suivi_contracts::decp::{
+    contract_id, import, ImportDefaults, ImportReport, Problem, RecordError, CONCESSION_SKIPPED,
+};
+use suivi_proto::events::{
+    BuyerKind, CompanySize, ContractAwardedV1, ContractorRole, EnvironmentalConsideration, SocialConsideration,
+};
+use suivi_proto::Payload;
+use uuid::Uuid;
+
+/// `shared/` sits beside the repository (`X/../shared` for a clone in `X`), hence three levels
+/// up from this crate; `SUIVI_SHARED_DIR` is the fallback for other layouts.
+fn shared_dir() -> PathBuf {
+    let beside_repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    if beside_repo.is_dir() {
+        return beside_repo;
+    }
+    match std::env::var_os("SUIVI_SHARED_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => panic!("shared/ not found at {} and SUIVI_SHARED_DIR is not set", beside_repo.display()),
+    }
+}
+
+fn official(name: &str) -> Vec<u8> {
+    let path = shared_dir().join("data/decp").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn import_official(name: &str) -> ImportReport {
+    import(&official(name), &ImportDefaults::default()).unwrap()
+}
+
+/// The id of `TEST2022Bis` (also what Python's `uuid.uuid5(DECP_NAMESPACE,
+/// "21750001630040/TEST2022Bis")` gives): if it changes, every contract imported before would
+/// be duplicated by a re-import.
+const TEST2022BIS_CONTRACT_ID: &str = "8bfe395d-27b5-5a5e-97eb-42f2c73cc854";
+
+#[test]
+fn it_maps_the_official_example_to_an_award() {
+    let report = import_official("marches_avec_modifications.json");
+
+    assert_eq!(report.awards.len(), 1);
+    let mapped = &report.awards[0];
+    assert_eq!(mapped.decp_id, "TEST2022Bis");
+    let award = &mapped.award;
+    assert_eq!(award.buyer_siret.as_str(), "21750001630040");
+    assert_eq!(award.buyer_kind, BuyerKind::LocalAuthority);
+    assert_eq!(award.object, "envoi pour Json test 2");
+    assert_eq!(award.cpv_code.as_str(), "45000000-7");
+    assert_eq!(award.procedure, "Appel d'offres ouvert");
+    assert_eq!(award.ccag.as_deref(), Some("Travaux"));
+    assert_eq!(award.amount_ht, Decimal::new(575_000, 0));
+    assert_eq!(award.vat_rate, Decimal::new(20, 2));
+    assert_eq!(award.duration_months, 48);
+    assert_eq!(award.notification_date, NaiveDate::from_ymd_opt(2024, 5, 15).unwrap());
+    assert_eq!(award.payment_term_days, 30);
+    assert_eq!(award.contractors.len(), 1);
+    let contractor = &award.contractors[0];
+    assert_eq!(
+        (contractor.siret.as_str(), contractor.role, contractor.size),
+        ("55204599900869", ContractorRole::Sole, CompanySize::Pme)
+    );
+    assert_eq!(award.social_considerations, [SocialConsideration::ClauseSociale, SocialConsideration::CritereSocial]);
+    assert_eq!(award.environmental_considerations, [EnvironmentalConsideration::ClauseEnvironnementale]);
+    assert_eq!(award.reserved_basis, None);
+    assert_eq!(award.insertion_clause, None);
+    assert_eq!(award.lot, None);
+    // `attributionAvance: true` with `tauxAvance: 0`: granted at an unknown rate.
+    assert_eq!(award.advance_terms, None);
+    assert_eq!(
+        mapped.warnings,
+        [
+            "company size is not in DECP: every contractor recorded as pme, to be checked",
+            "advance granted at an unknown rate (`tauxAvance` 0 or absent): no advance terms",
+            "social clause: insertion hours and penalty terms are not in DECP, to be completed if it is one",
+            "1 modification not imported: record amendments in Suivi",
+        ]
+    );
+}
+
+#[test]
+fn it_rejects_the_official_example_whose_buyer_siret_fails_its_checksum() {
+    let report = import_official("marches_avec_modifications.json");
+
+    // 21750001630066 has 14 digits but fails Luhn (and is not La Poste's).
+    assert_eq!(
+        report.rejected,
+        [RecordError {
+            id: Some("TEST2022".into()),
+            position: Some(0),
+            field: "acheteur.id".into(),
+            problem: Problem::SiretChecksum("21750001630066".into()),
+        }]
+    );
+    assert_eq!(report.skipped, []);
+    assert_eq!(report.total(), 2);
+}
+
+#[test]
+fn it_skips_the_official_concessions_and_maps_the_contracts_beside_them() {
+    let report = import_official("marches_concessions.json");
+
+    let ids: Vec<&str> = report.awards.iter().map(|a| a.decp_id.as_str()).collect();
+    assert_eq!(ids, ["TEST2022Bis"]);
+    let rejected: Vec<_> = report.rejected.iter().map(|e| (e.id.as_deref(), e.position, e.field.as_str())).collect();
+    assert_eq!(rejected, [(Some("TEST2022"), Some(0), "acheteur.id")]);
+    assert_eq!(
+        report.skipped,
+        [
+            ("0612202306122024".to_owned(), CONCESSION_SKIPPED.to_owned()),
+            ("0612202306122023".to_owned(), CONCESSION_SKIPPED.to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn it_gives_the_same_contract_id_on_every_import() {
+    let first = import_official("marches_avec_modifications.json");
+    let second = import_official("marches_avec_modifications.json");
+    let other_file = import_official("marches_concessions.json");
+
+    let id = first.awards[0].contract_id;
+    assert_eq!(id, second.awards[0].contract_id);
+    assert_eq!(id, other_file.awards[0].contract_id, "same buyer and DECP id, same contract");
+    assert_eq!(id, contract_id("21750001630040", "TEST2022Bis"));
+    assert_eq!(id.get_version_num(), 5);
+    assert_eq!(id, Uuid::parse_str(TEST2022BIS_CONTRACT_ID).unwrap());
+    assert_eq!(first, second);
+}
+
+#[test]
+fn it_produces_awards_the_wire_contract_reads_back() {
+    let report = import_official("marches_avec_modifications.json");
+
+    for mapped in &report.awards {
+        let json = mapped.award.to_json();
+        assert_eq!(json["amount_ht"], "575000");
+        assert_eq!(ContractAwardedV1::decode(1, &json).unwrap(), mapped.award);
+    }
+}

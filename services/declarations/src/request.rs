@@ -1,0 +1,122 @@
+//! `POST /api/contracts/{id}/instalments`: an instalment request with its hour statement.
+//!
+//! The contractor names each person by its own reference; the server keeps only the tenant's
+//! keyed pseudonym of it (see `suivi_http::tenants`) and never stores or logs the reference.
+
+use axum::extract::{Path, State};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use suivi_domain::Command;
+use suivi_http::command::{business_today, execute, Accepted, CommandRequest};
+use suivi_http::tenants::{pseudonymiser, TenantError};
+use suivi_http::{AppState, IdempotencyKey, IfMatch, JsonBody, Principal, Problem, Role};
+use suivi_proto::events::{
+    EligibleCategory, HourStatement, InsertionModality, InstalmentRequestedV1, Period, StatementLine,
+};
+use uuid::Uuid;
+
+/// The request body: [`InstalmentRequestedV1`] with references instead of pseudonyms, and a
+/// reception date only a buyer may set (for a request that reached it another way).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstalmentRequestBody {
+    pub number: u32,
+    pub period: Period,
+    #[serde(with = "suivi_proto::decimal::money")]
+    pub cumulative_value_ht: Decimal,
+    #[serde(default, with = "suivi_proto::date::option")]
+    pub received_on: Option<NaiveDate>,
+    pub statement: StatementBody,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatementBody {
+    pub lines: Vec<StatementLineBody>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatementLineBody {
+    pub line_id: u32,
+    /// The contractor's own reference for the person (never stored).
+    pub beneficiary_reference: String,
+    pub category: EligibleCategory,
+    pub modality: InsertionModality,
+    #[serde(with = "suivi_proto::decimal::quantity")]
+    pub hours: Decimal,
+    pub period: Period,
+}
+
+pub async fn request_instalment(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+    JsonBody(body): JsonBody<InstalmentRequestBody>,
+) -> Result<Accepted, Problem> {
+    principal.require(&[Role::Contractor, Role::Buyer])?;
+    let received_on = match (principal.role, body.received_on) {
+        (Role::Buyer, Some(date)) => date,
+        (_, Some(_)) => {
+            return Err(Problem::invalid(
+                "received_on_set_by_server",
+                "received_on",
+                "the reception date is stamped by Suivi on submission; only a buyer may record another one",
+            ))
+        }
+        (_, None) => business_today(),
+    };
+    for (index, line) in body.statement.lines.iter().enumerate() {
+        let reference = line.beneficiary_reference.trim();
+        if reference.is_empty() || reference.chars().count() > 64 {
+            return Err(Problem::invalid(
+                "invalid_beneficiary_reference",
+                format!("statement.lines[{index}].beneficiary_reference"),
+                "a beneficiary reference is 1 to 64 characters",
+            ));
+        }
+    }
+    let pseudonyms = pseudonymiser(&state.pool, &principal.tenant).await.map_err(|e| match e {
+        TenantError::NoActiveKey(_) => Problem::new(
+            axum::http::StatusCode::CONFLICT,
+            "no_pseudonym_key",
+            "Your organisation's pseudonym key is not available; statements cannot be accepted",
+        ),
+        other => Problem::unavailable(&other),
+    })?;
+    let lines = body
+        .statement
+        .lines
+        .into_iter()
+        .map(|line| StatementLine {
+            line_id: line.line_id,
+            beneficiary: pseudonyms.pseudonym(&line.beneficiary_reference),
+            category: line.category,
+            modality: line.modality,
+            hours: line.hours,
+            period: line.period,
+        })
+        .collect();
+    let command = Command::RequestInstalment(InstalmentRequestedV1 {
+        number: body.number,
+        period: body.period,
+        cumulative_value_ht: body.cumulative_value_ht,
+        received_on,
+        statement: HourStatement { lines },
+    });
+    execute(
+        &state,
+        CommandRequest {
+            principal: &principal,
+            contract_id: id,
+            if_match,
+            idempotency_key: key.0.as_deref(),
+            command,
+            creates: false,
+        },
+    )
+    .await
+}

@@ -1,0 +1,79 @@
+//! What can be asked of a contract, and the context a decision needs from outside.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use suivi_proto::events::{
+    AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, InstalmentPaidV1,
+    InstalmentRequestedV1, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
+};
+
+/// A request to change a contract. Most carry the payload of the event they would produce, as
+/// the HTTP or NATS edge parsed it; [`crate::decide`] checks it against the rules and the state.
+#[allow(clippy::large_enum_variant)] // like `Event`: boxing the award would only add noise
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Buyer: record the notified contract.
+    Award(ContractAwardedV1),
+    /// Buyer: record an amendment (*avenant*).
+    Amend(ContractAmendedV1),
+    /// Buyer: record an early termination (*résiliation*).
+    Terminate(ContractTerminatedV1),
+    /// Finance: the advance was paid.
+    RecordAdvancePaid(AdvancePaidV1),
+    /// Contractor: request an instalment, with the hour statement.
+    RequestInstalment(InstalmentRequestedV1),
+    /// Facilitator: validate or reject statement lines.
+    ReviewStatement(StatementReviewedV1),
+    /// Buyer: approve an instalment; the domain computes gross, advance recovery and net.
+    ApproveInstalment {
+        number: u32,
+        approved_on: NaiveDate,
+        /// Other deductions (e.g. penalties already due), euros including VAT.
+        other_deductions_ttc: Decimal,
+    },
+    /// Finance: an approved instalment was paid.
+    RecordInstalmentPaid(InstalmentPaidV1),
+    /// Buyer: final settlement (*décompte général et définitif*).
+    Settle(ContractSettledV1),
+    /// Facilitator: apply the penalty proposal as computed.
+    ConfirmPenalty(PenaltyConfirmedV1),
+    /// Facilitator: apply another amount, with a reason.
+    AdjustPenalty(PenaltyAdjustedV1),
+    /// Facilitator: apply no penalty, with a reason.
+    WaivePenalty(PenaltyWaivedV1),
+}
+
+impl Command {
+    /// A snake_case name for logs and metrics, e.g. `request_instalment`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Award(_) => "award",
+            Command::Amend(_) => "amend",
+            Command::Terminate(_) => "terminate",
+            Command::RecordAdvancePaid(_) => "record_advance_paid",
+            Command::RequestInstalment(_) => "request_instalment",
+            Command::ReviewStatement(_) => "review_statement",
+            Command::ApproveInstalment { .. } => "approve_instalment",
+            Command::RecordInstalmentPaid(_) => "record_instalment_paid",
+            Command::Settle(_) => "settle",
+            Command::ConfirmPenalty(_) => "confirm_penalty",
+            Command::AdjustPenalty(_) => "adjust_penalty",
+            Command::WaivePenalty(_) => "waive_penalty",
+        }
+    }
+}
+
+/// What a decision needs from outside the stream. The domain reads no clock: the edge passes
+/// `today` (the business day in France, for an HTTP request; the day the message was received,
+/// for a NATS one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecisionContext {
+    /// No recorded fact may be dated after it.
+    pub today: NaiveDate,
+}
+
+impl DecisionContext {
+    pub fn new(today: NaiveDate) -> Self {
+        DecisionContext { today }
+    }
+}

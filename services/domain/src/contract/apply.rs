@@ -1,0 +1,65 @@
+//! Folding events into an awarded contract.
+
+use suivi_proto::Event;
+
+use super::{AwardedContract, Instalment, PenaltyDecision};
+
+impl AwardedContract {
+    /// See [`super::Contract::apply`]: total, first fact wins.
+    pub(super) fn apply(&mut self, event: &Event) {
+        match event {
+            // A second award cannot be decided; ignore it.
+            Event::ContractAwarded(_) => {}
+            Event::ContractAmended(amendment) => {
+                if let Some(amount) = amendment.new_amount_ht {
+                    self.amount_ht = amount;
+                }
+                if let Some(months) = amendment.new_duration_months {
+                    self.duration_months = months;
+                }
+                if let (Some(hours), Some(committed)) = (amendment.new_committed_hours, &mut self.committed_hours) {
+                    *committed = hours;
+                }
+                self.amendments.push(amendment.clone());
+            }
+            Event::ContractTerminated(termination) => {
+                self.termination.get_or_insert_with(|| termination.clone());
+            }
+            Event::AdvancePaid(advance) => {
+                self.advance.get_or_insert_with(|| advance.clone());
+            }
+            Event::InstalmentRequested(request) => self.instalments.push(Instalment::requested(request)),
+            Event::StatementReviewed(review) => {
+                if let Some(instalment) = self.instalment_mut(review.instalment_number) {
+                    for decision in &review.decisions {
+                        instalment.review(decision.line_id, &decision.decision);
+                    }
+                }
+            }
+            Event::InstalmentApproved(approval) => {
+                if let Some(instalment) = self.instalment_mut(approval.number) {
+                    instalment.approve(approval);
+                }
+            }
+            Event::InstalmentPaid(payment) => {
+                if let Some(instalment) = self.instalment_mut(payment.number) {
+                    instalment.pay(payment);
+                }
+            }
+            Event::ContractSettled(settlement) => {
+                self.settlement.get_or_insert_with(|| settlement.clone());
+            }
+            Event::PenaltyConfirmed(p) => self.decide_penalty(PenaltyDecision::Confirmed(p.clone())),
+            Event::PenaltyAdjusted(p) => self.decide_penalty(PenaltyDecision::Adjusted(p.clone())),
+            Event::PenaltyWaived(p) => self.decide_penalty(PenaltyDecision::Waived(p.clone())),
+        }
+    }
+
+    fn instalment_mut(&mut self, number: u32) -> Option<&mut Instalment> {
+        self.instalments.iter_mut().find(|instalment| instalment.number() == number)
+    }
+
+    fn decide_penalty(&mut self, decision: PenaltyDecision) {
+        self.penalty.get_or_insert(decision);
+    }
+}

@@ -1,0 +1,276 @@
+//! The contract aggregate's state: what the decisions need, and what the HTTP layer reads.
+//!
+//! [`Contract::default()`] is a contract not yet awarded; [`Contract::apply`] folds events into
+//! it. Everything about an awarded contract lives in [`AwardedContract`], reached through
+//! [`Contract::awarded`], so a caller handles "not awarded" once instead of on every getter.
+//! The stream version is the store's business, not the domain's.
+
+mod apply;
+mod hours;
+mod instalment;
+
+use std::borrow::Borrow;
+use std::fmt;
+
+use chrono::{Months, NaiveDate};
+use rust_decimal::Decimal;
+use suivi_proto::codes::Siret;
+use suivi_proto::events::{
+    AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, PenaltyAdjustedV1,
+    PenaltyConfirmedV1, PenaltyWaivedV1,
+};
+use suivi_proto::Event;
+
+pub use hours::{HoursSummary, PendingLine};
+pub use instalment::{Instalment, LineReview, ReviewStatus, ReviewedLine};
+
+/// One contract's state, folded from its event stream. `Default` = not yet awarded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Contract {
+    awarded: Option<AwardedContract>,
+}
+
+impl Contract {
+    /// Folds a stream of events (owned or borrowed) into a state.
+    pub fn from_events<I>(events: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Event>,
+    {
+        let mut contract = Contract::default();
+        for event in events {
+            contract.apply(event.borrow());
+        }
+        contract
+    }
+
+    /// Folds one event in. Events are facts that [`crate::decide`] already checked, so `apply`
+    /// never fails: an event that does not fit (e.g. a second award, a review of an unknown
+    /// line) changes nothing rather than corrupting the state.
+    pub fn apply(&mut self, event: &Event) {
+        match (&mut self.awarded, event) {
+            (None, Event::ContractAwarded(award)) => self.awarded = Some(AwardedContract::new(award.clone())),
+            (Some(contract), event) => contract.apply(event),
+            (None, _) => {}
+        }
+    }
+
+    /// The awarded contract, or `None` before the award.
+    pub fn awarded(&self) -> Option<&AwardedContract> {
+        self.awarded.as_ref()
+    }
+
+    /// Where the contract stands, or `None` before the award.
+    pub fn status(&self) -> Option<ContractStatus> {
+        self.awarded.as_ref().map(AwardedContract::status)
+    }
+}
+
+/// Where an awarded contract stands. A terminated contract that is then settled is `Settled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContractStatus {
+    /// Notified and running (possibly with amendments, instalments, an advance).
+    Awarded,
+    /// Terminated early; instalments for work done before the termination date may follow.
+    Terminated,
+    /// Final settlement done; only finance's payment reports and the penalty decision follow.
+    Settled,
+}
+
+impl fmt::Display for ContractStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ContractStatus::Awarded => "awarded",
+            ContractStatus::Terminated => "terminated",
+            ContractStatus::Settled => "settled",
+        })
+    }
+}
+
+/// The decision on the penalty proposal, made once after final settlement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PenaltyDecision {
+    Confirmed(PenaltyConfirmedV1),
+    Adjusted(PenaltyAdjustedV1),
+    Waived(PenaltyWaivedV1),
+}
+
+impl PenaltyDecision {
+    pub fn decided_on(&self) -> NaiveDate {
+        match self {
+            PenaltyDecision::Confirmed(p) => p.decided_on,
+            PenaltyDecision::Adjusted(p) => p.decided_on,
+            PenaltyDecision::Waived(p) => p.decided_on,
+        }
+    }
+
+    /// The penalty applied, euros excluding VAT (zero when waived).
+    pub fn amount_ht(&self) -> Decimal {
+        match self {
+            PenaltyDecision::Confirmed(p) => p.amount_ht,
+            PenaltyDecision::Adjusted(p) => p.amount_ht,
+            PenaltyDecision::Waived(_) => Decimal::ZERO,
+        }
+    }
+}
+
+/// An awarded contract and its execution so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AwardedContract {
+    award: ContractAwardedV1,
+    amendments: Vec<ContractAmendedV1>,
+    amount_ht: Decimal,
+    duration_months: u32,
+    committed_hours: Option<Decimal>,
+    termination: Option<ContractTerminatedV1>,
+    advance: Option<AdvancePaidV1>,
+    instalments: Vec<Instalment>,
+    settlement: Option<ContractSettledV1>,
+    penalty: Option<PenaltyDecision>,
+}
+
+impl AwardedContract {
+    fn new(award: ContractAwardedV1) -> Self {
+        AwardedContract {
+            amount_ht: award.amount_ht,
+            duration_months: award.duration_months,
+            committed_hours: award.insertion_clause.as_ref().map(|clause| clause.committed_hours),
+            award,
+            amendments: Vec::new(),
+            termination: None,
+            advance: None,
+            instalments: Vec::new(),
+            settlement: None,
+            penalty: None,
+        }
+    }
+
+    pub fn status(&self) -> ContractStatus {
+        match (&self.settlement, &self.termination) {
+            (Some(_), _) => ContractStatus::Settled,
+            (None, Some(_)) => ContractStatus::Terminated,
+            (None, None) => ContractStatus::Awarded,
+        }
+    }
+
+    /// The award as notified: initial amount, terms, clause, advance terms.
+    pub fn award(&self) -> &ContractAwardedV1 {
+        &self.award
+    }
+
+    pub fn buyer_siret(&self) -> &Siret {
+        &self.award.buyer_siret
+    }
+
+    pub fn contractor_sirets(&self) -> impl Iterator<Item = &Siret> {
+        self.award.contractors.iter().map(|contractor| &contractor.siret)
+    }
+
+    /// Whether `siret` is one of the contractors (what a contractor may see is its own contracts).
+    pub fn has_contractor(&self, siret: &Siret) -> bool {
+        self.contractor_sirets().any(|own| own == siret)
+    }
+
+    pub fn initial_amount_ht(&self) -> Decimal {
+        self.award.amount_ht
+    }
+
+    /// Amount excluding VAT after amendments.
+    pub fn current_amount_ht(&self) -> Decimal {
+        self.amount_ht
+    }
+
+    /// Duration in months after amendments.
+    pub fn current_duration_months(&self) -> u32 {
+        self.duration_months
+    }
+
+    /// Committed insertion hours after amendments; `None` without an insertion clause.
+    pub fn committed_hours(&self) -> Option<Decimal> {
+        self.committed_hours
+    }
+
+    /// First day of execution: the notification date.
+    pub fn start_date(&self) -> NaiveDate {
+        self.award.notification_date
+    }
+
+    /// Last day of execution as planned: notification date + duration in months (amended),
+    /// included. E.g. notified 2024-03-01 for 12 months: work up to 2025-03-01 is accepted.
+    pub fn planned_end_date(&self) -> NaiveDate {
+        end_date(self.start_date(), self.duration_months)
+    }
+
+    /// Last day work may be declared for: the planned end, or the termination date if earlier.
+    pub fn execution_end_date(&self) -> NaiveDate {
+        match &self.termination {
+            Some(termination) => termination.terminated_on.min(self.planned_end_date()),
+            None => self.planned_end_date(),
+        }
+    }
+
+    pub fn amendments(&self) -> &[ContractAmendedV1] {
+        &self.amendments
+    }
+
+    /// Number of the last amendment, 0 if none.
+    pub fn last_amendment_number(&self) -> u32 {
+        self.amendments.last().map_or(0, |amendment| amendment.amendment_number)
+    }
+
+    pub fn termination(&self) -> Option<&ContractTerminatedV1> {
+        self.termination.as_ref()
+    }
+
+    pub fn settlement(&self) -> Option<&ContractSettledV1> {
+        self.settlement.as_ref()
+    }
+
+    pub fn advance_paid(&self) -> Option<&AdvancePaidV1> {
+        self.advance.as_ref()
+    }
+
+    /// Advance recovered so far by approved instalments, including VAT.
+    pub fn advance_recovered_ttc(&self) -> Decimal {
+        self.instalments.iter().filter_map(Instalment::approval).map(|approval| approval.advance_recovery_ttc).sum()
+    }
+
+    /// Advance paid and not yet recovered, including VAT.
+    pub fn advance_outstanding_ttc(&self) -> Decimal {
+        let paid = self.advance.as_ref().map_or(Decimal::ZERO, |advance| advance.amount_ttc);
+        (paid - self.advance_recovered_ttc()).max(Decimal::ZERO)
+    }
+
+    pub fn instalments(&self) -> &[Instalment] {
+        &self.instalments
+    }
+
+    pub fn instalment(&self, number: u32) -> Option<&Instalment> {
+        self.instalments.iter().find(|instalment| instalment.number() == number)
+    }
+
+    /// Number of the last instalment requested, 0 if none.
+    pub fn last_instalment_number(&self) -> u32 {
+        self.instalments.last().map_or(0, Instalment::number)
+    }
+
+    /// Cumulative value executed excluding VAT, as of the last instalment requested (0 if none).
+    pub fn executed_value_ht(&self) -> Decimal {
+        self.instalments.last().map_or(Decimal::ZERO, Instalment::cumulative_value_ht)
+    }
+
+    /// The last day covered by any instalment request, if any.
+    pub fn last_work_day(&self) -> Option<NaiveDate> {
+        self.instalments.iter().map(|instalment| instalment.period().end).max()
+    }
+
+    pub fn penalty_decision(&self) -> Option<&PenaltyDecision> {
+        self.penalty.as_ref()
+    }
+}
+
+/// `start` + `months`, clamped to the end of a shorter month; the latest representable date if
+/// the sum overflows (a duration no award would carry).
+pub(crate) fn end_date(start: NaiveDate, months: u32) -> NaiveDate {
+    start.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
+}

@@ -1,0 +1,104 @@
+//! The contract's own changes: amendment, termination, final settlement.
+
+use suivi_proto::events::{ContractAmendedV1, ContractSettledV1, ContractTerminatedV1};
+
+use super::checks::{
+    non_negative, non_negative_amount, not_before, not_in_future, positive_amount, positive_count, reason,
+};
+use super::{ensure_not_settled, ensure_running};
+use crate::contract::{end_date, AwardedContract};
+use crate::{DecisionContext, DomainError};
+
+/// Amendments are numbered 1, 2, … in signature order, and cannot undo what was executed: the
+/// amount stays at or above the value executed, the duration covers the work declared.
+pub(super) fn amend(
+    contract: &AwardedContract,
+    amendment: ContractAmendedV1,
+    context: &DecisionContext,
+) -> Result<ContractAmendedV1, DomainError> {
+    ensure_running(contract)?;
+    let expected = contract.last_amendment_number().saturating_add(1);
+    if amendment.amendment_number != expected {
+        return Err(DomainError::AmendmentOutOfSequence { expected, got: amendment.amendment_number });
+    }
+    not_before("signed_on", amendment.signed_on, contract.start_date(), "the notification date")?;
+    if let Some(previous) = contract.amendments().last() {
+        not_before("signed_on", amendment.signed_on, previous.signed_on, "the previous amendment's signature")?;
+    }
+    not_in_future("signed_on", amendment.signed_on, context)?;
+    if let Some(amount) = amendment.new_amount_ht {
+        positive_amount("new_amount_ht", amount)?;
+        let executed = contract.executed_value_ht();
+        if amount < executed {
+            return Err(DomainError::BelowExecutedValue { field: "new_amount_ht".to_owned(), value: amount, executed });
+        }
+    }
+    if let Some(months) = amendment.new_duration_months {
+        positive_count("new_duration_months", months)?;
+        let new_end = end_date(contract.start_date(), months);
+        match contract.last_work_day() {
+            Some(last_work_day) if new_end < last_work_day => {
+                return Err(DomainError::DurationEndsBeforeExecutedWork { new_end, last_work_day });
+            }
+            _ => {}
+        }
+    }
+    if let Some(hours) = amendment.new_committed_hours {
+        // Without a clause there are no penalty terms: an amendment cannot add hours alone.
+        if contract.committed_hours().is_none() {
+            return Err(DomainError::NoInsertionClause { field: Some("new_committed_hours".to_owned()) });
+        }
+        non_negative("new_committed_hours", hours)?;
+    }
+    reason("reason", &amendment.reason)?;
+    Ok(amendment)
+}
+
+/// Once; dated between the last work declared and today; the value executed at least what
+/// instalments already claim and at most the amount.
+pub(super) fn terminate(
+    contract: &AwardedContract,
+    termination: ContractTerminatedV1,
+    context: &DecisionContext,
+) -> Result<ContractTerminatedV1, DomainError> {
+    ensure_running(contract)?;
+    let date = termination.terminated_on;
+    not_before("terminated_on", date, contract.start_date(), "the notification date")?;
+    if let Some(last_work_day) = contract.last_work_day() {
+        not_before("terminated_on", date, last_work_day, "the end of the last instalment period")?;
+    }
+    not_in_future("terminated_on", date, context)?;
+    let value = termination.value_executed_ht;
+    non_negative_amount("value_executed_ht", value)?;
+    let executed = contract.executed_value_ht();
+    if value < executed {
+        return Err(DomainError::BelowExecutedValue { field: "value_executed_ht".to_owned(), value, executed });
+    }
+    let amount = contract.current_amount_ht();
+    if value > amount {
+        return Err(DomainError::AboveContractAmount { field: "value_executed_ht".to_owned(), value, amount });
+    }
+    reason("reason", &termination.reason)?;
+    Ok(termination)
+}
+
+/// Once. Every statement line must be reviewed first: the penalty is computed from here on,
+/// and a line nobody looked at would count as hours not done.
+pub(super) fn settle(
+    contract: &AwardedContract,
+    settlement: ContractSettledV1,
+    context: &DecisionContext,
+) -> Result<ContractSettledV1, DomainError> {
+    ensure_not_settled(contract)?;
+    positive_amount("final_amount_ht", settlement.final_amount_ht)?;
+    not_before("settled_on", settlement.settled_on, contract.start_date(), "the notification date")?;
+    if let Some(termination) = contract.termination() {
+        not_before("settled_on", settlement.settled_on, termination.terminated_on, "the termination date")?;
+    }
+    not_in_future("settled_on", settlement.settled_on, context)?;
+    let count = contract.pending_review_lines().count();
+    if count > 0 {
+        return Err(DomainError::LinesPendingReview { count });
+    }
+    Ok(settlement)
+}

@@ -1,0 +1,186 @@
+//! Bearer-token authentication and the principal a request acts as.
+//!
+//! Tokens are 32 random bytes, shown once at creation (`suivi token create`) as
+//! `suivi_<base64url>`, and stored only as their SHA-256 hash.
+
+use axum::extract::FromRequestParts;
+use axum::http::{header, request::Parts};
+use base64::Engine as _;
+use rand::RngCore as _;
+use sha2::{Digest, Sha256};
+use sqlx::{PgPool, Row};
+use suivi_proto::{Actor, ActorKind, TenantId};
+use uuid::Uuid;
+
+use crate::problem::Problem;
+use crate::state::AppState;
+
+const TOKEN_PREFIX: &str = "suivi_";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Buyer,
+    Contractor,
+    Facilitator,
+    Finance,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Buyer => "buyer",
+            Role::Contractor => "contractor",
+            Role::Facilitator => "facilitator",
+            Role::Finance => "finance",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Role> {
+        Some(match name {
+            "buyer" => Role::Buyer,
+            "contractor" => Role::Contractor,
+            "facilitator" => Role::Facilitator,
+            "finance" => Role::Finance,
+            "admin" => Role::Admin,
+            _ => return None,
+        })
+    }
+
+    fn actor_kind(self) -> ActorKind {
+        match self {
+            Role::Buyer => ActorKind::Buyer,
+            Role::Contractor => ActorKind::Contractor,
+            Role::Facilitator => ActorKind::Facilitator,
+            Role::Finance => ActorKind::Finance,
+            Role::Admin => ActorKind::Admin,
+        }
+    }
+}
+
+/// Who is calling: a token's role, tenant and, for a contractor, its SIRET.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub token_id: Uuid,
+    pub role: Role,
+    pub tenant: TenantId,
+    pub siret: Option<String>,
+}
+
+impl Principal {
+    /// The actor recorded on events: the role and the token id, never a person's name.
+    pub fn actor(&self) -> Actor {
+        Actor { kind: self.role.actor_kind(), id: self.token_id.to_string() }
+    }
+
+    /// Refuses (403) unless the principal has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), Problem> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            Err(Problem::forbidden(format!(
+                "role {} may not do this; allowed: {}",
+                self.role.as_str(),
+                allowed.join(", ")
+            )))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(Problem::unauthorized)?;
+        authenticate(&state.pool, token).await?.ok_or_else(Problem::unauthorized)
+    }
+}
+
+fn hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// The principal of a live token, if any.
+pub async fn authenticate(pool: &PgPool, token: &str) -> Result<Option<Principal>, Problem> {
+    if !token.starts_with(TOKEN_PREFIX) {
+        return Ok(None);
+    }
+    let row =
+        sqlx::query("select id, role, tenant, siret from api_tokens where token_hash = $1 and revoked_at is null")
+            .bind(hash(token))
+            .fetch_optional(pool)
+            .await
+            .map_err(|e| Problem::unavailable(&e))?;
+    let Some(row) = row else { return Ok(None) };
+    let role: String = row.try_get("role").map_err(|e| Problem::internal(&e))?;
+    let tenant: String = row.try_get("tenant").map_err(|e| Problem::internal(&e))?;
+    Ok(Some(Principal {
+        token_id: row.try_get("id").map_err(|e| Problem::internal(&e))?,
+        role: Role::parse(&role).ok_or_else(|| Problem::internal(&UnknownRole(role.clone())))?,
+        tenant: TenantId::parse(&tenant).map_err(|e| Problem::internal(&e))?,
+        siret: row.try_get("siret").map_err(|e| Problem::internal(&e))?,
+    }))
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown role {0:?} in api_tokens")]
+struct UnknownRole(String);
+
+/// A token just created: the only time its secret value exists outside the caller's hands.
+#[derive(Debug)]
+pub struct CreatedToken {
+    pub id: Uuid,
+    pub token: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("a contractor token needs --siret, and only a contractor token takes one")]
+    SiretAndRole,
+    #[error("unknown tenant {0}")]
+    UnknownTenant(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+pub async fn create_token(
+    pool: &PgPool,
+    role: Role,
+    tenant: &TenantId,
+    siret: Option<&str>,
+    label: &str,
+) -> Result<CreatedToken, TokenError> {
+    if (role == Role::Contractor) != siret.is_some() {
+        return Err(TokenError::SiretAndRole);
+    }
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    let token = format!("{TOKEN_PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
+    let id = Uuid::now_v7();
+    let inserted = sqlx::query(
+        "insert into api_tokens (id, token_hash, role, tenant, siret, label) values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(hash(&token))
+    .bind(role.as_str())
+    .bind(tenant.as_str())
+    .bind(siret)
+    .bind(label)
+    .execute(pool)
+    .await;
+    match inserted {
+        Ok(_) => Ok(CreatedToken { id, token }),
+        Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
+            Err(TokenError::UnknownTenant(tenant.to_string()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

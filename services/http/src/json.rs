@@ -1,0 +1,63 @@
+//! A strict JSON body extractor: wrong content type → 415, malformed JSON → 400, a value of the
+//! wrong shape → 422 naming the field at fault (via `serde_path_to_error`).
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::problem::Problem;
+
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "The body must be JSON (Content-Type: application/json)",
+            ));
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            let status = rejection.status();
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::new(status, "body_too_large", "The request body is too large")
+            } else {
+                Problem::new(status, "unreadable_body", "The request body could not be read")
+            }
+        })?;
+        parse(&bytes).map(JsonBody)
+    }
+}
+
+/// Parses `bytes` as `T`, reporting the path of the first field at fault.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            Problem::new(StatusCode::BAD_REQUEST, "malformed_json", "The body is not valid JSON")
+                .detail(inner.to_string())
+        } else {
+            let field = if path == "." { String::new() } else { path };
+            Problem::invalid("invalid_field", field, inner.to_string())
+        }
+    })?;
+    deserializer.end().map_err(|e| {
+        Problem::new(StatusCode::BAD_REQUEST, "malformed_json", "The body is not valid JSON").detail(e.to_string())
+    })?;
+    Ok(value)
+}

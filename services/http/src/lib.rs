@@ -1,0 +1,16 @@
+//! What every Suivi HTTP service shares: bearer-token principals, RFC 9457 problems, strict JSON
+//! bodies that name the field at fault, idempotency keys and ETags, tenants and pseudonyms.
+
+pub mod auth;
+pub mod command;
+pub mod json;
+pub mod preconditions;
+pub mod problem;
+pub mod state;
+pub mod tenants;
+
+pub use auth::{Principal, Role};
+pub use json::JsonBody;
+pub use preconditions::{etag, IdempotencyKey, IfMatch};
+pub use problem::Problem;
+pub use state::AppState;
