@@ -5,11 +5,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+pub mod app;
 mod database;
 mod events;
 mod nats;
-mod process;
+pub mod process;
 
+pub use app::TestApp;
 pub use database::TestDatabase;
 pub use events::{append_history, sample_event, test_actor, test_tenant};
 pub use nats::{

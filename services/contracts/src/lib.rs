@@ -5,5 +5,5 @@ pub mod decp;
 mod routes;
 mod views;
 
-pub use routes::router;
+pub use routes::{router, ApprovalBody};
 pub use views::{ContractSummary, ContractView};

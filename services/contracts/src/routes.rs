@@ -10,8 +10,9 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use suivi_domain::Command;
 use suivi_http::command::{execute, list_contracts, load_contract, Accepted, CommandRequest};
+use suivi_http::policies::{Buyers, Readers};
 use suivi_http::tenants::covers_buyer;
-use suivi_http::{etag, AppState, IdempotencyKey, IfMatch, JsonBody, Principal, Problem, Role};
+use suivi_http::{etag, AppState, Authorized, IdempotencyKey, IfMatch, JsonBody, Principal, Problem};
 use suivi_proto::events::{ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1};
 use uuid::Uuid;
 
@@ -35,7 +36,6 @@ async fn buyer_command(
     key: &IdempotencyKey,
     command: Command,
 ) -> Result<Accepted, Problem> {
-    principal.require(&[Role::Buyer])?;
     let creates = matches!(command, Command::Award(_));
     execute(
         state,
@@ -46,12 +46,11 @@ async fn buyer_command(
 
 /// `POST /api/contracts`: records a notified contract; its id is made here (UUID v7).
 async fn award(
+    principal: Authorized<Buyers>,
     State(state): State<AppState>,
-    principal: Principal,
     key: IdempotencyKey,
     JsonBody(body): JsonBody<ContractAwardedV1>,
 ) -> Result<Accepted, Problem> {
-    principal.require(&[Role::Buyer])?;
     let covered = covers_buyer(&state.pool, &principal.tenant, body.buyer_siret.as_str())
         .await
         .map_err(|e| Problem::unavailable(&e))?;
@@ -62,46 +61,48 @@ async fn award(
             format!("{} is not one of the buyers your organisation purchases for", body.buyer_siret.as_str()),
         ));
     }
-    buyer_command(&state, &principal, Uuid::now_v7(), IfMatch(None), &key, Command::Award(body)).await
+    buyer_command(&state, &principal.principal, Uuid::now_v7(), IfMatch(None), &key, Command::Award(body)).await
 }
 
 async fn amend(
+    principal: Authorized<Buyers>,
     State(state): State<AppState>,
-    principal: Principal,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     key: IdempotencyKey,
     JsonBody(body): JsonBody<ContractAmendedV1>,
 ) -> Result<Accepted, Problem> {
-    buyer_command(&state, &principal, id, if_match, &key, Command::Amend(body)).await
+    buyer_command(&state, &principal.principal, id, if_match, &key, Command::Amend(body)).await
 }
 
 async fn terminate(
+    principal: Authorized<Buyers>,
     State(state): State<AppState>,
-    principal: Principal,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     key: IdempotencyKey,
     JsonBody(body): JsonBody<ContractTerminatedV1>,
 ) -> Result<Accepted, Problem> {
-    buyer_command(&state, &principal, id, if_match, &key, Command::Terminate(body)).await
+    buyer_command(&state, &principal.principal, id, if_match, &key, Command::Terminate(body)).await
 }
 
 /// The approval request: the domain computes gross, advance recovery and net to pay.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalBody {
     pub number: u32,
     #[serde(with = "suivi_proto::date")]
+    #[schemars(with = "NaiveDate")]
     pub approved_on: NaiveDate,
     /// Other deductions, euros including VAT ("0.00" when none).
     #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "suivi_proto::decimal::Money")]
     pub other_deductions_ttc: Decimal,
 }
 
 async fn approve_instalment(
+    principal: Authorized<Buyers>,
     State(state): State<AppState>,
-    principal: Principal,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     key: IdempotencyKey,
@@ -112,23 +113,26 @@ async fn approve_instalment(
         approved_on: body.approved_on,
         other_deductions_ttc: body.other_deductions_ttc,
     };
-    buyer_command(&state, &principal, id, if_match, &key, command).await
+    buyer_command(&state, &principal.principal, id, if_match, &key, command).await
 }
 
 async fn settle(
+    principal: Authorized<Buyers>,
     State(state): State<AppState>,
-    principal: Principal,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     key: IdempotencyKey,
     JsonBody(body): JsonBody<ContractSettledV1>,
 ) -> Result<Accepted, Problem> {
-    buyer_command(&state, &principal, id, if_match, &key, Command::Settle(body)).await
+    buyer_command(&state, &principal.principal, id, if_match, &key, Command::Settle(body)).await
 }
 
 /// `GET /api/contracts`: the caller's contracts (a contractor's: those it holds).
-async fn list(State(state): State<AppState>, principal: Principal) -> Result<Json<Vec<ContractSummary>>, Problem> {
-    let contracts = list_contracts(&state, &principal).await?;
+async fn list(
+    principal: Authorized<Readers>,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<ContractSummary>>, Problem> {
+    let contracts = list_contracts(&state, &principal.principal).await?;
     Ok(Json(
         contracts
             .iter()
@@ -138,8 +142,12 @@ async fn list(State(state): State<AppState>, principal: Principal) -> Result<Jso
 }
 
 /// `GET /api/contracts/{id}`: one contract, with its ETag for `If-Match`.
-async fn show(State(state): State<AppState>, principal: Principal, Path(id): Path<Uuid>) -> Result<Response, Problem> {
-    let loaded = load_contract(&state, &principal, id).await?;
+async fn show(
+    principal: Authorized<Readers>,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Response, Problem> {
+    let loaded = load_contract(&state, &principal.principal, id).await?;
     let view = ContractView::of(id, loaded.version, &loaded.contract)
         .ok_or_else(|| Problem::not_found(format!("no contract {id}")))?;
     Ok(([(header::ETAG, etag(loaded.version))], Json(view)).into_response())

@@ -11,37 +11,47 @@ use suivi_domain::{Contract, ContractStatus};
 use suivi_proto::events::{EligibleCategory, InsertionModality, InstalmentApprovedV1, Period};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Hours {
     #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<suivi_proto::decimal::Quantity>")]
     pub committed: Option<Decimal>,
     #[serde(with = "suivi_proto::decimal::quantity")]
+    #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub declared: Decimal,
     #[serde(with = "suivi_proto::decimal::quantity")]
+    #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub validated: Decimal,
     #[serde(with = "suivi_proto::decimal::quantity")]
+    #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub rejected: Decimal,
     #[serde(with = "suivi_proto::decimal::quantity")]
+    #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub pending: Decimal,
     /// Committed hours not yet validated (never below 0); absent without an insertion clause.
     #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<suivi_proto::decimal::Quantity>")]
     pub remaining: Option<Decimal>,
 }
 
 /// One line of a contract list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ContractSummary {
     pub contract_id: Uuid,
     pub version: i64,
+    #[schemars(extend("enum" = ["awarded", "terminated", "settled"]))]
     pub status: &'static str,
     pub object: String,
     pub buyer_siret: String,
     pub contractor_sirets: Vec<String>,
     #[serde(with = "suivi_proto::date")]
+    #[schemars(with = "NaiveDate")]
     pub notification_date: NaiveDate,
     #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "suivi_proto::decimal::Money")]
     pub amount_ht: Decimal,
     #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "suivi_proto::decimal::Money")]
     pub executed_value_ht: Decimal,
     pub hours: Hours,
 }
@@ -81,44 +91,52 @@ impl ContractSummary {
 }
 
 /// One contract in full.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ContractView {
     #[serde(flatten)]
     pub summary: ContractSummary,
     #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "suivi_proto::decimal::Money")]
     pub initial_amount_ht: Decimal,
     #[serde(with = "suivi_proto::date")]
+    #[schemars(with = "NaiveDate")]
     pub execution_end_date: NaiveDate,
     #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "suivi_proto::decimal::Money")]
     pub advance_outstanding_ttc: Decimal,
     pub instalments: Vec<InstalmentView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct InstalmentView {
     pub number: u32,
     pub period: Period,
     #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "suivi_proto::decimal::Money")]
     pub cumulative_value_ht: Decimal,
     #[serde(with = "suivi_proto::date")]
+    #[schemars(with = "NaiveDate")]
     pub received_on: NaiveDate,
     pub lines: Vec<LineView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approval: Option<InstalmentApprovedV1>,
     #[serde(with = "suivi_proto::date::option", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<NaiveDate>")]
     pub paid_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LineView {
     pub line_id: u32,
     pub beneficiary: String,
     pub category: EligibleCategory,
     pub modality: InsertionModality,
     #[serde(with = "suivi_proto::decimal::quantity")]
+    #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub hours: Decimal,
     pub period: Period,
     /// `pending`, `validated` or `rejected`.
+    #[schemars(extend("enum" = ["pending", "validated", "rejected"]))]
     pub review: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejection_reason: Option<String>,

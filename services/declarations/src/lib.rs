@@ -8,6 +8,7 @@ use axum::Router;
 use suivi_http::AppState;
 
 pub use request::{InstalmentRequestBody, StatementLineBody};
+pub use review::QueuedStatement;
 
 pub fn router() -> Router<AppState> {
     Router::new()

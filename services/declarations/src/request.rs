@@ -9,8 +9,9 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use suivi_domain::Command;
 use suivi_http::command::{business_today, execute, Accepted, CommandRequest};
+use suivi_http::policies::Requesters;
 use suivi_http::tenants::{pseudonymiser, TenantError};
-use suivi_http::{AppState, IdempotencyKey, IfMatch, JsonBody, Principal, Problem, Role};
+use suivi_http::{AppState, Authorized, IdempotencyKey, IfMatch, JsonBody, Problem, Role};
 use suivi_proto::events::{
     EligibleCategory, HourStatement, InsertionModality, InstalmentRequestedV1, Period, StatementLine,
 };
@@ -18,25 +19,27 @@ use uuid::Uuid;
 
 /// The request body: [`InstalmentRequestedV1`] with references instead of pseudonyms, and a
 /// reception date only a buyer may set (for a request that reached it another way).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstalmentRequestBody {
     pub number: u32,
     pub period: Period,
     #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "suivi_proto::decimal::Money")]
     pub cumulative_value_ht: Decimal,
     #[serde(default, with = "suivi_proto::date::option")]
+    #[schemars(with = "Option<NaiveDate>")]
     pub received_on: Option<NaiveDate>,
     pub statement: StatementBody,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatementBody {
     pub lines: Vec<StatementLineBody>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatementLineBody {
     pub line_id: u32,
@@ -45,19 +48,19 @@ pub struct StatementLineBody {
     pub category: EligibleCategory,
     pub modality: InsertionModality,
     #[serde(with = "suivi_proto::decimal::quantity")]
+    #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub hours: Decimal,
     pub period: Period,
 }
 
 pub async fn request_instalment(
+    principal: Authorized<Requesters>,
     State(state): State<AppState>,
-    principal: Principal,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     key: IdempotencyKey,
     JsonBody(body): JsonBody<InstalmentRequestBody>,
 ) -> Result<Accepted, Problem> {
-    principal.require(&[Role::Contractor, Role::Buyer])?;
     let received_on = match (principal.role, body.received_on) {
         (Role::Buyer, Some(date)) => date,
         (_, Some(_)) => {
@@ -110,7 +113,7 @@ pub async fn request_instalment(
     execute(
         &state,
         CommandRequest {
-            principal: &principal,
+            principal: &principal.principal,
             contract_id: id,
             if_match,
             idempotency_key: key.0.as_deref(),

@@ -7,23 +7,23 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use suivi_domain::Command;
 use suivi_http::command::{execute, list_contracts, Accepted, CommandRequest};
-use suivi_http::{AppState, IdempotencyKey, IfMatch, JsonBody, Principal, Problem, Role};
+use suivi_http::policies::{Facilitators, Reviewers};
+use suivi_http::{AppState, Authorized, IdempotencyKey, IfMatch, JsonBody, Problem};
 use suivi_proto::events::{EligibleCategory, InsertionModality, Period, StatementReviewedV1};
 use uuid::Uuid;
 
 pub async fn review_statement(
+    principal: Authorized<Facilitators>,
     State(state): State<AppState>,
-    principal: Principal,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     key: IdempotencyKey,
     JsonBody(body): JsonBody<StatementReviewedV1>,
 ) -> Result<Accepted, Problem> {
-    principal.require(&[Role::Facilitator])?;
     execute(
         &state,
         CommandRequest {
-            principal: &principal,
+            principal: &principal.principal,
             contract_id: id,
             if_match,
             idempotency_key: key.0.as_deref(),
@@ -35,7 +35,7 @@ pub async fn review_statement(
 }
 
 /// One statement waiting for review: the lines still undecided.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct QueuedStatement {
     pub contract_id: Uuid,
     pub contract_object: String,
@@ -46,7 +46,7 @@ pub struct QueuedStatement {
     pub lines: Vec<QueuedLine>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct QueuedLine {
     pub line_id: u32,
     /// The pseudonym: enough to spot one person across lines, nothing more.
@@ -54,15 +54,18 @@ pub struct QueuedLine {
     pub category: EligibleCategory,
     pub modality: InsertionModality,
     #[serde(with = "suivi_proto::decimal::quantity")]
+    #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub hours: Decimal,
     pub period: Period,
 }
 
 /// `GET /api/review-queue`: statements with lines to review, oldest received first.
-pub async fn queue(State(state): State<AppState>, principal: Principal) -> Result<Json<Vec<QueuedStatement>>, Problem> {
-    principal.require(&[Role::Facilitator, Role::Buyer, Role::Admin])?;
+pub async fn queue(
+    principal: Authorized<Reviewers>,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<QueuedStatement>>, Problem> {
     let mut queue: Vec<QueuedStatement> = Vec::new();
-    for (contract_id, loaded) in list_contracts(&state, &principal).await? {
+    for (contract_id, loaded) in list_contracts(&state, &principal.principal).await? {
         let Some(awarded) = loaded.contract.awarded() else { continue };
         for pending in awarded.pending_review_lines() {
             let line = QueuedLine {

@@ -184,3 +184,60 @@ pub async fn create_token(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Which roles may call an endpoint. An endpoint takes `Authorized<ItsPolicy>` as its first
+/// argument, so a caller without the role is refused (403) before its body is even read.
+pub trait Policy: Send + Sync + 'static {
+    const ROLES: &'static [Role];
+}
+
+/// A principal whose role the policy `P` allows.
+pub struct Authorized<P: Policy> {
+    pub principal: Principal,
+    policy: std::marker::PhantomData<P>,
+}
+
+impl<P: Policy> std::ops::Deref for Authorized<P> {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+impl<P: Policy> FromRequestParts<AppState> for Authorized<P> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        principal.require(P::ROLES)?;
+        Ok(Authorized { principal, policy: std::marker::PhantomData })
+    }
+}
+
+/// The policies of Suivi's endpoints.
+pub mod policies {
+    use super::{Policy, Role};
+
+    macro_rules! policy {
+        ($(#[$doc:meta])* $name:ident: $($role:ident),+) => {
+            $(#[$doc])*
+            pub struct $name;
+            impl Policy for $name {
+                const ROLES: &'static [Role] = &[$(Role::$role),+];
+            }
+        };
+    }
+
+    policy!(/// Award, amend, terminate, approve, settle.
+        Buyers: Buyer);
+    policy!(/// Instalment requests: the contractor, or a buyer recording a request received on paper.
+        Requesters: Contractor, Buyer);
+    policy!(/// Statement reviews and penalty decisions.
+        Facilitators: Facilitator);
+    policy!(/// The review queue.
+        Reviewers: Facilitator, Buyer, Admin);
+    policy!(/// Payments reported in.
+        Finance: Finance);
+    policy!(/// Reading contracts (each role sees what it may).
+        Readers: Buyer, Contractor, Facilitator, Finance, Admin);
+}

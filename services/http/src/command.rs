@@ -67,7 +67,7 @@ pub struct CommandRequest<'a> {
 }
 
 /// The answer to an accepted command (or to its retry).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Accepted {
     pub contract_id: Uuid,
     /// The contract's version after the command: its new ETag.

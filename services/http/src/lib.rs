@@ -9,7 +9,7 @@ pub mod problem;
 pub mod state;
 pub mod tenants;
 
-pub use auth::{Principal, Role};
+pub use auth::{policies, Authorized, Principal, Role};
 pub use json::JsonBody;
 pub use preconditions::{etag, IdempotencyKey, IfMatch};
 pub use problem::Problem;

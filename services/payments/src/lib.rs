@@ -6,7 +6,8 @@ use axum::routing::post;
 use axum::Router;
 use suivi_domain::Command;
 use suivi_http::command::{execute, Accepted, CommandRequest};
-use suivi_http::{AppState, IdempotencyKey, IfMatch, JsonBody, Principal, Problem, Role};
+use suivi_http::policies::Finance;
+use suivi_http::{AppState, Authorized, IdempotencyKey, IfMatch, JsonBody, Principal, Problem};
 use suivi_proto::events::{AdvancePaidV1, InstalmentPaidV1};
 use uuid::Uuid;
 
@@ -24,7 +25,6 @@ async fn run(
     key: &IdempotencyKey,
     command: Command,
 ) -> Result<Accepted, Problem> {
-    principal.require(&[Role::Finance])?;
     execute(
         state,
         CommandRequest {
@@ -40,23 +40,23 @@ async fn run(
 }
 
 async fn advance_paid(
+    principal: Authorized<Finance>,
     State(state): State<AppState>,
-    principal: Principal,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     key: IdempotencyKey,
     JsonBody(body): JsonBody<AdvancePaidV1>,
 ) -> Result<Accepted, Problem> {
-    run(&state, &principal, id, if_match, &key, Command::RecordAdvancePaid(body)).await
+    run(&state, &principal.principal, id, if_match, &key, Command::RecordAdvancePaid(body)).await
 }
 
 async fn instalment_paid(
+    principal: Authorized<Finance>,
     State(state): State<AppState>,
-    principal: Principal,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     key: IdempotencyKey,
     JsonBody(body): JsonBody<InstalmentPaidV1>,
 ) -> Result<Accepted, Problem> {
-    run(&state, &principal, id, if_match, &key, Command::RecordInstalmentPaid(body)).await
+    run(&state, &principal.principal, id, if_match, &key, Command::RecordInstalmentPaid(body)).await
 }

@@ -1,0 +1,97 @@
+//! Who may do what: 401 without a valid token, 403 for the wrong role, 404 for another
+//! tenant's or another contractor's contract — and a refused request writes nothing.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use suivi_e2e::app::{award_body, instalment_body, TestApp};
+
+async fn problem(response: reqwest::Response, status: StatusCode) -> Value {
+    assert_eq!(response.status(), status);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn requests_without_a_valid_token_get_401_and_write_nothing() {
+    let app = TestApp::spawn().await;
+    let before = app.event_count().await;
+    let anonymous = app.request(Method::POST, "/api/contracts", None).json(&award_body()).send().await.unwrap();
+    let body = problem(anonymous, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(body["type"], "/problems/unauthorized");
+    for bad in ["nonsense", "suivi_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"] {
+        let response = app.post("/api/contracts", bad, &award_body()).await;
+        problem(response, StatusCode::UNAUTHORIZED).await;
+    }
+    let listing = app.request(Method::GET, "/api/contracts", None).send().await.unwrap();
+    problem(listing, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(app.event_count().await, before);
+}
+
+#[tokio::test]
+async fn each_role_is_refused_what_it_may_not_do_with_403() {
+    let app = TestApp::spawn().await;
+    let id = app.award(&award_body()).await;
+    let before = app.event_count().await;
+    let t = &app.tokens;
+    let refused: Vec<(&str, String, Value)> = vec![
+        (&t.contractor, "/api/contracts".into(), award_body()),
+        (&t.facilitator, "/api/contracts".into(), award_body()),
+        (&t.finance, "/api/contracts".into(), award_body()),
+        (&t.facilitator, format!("/api/contracts/{id}/instalments"), instalment_body(1, "10000.00", &[])),
+        (&t.finance, format!("/api/contracts/{id}/instalments"), instalment_body(1, "10000.00", &[])),
+        (
+            &t.contractor,
+            format!("/api/contracts/{id}/settlement"),
+            json!({"final_amount_ht": "1.00", "settled_on": "2025-02-01"}),
+        ),
+        (&t.buyer, format!("/api/contracts/{id}/statement-reviews"), json!({"instalment_number": 1, "decisions": []})),
+        (&t.contractor, format!("/api/contracts/{id}/advance-payments"), json!({})),
+        (&t.buyer, format!("/api/contracts/{id}/instalment-payments"), json!({})),
+    ];
+    for (token, path, body) in refused {
+        let response = app.post(&path, token, &body).await;
+        let problem = problem(response, StatusCode::FORBIDDEN).await;
+        assert_eq!(problem["type"], "/problems/forbidden", "{path}");
+    }
+    let queue = app.get("/api/review-queue", &t.contractor).await;
+    problem(queue, StatusCode::FORBIDDEN).await;
+    assert_eq!(app.event_count().await, before);
+}
+
+#[tokio::test]
+async fn another_tenants_or_another_contractors_contract_is_not_found() {
+    let app = TestApp::spawn().await;
+    let id = app.award(&award_body()).await;
+    let before = app.event_count().await;
+    let t = &app.tokens;
+
+    for token in [&t.other_tenant_buyer, &t.other_contractor] {
+        let read = app.get(&format!("/api/contracts/{id}"), token).await;
+        problem(read, StatusCode::NOT_FOUND).await;
+    }
+    let foreign_amend = app
+        .post(
+            &format!("/api/contracts/{id}/amendments"),
+            &t.other_tenant_buyer,
+            &json!({"amendment_number": 1, "signed_on": "2025-02-01", "new_amount_ht": "1100000.00", "reason": "travaux supplémentaires"}),
+        )
+        .await;
+    problem(foreign_amend, StatusCode::NOT_FOUND).await;
+    let foreign_statement = app
+        .post(
+            &format!("/api/contracts/{id}/instalments"),
+            &t.other_contractor,
+            &instalment_body(1, "50000.00", &[("A-1", "35")]),
+        )
+        .await;
+    problem(foreign_statement, StatusCode::NOT_FOUND).await;
+    let unknown = app.get(&format!("/api/contracts/{}", uuid::Uuid::now_v7()), &t.buyer).await;
+    problem(unknown, StatusCode::NOT_FOUND).await;
+
+    // Lists show only one's own contracts.
+    for (token, expected) in [(&t.buyer, 1), (&t.contractor, 1), (&t.other_contractor, 0), (&t.other_tenant_buyer, 0)] {
+        let list: Vec<Value> = app.get("/api/contracts", token).await.json().await.unwrap();
+        assert_eq!(list.len(), expected);
+    }
+    assert_eq!(app.event_count().await, before);
+}

@@ -1,0 +1,122 @@
+//! Buyers: award and read contracts; bad input gets a clear problem and changes nothing.
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use suivi_e2e::app::{award_body, TestApp, MEMBER_COMMUNE_SIRET, OTHER_BUYER_SIRET};
+
+#[tokio::test]
+async fn a_buyer_awards_a_contract_and_everyone_concerned_reads_it() {
+    let app = TestApp::spawn().await;
+    let response = app.post("/api/contracts", &app.tokens.buyer, &award_body()).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["etag"], "\"v1\"");
+    let body: Value = response.json().await.unwrap();
+    let id = body["contract_id"].as_str().unwrap().to_owned();
+    assert_eq!(body["events"], serde_json::json!(["contract_awarded"]));
+
+    for token in [&app.tokens.buyer, &app.tokens.contractor, &app.tokens.facilitator, &app.tokens.finance] {
+        let response = app.get(&format!("/api/contracts/{id}"), token).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["etag"], "\"v1\"");
+        let view: Value = response.json().await.unwrap();
+        assert_eq!(view["status"], "awarded");
+        assert_eq!(view["amount_ht"], "1000000.00");
+        assert_eq!(view["hours"]["committed"], "833");
+        assert_eq!(view["hours"]["remaining"], "833");
+    }
+}
+
+#[tokio::test]
+async fn a_member_communes_contract_may_be_awarded_by_its_intercommunality() {
+    let app = TestApp::spawn().await;
+    let mut body = award_body();
+    body["buyer_siret"] = MEMBER_COMMUNE_SIRET.into();
+    app.award(&body).await;
+}
+
+async fn assert_refused(app: &TestApp, body: Value, status: StatusCode, kind: &str, field: Option<&str>) {
+    let before = app.event_count().await;
+    let response = app.post("/api/contracts", &app.tokens.buyer, &body).await;
+    assert_eq!(response.status(), status, "{body}");
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["type"], format!("/problems/{kind}"), "{problem}");
+    assert_eq!(problem["status"], status.as_u16());
+    if let Some(field) = field {
+        assert_eq!(problem["field"], field, "{problem}");
+    }
+    assert_eq!(app.event_count().await, before, "a refused request writes nothing");
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_problem_naming_the_field_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let with = |path: &[&str], value: Value| {
+        let mut body = award_body();
+        let mut target = &mut body;
+        for key in &path[..path.len() - 1] {
+            target = &mut target[*key];
+        }
+        target[path[path.len() - 1]] = value;
+        body
+    };
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    assert_refused(&app, with(&["amount_ht"], "NC".into()), unprocessable, "invalid_field", Some("amount_ht")).await;
+    assert_refused(&app, with(&["amount_ht"], 1000.into()), unprocessable, "invalid_field", Some("amount_ht")).await;
+    assert_refused(
+        &app,
+        with(&["notification_date"], "15/01/2025".into()),
+        unprocessable,
+        "invalid_field",
+        Some("notification_date"),
+    )
+    .await;
+    assert_refused(&app, with(&["cpv_code"], "4521".into()), unprocessable, "invalid_field", Some("cpv_code")).await;
+    assert_refused(
+        &app,
+        with(&["insertion_clause", "penalty_terms", "basis"], "guessed".into()),
+        unprocessable,
+        "invalid_field",
+        Some("insertion_clause.penalty_terms.basis"),
+    )
+    .await;
+    // Wrong check digit: the domain's rule, with its own problem type.
+    let bad_siret =
+        with(&["contractors"], serde_json::json!([{ "siret": "73282932000075", "size": "pme", "role": "sole" }]));
+    assert_refused(&app, bad_siret, unprocessable, "invalid_siret_checksum", Some("contractors[0].siret")).await;
+    assert_refused(&app, with(&["amount_ht"], "0.00".into()), unprocessable, "not_positive", Some("amount_ht")).await;
+    // Another tenant's buyer.
+    assert_refused(
+        &app,
+        with(&["buyer_siret"], OTHER_BUYER_SIRET.into()),
+        unprocessable,
+        "buyer_not_in_tenant",
+        Some("buyer_siret"),
+    )
+    .await;
+    let mut unknown = award_body();
+    unknown["surprise"] = true.into();
+    assert_refused(&app, unknown, unprocessable, "invalid_field", None).await;
+}
+
+#[tokio::test]
+async fn malformed_json_wrong_media_type_and_oversized_bodies_are_refused() {
+    let app = TestApp::spawn().await;
+    let send = |body: Vec<u8>, content_type: &'static str| {
+        app.request(Method::POST, "/api/contracts", Some(&app.tokens.buyer))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let malformed = send(b"{\"buyer_siret\": ".to_vec(), "application/json").await.unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    let problem: Value = malformed.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/malformed_json");
+
+    let text = send(award_body().to_string().into_bytes(), "text/plain").await.unwrap();
+    assert_eq!(text.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    let huge = send(vec![b' '; 300 * 1024], "application/json").await.unwrap();
+    assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.event_count().await, 0);
+}

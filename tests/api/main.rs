@@ -1,0 +1,8 @@
+//! The HTTP API end to end: a real server on a free port, a real database per test.
+
+#![allow(clippy::unwrap_used)]
+
+mod access;
+mod contracts;
+mod idempotency_and_concurrency;
+mod statements;

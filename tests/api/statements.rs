@@ -1,0 +1,177 @@
+//! Contractors' hour statements, pseudonyms, the facilitators' queue and review, finance.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use suivi_e2e::app::{award_body, instalment_body, TestApp};
+
+async fn payloads(app: &TestApp, event_type: &str) -> Vec<String> {
+    sqlx::query_scalar("select payload::text from events where event_type = $1 order by position")
+        .bind(event_type)
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_server_keeps_only_keyed_pseudonyms_that_identify_a_person_across_contracts() {
+    let app = TestApp::spawn().await;
+    let (first, second) = (app.award(&award_body()).await, app.award(&award_body()).await);
+    let c = &app.tokens.contractor;
+    let statement = instalment_body(
+        1,
+        "50000.00",
+        &[("Dupont-Marie-1985", "35"), ("  dupont-marie-1985 ", "10"), ("EMP-0042", "20")],
+    );
+    let response = app.post(&format!("/api/contracts/{first}/instalments"), c, &statement).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    app.post(&format!("/api/contracts/{second}/instalments"), c, &instalment_body(1, "10000.00", &[("EMP-0042", "7")]))
+        .await;
+
+    let stored = payloads(&app, "instalment_requested").await;
+    assert!(
+        stored.iter().all(|p| !p.to_lowercase().contains("dupont") && !p.contains("EMP-0042")),
+        "no reference is stored"
+    );
+    let first: Value = serde_json::from_str(&stored[0]).unwrap();
+    let second: Value = serde_json::from_str(&stored[1]).unwrap();
+    let pseudonym =
+        |payload: &Value, line: usize| payload["statement"]["lines"][line]["beneficiary"].as_str().unwrap().to_owned();
+    assert_eq!(pseudonym(&first, 0).len(), 64);
+    assert_eq!(pseudonym(&first, 0), pseudonym(&first, 1), "one person, however the reference is typed");
+    assert_ne!(pseudonym(&first, 0), pseudonym(&first, 2));
+    assert_eq!(pseudonym(&first, 2), pseudonym(&second, 0), "the same person across the tenant's contracts");
+    // Stamped by the service on submission.
+    assert_eq!(first["received_on"], suivi_http::command::business_today().to_string());
+}
+
+#[tokio::test]
+async fn rotating_the_key_starts_new_pseudonyms_and_destroying_it_stops_statements() {
+    let app = TestApp::spawn().await;
+    let id = app.award(&award_body()).await;
+    let path = format!("/api/contracts/{id}/instalments");
+    app.post(&path, &app.tokens.contractor, &instalment_body(1, "10000.00", &[("EMP-1", "10")])).await;
+    suivi_http::tenants::rotate_key(&app.db.pool, &app.tenant).await.unwrap();
+    app.post(&path, &app.tokens.contractor, &instalment_body(2, "20000.00", &[("EMP-1", "10")])).await;
+    let stored = payloads(&app, "instalment_requested").await;
+    let beneficiary =
+        |p: &str| serde_json::from_str::<Value>(p).unwrap()["statement"]["lines"][0]["beneficiary"].clone();
+    assert_ne!(beneficiary(&stored[0]), beneficiary(&stored[1]));
+
+    suivi_http::tenants::destroy_keys(&app.db.pool, &app.tenant).await.unwrap();
+    let before = app.event_count().await;
+    let refused = app.post(&path, &app.tokens.contractor, &instalment_body(3, "30000.00", &[("EMP-1", "10")])).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert_eq!(refused.json::<Value>().await.unwrap()["type"], "/problems/no_pseudonym_key");
+    assert_eq!(app.event_count().await, before);
+}
+
+#[tokio::test]
+async fn implausible_statements_are_refused_with_the_line_at_fault() {
+    let app = TestApp::spawn().await;
+    let id = app.award(&award_body()).await;
+    let path = format!("/api/contracts/{id}/instalments");
+    let c = &app.tokens.contractor;
+    let cases = [
+        (instalment_body(1, "10000.00", &[("EMP-1", "150"), ("EMP-1", "90")]), "too_many_hours_per_person_per_month"),
+        (instalment_body(1, "10000.00", &[("EMP-1", "0")]), "not_positive"),
+        (instalment_body(2, "10000.00", &[("EMP-1", "10")]), "instalment_out_of_sequence"),
+        (instalment_body(1, "2000000.00", &[("EMP-1", "10")]), "above_contract_amount"),
+    ];
+    for (body, kind) in cases {
+        let response = app.post(&path, c, &body).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{kind}");
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["type"], format!("/problems/{kind}"), "{problem}");
+        assert!(problem["field"].is_string(), "{problem}");
+    }
+    let mut outside = instalment_body(1, "10000.00", &[("EMP-1", "10")]);
+    outside["statement"]["lines"][0]["period"] = json!({ "start": "2024-12-01", "end": "2024-12-31" });
+    let response = app.post(&path, c, &outside).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(response.json::<Value>().await.unwrap()["field"], "statement.lines[0].period");
+    let mut stamped = instalment_body(1, "10000.00", &[("EMP-1", "10")]);
+    stamped["received_on"] = "2025-03-01".into();
+    let response = app.post(&path, c, &stamped).await;
+    assert_eq!(response.json::<Value>().await.unwrap()["field"], "received_on");
+    assert_eq!(app.event_count().await, 1, "only the award");
+}
+
+#[tokio::test]
+async fn statements_flow_from_contractor_to_facilitator_to_buyer_and_finance() {
+    let app = TestApp::spawn().await;
+    let id = app.award(&award_body()).await;
+    let t = &app.tokens;
+    let contract = format!("/api/contracts/{id}");
+
+    let paid = app
+        .post(
+            &format!("{contract}/advance-payments"),
+            &t.finance,
+            &json!({ "amount_ttc": "60000.00", "paid_on": "2025-02-03", "with_guarantee": false, "finance_reference": "MANDAT-2025-0031" }),
+        )
+        .await;
+    assert_eq!(paid.status(), StatusCode::OK, "{}", paid.text().await.unwrap());
+    let requested = app
+        .post(
+            &format!("{contract}/instalments"),
+            &t.contractor,
+            &instalment_body(1, "700000.00", &[("EMP-1", "140"), ("EMP-2", "60.5")]),
+        )
+        .await;
+    assert_eq!(requested.status(), StatusCode::OK);
+
+    let queue: Vec<Value> = app.get("/api/review-queue", &t.facilitator).await.json().await.unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0]["contract_id"], id.as_str());
+    assert_eq!(queue[0]["lines"].as_array().unwrap().len(), 2);
+    let reviewed = app
+        .post(
+            &format!("{contract}/statement-reviews"),
+            &t.facilitator,
+            &json!({ "instalment_number": 1, "decisions": [
+                { "line_id": 1, "decision": { "kind": "validated" } },
+                { "line_id": 2, "decision": { "kind": "rejected", "reason": "Pas de justificatif ETTI" } }
+            ]}),
+        )
+        .await;
+    assert_eq!(reviewed.status(), StatusCode::OK, "{}", reviewed.text().await.unwrap());
+    let queue: Vec<Value> = app.get("/api/review-queue", &t.facilitator).await.json().await.unwrap();
+    assert!(queue.is_empty());
+
+    let mine: Vec<Value> = app.get("/api/contracts", &t.contractor).await.json().await.unwrap();
+    assert_eq!(
+        mine[0]["hours"],
+        json!({ "committed": "833", "declared": "200.5", "validated": "140", "rejected": "60.5", "pending": "0", "remaining": "693" })
+    );
+
+    // The advance base is 12 months of a 24-month contract: 10 % of 600 000 € TTC = 60 000 €.
+    // 70 % executed with recovery between 65 % and 80 %: a third of it, 20 000 €.
+    // The request was received today (stamped by the service), so it is approved and paid today.
+    let today = suivi_http::command::business_today().to_string();
+    let approved = app
+        .post(
+            &format!("{contract}/instalment-approvals"),
+            &t.buyer,
+            &json!({ "number": 1, "approved_on": today, "other_deductions_ttc": "0.00" }),
+        )
+        .await;
+    assert_eq!(approved.status(), StatusCode::OK, "{}", approved.text().await.unwrap());
+    let view: Value = app.get(&contract, &t.buyer).await.json().await.unwrap();
+    let approval = &view["instalments"][0]["approval"];
+    assert_eq!(approval["gross_ttc"], "840000.00");
+    assert_eq!(approval["advance_recovery_ttc"], "20000.00");
+    assert_eq!(approval["net_to_pay_ttc"], "820000.00");
+    assert_eq!(view["advance_outstanding_ttc"], "40000.00");
+
+    let paid = app
+        .post(
+            &format!("{contract}/instalment-payments"),
+            &t.finance,
+            &json!({ "number": 1, "amount_ttc": "820000.00", "paid_on": today, "finance_reference": "MANDAT-2025-0107" }),
+        )
+        .await;
+    assert_eq!(paid.status(), StatusCode::OK);
+    let view: Value = app.get(&contract, &t.contractor).await.json().await.unwrap();
+    assert_eq!(view["instalments"][0]["paid_on"], today.as_str());
+    assert_eq!(view["version"], 6);
+}

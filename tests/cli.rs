@@ -1,0 +1,102 @@
+//! The `suivi` binary's administrative commands against a real database: tenants, tokens, and
+//! the DECP import.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use suivi_e2e::process::suivi_binary;
+use suivi_e2e::TestDatabase;
+
+fn suivi(db: &TestDatabase, args: &[&str]) -> Output {
+    Command::new(suivi_binary()).args(args).env("DATABASE_URL", db.url()).env("RUST_LOG", "warn").output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn shared_dir() -> PathBuf {
+    std::env::var_os("SUIVI_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+}
+
+#[tokio::test]
+async fn a_token_created_on_the_command_line_opens_the_api_for_its_role() {
+    let db = TestDatabase::new().await;
+    stdout(&suivi(
+        &db,
+        &["tenant", "create", "--id", "vichy", "--name", "Vichy Communauté", "--buyer-siret", "20004869500015"],
+    ));
+    let token =
+        stdout(&suivi(&db, &["token", "create", "--role", "facilitator", "--tenant", "vichy"])).trim().to_owned();
+    assert!(token.starts_with("suivi_") && token.len() > 40);
+    let stored: Vec<u8> = sqlx::query_scalar("select token_hash from api_tokens").fetch_one(&db.pool).await.unwrap();
+    assert_ne!(stored, token.as_bytes(), "only the hash is stored");
+
+    let principal = suivi_http::auth::authenticate(&db.pool, &token).await.unwrap().unwrap();
+    assert_eq!(principal.role, suivi_http::Role::Facilitator);
+    assert_eq!(principal.tenant.as_str(), "vichy");
+
+    let refused = suivi(&db, &["token", "create", "--role", "contractor", "--tenant", "vichy"]);
+    assert!(!refused.status.success(), "a contractor token needs its SIRET");
+    let refused = suivi(&db, &["tenant", "create", "--id", "x", "--name", "X", "--buyer-siret", "20004869500016"]);
+    assert!(!refused.status.success(), "a SIRET failing its check digit is refused");
+}
+
+#[tokio::test]
+async fn importing_the_official_decp_example_twice_records_its_valid_contract_once() {
+    let db = TestDatabase::new().await;
+    stdout(&suivi(&db, &["tenant", "create", "--id", "paris", "--name", "Paris", "--buyer-siret", "21750001630040"]));
+    let file = shared_dir().join("data/decp/marches_avec_modifications.json");
+    let file = file.to_str().unwrap();
+
+    let first = stdout(&suivi(&db, &["import", "decp", file, "--tenant", "paris"]));
+    assert!(first.contains("imported   TEST2022Bis"), "{first}");
+    assert!(
+        first.contains("rejected   DECP record \"TEST2022\""),
+        "the record whose buyer SIRET fails its check: {first}"
+    );
+    assert!(first.contains("1 imported, 0 already imported, 1 rejected"), "{first}");
+    let second = stdout(&suivi(&db, &["import", "decp", file, "--tenant", "paris"]));
+    assert!(second.contains("0 imported, 1 already imported, 1 rejected"), "{second}");
+
+    let awards: i64 = sqlx::query_scalar("select count(*) from events").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(awards, 1);
+    let amount: String =
+        sqlx::query_scalar("select payload->>'amount_ht' from events").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(amount, "575000");
+}
+
+#[tokio::test]
+async fn a_malformed_decp_file_reports_each_bad_record_and_imports_the_good_ones() {
+    let db = TestDatabase::new().await;
+    stdout(&suivi(&db, &["tenant", "create", "--id", "rennes", "--name", "Rennes", "--buyer-siret", "24350013900189"]));
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../services/contracts/tests/fixtures");
+    let records = fixtures.join("decp_malformed_records.json");
+    let output = stdout(&suivi(&db, &["import", "decp", records.to_str().unwrap(), "--tenant", "rennes"]));
+    for (id, reason) in [
+        ("2024-NC-MONTANT", "\"NC\""),
+        ("2024-STR-DUREE", "dureeMois"),
+        ("2024-NO-CPV", "codeCPV"),
+        ("2024-BAD-SIRET", "acheteur.id"),
+        ("2024-LUHN", "titulaires"),
+    ] {
+        let line = output
+            .lines()
+            .find(|l| l.starts_with("rejected") && l.contains(id))
+            .unwrap_or_else(|| panic!("{id} in {output}"));
+        assert!(line.contains(reason), "{line}");
+    }
+    assert!(output.contains("imported   2024-OK-1"), "{output}");
+    let imported: i64 = sqlx::query_scalar("select count(*) from events").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(imported as usize, output.lines().filter(|l| l.starts_with("imported")).count());
+
+    let not_json =
+        suivi(&db, &["import", "decp", fixtures.join("decp_not_json.json").to_str().unwrap(), "--tenant", "rennes"]);
+    assert!(!not_json.status.success());
+    assert!(String::from_utf8_lossy(&not_json.stderr).contains("not a JSON document"));
+}

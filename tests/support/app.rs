@@ -1,0 +1,166 @@
+//! A running HTTP API on a free port, over a fresh database, with one token per role.
+
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{json, Value};
+use suivi_http::auth::create_token;
+use suivi_http::tenants::create_tenant;
+use suivi_http::Role;
+use suivi_proto::TenantId;
+use tokio::sync::watch;
+
+use crate::TestDatabase;
+
+/// The buyer SIRET of the test tenant (an intercommunality) and of one member commune.
+pub const BUYER_SIRET: &str = "20004869500015";
+pub const MEMBER_COMMUNE_SIRET: &str = "21000000000013";
+/// The contractor holding the sample contract, and another firm.
+pub const CONTRACTOR_SIRET: &str = "73282932000074";
+pub const OTHER_CONTRACTOR_SIRET: &str = "44306184100047";
+/// Another tenant's buyer.
+pub const OTHER_BUYER_SIRET: &str = "20030000000011";
+
+pub struct Tokens {
+    pub buyer: String,
+    pub contractor: String,
+    pub other_contractor: String,
+    pub facilitator: String,
+    pub finance: String,
+    pub admin: String,
+    /// A buyer of another tenant.
+    pub other_tenant_buyer: String,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: TestDatabase,
+    pub client: reqwest::Client,
+    pub tenant: TenantId,
+    pub tokens: Tokens,
+    stop: watch::Sender<bool>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let db = TestDatabase::new().await;
+        let tenant = TenantId::parse("grand-agglo").expect("tenant id");
+        let other = TenantId::parse("other-agglo").expect("tenant id");
+        create_tenant(&db.pool, &tenant, "Grand Agglo", &[BUYER_SIRET.to_owned(), MEMBER_COMMUNE_SIRET.to_owned()])
+            .await
+            .expect("create the tenant");
+        create_tenant(&db.pool, &other, "Other Agglo", &[OTHER_BUYER_SIRET.to_owned()])
+            .await
+            .expect("create the tenant");
+        let token = |role, tenant: &TenantId, siret: Option<&str>| {
+            let (pool, tenant, siret) = (db.pool.clone(), tenant.clone(), siret.map(str::to_owned));
+            async move { create_token(&pool, role, &tenant, siret.as_deref(), "test").await.expect("token").token }
+        };
+        let tokens = Tokens {
+            buyer: token(Role::Buyer, &tenant, None).await,
+            contractor: token(Role::Contractor, &tenant, Some(CONTRACTOR_SIRET)).await,
+            other_contractor: token(Role::Contractor, &tenant, Some(OTHER_CONTRACTOR_SIRET)).await,
+            facilitator: token(Role::Facilitator, &tenant, None).await,
+            finance: token(Role::Finance, &tenant, None).await,
+            admin: token(Role::Admin, &tenant, None).await,
+            other_tenant_buyer: token(Role::Buyer, &other, None).await,
+        };
+        let app = suivi::app::Application::build(db.pool.clone(), "127.0.0.1:0").await.expect("bind");
+        let address = format!("http://{}", app.local_addr().expect("address"));
+        let (stop, stopped) = watch::channel(false);
+        tokio::spawn(app.run_until_stopped(stopped));
+        TestApp { address, db, client: reqwest::Client::new(), tenant, tokens, stop }
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let request = self.client.request(method, format!("{}{path}", self.address));
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.request(Method::POST, path, Some(token)).json(body).send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, Some(token)).send().await.expect("request sent")
+    }
+
+    /// Awards the sample contract as the buyer; returns its id.
+    pub async fn award(&self, body: &Value) -> String {
+        let response = self.post("/api/contracts", &self.tokens.buyer, body).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap_or_default());
+        let body: Value = response.json().await.expect("json");
+        body["contract_id"].as_str().expect("contract id").to_owned()
+    }
+
+    /// How many events the log holds: a refused request must not change it.
+    pub async fn event_count(&self) -> i64 {
+        sqlx::query_scalar("select count(*) from events").fetch_one(&self.db.pool).await.expect("count")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// A contract a buyer of the test tenant may award: insertion clause, advance with recovery
+/// between 65 % and 80 %, notified on 2025-01-15 for 24 months.
+pub fn award_body() -> Value {
+    json!({
+        "buyer_siret": BUYER_SIRET,
+        "buyer_kind": "local_authority",
+        "contractors": [{ "siret": CONTRACTOR_SIRET, "size": "pme", "role": "sole" }],
+        "object": "Réhabilitation du gymnase — lot 2 gros œuvre",
+        "cpv_code": "45212222-8",
+        "procedure": "Appel d'offres ouvert",
+        "ccag": "Travaux",
+        "amount_ht": "1000000.00",
+        "vat_rate": "0.20",
+        "duration_months": 24,
+        "notification_date": "2025-01-15",
+        "social_considerations": ["clause_sociale"],
+        "environmental_considerations": ["clause_environnementale"],
+        "insertion_clause": {
+            "committed_hours": "833",
+            "penalty_terms": {
+                "rate": { "kind": "fixed", "amount_per_hour_ht": "60.00" },
+                "basis": "validated",
+                "tolerance_share": "0",
+                "pro_rata_on_termination": true
+            }
+        },
+        "advance_terms": {
+            "rate": "0.10",
+            "with_guarantee": false,
+            "recovery": { "kind": "thresholds", "start_share": "0.65", "end_share": "0.80" }
+        },
+        "payment_term_days": 30
+    })
+}
+
+/// An instalment request with one line per (reference, hours), all in March 2025.
+pub fn instalment_body(number: u32, cumulative_value_ht: &str, lines: &[(&str, &str)]) -> Value {
+    let lines: Vec<Value> = lines
+        .iter()
+        .enumerate()
+        .map(|(index, (reference, hours))| {
+            json!({
+                "line_id": index + 1,
+                "beneficiary_reference": reference,
+                "category": "long_term_jobseeker",
+                "modality": "direct_hire",
+                "hours": hours,
+                "period": { "start": "2025-03-01", "end": "2025-03-31" }
+            })
+        })
+        .collect();
+    json!({
+        "number": number,
+        "period": { "start": "2025-03-01", "end": "2025-03-31" },
+        "cumulative_value_ht": cumulative_value_ht,
+        "statement": { "lines": lines }
+    })
+}
