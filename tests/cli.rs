@@ -100,3 +100,20 @@ async fn a_malformed_decp_file_reports_each_bad_record_and_imports_the_good_ones
     assert!(!not_json.status.success());
     assert!(String::from_utf8_lossy(&not_json.stderr).contains("not a JSON document"));
 }
+
+#[tokio::test]
+async fn the_demo_seeds_contracts_once_and_prints_working_tokens() {
+    let db = TestDatabase::new().await;
+    let first = stdout(&suivi(&db, &["demo"]));
+    assert_eq!(first.lines().filter(|l| l.starts_with("demo contract")).count(), 3, "{first}");
+    let buyer_token = first.lines().find_map(|l| l.trim().strip_prefix("buyer")).unwrap().trim().to_owned();
+    let principal = suivi_http::auth::authenticate(&db.pool, &buyer_token).await.unwrap().unwrap();
+    assert_eq!(principal.tenant.as_str(), "demo");
+    let events_after_first: i64 = sqlx::query_scalar("select count(*) from events").fetch_one(&db.pool).await.unwrap();
+    assert!(events_after_first >= 6, "awards, statements and a review: {events_after_first}");
+
+    let second = stdout(&suivi(&db, &["demo"]));
+    assert!(second.contains("already exists"), "{second}");
+    let events_after_second: i64 = sqlx::query_scalar("select count(*) from events").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(events_after_second, events_after_first);
+}

@@ -85,6 +85,13 @@ async fn bad_input_gets_a_problem_naming_the_field_and_writes_nothing() {
         with(&["contractors"], serde_json::json!([{ "siret": "73282932000075", "size": "pme", "role": "sole" }]));
     assert_refused(&app, bad_siret, unprocessable, "invalid_siret_checksum", Some("contractors[0].siret")).await;
     assert_refused(&app, with(&["amount_ht"], "0.00".into()), unprocessable, "not_positive", Some("amount_ht")).await;
+    let mut missing = award_body();
+    missing.as_object_mut().unwrap().remove("cpv_code");
+    assert_refused(&app, missing, unprocessable, "invalid_field", Some("cpv_code")).await;
+    let mut nested_missing = award_body();
+    nested_missing["insertion_clause"].as_object_mut().unwrap().remove("committed_hours");
+    assert_refused(&app, nested_missing, unprocessable, "invalid_field", Some("insertion_clause.committed_hours"))
+        .await;
     // Another tenant's buyer.
     assert_refused(
         &app,
@@ -96,7 +103,9 @@ async fn bad_input_gets_a_problem_naming_the_field_and_writes_nothing() {
     .await;
     let mut unknown = award_body();
     unknown["surprise"] = true.into();
-    assert_refused(&app, unknown, unprocessable, "invalid_field", None).await;
+    assert_refused(&app, unknown, unprocessable, "invalid_field", Some("surprise")).await;
+    let nested_unknown = with(&["insertion_clause", "extra"], 1.into());
+    assert_refused(&app, nested_unknown, unprocessable, "invalid_field", Some("insertion_clause.extra")).await;
 }
 
 #[tokio::test]

@@ -65,6 +65,16 @@ async fn a_retried_statement_is_recorded_once_even_after_the_contract_moved_on()
         .unwrap();
     assert_eq!(misuse.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(misuse.json::<Value>().await.unwrap()["field"], "Idempotency-Key");
+
+    // Keys belong to the token that sent them: the buyer's "statement-1" is its own.
+    let buyers = app
+        .request(Method::POST, &format!("/api/contracts/{other}/amendments"), Some(&app.tokens.buyer))
+        .header("Idempotency-Key", "statement-1")
+        .json(&json!({ "amendment_number": 1, "signed_on": "2025-02-01", "new_amount_ht": "1100000.00", "reason": "Travaux supplémentaires" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(buyers.status(), StatusCode::OK, "{}", buyers.text().await.unwrap());
 }
 
 #[tokio::test]

@@ -92,15 +92,16 @@ impl IntoResponse for Accepted {
     }
 }
 
-/// The business day for `today`: France's calendar is at most two hours ahead of UTC, so the
-/// UTC date can lag by one day around midnight; recorded facts dated "today" in Paris after
-/// 22:00 UTC are accepted by using the later of the two.
+/// Today in France (Europe/Paris), the calendar every date of a contract is read in.
 pub fn business_today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(2)).date_naive()
+    Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive()
 }
 
 pub async fn execute(state: &AppState, request: CommandRequest<'_>) -> Result<Accepted, Problem> {
     let CommandRequest { principal, contract_id, if_match, idempotency_key, command, creates } = request;
+    // Keys are scoped to the token that sent them: one firm's keys say nothing about another's.
+    let scoped_key = idempotency_key.map(|key| format!("{}:{key}", principal.token_id));
+    let idempotency_key = scoped_key.as_deref();
     let span = tracing::info_span!("command", command = command.name(), %contract_id, tenant = %principal.tenant);
     let _entered = span.enter();
 

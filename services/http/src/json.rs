@@ -52,12 +52,25 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
             Problem::new(StatusCode::BAD_REQUEST, "malformed_json", "The body is not valid JSON")
                 .detail(inner.to_string())
         } else {
-            let field = if path == "." { String::new() } else { path };
-            Problem::invalid("invalid_field", field, inner.to_string())
+            let message = inner.to_string();
+            // The path names the field at fault, but for a missing field it stops at its parent.
+            let field = match (missing_field_name(&message), path.as_str()) {
+                (Some(name), ".") => name,
+                (Some(name), parent) => format!("{parent}.{name}"),
+                (None, ".") => String::new(),
+                (None, _) => path,
+            };
+            Problem::invalid("invalid_field", field, message)
         }
     })?;
     deserializer.end().map_err(|e| {
         Problem::new(StatusCode::BAD_REQUEST, "malformed_json", "The body is not valid JSON").detail(e.to_string())
     })?;
     Ok(value)
+}
+
+/// serde names a missing top-level field only in its message: "missing field `x` at …".
+fn missing_field_name(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split_once('`').map(|(name, _)| name.to_owned())
 }

@@ -45,6 +45,8 @@ pub enum Command {
     Relay,
     /// Migrate, then run every service (HTTP API and relay) until interrupted.
     Serve,
+    /// Create the demo tenant with a few contracts, and print a token per role.
+    Demo,
     /// Manage tenants (buyer organisations), their buyer SIRETs and pseudonym keys.
     #[command(subcommand)]
     Tenant(crate::admin::TenantCommand),

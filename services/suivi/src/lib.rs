@@ -4,6 +4,8 @@ pub mod admin;
 pub mod app;
 pub mod bench;
 pub mod cli;
+pub mod demo;
+pub mod generate;
 pub mod import;
 pub mod openapi;
 pub mod shutdown;
@@ -22,6 +24,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Relay => relay(&cli.config).await,
         Command::Serve => serve(&cli.config).await,
         Command::Bench(args) => bench::run(&cli.config, args).await,
+        Command::Demo => demo::run(&pool(&cli.config).await?).await,
         Command::Tenant(command) => admin::tenant(&pool(&cli.config).await?, command).await,
         Command::Token(command) => admin::token(&pool(&cli.config).await?, command).await,
         Command::Import(command) => import::run(&pool(&cli.config).await?, command).await,

@@ -4,6 +4,7 @@
 //! It works in a scratch database (`<database>_bench`) and on scratch subjects (`bench.<id>`),
 //! and removes both at the end.
 
+mod http;
 mod jetstream;
 mod postgres;
 mod sample;
@@ -37,6 +38,8 @@ pub enum BenchTarget {
     All,
     Store,
     Relay,
+    /// Hour statements through the HTTP API at 8 clients.
+    Statements,
 }
 
 pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
@@ -72,6 +75,20 @@ async fn measure(config: &Config, args: &BenchArgs, scratch: &postgres::ScratchD
         println!("|---:|---:|---:|---:|---:|");
         println!("| {} | {raw:.0} | {relayed:.0} | {:.2} | ≥ 0.50 |", args.messages, relayed / raw);
         println!();
+    }
+    if matches!(args.what, BenchTarget::All | BenchTarget::Statements) {
+        let figures = http::statements(scratch, duration, args.rounds).await?;
+        println!("| clients | raw INSERT commits/s | statements/s (HTTP) | ratio | target | p50 | p99 | target p99 |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!(
+            "| 8 | {:.0} | {:.0} | {:.2} | ≥ 0.50 | {:.1} ms | {:.1} ms | < 50 ms |",
+            figures.raw_inserts_per_second,
+            figures.requests_per_second,
+            figures.requests_per_second / figures.raw_inserts_per_second,
+            figures.p50.as_secs_f64() * 1000.0,
+            figures.p99.as_secs_f64() * 1000.0,
+        );
+        println!("({} statements of 5 lines, over {} contracts)\n", figures.requests, 8 * 40);
     }
     Ok(())
 }

@@ -1,0 +1,166 @@
+//! Late-payment interest and the flat recovery fee for one payment (domain.md §2.4 and §4b).
+//!
+//! Code de la commande publique:
+//!
+//! - L2192-13: from the day after the payment term expires, late payment gives rise, by right,
+//!   to interest (*intérêts moratoires*) and a flat fee for recovery costs;
+//! - R2192-31: the rate is the ECB's main refinancing operations rate "in force on the first day
+//!   of the half-year of the calendar year in which the interest began to run", plus 8 points;
+//! - D2192-35: the flat fee is 40 €.
+//!
+//! Suivi's readings (§4b): due date = receipt + payment term (days); days late = payment date −
+//! due date (the interest runs from the day after the due date up to the payment date
+//! included); interest = amount paid TTC × days late ÷ 365 × rate, **always ÷ 365**, leap year
+//! or not, rounded to the cent once, half away from zero. The half-year is fixed by the day
+//! interest starts: a payment due on 29 June and paid on 15 July keeps the first half-year's
+//! rate for all its days. No interest and no fee for a payment on or before its due date.
+
+use chrono::{Datelike, Days, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use suivi_proto::decimal::{fraction_opt, money};
+
+use crate::money::round_to_cent;
+use crate::reference::{DatedRates, NoValueInForce, ReferenceTable};
+
+/// The 8 points added to the ECB rate (R2192-31), as a fraction of 1.
+pub const ECB_RATE_MARGIN: Decimal = Decimal::from_parts(8, 0, 0, false, 2);
+
+/// The flat fee for recovery costs per late payment (D2192-35), euros.
+pub const RECOVERY_FLAT_FEE: Decimal = Decimal::from_parts(4000, 0, 0, false, 2);
+
+/// Days in the year the interest is computed on, whatever the year.
+const DAYS_PER_YEAR: Decimal = Decimal::from_parts(365, 0, 0, false, 0);
+
+/// One payment of an instalment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LatePaymentInput {
+    /// Day the buyer received the request: the payment term runs from it.
+    pub received_on: NaiveDate,
+    /// *Délai global de paiement*, in days.
+    pub payment_term_days: u16,
+    pub paid_on: NaiveDate,
+    /// Amount paid, euros including VAT: the interest's base.
+    pub amount_paid_ttc: Decimal,
+}
+
+/// What a payment's lateness costs the buyer, with every step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatePayment {
+    /// Receipt + payment term.
+    #[serde(with = "suivi_proto::date")]
+    pub due_date: NaiveDate,
+    /// Payment date − receipt date (the *délai global de paiement* actually taken).
+    pub days_to_pay: i64,
+    /// Payment date − due date, never below 0.
+    pub days_late: i64,
+    /// The day after the due date, when late.
+    #[serde(with = "suivi_proto::date::option")]
+    pub interest_starts_on: Option<NaiveDate>,
+    /// 1 January or 1 July of the half-year in which the interest starts, when late.
+    #[serde(with = "suivi_proto::date::option")]
+    pub half_year_start: Option<NaiveDate>,
+    /// ECB main refinancing operations rate in force on `half_year_start`, a fraction of 1.
+    #[serde(with = "fraction_opt")]
+    pub ecb_rate: Option<Decimal>,
+    /// `ecb_rate` + 8 points, a fraction of 1.
+    #[serde(with = "fraction_opt")]
+    pub applied_rate: Option<Decimal>,
+    /// Amount paid × days late ÷ 365 × applied rate, rounded to the cent (0.00 when not late).
+    #[serde(with = "money")]
+    pub interest: Decimal,
+    /// 40.00 when late, 0.00 otherwise.
+    #[serde(with = "money")]
+    pub flat_fee: Decimal,
+    /// Interest + flat fee.
+    #[serde(with = "money")]
+    pub total: Decimal,
+}
+
+/// Interest and fee due for one payment. `ecb` holds the ECB main refinancing operations rates
+/// as fractions of 1 (4.50 % is `0.045`), dated from the day each took effect; `Err` when the
+/// payment is late and `ecb` has no rate on the half-year's first day.
+pub fn late_payment(input: &LatePaymentInput, ecb: &DatedRates) -> Result<LatePayment, NoValueInForce> {
+    let due_date =
+        input.received_on.checked_add_days(Days::new(input.payment_term_days.into())).unwrap_or(NaiveDate::MAX);
+    let days_to_pay = (input.paid_on - input.received_on).num_days();
+    let days_late = (input.paid_on - due_date).num_days().max(0);
+    let on_time = LatePayment {
+        due_date,
+        days_to_pay,
+        days_late,
+        interest_starts_on: None,
+        half_year_start: None,
+        ecb_rate: None,
+        applied_rate: None,
+        interest: round_to_cent(Decimal::ZERO),
+        flat_fee: round_to_cent(Decimal::ZERO),
+        total: round_to_cent(Decimal::ZERO),
+    };
+    if days_late == 0 {
+        return Ok(on_time);
+    }
+    // Paid after the due date, so the day after it exists.
+    let starts_on = due_date.succ_opt().unwrap_or(due_date);
+    let half_year_start = half_year_start(starts_on);
+    let ecb_rate = ecb
+        .in_force_on(half_year_start)
+        .ok_or(NoValueInForce { table: ReferenceTable::EcbMainRefinancingRate, date: half_year_start })?;
+    let applied_rate = ecb_rate + ECB_RATE_MARGIN;
+    let interest = round_to_cent(
+        input.amount_paid_ttc.saturating_mul(Decimal::from(days_late)).saturating_mul(applied_rate) / DAYS_PER_YEAR,
+    );
+    let flat_fee = round_to_cent(RECOVERY_FLAT_FEE);
+    Ok(LatePayment {
+        interest_starts_on: Some(starts_on),
+        half_year_start: Some(half_year_start),
+        ecb_rate: Some(ecb_rate),
+        applied_rate: Some(applied_rate),
+        interest,
+        flat_fee,
+        total: round_to_cent(interest + flat_fee),
+        ..on_time
+    })
+}
+
+/// 1 January or 1 July of the half-year `date` falls in.
+fn half_year_start(date: NaiveDate) -> NaiveDate {
+    let month = if date.month() <= 6 { 1 } else { 7 };
+    // The first day of January or July exists in every year a `NaiveDate` holds.
+    NaiveDate::from_ymd_opt(date.year(), month, 1).unwrap_or(date)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_half_year_starts_on_1_january_or_1_july() {
+        assert_eq!(half_year_start(date("2024-01-01")), date("2024-01-01"));
+        assert_eq!(half_year_start(date("2024-06-30")), date("2024-01-01"));
+        assert_eq!(half_year_start(date("2024-07-01")), date("2024-07-01"));
+        assert_eq!(half_year_start(date("2024-12-31")), date("2024-07-01"));
+    }
+
+    #[test]
+    fn a_late_payment_without_an_ecb_rate_is_an_error_not_a_zero() {
+        let input = LatePaymentInput {
+            received_on: date("2024-05-02"),
+            payment_term_days: 30,
+            paid_on: date("2024-06-02"),
+            amount_paid_ttc: Decimal::ONE_THOUSAND,
+        };
+        assert_eq!(
+            late_payment(&input, &DatedRates::default()),
+            Err(NoValueInForce { table: ReferenceTable::EcbMainRefinancingRate, date: date("2024-01-01") })
+        );
+        let on_time = LatePaymentInput { paid_on: date("2024-06-01"), ..input };
+        assert_eq!(late_payment(&on_time, &DatedRates::default()).map(|late| late.total), Ok(Decimal::ZERO));
+    }
+}

@@ -1,0 +1,101 @@
+//! Figures written the French way for the explanation: `1 000,5 h`, `12 000,00 €`, `10 %`,
+//! `01/03/2024`. Display only: a figure with more decimals than shown is rounded for display
+//! and marked `≈`; the computation itself never uses these strings.
+
+use chrono::NaiveDate;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// Hours, up to two decimals: `1 000 h`, `899,5 h`, `≈ 545,45 h`.
+pub(super) fn hours(value: Decimal) -> String {
+    format!("{} h", number(value, 0, 2))
+}
+
+/// Euros, two decimals at least and four at most: `60,00 €`, `17,475 €`, `≈ 2 727,2727 €`.
+pub(super) fn euros(value: Decimal) -> String {
+    format!("{} €", number(value, 2, 4))
+}
+
+/// A fraction of 1 as a percentage, up to two decimals: `0.1` → `10 %`, `6/11` → `≈ 54,55 %`.
+pub(super) fn percent(share: Decimal) -> String {
+    format!("{} %", number(share.saturating_mul(Decimal::ONE_HUNDRED), 0, 2))
+}
+
+/// `01/03/2024`.
+pub(super) fn date(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+/// The result of an operation: `= 600 h`, or `≈ 545,45 h` when the figure is shown rounded.
+pub(super) fn equals(figure: String) -> String {
+    if figure.starts_with(APPROX) {
+        figure
+    } else {
+        format!("= {figure}")
+    }
+}
+
+/// A multiple: `1,5`.
+pub(super) fn factor(value: Decimal) -> String {
+    number(value, 0, 4)
+}
+
+const APPROX: &str = "≈ ";
+
+fn number(value: Decimal, min_dp: u32, max_dp: u32) -> String {
+    let mut shown = value.round_dp_with_strategy(max_dp, RoundingStrategy::MidpointAwayFromZero).normalize();
+    if shown.scale() < min_dp {
+        shown.rescale(min_dp);
+    }
+    let approx = if shown == value { "" } else { APPROX };
+    let text = shown.abs().to_string();
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let sign = if shown.is_sign_negative() && !shown.is_zero() { "-" } else { "" };
+    let grouped = group_thousands(int);
+    if frac.is_empty() {
+        format!("{approx}{sign}{grouped}")
+    } else {
+        format!("{approx}{sign}{grouped},{frac}")
+    }
+}
+
+/// `1234567` → `1 234 567`.
+fn group_thousands(digits: &str) -> String {
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(' ');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn dec(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn it_writes_figures_the_french_way() {
+        assert_eq!(hours(dec("1000")), "1 000 h");
+        assert_eq!(hours(dec("899.50")), "899,5 h");
+        assert_eq!(hours(dec("6000") / dec("11")), "≈ 545,45 h");
+        assert_eq!(hours(dec("0")), "0 h");
+        assert_eq!(euros(dec("1000000")), "1 000 000,00 €");
+        assert_eq!(euros(dec("17.475")), "17,475 €");
+        assert_eq!(euros(dec("30000") / dec("11")), "≈ 2 727,2727 €");
+        assert_eq!(euros(dec("-40")), "-40,00 €");
+        assert_eq!(percent(dec("0.1")), "10 %");
+        assert_eq!(percent(dec("0.055")), "5,5 %");
+        assert_eq!(percent(dec("6") / dec("11")), "≈ 54,55 %");
+        assert_eq!(factor(dec("1.50")), "1,5");
+        assert_eq!(equals(hours(dec("600"))), "= 600 h");
+        assert_eq!(equals(hours(dec("6000") / dec("11"))), "≈ 545,45 h");
+        assert_eq!(date(NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()), "01/03/2024");
+    }
+}

@@ -1,0 +1,14 @@
+//! Read models projected from the event log: contract summaries (with the at-risk flag),
+//! instalments (advance recovery, payment delays, late-payment interest), statement lines,
+//! penalty proposals with their explanation. Yearly indicators are queries over these tables
+//! (see `docs/indicators.md`).
+
+mod cache;
+pub mod calculations;
+pub mod projector;
+pub mod rows;
+pub mod target;
+mod write;
+
+pub use projector::{checkpoint, BatchOutcome, Checkpoint, Projector, ProjectorConfig, ProjectorError};
+pub use target::Schema;

@@ -1,0 +1,261 @@
+//! The projector: follows the event log in canonical order and keeps the read models of one
+//! schema up to date, one batch per transaction together with its checkpoint.
+//!
+//! Exactly-once effects: a batch's rows and the checkpoint that covers them commit together, and
+//! the next batch starts after the checkpoint, so an event is never applied twice nor skipped —
+//! whatever happens between two batches (a crash, a kill, a restart). Two projectors on the same
+//! schema are harmless: each batch locks the checkpoint and gives up if it moved.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgPool, Row};
+use suivi_proto::LogPosition;
+use suivi_store::{EventStore, ReadError};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::cache::{CacheError, ContractCache};
+use crate::calculations::References;
+use crate::rows::{self, RowSet, Touched};
+use crate::target::{self, Schema};
+use crate::write;
+
+#[derive(Debug, Clone)]
+pub struct ProjectorConfig {
+    /// Events per batch (and per transaction).
+    pub batch_size: i64,
+    /// Contract aggregates kept in memory between batches.
+    pub cache_capacity: usize,
+    /// Wait between looks at the log when it has nothing new.
+    pub idle_poll: Duration,
+}
+
+impl Default for ProjectorConfig {
+    fn default() -> Self {
+        ProjectorConfig { batch_size: 2_000, cache_capacity: 20_000, idle_poll: Duration::from_millis(50) }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectorError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error("reference data: {0}")]
+    References(String),
+}
+
+/// Where a schema's projection stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub position: LogPosition,
+    pub events: i64,
+    pub last_recorded_at: Option<DateTime<Utc>>,
+}
+
+pub async fn checkpoint(pool: &PgPool, schema: Schema) -> Result<Checkpoint, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "select transaction_id::text::bigint as transaction_id, position, events, last_recorded_at
+         from {}.checkpoint",
+        schema.name()
+    ))
+    .fetch_one(pool)
+    .await?;
+    Ok(Checkpoint {
+        position: LogPosition {
+            transaction_id: row.try_get::<i64, _>("transaction_id")? as u64,
+            position: row.try_get("position")?,
+        },
+        events: row.try_get("events")?,
+        last_recorded_at: row.try_get("last_recorded_at")?,
+    })
+}
+
+/// What one call to [`Projector::project_batch`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchOutcome {
+    /// This many events were applied and committed.
+    Applied(usize),
+    /// Nothing new in the log.
+    CaughtUp,
+    /// Another projector moved the checkpoint first; nothing was written.
+    Superseded,
+}
+
+pub struct Projector {
+    pool: PgPool,
+    store: EventStore,
+    config: ProjectorConfig,
+    cache: ContractCache,
+    references: References,
+}
+
+impl Projector {
+    pub async fn new(pool: PgPool, config: ProjectorConfig) -> Result<Self, ProjectorError> {
+        let references = References::load(&pool).await?;
+        Ok(Projector {
+            store: EventStore::new(pool.clone()),
+            cache: ContractCache::new(config.cache_capacity),
+            pool,
+            config,
+            references,
+        })
+    }
+
+    /// Applies the next batch of events to `schema`.
+    #[tracing::instrument(skip(self), fields(schema = schema.name()), err)]
+    pub async fn project_batch(&mut self, schema: Schema) -> Result<BatchOutcome, ProjectorError> {
+        let outcome = self.try_batch(schema).await;
+        if !matches!(outcome, Ok(BatchOutcome::Applied(_)) | Ok(BatchOutcome::CaughtUp)) {
+            // The cache may hold states the database never committed.
+            self.cache.clear();
+        }
+        outcome
+    }
+
+    async fn try_batch(&mut self, schema: Schema) -> Result<BatchOutcome, ProjectorError> {
+        let start = checkpoint(&self.pool, schema).await?;
+        let events = self.store.read_all_after(start.position, self.config.batch_size).await?;
+        let Some(last) = events.last() else { return Ok(BatchOutcome::CaughtUp) };
+        let (last_position, last_recorded_at) = (last.log_position, last.recorded_at);
+
+        let mut touched: HashMap<Uuid, (String, Touched)> = HashMap::new();
+        let mut order: Vec<Uuid> = Vec::new();
+        for envelope in &events {
+            let event = envelope.decode_event().map_err(|e| CacheError::Decode(envelope.stream_id, e))?;
+            let cached = self.cache.at_version(&self.store, envelope.stream_id, envelope.stream_version - 1).await?;
+            cached.contract.apply(&event);
+            cached.version = envelope.stream_version;
+            let entry = touched.entry(envelope.stream_id).or_insert_with(|| {
+                order.push(envelope.stream_id);
+                (envelope.tenant.to_string(), Touched::default())
+            });
+            entry.1.note(&event);
+        }
+
+        let mut rows = RowSet::default();
+        for id in order {
+            let Some((tenant, what)) = touched.remove(&id) else { continue };
+            let version = self.cache_version_after(&events, id);
+            let cached = self.cache.at_version(&self.store, id, version).await?;
+            let Some(contract) = cached.contract.awarded() else { continue };
+            rows.contracts.push(rows::contract_row(id, &tenant, contract, version));
+            for number in &what.instalments {
+                if let Some(instalment) = contract.instalment(*number) {
+                    rows.instalments.push(rows::instalment_row(id, &tenant, contract, instalment, &self.references));
+                }
+            }
+            for number in &what.statements {
+                if let Some(instalment) = contract.instalment(*number) {
+                    rows.lines.extend(rows::line_rows(id, &tenant, instalment));
+                }
+            }
+            if what.penalty {
+                rows.penalties.extend(rows::penalty_row(id, &tenant, contract, &self.references));
+            }
+        }
+
+        let mut tx = self.pool.begin().await?;
+        let locked: (i64, i64) = sqlx::query_as(&format!(
+            "select transaction_id::text::bigint, position from {}.checkpoint for update",
+            schema.name()
+        ))
+        .fetch_one(&mut *tx)
+        .await?;
+        if (locked.0 as u64, locked.1) != (start.position.transaction_id, start.position.position) {
+            return Ok(BatchOutcome::Superseded);
+        }
+        write::write(&mut tx, schema, &rows).await?;
+        sqlx::query(&format!(
+            "update {}.checkpoint set transaction_id = $1::text::xid8, position = $2, events = events + $3,
+                    last_recorded_at = $4, updated_at = now()",
+            schema.name()
+        ))
+        .bind(last_position.transaction_id.to_string())
+        .bind(last_position.position)
+        .bind(events.len() as i64)
+        .bind(last_recorded_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(BatchOutcome::Applied(events.len()))
+    }
+
+    fn cache_version_after(&self, events: &[suivi_proto::EventEnvelope], id: Uuid) -> i64 {
+        events.iter().filter(|e| e.stream_id == id).map(|e| e.stream_version).max().unwrap_or(0)
+    }
+
+    /// Follows the log into the active schema until `shutdown`, switching schema when a
+    /// rebuild switched it.
+    pub async fn run(&mut self, mut shutdown: watch::Receiver<bool>) {
+        let mut current: Option<Schema> = None;
+        while !*shutdown.borrow() {
+            let outcome = match target::active(&self.pool).await {
+                Ok(schema) => {
+                    if current != Some(schema) {
+                        self.cache.clear();
+                        current = Some(schema);
+                    }
+                    self.project_batch(schema).await
+                }
+                Err(e) => Err(e.into()),
+            };
+            let pause = match outcome {
+                Ok(BatchOutcome::Applied(_)) => continue,
+                Ok(BatchOutcome::CaughtUp | BatchOutcome::Superseded) => self.config.idle_poll,
+                Err(error) => {
+                    tracing::warn!(%error, "projection batch failed; retrying");
+                    Duration::from_millis(500)
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    /// Replays the whole log into the inactive schema, then makes it the active one once it has
+    /// caught up. Readers keep reading the active schema all along.
+    pub async fn rebuild(&mut self) -> Result<Schema, ProjectorError> {
+        let target = target::active(&self.pool).await?.other();
+        let name = target.name();
+        sqlx::query(&format!(
+            "truncate {name}.contracts, {name}.instalments, {name}.statement_lines, {name}.penalties;
+             update {name}.checkpoint set transaction_id = '0', position = 0, events = 0,
+                    last_recorded_at = null, updated_at = now()"
+        ))
+        .execute(&self.pool)
+        .await?;
+        self.cache.clear();
+        loop {
+            match self.project_batch(target).await? {
+                BatchOutcome::Applied(_) => continue,
+                BatchOutcome::Superseded => continue,
+                BatchOutcome::CaughtUp => break,
+            }
+        }
+        // Switch only if nothing arrived since the last batch, under the state row's lock.
+        loop {
+            let mut tx = self.pool.begin().await?;
+            sqlx::query("select active from read_model_state for update").execute(&mut *tx).await?;
+            let caught_up = checkpoint(&self.pool, target).await?;
+            let behind = self.store.count_after(caught_up.position).await?;
+            if behind == 0 {
+                sqlx::query("update read_model_state set active = $1, switched_at = now()")
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                return Ok(target);
+            }
+            tx.rollback().await?;
+            while let BatchOutcome::Applied(_) = self.project_batch(target).await? {}
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Read-model rows, derived from a contract's state after an event. Every row is a function of
+//! the contract's events alone (and the dated reference tables), so writing it again is harmless
+//! and a rebuild gives the same rows.
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use suivi_domain::contract::{Instalment, LineReview, PenaltyDecision};
+use suivi_domain::{AwardedContract, ContractStatus};
+use suivi_proto::events::{CompanySize, SocialConsideration};
+use uuid::Uuid;
+
+use crate::calculations::{late_payment_of, penalty_of, References};
+
+/// Below this share of value executed, hours lag is not judged yet (see [`at_risk`]).
+const AT_RISK_MIN_EXECUTED_SHARE: Decimal = Decimal::from_parts(25, 0, 0, false, 2);
+/// Validated hours may lag the pace of value executed by this share before the flag is raised.
+const AT_RISK_TOLERATED_LAG: Decimal = Decimal::from_parts(20, 0, 0, false, 2);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractRow {
+    pub contract_id: Uuid,
+    pub tenant: String,
+    pub buyer_siret: String,
+    pub contractor_sirets: Vec<String>,
+    pub object: String,
+    pub status: &'static str,
+    pub notification_date: NaiveDate,
+    pub initial_amount_ht: Decimal,
+    pub amount_ht: Decimal,
+    pub executed_value_ht: Decimal,
+    pub final_amount_ht: Option<Decimal>,
+    pub paid_ttc: Decimal,
+    pub social_considerations: Vec<String>,
+    pub environmental_considerations: Vec<String>,
+    pub reserved: bool,
+    pub awarded_to_sme: bool,
+    pub committed_hours: Option<Decimal>,
+    pub effective_committed_hours: Option<Decimal>,
+    pub declared_hours: Decimal,
+    pub validated_hours: Decimal,
+    pub rejected_hours: Decimal,
+    pub pending_hours: Decimal,
+    pub remaining_hours: Option<Decimal>,
+    pub at_risk: bool,
+    pub advance_paid_ttc: Option<Decimal>,
+    pub advance_without_guarantee: Option<bool>,
+    pub advance_outstanding_ttc: Decimal,
+    pub terminated_on: Option<NaiveDate>,
+    pub settled_on: Option<NaiveDate>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstalmentRow {
+    pub contract_id: Uuid,
+    pub number: i32,
+    pub tenant: String,
+    pub received_on: NaiveDate,
+    pub cumulative_value_ht: Decimal,
+    pub gross_ttc: Option<Decimal>,
+    pub advance_recovery_ttc: Option<Decimal>,
+    pub advance_outstanding_ttc: Option<Decimal>,
+    pub other_deductions_ttc: Option<Decimal>,
+    pub net_to_pay_ttc: Option<Decimal>,
+    pub approved_on: Option<NaiveDate>,
+    pub due_on: NaiveDate,
+    pub paid_on: Option<NaiveDate>,
+    pub amount_paid_ttc: Option<Decimal>,
+    pub days_to_pay: Option<i32>,
+    pub days_late: Option<i32>,
+    pub ecb_rate: Option<Decimal>,
+    pub interest_ttc: Option<Decimal>,
+    pub flat_fee: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineRow {
+    pub contract_id: Uuid,
+    pub instalment: i32,
+    pub line_id: i32,
+    pub tenant: String,
+    pub beneficiary: String,
+    pub category: String,
+    pub modality: String,
+    pub hours: Decimal,
+    pub month: NaiveDate,
+    pub review: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PenaltyRow {
+    pub contract_id: Uuid,
+    pub tenant: String,
+    pub proposal: serde_json::Value,
+    pub proposed_amount_ht: Decimal,
+    pub decision: Option<&'static str>,
+    pub decided_amount_ht: Option<Decimal>,
+    pub reason: Option<String>,
+    pub decided_on: Option<NaiveDate>,
+}
+
+/// Rows to write for one batch.
+#[derive(Debug, Default)]
+pub struct RowSet {
+    pub contracts: Vec<ContractRow>,
+    pub instalments: Vec<InstalmentRow>,
+    pub lines: Vec<LineRow>,
+    pub penalties: Vec<PenaltyRow>,
+}
+
+/// What a batch changed in one contract, so only those rows are written again.
+#[derive(Debug, Default, Clone)]
+pub struct Touched {
+    pub instalments: Vec<u32>,
+    pub statements: Vec<u32>,
+    pub penalty: bool,
+}
+
+impl Touched {
+    pub fn note(&mut self, event: &suivi_proto::events::Event) {
+        use suivi_proto::events::Event as E;
+        let mut instalment = |number: u32, statement: bool| {
+            if !self.instalments.contains(&number) {
+                self.instalments.push(number);
+            }
+            if statement && !self.statements.contains(&number) {
+                self.statements.push(number);
+            }
+        };
+        match event {
+            E::InstalmentRequested(e) => instalment(e.number, true),
+            E::StatementReviewed(e) => instalment(e.instalment_number, true),
+            E::InstalmentApproved(e) => instalment(e.number, false),
+            E::InstalmentPaid(e) => instalment(e.number, false),
+            E::ContractSettled(_) | E::PenaltyConfirmed(_) | E::PenaltyAdjusted(_) | E::PenaltyWaived(_) => {
+                self.penalty = true
+            }
+            _ => {}
+        }
+    }
+}
+
+fn names<T: serde::Serialize>(values: &[T]) -> Vec<String> {
+    values.iter().filter_map(|v| serde_json::to_value(v).ok()).filter_map(|v| v.as_str().map(str::to_owned)).collect()
+}
+
+fn name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// Committed hours after amendments, pro-rated to the value executed on an early termination
+/// when the contract says so (domain.md §4b).
+pub fn effective_committed_hours(contract: &AwardedContract) -> Option<Decimal> {
+    let committed = contract.committed_hours()?;
+    let clause = contract.award().insertion_clause.as_ref()?;
+    match contract.termination() {
+        Some(termination)
+            if clause.penalty_terms.pro_rata_on_termination && contract.current_amount_ht() > Decimal::ZERO =>
+        {
+            Some(committed * termination.value_executed_ht / contract.current_amount_ht())
+        }
+        _ => Some(committed),
+    }
+}
+
+/// The at-risk flag: before settlement, once at least 25 % of the value is executed, validated
+/// hours are below 80 % of the hours that the share of value executed would call for
+/// (`validated < committed × executed share × 0.8`). Documented in docs/indicators.md.
+pub fn at_risk(contract: &AwardedContract) -> bool {
+    if contract.status() == ContractStatus::Settled {
+        return false;
+    }
+    let (Some(committed), amount) = (effective_committed_hours(contract), contract.current_amount_ht()) else {
+        return false;
+    };
+    if committed <= Decimal::ZERO || amount <= Decimal::ZERO {
+        return false;
+    }
+    let executed_share = contract.executed_value_ht() / amount;
+    executed_share >= AT_RISK_MIN_EXECUTED_SHARE
+        && contract.hours().validated < committed * executed_share * (Decimal::ONE - AT_RISK_TOLERATED_LAG)
+}
+
+pub fn contract_row(id: Uuid, tenant: &str, contract: &AwardedContract, version: i64) -> ContractRow {
+    let award = contract.award();
+    let hours = contract.hours();
+    let paid_ttc = contract.instalments().iter().filter_map(Instalment::payment).map(|p| p.amount_ttc).sum::<Decimal>()
+        + contract.advance_paid().map_or(Decimal::ZERO, |a| a.amount_ttc);
+    ContractRow {
+        contract_id: id,
+        tenant: tenant.to_owned(),
+        buyer_siret: contract.buyer_siret().as_str().to_owned(),
+        contractor_sirets: contract.contractor_sirets().map(|s| s.as_str().to_owned()).collect(),
+        object: award.object.clone(),
+        status: match contract.status() {
+            ContractStatus::Awarded => "awarded",
+            ContractStatus::Terminated => "terminated",
+            ContractStatus::Settled => "settled",
+        },
+        notification_date: award.notification_date,
+        initial_amount_ht: contract.initial_amount_ht(),
+        amount_ht: contract.current_amount_ht(),
+        executed_value_ht: contract.executed_value_ht(),
+        final_amount_ht: contract.settlement().map(|s| s.final_amount_ht),
+        paid_ttc,
+        social_considerations: names(&award.social_considerations),
+        environmental_considerations: names(&award.environmental_considerations),
+        reserved: award.social_considerations.contains(&SocialConsideration::MarcheReserve)
+            || award.reserved_basis.is_some(),
+        awarded_to_sme: award.contractors.iter().any(|c| matches!(c.size, CompanySize::Tpe | CompanySize::Pme)),
+        committed_hours: hours.committed,
+        effective_committed_hours: effective_committed_hours(contract),
+        declared_hours: hours.declared,
+        validated_hours: hours.validated,
+        rejected_hours: hours.rejected,
+        pending_hours: hours.pending,
+        remaining_hours: effective_committed_hours(contract).map(|c| (c - hours.validated).max(Decimal::ZERO)),
+        at_risk: at_risk(contract),
+        advance_paid_ttc: contract.advance_paid().map(|a| a.amount_ttc),
+        advance_without_guarantee: contract.advance_paid().map(|a| !a.with_guarantee),
+        advance_outstanding_ttc: contract.advance_outstanding_ttc(),
+        terminated_on: contract.termination().map(|t| t.terminated_on),
+        settled_on: contract.settlement().map(|s| s.settled_on),
+        version,
+    }
+}
+
+pub fn instalment_row(
+    id: Uuid,
+    tenant: &str,
+    contract: &AwardedContract,
+    instalment: &Instalment,
+    references: &References,
+) -> InstalmentRow {
+    let approval = instalment.approval();
+    let payment = instalment.payment();
+    let term = i64::from(contract.award().payment_term_days);
+    let due_on = instalment.received_on() + chrono::Duration::days(term);
+    let late =
+        payment.map(|p| late_payment_of(instalment.received_on(), contract.award().payment_term_days, p, references));
+    let late = late.as_ref();
+    // Advance outstanding after this instalment: paid advance minus recoveries up to it.
+    let outstanding = approval.map(|_| {
+        let recovered: Decimal = contract
+            .instalments()
+            .iter()
+            .take_while(|i| i.number() <= instalment.number())
+            .filter_map(Instalment::approval)
+            .map(|a| a.advance_recovery_ttc)
+            .sum();
+        (contract.advance_paid().map_or(Decimal::ZERO, |a| a.amount_ttc) - recovered).max(Decimal::ZERO)
+    });
+    InstalmentRow {
+        contract_id: id,
+        number: instalment.number() as i32,
+        tenant: tenant.to_owned(),
+        received_on: instalment.received_on(),
+        cumulative_value_ht: instalment.cumulative_value_ht(),
+        gross_ttc: approval.map(|a| a.gross_ttc),
+        advance_recovery_ttc: approval.map(|a| a.advance_recovery_ttc),
+        advance_outstanding_ttc: outstanding,
+        other_deductions_ttc: approval.map(|a| a.other_deductions_ttc),
+        net_to_pay_ttc: approval.map(|a| a.net_to_pay_ttc),
+        approved_on: approval.map(|a| a.approved_on),
+        due_on,
+        paid_on: payment.map(|p| p.paid_on),
+        amount_paid_ttc: payment.map(|p| p.amount_ttc),
+        days_to_pay: late.map(|l| l.days_to_pay),
+        days_late: late.map(|l| l.days_late),
+        ecb_rate: late.and_then(|l| l.ecb_rate),
+        interest_ttc: late.map(|l| l.interest),
+        flat_fee: late.map(|l| l.flat_fee),
+    }
+}
+
+pub fn line_rows<'a>(id: Uuid, tenant: &str, instalment: &'a Instalment) -> impl Iterator<Item = LineRow> + 'a {
+    let tenant = tenant.to_owned();
+    instalment.lines().iter().map(move |reviewed| {
+        let line = reviewed.line();
+        LineRow {
+            contract_id: id,
+            instalment: instalment.number() as i32,
+            line_id: line.line_id as i32,
+            tenant: tenant.clone(),
+            beneficiary: line.beneficiary.as_str().to_owned(),
+            category: name(&line.category),
+            modality: name(&line.modality),
+            hours: line.hours,
+            month: line.period.start.with_day(1).unwrap_or(line.period.start),
+            review: match reviewed.review() {
+                LineReview::Pending => "pending",
+                LineReview::Validated => "validated",
+                LineReview::Rejected { .. } => "rejected",
+            },
+        }
+    })
+}
+
+pub fn penalty_row(id: Uuid, tenant: &str, contract: &AwardedContract, references: &References) -> Option<PenaltyRow> {
+    let proposal = penalty_of(contract, references)?;
+    let decision = contract.penalty_decision();
+    Some(PenaltyRow {
+        contract_id: id,
+        tenant: tenant.to_owned(),
+        proposed_amount_ht: proposal.final_amount_ht,
+        proposal: proposal.json,
+        decision: decision.map(|d| decision_parts(d).0),
+        decided_amount_ht: decision.map(|d| d.amount_ht()),
+        reason: decision.and_then(|d| decision_parts(d).1),
+        decided_on: decision.map(|d| d.decided_on()),
+    })
+}
+
+fn decision_parts(decision: &PenaltyDecision) -> (&'static str, Option<String>) {
+    match decision {
+        PenaltyDecision::Confirmed(p) => ("confirmed", p.reason.clone()),
+        PenaltyDecision::Adjusted(p) => ("adjusted", Some(p.reason.clone())),
+        PenaltyDecision::Waived(p) => ("waived", Some(p.reason.clone())),
+    }
+}

@@ -1,0 +1,424 @@
+//! The document's examples: one contract's life, told through the request bodies.
+//!
+//! Each request example is played through the real domain ([`suivi_domain::decide`]) in the
+//! order a contract lives it, so an example the rules would refuse fails generation; the
+//! responses' examples (what a command answers, the contract as it reads afterwards) are what
+//! that play produced. Tests also check every example against its schema and the Rust type.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use suivi_contracts::{ApprovalBody, ContractSummary, ContractView};
+use suivi_declarations::InstalmentRequestBody;
+use suivi_domain::{decide, Command, Contract, DecisionContext, DomainError};
+use suivi_proto::codes::Pseudonym;
+use suivi_proto::events::{HourStatement, InstalmentRequestedV1, StatementLine};
+use uuid::Uuid;
+
+/// A named example of a request or response body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub value: Value,
+}
+
+/// The id of the contract of the examples.
+pub const CONTRACT_ID: &str = "01901c4e-8f6a-7b3e-9d2c-5a7e1f3b8c40";
+
+/// The day the examples' decisions are taken.
+const TODAY: (i32, u32, u32) = (2025, 6, 30);
+
+/// The day Suivi stamps on the contractor's instalment request (it sets `received_on` itself).
+const RECEIVED_ON: &str = "2024-04-03";
+
+pub fn award() -> Vec<Example> {
+    vec![
+        Example {
+            name: "works_with_insertion_clause",
+            summary: "Works contract with an insertion clause of 1 000 hours and a 10 % advance",
+            value: json!({
+                "buyer_siret": "20004869500015",
+                "buyer_kind": "local_authority",
+                "contractors": [{ "siret": "73282932000074", "size": "pme", "role": "sole" }],
+                "object": "Réhabilitation du gymnase communautaire",
+                "cpv_code": "45212222-8",
+                "procedure": "Appel d'offres ouvert",
+                "ccag": "Travaux",
+                "amount_ht": "1000000.00",
+                "vat_rate": "0.20",
+                "duration_months": 12,
+                "notification_date": "2024-03-01",
+                "social_considerations": ["clause_sociale"],
+                "environmental_considerations": ["pas_de_consideration_environnementale"],
+                "insertion_clause": {
+                    "committed_hours": "1000",
+                    "penalty_terms": {
+                        "rate": { "kind": "fixed", "amount_per_hour_ht": "60.00" },
+                        "basis": "validated",
+                        "tolerance_share": "0",
+                        "cap_share": "0.2",
+                        "pro_rata_on_termination": true
+                    }
+                },
+                "advance_terms": {
+                    "rate": "0.10",
+                    "with_guarantee": false,
+                    "recovery": { "kind": "thresholds", "start_share": "0.65", "end_share": "0.80" }
+                },
+                "payment_term_days": 30
+            }),
+        },
+        Example {
+            name: "group_lot_smic_penalty",
+            summary: "A lot awarded to a group, penalty in SMIC multiples, no advance",
+            value: json!({
+                "buyer_siret": "20004869500015",
+                "buyer_kind": "local_authority",
+                "contractors": [
+                    { "siret": "73282932000074", "size": "pme", "role": "lead" },
+                    { "siret": "44306184100047", "size": "tpe", "role": "co_contractor" }
+                ],
+                "object": "Entretien des espaces verts",
+                "cpv_code": "77310000",
+                "procedure": "Procédure adaptée",
+                "lot": { "number": 2, "title": "Secteur nord" },
+                "amount_ht": "180000.00",
+                "vat_rate": "0.20",
+                "duration_months": 36,
+                "notification_date": "2024-09-02",
+                "social_considerations": ["clause_sociale", "critere_social"],
+                "environmental_considerations": ["clause_environnementale"],
+                "insertion_clause": {
+                    "committed_hours": "1200",
+                    "penalty_terms": {
+                        "rate": { "kind": "smic_multiple", "multiple": "5" },
+                        "basis": "validated",
+                        "tolerance_share": "0.1",
+                        "pro_rata_on_termination": true
+                    }
+                },
+                "payment_term_days": 30
+            }),
+        },
+    ]
+}
+
+pub fn advance_paid() -> Vec<Example> {
+    vec![Example {
+        name: "advance",
+        summary: "The 10 % advance, paid without a guarantee",
+        value: json!({
+            "amount_ttc": "120000.00",
+            "paid_on": "2024-03-20",
+            "with_guarantee": false,
+            "finance_reference": "MDT-2024-001873"
+        }),
+    }]
+}
+
+fn instalment_lines() -> Value {
+    json!({
+        "lines": [
+            {
+                "line_id": 1,
+                "beneficiary_reference": "DUP-0042",
+                "category": "long_term_jobseeker",
+                "modality": "direct_hire",
+                "hours": "151.67",
+                "period": { "start": "2024-03-01", "end": "2024-03-31" }
+            },
+            {
+                "line_id": 2,
+                "beneficiary_reference": "DUP-0057",
+                "category": "young_low_qualification",
+                "modality": "temporary_work_etti",
+                "hours": "35",
+                "period": { "start": "2024-03-18", "end": "2024-03-22" }
+            }
+        ]
+    })
+}
+
+pub fn instalment_request() -> Vec<Example> {
+    vec![
+        Example {
+            name: "by_the_contractor",
+            summary: "The contractor's first instalment request, with two people's hours",
+            value: json!({
+                "number": 1,
+                "period": { "start": "2024-03-01", "end": "2024-03-31" },
+                "cumulative_value_ht": "80000.00",
+                "statement": instalment_lines()
+            }),
+        },
+        Example {
+            name: "received_on_paper",
+            summary: "A buyer records a request received on paper, with its reception date",
+            value: json!({
+                "number": 1,
+                "period": { "start": "2024-03-01", "end": "2024-03-31" },
+                "cumulative_value_ht": "80000.00",
+                "received_on": RECEIVED_ON,
+                "statement": instalment_lines()
+            }),
+        },
+    ]
+}
+
+pub fn statement_review() -> Vec<Example> {
+    vec![Example {
+        name: "one_validated_one_rejected",
+        summary: "One line validated, one rejected with its reason",
+        value: json!({
+            "instalment_number": 1,
+            "decisions": [
+                { "line_id": 1, "decision": { "kind": "validated" } },
+                { "line_id": 2, "decision": { "kind": "rejected", "reason": "No payslip for March" } }
+            ]
+        }),
+    }]
+}
+
+pub fn approval() -> Vec<Example> {
+    vec![Example {
+        name: "no_other_deduction",
+        summary: "Approve instalment 1 without other deductions",
+        value: json!({ "number": 1, "approved_on": "2024-04-10", "other_deductions_ttc": "0.00" }),
+    }]
+}
+
+pub fn instalment_paid() -> Vec<Example> {
+    vec![Example {
+        name: "instalment_1",
+        summary: "Instalment 1 paid in full",
+        value: json!({
+            "number": 1,
+            "amount_ttc": "96000.00",
+            "paid_on": "2024-04-25",
+            "finance_reference": "MDT-2024-002211"
+        }),
+    }]
+}
+
+pub fn amendment() -> Vec<Example> {
+    vec![Example {
+        name: "more_works",
+        summary: "Amendment 1 raises the amount",
+        value: json!({
+            "amendment_number": 1,
+            "signed_on": "2024-06-03",
+            "new_amount_ht": "1100000.00",
+            "reason": "Travaux supplémentaires de désamiantage"
+        }),
+    }]
+}
+
+pub fn termination() -> Vec<Example> {
+    vec![Example {
+        name: "general_interest",
+        summary: "Early termination in the general interest",
+        value: json!({
+            "terminated_on": "2024-09-30",
+            "value_executed_ht": "600000.00",
+            "reason": "Résiliation pour motif d'intérêt général"
+        }),
+    }]
+}
+
+pub fn settlement() -> Vec<Example> {
+    vec![Example {
+        name: "final_settlement",
+        summary: "Final settlement (décompte général et définitif)",
+        value: json!({ "final_amount_ht": "1100000.00", "settled_on": "2025-04-15" }),
+    }]
+}
+
+/// What playing the examples produced.
+pub struct Story {
+    /// The `Accepted` answer of each command, by operation id.
+    pub accepted: BTreeMap<&'static str, Value>,
+    /// The contract as `GET /api/contracts/{id}` reads it at the end.
+    pub contract: Value,
+    /// The contract as a line of `GET /api/contracts`.
+    pub summary: Value,
+    /// The review queue just after the instalment request.
+    pub queue: Value,
+}
+
+/// Plays the first example of each command through the domain, in the order of a contract's
+/// life: award, advance, instalment 1, review, approval, payment, amendment; then checks that
+/// the termination and the settlement would be accepted from there.
+///
+/// # Panics
+///
+/// When the domain refuses an example: the document must not show a request that fails.
+pub fn play() -> Story {
+    let mut play = Play::default();
+    play.step("awardContract", Command::Award(first(award())));
+    play.step("recordAdvancePayment", Command::RecordAdvancePaid(first(advance_paid())));
+    play.step("requestInstalment", Command::RequestInstalment(instalment_requested(first(instalment_request()))));
+    let queue = play.queue();
+    play.step("reviewStatement", Command::ReviewStatement(first(statement_review())));
+    let approval: ApprovalBody = first(approval());
+    play.step(
+        "approveInstalment",
+        Command::ApproveInstalment {
+            number: approval.number,
+            approved_on: approval.approved_on,
+            other_deductions_ttc: approval.other_deductions_ttc,
+        },
+    );
+    play.step("recordInstalmentPayment", Command::RecordInstalmentPaid(first(instalment_paid())));
+    play.step("amendContract", Command::Amend(first(amendment())));
+    let (contract, summary) = play.views();
+    // Either ends the contract: both are decided from the same state, neither is applied.
+    play.try_step("terminateContract", Command::Terminate(first(termination())));
+    play.try_step("settleContract", Command::Settle(first(settlement())));
+    Story { accepted: play.accepted, contract, summary, queue }
+}
+
+#[derive(Default)]
+struct Play {
+    contract: Contract,
+    version: i64,
+    accepted: BTreeMap<&'static str, Value>,
+}
+
+impl Play {
+    fn decide(&mut self, operation: &'static str, command: Command) -> Vec<suivi_proto::Event> {
+        let today = NaiveDate::from_ymd_opt(TODAY.0, TODAY.1, TODAY.2).expect("a valid date");
+        let events = decide(&self.contract, command, &DecisionContext::new(today))
+            .unwrap_or_else(|error| panic!("the example of {operation} is refused by the domain: {error}"));
+        let types: Vec<&str> = events.iter().map(|event| event.event_type()).collect();
+        let version = self.version + events.len() as i64;
+        self.accepted.insert(operation, json!({ "contract_id": CONTRACT_ID, "version": version, "events": types }));
+        events
+    }
+
+    fn step(&mut self, operation: &'static str, command: Command) {
+        for event in self.decide(operation, command) {
+            self.contract.apply(&event);
+            self.version += 1;
+        }
+    }
+
+    fn try_step(&mut self, operation: &'static str, command: Command) {
+        self.decide(operation, command);
+    }
+
+    fn id() -> Uuid {
+        Uuid::parse_str(CONTRACT_ID).expect("a valid UUID")
+    }
+
+    fn views(&self) -> (Value, Value) {
+        let view = ContractView::of(Self::id(), self.version, &self.contract).expect("the contract is awarded");
+        let summary = ContractSummary::of(Self::id(), self.version, &self.contract).expect("the contract is awarded");
+        (to_json(&view), to_json(&summary))
+    }
+
+    /// What `GET /api/review-queue` answers for this contract (`suivi_declarations`' handler
+    /// folds the same pending lines).
+    fn queue(&self) -> Value {
+        let awarded = self.contract.awarded().expect("the contract is awarded");
+        let lines: Vec<Value> = awarded
+            .pending_review_lines()
+            .map(|pending| {
+                json!({
+                    "line_id": pending.line.line_id,
+                    "beneficiary": pending.line.beneficiary.as_str(),
+                    "category": pending.line.category,
+                    "modality": pending.line.modality,
+                    "hours": pending.line.hours.to_string(),
+                    "period": pending.line.period,
+                })
+            })
+            .collect();
+        json!([{
+            "contract_id": CONTRACT_ID,
+            "contract_object": awarded.award().object,
+            "version": self.version,
+            "instalment_number": 1,
+            "received_on": RECEIVED_ON,
+            "lines": lines,
+        }])
+    }
+}
+
+fn first<T: DeserializeOwned>(examples: Vec<Example>) -> T {
+    let example = examples.into_iter().next().expect("at least one example");
+    serde_json::from_value(example.value)
+        .unwrap_or_else(|error| panic!("example {} does not read as its type: {error}", example.name))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("views serialise to JSON")
+}
+
+/// The event the instalment handler makes of the contractor's request: Suivi stamps the
+/// reception date and replaces each reference by the organisation's keyed pseudonym (here a
+/// made-up one: the real key is secret).
+fn instalment_requested(body: InstalmentRequestBody) -> InstalmentRequestedV1 {
+    let received_on = RECEIVED_ON.parse().expect("a valid date");
+    let lines = body
+        .statement
+        .lines
+        .into_iter()
+        .map(|line| StatementLine {
+            line_id: line.line_id,
+            beneficiary: made_up_pseudonym(&line.beneficiary_reference),
+            category: line.category,
+            modality: line.modality,
+            hours: line.hours,
+            period: line.period,
+        })
+        .collect();
+    InstalmentRequestedV1 {
+        number: body.number,
+        period: body.period,
+        cumulative_value_ht: body.cumulative_value_ht,
+        received_on: body.received_on.unwrap_or(received_on),
+        statement: HourStatement { lines },
+    }
+}
+
+/// 64 hex digits that differ per reference: enough for an example.
+fn made_up_pseudonym(reference: &str) -> Pseudonym {
+    let seed = reference
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
+    let hex: String =
+        (0..4u64).map(|i| format!("{:016x}", seed.rotate_left(16 * i as u32) ^ (i * 0x9e37_79b9))).collect();
+    Pseudonym::parse(&hex).expect("64 lowercase hex digits")
+}
+
+/// A refusal each command may meet, for its 422 example.
+pub fn refusal(operation_id: &str) -> Option<DomainError> {
+    let day = |text: &str| text.parse::<NaiveDate>().expect("a valid date");
+    Some(match operation_id {
+        "awardContract" => DomainError::PaymentTermAboveLegalMaximum {
+            days: 60,
+            maximum: 30,
+            buyer_kind: suivi_proto::events::BuyerKind::LocalAuthority,
+        },
+        "amendContract" => DomainError::AmendmentOutOfSequence { expected: 2, got: 3 },
+        "terminateContract" => DomainError::AlreadyTerminated { terminated_on: day("2024-09-30") },
+        "approveInstalment" => DomainError::PreviousInstalmentNotApproved { number: 2, previous: 1 },
+        "settleContract" => DomainError::LinesPendingReview { count: 2 },
+        "requestInstalment" => DomainError::TooManyHoursPerPersonPerMonth {
+            index: 1,
+            month: suivi_domain::plausibility::CalendarMonth::of(day("2024-03-01")),
+            total: rust_decimal::Decimal::new(250, 0),
+            maximum: suivi_domain::plausibility::MAX_HOURS_PER_PERSON_PER_MONTH,
+        },
+        "reviewStatement" => DomainError::LineAlreadyReviewed { index: 0, line_id: 1 },
+        "recordAdvancePayment" => DomainError::AdvanceAboveGranted {
+            amount: rust_decimal::Decimal::new(13_000_000, 2),
+            granted: rust_decimal::Decimal::new(12_000_000, 2),
+        },
+        "recordInstalmentPayment" => DomainError::InstalmentNotApproved { number: 2 },
+        _ => return None,
+    })
+}

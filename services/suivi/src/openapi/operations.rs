@@ -1,0 +1,364 @@
+//! Every operation of the API, as data: one entry per route of `crate::app::router`.
+//!
+//! What an entry does not say is derived from what it does (see `super::paths`): a `{id}` in
+//! the path is the contract id and may answer 404; every POST takes an `Idempotency-Key`, may
+//! meet a concurrent change (409) and a rule of the domain (422); a POST to an existing
+//! contract takes `If-Match` (412); a body may be malformed (400), too large (413), not JSON
+//! (415) or of the wrong shape (422). The roles are the handlers' own policies.
+
+use serde_json::Value;
+use suivi_contracts::{ApprovalBody, ContractSummary, ContractView};
+use suivi_declarations::{InstalmentRequestBody, QueuedStatement};
+use suivi_http::auth::Policy;
+use suivi_http::policies::{Buyers, Facilitators, Finance, Readers, Requesters, Reviewers};
+use suivi_http::{Problem, Role};
+use suivi_proto::events::{
+    AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, InstalmentPaidV1,
+    StatementReviewedV1,
+};
+
+use super::examples::{self, Example, Story};
+use super::schemas::{array_of, schema_of, SchemaFn};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Post => "post",
+        }
+    }
+}
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, without a token (health checks, this document).
+    Public,
+    /// A bearer token of one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// A request body: its Rust type's schema, how the server reads it, and examples.
+#[derive(Clone, Copy)]
+pub struct Body {
+    pub description: &'static str,
+    pub schema: SchemaFn,
+    /// Reads a body exactly as the handler does (`suivi_http::json::parse`).
+    pub parse: fn(&[u8]) -> Result<(), Problem>,
+    pub examples: fn() -> Vec<Example>,
+}
+
+impl Body {
+    fn of<T: schemars::JsonSchema + serde::de::DeserializeOwned>(
+        description: &'static str,
+        examples: fn() -> Vec<Example>,
+    ) -> Self {
+        Body {
+            description,
+            schema: schema_of::<T>,
+            parse: |bytes| suivi_http::json::parse::<T>(bytes).map(drop),
+            examples,
+        }
+    }
+}
+
+/// What a successful call answers.
+#[derive(Clone, Copy)]
+pub enum Success {
+    /// A command's `Accepted`: 201 with `Location` when it creates the contract, 200 otherwise;
+    /// both with the contract's new `ETag`.
+    Accepted { created: bool },
+    /// 200 with a JSON body, and the contract's `ETag` when `etag` is set.
+    Json { description: &'static str, schema: SchemaFn, etag: bool, example: fn(&Story) -> Value },
+    /// `/healthz`: 200 `ok` as plain text.
+    Alive,
+    /// `/readyz`: 200, or 503 when the database is unreachable.
+    Ready,
+    /// This document.
+    Document,
+}
+
+/// Problems an operation answers besides those derived from its shape: `(status, code)`.
+pub type Extra = &'static [(u16, &'static str)];
+
+#[derive(Clone, Copy)]
+pub struct Operation {
+    pub method: Method,
+    /// As axum routes it, which is OpenAPI's template syntax: `/api/contracts/{id}`.
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub tag: &'static str,
+    pub summary: &'static str,
+    pub description: &'static str,
+    pub access: Access,
+    pub body: Option<Body>,
+    pub success: Success,
+    pub extra_problems: Extra,
+}
+
+impl Operation {
+    /// Whether the path names an existing contract (`{id}`).
+    pub fn on_contract(&self) -> bool {
+        self.path.contains("{id}")
+    }
+
+    /// A command: a POST that appends events.
+    pub fn is_command(&self) -> bool {
+        self.method == Method::Post
+    }
+
+    /// Whether `If-Match` is read: a command on an existing contract.
+    pub fn takes_if_match(&self) -> bool {
+        self.is_command() && self.on_contract()
+    }
+}
+
+/// The tags, in the order a reader meets them, with their description.
+pub const TAGS: &[(&str, &str)] = &[
+    ("contracts", "Buyers (service de la commande publique) record a contract's life; every role reads contracts."),
+    (
+        "declarations",
+        "Contractors (titulaires) request instalments with their hour statement; facilitators review them.",
+    ),
+    ("payments", "Finance reports the payments it made."),
+    ("operations", "Health checks and this document."),
+];
+
+const fn roles<P: Policy>() -> Access {
+    Access::Roles(P::ROLES)
+}
+
+fn command(
+    path: &'static str,
+    operation_id: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+    description: &'static str,
+    access: Access,
+    body: Body,
+) -> Operation {
+    Operation {
+        method: Method::Post,
+        path,
+        operation_id,
+        tag,
+        summary,
+        description,
+        access,
+        body: Some(body),
+        success: Success::Accepted { created: false },
+        extra_problems: &[],
+    }
+}
+
+/// Every operation, in the order the document lists them.
+pub fn operations() -> Vec<Operation> {
+    vec![
+        Operation {
+            success: Success::Accepted { created: true },
+            extra_problems: &[(409, "already_exists"), (422, "buyer_not_in_tenant")],
+            ..command(
+                "/api/contracts",
+                "awardContract",
+                "contracts",
+                "Record an awarded contract (marché notifié)",
+                "Records a notified contract with everything its rules need: contractors, amount, VAT rate, \
+                 duration, insertion clause and penalty terms, advance terms, payment term. Suivi makes the \
+                 contract's id (a UUID v7) and answers 201 with its `Location` and `ETag`. The buyer must be \
+                 one your organisation purchases for. A retry with the same `Idempotency-Key` answers the \
+                 first contract again instead of recording a second one.",
+                roles::<Buyers>(),
+                Body::of::<ContractAwardedV1>("The contract as notified.", examples::award),
+            )
+        },
+        Operation {
+            method: Method::Get,
+            path: "/api/contracts",
+            operation_id: "listContracts",
+            tag: "contracts",
+            summary: "List the contracts you follow",
+            description: "Every contract of your organisation, with its amounts and insertion hours; a contractor \
+                sees only the contracts it holds.",
+            access: roles::<Readers>(),
+            body: None,
+            success: Success::Json {
+                description: "The contracts, in the order they were recorded.",
+                schema: array_of::<ContractSummary>,
+                etag: false,
+                example: |story| Value::Array(vec![story.summary.clone()]),
+            },
+            extra_problems: &[],
+        },
+        Operation {
+            method: Method::Get,
+            path: "/api/contracts/{id}",
+            operation_id: "getContract",
+            tag: "contracts",
+            summary: "Read one contract (suivi du marché)",
+            description: "The contract in full: amounts, insertion hours (committed, declared, validated, rejected, \
+                pending, remaining), advance outstanding, and every instalment with its statement lines, their \
+                review, its approval and its payment. The `ETag` is the version to send back in `If-Match`.",
+            access: roles::<Readers>(),
+            body: None,
+            success: Success::Json {
+                description: "The contract.",
+                schema: schema_of::<ContractView>,
+                etag: true,
+                example: |story| story.contract.clone(),
+            },
+            extra_problems: &[],
+        },
+        command(
+            "/api/contracts/{id}/amendments",
+            "amendContract",
+            "contracts",
+            "Record an amendment (avenant)",
+            "Records a signed amendment: a new total amount, duration or number of committed insertion hours \
+             (absent fields are unchanged). Amendments are numbered 1, 2, … in signature order.",
+            roles::<Buyers>(),
+            Body::of::<ContractAmendedV1>("The amendment.", examples::amendment),
+        ),
+        command(
+            "/api/contracts/{id}/termination",
+            "terminateContract",
+            "contracts",
+            "Record an early termination (résiliation)",
+            "Records that the contract ended early, with the value executed: committed insertion hours are \
+             pro-rated to it when the penalty terms say so.",
+            roles::<Buyers>(),
+            Body::of::<ContractTerminatedV1>("The termination.", examples::termination),
+        ),
+        command(
+            "/api/contracts/{id}/instalment-approvals",
+            "approveInstalment",
+            "contracts",
+            "Approve an instalment (acompte) for payment",
+            "Approves a requested instalment; Suivi computes the gross amount including VAT, the advance \
+             recovered on it and the net to pay, which finance then pays. Instalments are approved in order.",
+            roles::<Buyers>(),
+            Body::of::<ApprovalBody>("The approval.", examples::approval),
+        ),
+        command(
+            "/api/contracts/{id}/settlement",
+            "settleContract",
+            "contracts",
+            "Record the final settlement (décompte général et définitif)",
+            "Records the final amount. Every statement line must have been reviewed first: the penalty for \
+             insertion hours not done is computed from here on.",
+            roles::<Buyers>(),
+            Body::of::<ContractSettledV1>("The final settlement.", examples::settlement),
+        ),
+        Operation {
+            extra_problems: &[
+                (409, "no_pseudonym_key"),
+                (422, "received_on_set_by_server"),
+                (422, "invalid_beneficiary_reference"),
+            ],
+            ..command(
+                "/api/contracts/{id}/instalments",
+                "requestInstalment",
+                "declarations",
+                "Request an instalment (demande d'acompte) with the hour statement",
+                "The contractor requests an instalment for a period, with the cumulative value executed and the \
+                 statement of insertion hours done: one line per person, modality and calendar month. Each \
+                 person is named by the contractor's own reference, which Suivi never stores: it keeps only your \
+                 organisation's keyed pseudonym of it. Suivi stamps the reception date, from which the payment \
+                 term runs; only a buyer, recording a request received on paper, may set `received_on`.",
+                roles::<Requesters>(),
+                Body::of::<InstalmentRequestBody>(
+                    "The instalment request and its hour statement.",
+                    examples::instalment_request,
+                ),
+            )
+        },
+        command(
+            "/api/contracts/{id}/statement-reviews",
+            "reviewStatement",
+            "declarations",
+            "Review an hour statement (validation des heures)",
+            "The facilitator validates or rejects statement lines of an instalment, each rejection with its \
+             reason. Lines may be reviewed over several calls; each line once.",
+            roles::<Facilitators>(),
+            Body::of::<StatementReviewedV1>("The decisions on statement lines.", examples::statement_review),
+        ),
+        Operation {
+            method: Method::Get,
+            path: "/api/review-queue",
+            operation_id: "getReviewQueue",
+            tag: "declarations",
+            summary: "List the statements waiting for review",
+            description: "Every instalment with statement lines still undecided, oldest received first, with the \
+                contract's version to send in `If-Match` with the review.",
+            access: roles::<Reviewers>(),
+            body: None,
+            success: Success::Json {
+                description: "The statements waiting for review.",
+                schema: array_of::<QueuedStatement>,
+                etag: false,
+                example: |story| story.queue.clone(),
+            },
+            extra_problems: &[],
+        },
+        command(
+            "/api/contracts/{id}/advance-payments",
+            "recordAdvancePayment",
+            "payments",
+            "Report that the advance (avance) was paid",
+            "Finance reports the advance it paid: at most the advance the contract grants, once.",
+            roles::<Finance>(),
+            Body::of::<AdvancePaidV1>("The advance payment.", examples::advance_paid),
+        ),
+        command(
+            "/api/contracts/{id}/instalment-payments",
+            "recordInstalmentPayment",
+            "payments",
+            "Report that an approved instalment was paid",
+            "Finance reports the payment of an approved instalment, once; late-payment interest is computed on \
+             the amount paid.",
+            roles::<Finance>(),
+            Body::of::<InstalmentPaidV1>("The instalment payment.", examples::instalment_paid),
+        ),
+        Operation {
+            method: Method::Get,
+            path: "/healthz",
+            operation_id: "checkAlive",
+            tag: "operations",
+            summary: "Liveness",
+            description: "Answers `ok` while the process serves HTTP; it checks nothing else.",
+            access: Access::Public,
+            body: None,
+            success: Success::Alive,
+            extra_problems: &[],
+        },
+        Operation {
+            method: Method::Get,
+            path: "/readyz",
+            operation_id: "checkReady",
+            tag: "operations",
+            summary: "Readiness",
+            description: "Whether the database answers: 200 if it does, 503 otherwise.",
+            access: Access::Public,
+            body: None,
+            success: Success::Ready,
+            extra_problems: &[],
+        },
+        Operation {
+            method: Method::Get,
+            path: "/api/openapi.json",
+            operation_id: "getOpenApiDocument",
+            tag: "operations",
+            summary: "This OpenAPI document",
+            description: "The OpenAPI 3.1 document of this API, as checked in at `services/suivi/openapi.json`.",
+            access: Access::Public,
+            body: None,
+            success: Success::Document,
+            extra_problems: &[],
+        },
+    ]
+}

@@ -1,0 +1,376 @@
+//! `paths`, and the components they share: parameters, headers, problem responses.
+
+use serde_json::{json, Map, Value};
+use suivi_http::Role;
+
+use super::examples::{self, Story};
+use super::operations::{Access, Body, Operation, Success};
+use super::problem_examples as problems;
+use super::problems::EDGE;
+use super::schemas::{schema_of, Direction, Schemas};
+
+const ALL_ROLES: &[Role] = &[Role::Buyer, Role::Contractor, Role::Facilitator, Role::Finance, Role::Admin];
+
+fn reference(kind: &str, name: &str) -> Value {
+    json!({ "$ref": format!("#/components/{kind}/{name}") })
+}
+
+fn problem_ref() -> Value {
+    reference("schemas", "Problem")
+}
+
+/// A Markdown list item `- `/problems/<code>`: meaning` for each code, after a blank line.
+fn codes(codes: &[&str]) -> String {
+    let items: Vec<String> = codes
+        .iter()
+        .map(|code| {
+            let meaning = EDGE.iter().find(|(c, ..)| c == code).map_or("", |(_, _, meaning)| meaning);
+            format!("- `/problems/{code}`: {meaning}")
+        })
+        .collect();
+    format!("\n\n{}", items.join("\n"))
+}
+
+/// A problem+json response with its possible codes and examples.
+fn problem_response(summary: &str, codes_: &[&str], examples: Vec<(&str, Value)>) -> Value {
+    let mut content = json!({ "schema": problem_ref() });
+    if !examples.is_empty() {
+        let examples: Map<String, Value> =
+            examples.into_iter().map(|(name, value)| (name.to_owned(), json!({ "value": value }))).collect();
+        content["examples"] = Value::Object(examples);
+    }
+    json!({
+        "description": format!("{summary}{}", codes(codes_)),
+        "content": { suivi_http::problem::CONTENT_TYPE: content },
+    })
+}
+
+/// Responses every operation of a kind shares, under `components/responses`.
+pub fn shared_responses() -> Value {
+    json!({
+        "Unauthorized": problem_response(
+            "No valid bearer token.", &["unauthorized"], vec![("unauthorized", problems::unauthorized())]),
+        "Forbidden": problem_response(
+            "The token's role may not call this operation.", &["forbidden"], vec![("forbidden", problems::forbidden())]),
+        "NotFound": problem_response(
+            "No such contract for the caller.", &["not_found"], vec![("not_found", problems::not_found())]),
+        "PreconditionFailed": problem_response(
+            "`If-Match` is stale: the contract changed since you read it. Read it again (its new `ETag`), \
+             decide again, retry.",
+            &["precondition_failed"],
+            vec![("precondition_failed", problems::precondition_failed())]),
+        "PayloadTooLarge": problem_response(
+            "The body is too large.", &["body_too_large"], vec![("body_too_large", problems::body_too_large())]),
+        "UnsupportedMediaType": problem_response(
+            "The body is not JSON.",
+            &["unsupported_media_type"],
+            vec![("unsupported_media_type", problems::unsupported_media_type())]),
+        "InternalError": problem_response(
+            "An internal error: nothing about it is disclosed.", &["internal"], vec![("internal", problems::internal())]),
+        "Unavailable": problem_response(
+            "A dependency (the database) is unavailable: retry later, with the same `Idempotency-Key` for a command.",
+            &["unavailable"],
+            vec![("unavailable", problems::unavailable())]),
+    })
+}
+
+pub fn parameters() -> Value {
+    json!({
+        "ContractId": {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "description": "The contract's id, as `POST /api/contracts` made it.",
+            "schema": { "type": "string", "format": "uuid", "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" },
+            "example": examples::CONTRACT_ID,
+        },
+        "IdempotencyKey": {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": false,
+            "description": "Makes a retry safe: a command whose key the same token already sent records nothing \
+                and answers what the first one answered (a key already used on another contract is refused: 422 \
+                `idempotency_key_reused`). 1 to 255 visible ASCII characters; a UUID is a good choice.",
+            "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" },
+            "example": "5f0c6a52-0b8e-4f7d-a7f1-3c2d9e4b1a60",
+        },
+        "IfMatch": {
+            "name": "If-Match",
+            "in": "header",
+            "required": false,
+            "description": "The contract's `ETag` as you read it (`\"v<version>\"`): the command is decided only \
+                if the contract is still at that version (412 otherwise). Without it, the command is decided on \
+                the version the server reads, and a concurrent change is a 409.",
+            "schema": { "type": "string", "pattern": "^(W/)?\"v[0-9]+\"$" },
+            "example": "\"v7\"",
+        },
+    })
+}
+
+pub fn headers() -> Value {
+    json!({
+        "ETag": {
+            "description": "The contract's version, `\"v<version>\"`: send it back in `If-Match`.",
+            "schema": { "type": "string", "pattern": "^\"v[0-9]+\"$" },
+            "example": "\"v7\"",
+        },
+        "Location": {
+            "description": "The new contract: `/api/contracts/{id}`.",
+            "schema": { "type": "string", "format": "uri-reference" },
+            "example": format!("/api/contracts/{}", examples::CONTRACT_ID),
+        },
+    })
+}
+
+/// The `paths` object: one path item per path, one operation per method.
+pub fn paths(operations: &[Operation], schemas: &mut Schemas, story: &Story) -> Value {
+    let mut paths = Map::new();
+    for operation in operations {
+        let item = paths.entry(operation.path).or_insert_with(|| json!({}));
+        item[operation.method.as_str()] = operation_object(operation, schemas, story);
+    }
+    Value::Object(paths)
+}
+
+fn operation_object(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Value {
+    let mut object = json!({
+        "operationId": operation.operation_id,
+        "tags": [operation.tag],
+        "summary": operation.summary,
+        "description": format!("{}{}", operation.description, roles_sentence(operation.access)),
+        "responses": responses(operation, schemas, story),
+    });
+    match operation.access {
+        Access::Public => object["security"] = json!([]),
+        Access::Roles(roles) => {
+            object["security"] = json!([{ "bearer": [] }]);
+            object["x-roles"] = json!(roles.iter().map(|role| role.as_str()).collect::<Vec<_>>());
+        }
+    }
+    let mut parameters = Vec::new();
+    if operation.on_contract() {
+        parameters.push(reference("parameters", "ContractId"));
+    }
+    if operation.is_command() {
+        parameters.push(reference("parameters", "IdempotencyKey"));
+    }
+    if operation.takes_if_match() {
+        parameters.push(reference("parameters", "IfMatch"));
+    }
+    if !parameters.is_empty() {
+        object["parameters"] = Value::Array(parameters);
+    }
+    if let Some(body) = operation.body {
+        object["requestBody"] = request_body(&body, schemas);
+    }
+    object
+}
+
+fn roles_sentence(access: Access) -> String {
+    match access {
+        Access::Public => "\n\nNo token needed.".to_owned(),
+        Access::Roles(roles) if roles == ALL_ROLES => "\n\n**Roles:** every role.".to_owned(),
+        Access::Roles(roles) => {
+            let names: Vec<String> = roles.iter().map(|role| format!("`{}`", role.as_str())).collect();
+            format!("\n\n**Roles:** {}.", names.join(", "))
+        }
+    }
+}
+
+fn named_examples(examples: &[examples::Example]) -> Value {
+    let map: Map<String, Value> = examples
+        .iter()
+        .map(|example| (example.name.to_owned(), json!({ "summary": example.summary, "value": example.value })))
+        .collect();
+    Value::Object(map)
+}
+
+fn request_body(body: &Body, schemas: &mut Schemas) -> Value {
+    json!({
+        "description": body.description,
+        "required": true,
+        "content": {
+            "application/json": {
+                "schema": (body.schema)(schemas, Direction::Request),
+                "examples": named_examples(&(body.examples)()),
+            }
+        }
+    })
+}
+
+fn json_content(schema: Value, example: Value) -> Value {
+    json!({ "application/json": { "schema": schema, "example": example } })
+}
+
+fn etag_header() -> Value {
+    json!({ "ETag": reference("headers", "ETag") })
+}
+
+fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Value {
+    let mut responses = Map::new();
+    let mut add = |status: u16, response: Value| {
+        responses.insert(status.to_string(), response);
+    };
+    match operation.success {
+        Success::Accepted { created } => {
+            let example = story.accepted.get(operation.operation_id).cloned().unwrap_or(Value::Null);
+            let content =
+                json_content(schema_of::<suivi_http::command::Accepted>(schemas, Direction::Response), example);
+            if created {
+                add(
+                    201,
+                    json!({
+                        "description": "Recorded: the new contract's id, version and the events appended.",
+                        "headers": { "ETag": reference("headers", "ETag"), "Location": reference("headers", "Location") },
+                        "content": content,
+                    }),
+                );
+            } else {
+                add(
+                    200,
+                    json!({
+                        "description": "Recorded (or, for a retried `Idempotency-Key`, recorded before): the \
+                            contract's new version and the events appended.",
+                        "headers": etag_header(),
+                        "content": content,
+                    }),
+                );
+            }
+        }
+        Success::Json { description, schema, etag, example } => {
+            let content = json_content(schema(schemas, Direction::Response), example(story));
+            let mut response = json!({ "description": description, "content": content });
+            if etag {
+                response["headers"] = etag_header();
+            }
+            add(200, response);
+        }
+        Success::Alive => add(
+            200,
+            json!({
+                "description": "The process serves HTTP.",
+                "content": { "text/plain": { "schema": { "type": "string", "const": "ok" }, "example": "ok" } },
+            }),
+        ),
+        Success::Ready => {
+            let readiness = reference("schemas", "Readiness");
+            add(
+                200,
+                json!({
+                    "description": "The database answers.",
+                    "content": json_content(readiness.clone(), json!({ "database": "ok" })),
+                }),
+            );
+            add(
+                503,
+                json!({
+                    "description": "The database does not answer.",
+                    "content": json_content(readiness, json!({ "database": "unreachable" })),
+                }),
+            );
+        }
+        Success::Document => add(
+            200,
+            json!({
+                "description": "The OpenAPI 3.1 document.",
+                "content": { "application/json": { "schema": { "type": "object" } } },
+            }),
+        ),
+    }
+    if let Access::Roles(roles) = operation.access {
+        if let Some(response) = bad_request(operation) {
+            add(400, response);
+        }
+        add(401, reference("responses", "Unauthorized"));
+        if roles != ALL_ROLES {
+            add(403, reference("responses", "Forbidden"));
+        }
+        if operation.on_contract() {
+            add(404, reference("responses", "NotFound"));
+        }
+        if operation.is_command() {
+            add(409, conflict(operation));
+        }
+        if operation.takes_if_match() {
+            add(412, reference("responses", "PreconditionFailed"));
+        }
+        if operation.body.is_some() {
+            add(413, reference("responses", "PayloadTooLarge"));
+            add(415, reference("responses", "UnsupportedMediaType"));
+        }
+        if let Some(body) = operation.body {
+            add(422, unprocessable(operation, &body));
+        }
+        add(500, reference("responses", "InternalError"));
+        add(503, reference("responses", "Unavailable"));
+    }
+    Value::Object(responses)
+}
+
+/// 400: a malformed body or header as problem+json; a path id that is not a UUID as axum's
+/// own plain-text rejection.
+fn bad_request(operation: &Operation) -> Option<Value> {
+    let mut codes_ = Vec::new();
+    let mut examples = Vec::new();
+    if operation.body.is_some() {
+        codes_.push("malformed_json");
+        examples.push(("malformed_json", problems::malformed_json()));
+    }
+    if operation.is_command() {
+        codes_.push("invalid_header");
+        examples.push(("invalid_header", problems::invalid_header()));
+    }
+    let mut response = match (codes_.is_empty(), operation.on_contract()) {
+        (true, false) => return None,
+        (true, true) => json!({ "description": "The request is malformed.\n", "content": {} }),
+        (false, _) => problem_response("The request is malformed.", &codes_, examples),
+    };
+    if operation.on_contract() {
+        let description = response["description"].as_str().unwrap_or_default();
+        response["description"] = json!(format!(
+            "{description}\n- the path's `id` is not a UUID: answered by the router as plain text, not \
+             problem+json."
+        ));
+        response["content"]["text/plain"] = json!({ "schema": { "type": "string" } });
+    }
+    Some(response)
+}
+
+fn conflict(operation: &Operation) -> Value {
+    let mut codes_ = vec!["concurrent_change"];
+    codes_.extend(operation.extra_problems.iter().filter(|(status, _)| *status == 409).map(|(_, code)| *code));
+    problem_response(
+        "The contract's state conflicts with the request.",
+        &codes_,
+        vec![("concurrent_change", problems::concurrent_change())],
+    )
+}
+
+fn unprocessable(operation: &Operation, body: &Body) -> Value {
+    let mut codes_ = vec!["invalid_field"];
+    if operation.is_command() {
+        codes_.push("idempotency_key_reused");
+    }
+    codes_.extend(operation.extra_problems.iter().filter(|(status, _)| *status == 422).map(|(_, code)| *code));
+    let mut examples = Vec::new();
+    if let Some(first) = (body.examples)().first() {
+        if let Some(problem) = problems::invalid_field(body.parse, &first.value) {
+            examples.push(("invalid_field", problem));
+        }
+    }
+    if let Some(error) = examples::refusal(operation.operation_id) {
+        examples.push(("domain_rule", problems::domain(error)));
+    }
+    let mut response = problem_response(
+        "The request is well-formed but refused: a value of the wrong shape (`field` is its JSON path), or \
+         a rule of the contract (`type` is `/problems/<code>` of the rule; see the `ProblemType` schema for \
+         every code).",
+        &codes_,
+        examples,
+    );
+    response["description"] = json!(format!(
+        "{}\n- `/problems/<rule>`: a rule of the contract refuses the request (see `ProblemType`).",
+        response["description"].as_str().unwrap_or_default()
+    ));
+    response
+}

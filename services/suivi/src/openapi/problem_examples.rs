@@ -1,0 +1,110 @@
+//! Example problem bodies, made by the code that answers them wherever it is reachable from
+//! here (the extractors, `Problem`'s constructors, `domain_problem`), so their titles and
+//! details are the real ones.
+
+use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::{header, Request};
+use serde_json::{json, Value};
+use suivi_domain::DomainError;
+use suivi_http::command::domain_problem;
+use suivi_http::policies::Buyers;
+use suivi_http::{auth::Policy, IfMatch, JsonBody, Principal, Problem, Role};
+use suivi_proto::TenantId;
+use uuid::Uuid;
+
+use super::examples::CONTRACT_ID;
+
+fn to_json(problem: Problem) -> Value {
+    serde_json::to_value(problem).expect("a problem serialises to JSON")
+}
+
+fn refused<T>(result: Result<T, Problem>) -> Value {
+    match result {
+        Ok(_) => panic!("the example request was expected to be refused"),
+        Err(problem) => to_json(problem),
+    }
+}
+
+fn request(content_type: Option<&str>, body: Vec<u8>) -> Request<Body> {
+    let mut builder = Request::post(format!("/api/contracts/{CONTRACT_ID}/amendments"));
+    if let Some(content_type) = content_type {
+        builder = builder.header(header::CONTENT_TYPE, content_type);
+    }
+    builder.body(Body::from(body)).expect("a valid request")
+}
+
+pub fn malformed_json() -> Value {
+    refused(suivi_http::json::parse::<Value>(b"{\"amendment_number\": 1,"))
+}
+
+pub fn invalid_header() -> Value {
+    let (mut parts, ()) =
+        Request::post("/").header(header::IF_MATCH, "7").body(()).expect("a valid request").into_parts();
+    refused(futures::executor::block_on(IfMatch::from_request_parts(&mut parts, &())))
+}
+
+pub fn unauthorized() -> Value {
+    to_json(Problem::unauthorized())
+}
+
+pub fn forbidden() -> Value {
+    let contractor = Principal {
+        token_id: Uuid::nil(),
+        role: Role::Contractor,
+        tenant: TenantId::parse("metropole").expect("a valid tenant id"),
+        siret: Some("73282932000074".to_owned()),
+    };
+    refused(contractor.require(Buyers::ROLES))
+}
+
+pub fn not_found() -> Value {
+    to_json(Problem::not_found(format!("no contract {CONTRACT_ID}")))
+}
+
+/// Made in `suivi_http::command` where it cannot be reached without a database.
+pub fn concurrent_change() -> Value {
+    json!({
+        "type": "/problems/concurrent_change",
+        "title": "The contract changed while your request was decided",
+        "status": 409,
+        "detail": "decided on version 7, the contract is now at version 8; read it again and retry"
+    })
+}
+
+pub fn precondition_failed() -> Value {
+    refused(IfMatch(Some(6)).check(7))
+}
+
+pub fn body_too_large() -> Value {
+    // Over axum's default limit (2 MiB), which the extractor meets here without the app's layer.
+    let body = vec![b' '; 2 * 1024 * 1024 + 1];
+    refused(futures::executor::block_on(JsonBody::<Value>::from_request(request(Some("application/json"), body), &())))
+}
+
+pub fn unsupported_media_type() -> Value {
+    let form = request(Some("application/x-www-form-urlencoded"), b"amendment_number=1".to_vec());
+    refused(futures::executor::block_on(JsonBody::<Value>::from_request(form, &())))
+}
+
+/// What `parse` answers when the first scalar field of `example` has the wrong type.
+pub fn invalid_field(parse: fn(&[u8]) -> Result<(), Problem>, example: &Value) -> Option<Value> {
+    let mut body = example.clone();
+    let object = body.as_object_mut()?;
+    let (_, value) = object.iter_mut().find(|(_, value)| value.is_string() || value.is_number())?;
+    *value = if value.is_string() { json!(12) } else { json!("12") };
+    let bytes = serde_json::to_vec(&body).expect("JSON serialises");
+    Some(refused(parse(&bytes)))
+}
+
+pub fn domain(error: DomainError) -> Value {
+    to_json(domain_problem(error))
+}
+
+pub fn internal() -> Value {
+    to_json(Problem::internal(&std::io::Error::other("example")))
+}
+
+pub fn unavailable() -> Value {
+    to_json(Problem::unavailable(&std::io::Error::other("example")))
+}

@@ -1,0 +1,406 @@
+//! The OpenAPI document against the code: checked in as generated, every route documented and
+//! every documented operation routed, every example valid against its schema and its Rust type,
+//! every problem code the services answer listed.
+//!
+//! `SUIVI_BLESS=1 cargo test -p suivi --test openapi` rewrites `services/suivi/openapi.json`
+//! instead of failing. The document's validity as OpenAPI 3.1 is checked in CI by
+//! `.ci/openapi/validate.sh` (Redocly's linter).
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use axum::body::Body as HttpBody;
+use axum::http::{header, Method as HttpMethod, Request, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use sqlx::postgres::PgPoolOptions;
+use suivi::openapi::{self, Access, Method};
+use suivi_http::AppState;
+use tower::ServiceExt as _;
+
+fn checked_in_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(openapi::FILE)
+}
+
+fn blessing() -> bool {
+    std::env::var_os("SUIVI_BLESS").is_some_and(|v| v == "1")
+}
+
+#[test]
+fn it_keeps_the_checked_in_document_equal_to_the_generated_one() {
+    let generated = openapi::render(&openapi::document());
+    let path = checked_in_path();
+    if blessing() {
+        fs::write(&path, &generated).unwrap();
+    }
+    let checked_in = fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "services/suivi/openapi.json differs from what the code generates (first difference at line {}).\n\
+         If the change is intended, regenerate it with\n  SUIVI_BLESS=1 cargo test -p suivi --test openapi",
+        first_difference(&checked_in, &generated)
+    );
+    if !blessing() {
+        // What the server serves is the file (compiled in): equal once the crate is rebuilt.
+        assert_eq!(openapi::DOCUMENT, checked_in, "rebuild: the served document is stale");
+    }
+}
+
+fn first_difference(a: &str, b: &str) -> usize {
+    a.lines().zip(b.lines()).position(|(a, b)| a != b).unwrap_or_else(|| a.lines().count().min(b.lines().count())) + 1
+}
+
+#[test]
+fn it_renders_the_document_deterministically() {
+    let first = openapi::render(&openapi::document());
+    assert_eq!(openapi::render(&openapi::document()), first);
+    let reparsed: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(openapi::render(&reparsed), first);
+}
+
+// --- Routes -------------------------------------------------------------------------------
+
+/// The router with a pool that never connects: requests are answered before the database is
+/// needed (401 without a token), or with 503 when it is (`/readyz`).
+fn router() -> Router {
+    let pool = PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(2))
+        .connect_lazy("postgres://suivi@127.0.0.1:1/nowhere")
+        .unwrap();
+    suivi::app::router(AppState::new(pool))
+}
+
+const CONTRACT: &str = "01901c4e-8f6a-7b3e-9d2c-5a7e1f3b8c40";
+
+fn concrete(path: &str) -> String {
+    path.replace("{id}", CONTRACT)
+}
+
+async fn call(router: &Router, method: HttpMethod, path: &str) -> (StatusCode, Option<String>, Vec<u8>) {
+    let mut request = Request::builder().method(method).uri(path);
+    request = request.header(header::CONTENT_TYPE, "application/json");
+    let response = router.clone().oneshot(request.body(HttpBody::from("{}")).unwrap()).await.unwrap();
+    let status = response.status();
+    let content_type = response.headers().get(header::CONTENT_TYPE).map(|value| value.to_str().unwrap().to_owned());
+    let body = axum::body::to_bytes(response.into_body(), 1 << 22).await.unwrap().to_vec();
+    (status, content_type, body)
+}
+
+fn http_method(method: Method) -> HttpMethod {
+    match method {
+        Method::Get => HttpMethod::GET,
+        Method::Post => HttpMethod::POST,
+    }
+}
+
+/// `(path, method)` of every documented operation, from the document itself.
+fn documented() -> BTreeSet<(String, String)> {
+    let document = openapi::document();
+    let mut operations = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            operations.insert((path.clone(), method.clone()));
+        }
+    }
+    operations
+}
+
+#[tokio::test]
+async fn it_routes_every_documented_operation() {
+    let router = router();
+    for operation in openapi::operations() {
+        let (status, content_type, body) =
+            call(&router, http_method(operation.method), &concrete(operation.path)).await;
+        let what = format!("{} {} answered {status}", operation.method.as_str(), operation.path);
+        assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{what}: documented but not routed");
+        assert!(!(status == StatusCode::NOT_FOUND && body.is_empty()), "{what}: documented but not routed");
+        match operation.access {
+            // The token is checked first, so 401 proves the route's handler was reached.
+            Access::Roles(_) => {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}");
+                assert_eq!(content_type.as_deref(), Some(suivi_http::problem::CONTENT_TYPE), "{what}");
+            }
+            Access::Public => assert!(
+                status == StatusCode::OK || (operation.path == "/readyz" && status == StatusCode::SERVICE_UNAVAILABLE),
+                "{what}"
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn it_serves_the_checked_in_document() {
+    let (status, content_type, body) = call(&router(), HttpMethod::GET, "/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type.as_deref(), Some("application/json"));
+    assert_eq!(body, openapi::DOCUMENT.as_bytes());
+}
+
+#[tokio::test]
+async fn it_answers_405_to_every_undocumented_method_of_a_documented_path() {
+    let router = router();
+    let documented = documented();
+    let paths: BTreeSet<&String> = documented.iter().map(|(path, _)| path).collect();
+    for path in paths {
+        for method in [HttpMethod::GET, HttpMethod::POST, HttpMethod::PUT, HttpMethod::PATCH, HttpMethod::DELETE] {
+            if documented.contains(&(path.clone(), method.as_str().to_lowercase())) {
+                continue;
+            }
+            let (status, ..) = call(&router, method.clone(), &concrete(path)).await;
+            assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path} is served but not documented");
+        }
+    }
+}
+
+/// Every `.route("<path>", …)` of the services' sources, by scanning them: the router cannot
+/// list its routes, and this catches a route added without documentation.
+fn routes_in_sources() -> Vec<(PathBuf, String)> {
+    let services = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut routes = Vec::new();
+    for file in rust_files(services) {
+        let text = fs::read_to_string(&file).unwrap();
+        for (at, _) in text.match_indices(".route(") {
+            let rest = text[at + ".route(".len()..].trim_start();
+            let literal = rest.strip_prefix('"').and_then(|rest| rest.split_once('"')).map(|(path, _)| path);
+            let literal = literal.unwrap_or_else(|| {
+                panic!("{}: a route whose path is not a string literal cannot be checked here", file.display())
+            });
+            routes.push((file.clone(), literal.to_owned()));
+        }
+        for forbidden in [".nest(", ".nest_service(", ".route_service(", ".fallback("] {
+            assert!(!text.contains(forbidden), "{}: `{forbidden}` routes escape this test", file.display());
+        }
+    }
+    routes
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            // Tests are not served; `target` may hold generated sources.
+            if !matches!(path.file_name().and_then(|n| n.to_str()), Some("tests" | "target")) {
+                files.extend(rust_files(&path));
+            }
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn it_documents_every_route_of_the_sources() {
+    let documented: BTreeSet<String> = documented().into_iter().map(|(path, _)| path).collect();
+    let routes = routes_in_sources();
+    assert!(routes.len() >= documented.len(), "the scan found too few routes: {routes:?}");
+    for (file, route) in routes {
+        assert!(documented.contains(&route), "{}: route {route} is not documented", file.display());
+    }
+}
+
+// --- Examples and schemas -----------------------------------------------------------------
+
+/// A 2020-12 validator for `schema`, resolving `#/components/schemas/…` in the document.
+fn validator(document: &Value, schema: &Value) -> jsonschema::Validator {
+    let root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "components": { "schemas": document["components"]["schemas"] },
+        "allOf": [schema],
+    });
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(&root)
+        .unwrap_or_else(|error| panic!("invalid schema {schema}: {error}"))
+}
+
+fn resolve<'a>(document: &'a Value, value: &'a Value) -> &'a Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(pointer) => resolve(document, document.pointer(pointer.trim_start_matches('#')).unwrap()),
+        None => value,
+    }
+}
+
+/// Every example of every media type: `(where, schema, example)`.
+fn media_examples(document: &Value) -> Vec<(String, Value, Value)> {
+    let mut found = Vec::new();
+    let mut visit = |location: String, content: &Value| {
+        for (media_type, media) in content.as_object().into_iter().flatten() {
+            let Some(schema) = media.get("schema") else { continue };
+            if let Some(example) = media.get("example") {
+                found.push((format!("{location} {media_type}"), schema.clone(), example.clone()));
+            }
+            for (name, example) in media.get("examples").and_then(Value::as_object).into_iter().flatten() {
+                let example = resolve(document, example);
+                found.push((format!("{location} {media_type} {name}"), schema.clone(), example["value"].clone()));
+            }
+        }
+    };
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if let Some(body) = operation.get("requestBody") {
+                visit(format!("{method} {path} request"), &body["content"]);
+            }
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                visit(format!("{method} {path} {status}"), &resolve(document, response)["content"]);
+            }
+        }
+    }
+    for (name, response) in document["components"]["responses"].as_object().unwrap() {
+        visit(format!("components/responses/{name}"), &response["content"]);
+    }
+    found
+}
+
+#[test]
+fn every_example_validates_against_its_schema() {
+    let document = openapi::document();
+    let examples = media_examples(&document);
+    assert!(examples.len() > 40, "too few examples found: {}", examples.len());
+    let mut failures = Vec::new();
+    for (location, schema, example) in examples {
+        let validator = validator(&document, &schema);
+        let errors: Vec<String> =
+            validator.iter_errors(&example).map(|e| format!("{e} at {}", e.instance_path)).collect();
+        if !errors.is_empty() {
+            failures.push(format!("{location}:\n    {}", errors.join("\n    ")));
+        }
+    }
+    assert!(failures.is_empty(), "examples that their schema refuses:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_request_example_is_read_by_the_handler_s_own_parser() {
+    for operation in openapi::operations() {
+        let Some(body) = operation.body else { continue };
+        let examples = (body.examples)();
+        assert!(!examples.is_empty(), "{}: no example", operation.operation_id);
+        for example in examples {
+            let bytes = serde_json::to_vec(&example.value).unwrap();
+            if let Err(problem) = (body.parse)(&bytes) {
+                panic!("{} example {}: {problem:?}", operation.operation_id, example.name);
+            }
+        }
+    }
+}
+
+/// The schemas refuse what the parser refuses: a broken value of each example is refused by both.
+#[test]
+fn request_schemas_refuse_what_the_handlers_refuse() {
+    let document = openapi::document();
+    for operation in openapi::operations() {
+        let Some(body) = operation.body else { continue };
+        let schema = &document["paths"][operation.path][operation.method.as_str()]["requestBody"]["content"]
+            ["application/json"]["schema"];
+        let validator = validator(&document, schema);
+        let example = (body.examples)().remove(0).value;
+        let mut unknown_field = example.clone();
+        unknown_field["surprise"] = json!(true);
+        let mut wrong_type = example.clone();
+        let (key, value) = example.as_object().unwrap().iter().find(|(_, v)| v.is_string() || v.is_number()).unwrap();
+        wrong_type[key] = if value.is_string() { json!(12.5) } else { json!("12") };
+        for (what, broken) in [("an unknown field", unknown_field), ("a value of the wrong type", wrong_type)] {
+            assert!(!validator.is_valid(&broken), "{}: the schema accepts {what}", operation.operation_id);
+            assert!(
+                (body.parse)(&serde_json::to_vec(&broken).unwrap()).is_err(),
+                "{}: the parser accepts {what}",
+                operation.operation_id
+            );
+        }
+    }
+}
+
+// --- Shape of the document ------------------------------------------------------------------
+
+#[test]
+fn every_operation_documents_its_parameters_security_and_problems() {
+    let document = openapi::document();
+    for operation in openapi::operations() {
+        let object = &document["paths"][operation.path][operation.method.as_str()];
+        let what = format!("{} {}", operation.method.as_str(), operation.path);
+        assert!(object["summary"].as_str().is_some_and(|s| !s.is_empty()), "{what}: summary");
+        assert!(object["description"].as_str().is_some_and(|s| !s.is_empty()), "{what}: description");
+        let parameters: Vec<&str> = object["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| p["$ref"].as_str().unwrap().rsplit('/').next().unwrap())
+            .collect();
+        assert_eq!(parameters.contains(&"ContractId"), operation.path.contains("{id}"), "{what}: path id");
+        assert_eq!(parameters.contains(&"IdempotencyKey"), operation.method == Method::Post, "{what}: Idempotency-Key");
+        let existing_contract = operation.method == Method::Post && operation.path.contains("{id}");
+        assert_eq!(parameters.contains(&"IfMatch"), existing_contract, "{what}: If-Match");
+        let responses: BTreeSet<&str> = object["responses"].as_object().unwrap().keys().map(String::as_str).collect();
+        match operation.access {
+            Access::Public => assert_eq!(object["security"], json!([]), "{what}"),
+            Access::Roles(roles) => {
+                assert_eq!(object["security"], json!([{ "bearer": [] }]), "{what}");
+                let listed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                assert_eq!(object["x-roles"], json!(listed), "{what}");
+                for status in ["401", "500", "503"] {
+                    assert!(responses.contains(status), "{what}: {status}");
+                }
+            }
+        }
+        if operation.method == Method::Post {
+            for status in ["400", "409", "413", "415", "422"] {
+                assert!(responses.contains(status), "{what}: {status}");
+            }
+            assert!(responses.contains(if operation.path == "/api/contracts" { "201" } else { "200" }), "{what}");
+        }
+        if existing_contract {
+            assert!(responses.contains("404") && responses.contains("412"), "{what}: 404/412");
+        }
+    }
+}
+
+#[test]
+fn it_documents_every_problem_code_the_services_answer() {
+    let documented: BTreeSet<String> =
+        openapi::problems::problem_types().into_iter().map(|problem| problem.code.to_owned()).collect();
+    let one_of = openapi::document()["components"]["schemas"]["ProblemType"]["oneOf"].clone();
+    assert_eq!(one_of.as_array().unwrap().len(), documented.len());
+    let services = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut missing = BTreeMap::new();
+    for file in rust_files(services) {
+        for code in problem_codes(&fs::read_to_string(&file).unwrap()) {
+            if !documented.contains(&code) {
+                missing.insert(code, file.display().to_string());
+            }
+        }
+    }
+    assert!(missing.is_empty(), "problem codes answered but not in openapi::problems::EDGE: {missing:?}");
+}
+
+/// The string-literal codes of `Problem::new(status, "code", …)` and `Problem::invalid("code", …)`.
+fn problem_codes(text: &str) -> Vec<String> {
+    let mut codes = Vec::new();
+    for (constructor, skip_first_argument) in [("Problem::new(", true), ("Problem::invalid(", false)] {
+        for (at, _) in text.match_indices(constructor) {
+            let mut rest = &text[at + constructor.len()..];
+            if skip_first_argument {
+                let Some((_, after)) = rest.split_once(',') else { continue };
+                rest = after;
+            }
+            if let Some(code) = rest.trim_start().strip_prefix('"').and_then(|r| r.split_once('"')).map(|(c, _)| c) {
+                codes.push(code.to_owned());
+            }
+        }
+    }
+    codes
+}
+
+#[test]
+fn it_states_the_body_limit_the_app_enforces() {
+    let limit = format!("{} KiB", suivi::app::MAX_BODY_BYTES / 1024);
+    let document = openapi::render(&openapi::document());
+    assert!(document.contains(&format!("larger than {limit}")), "the 413 description does not say {limit}");
+    assert!(document.contains(&format!("at most {limit}")), "the introduction does not say {limit}");
+}
