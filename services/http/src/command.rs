@@ -76,6 +76,10 @@ pub struct Accepted {
     pub events: Vec<String>,
     #[serde(skip)]
     pub created: bool,
+    /// True when this answers a retry: nothing was appended this time.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub replayed: bool,
 }
 
 impl IntoResponse for Accepted {
@@ -98,6 +102,18 @@ pub fn business_today() -> NaiveDate {
 }
 
 pub async fn execute(state: &AppState, request: CommandRequest<'_>) -> Result<Accepted, Problem> {
+    let name = request.command.name();
+    let outcome = execute_inner(state, request).await;
+    let label = match &outcome {
+        Ok(accepted) if accepted.replayed => "replayed",
+        Ok(_) => "accepted",
+        Err(problem) => problem.type_uri.rsplit('/').next().unwrap_or("refused"),
+    };
+    metrics::counter!("suivi_commands_total", "command" => name, "outcome" => label.to_owned()).increment(1);
+    outcome
+}
+
+async fn execute_inner(state: &AppState, request: CommandRequest<'_>) -> Result<Accepted, Problem> {
     let CommandRequest { principal, contract_id, if_match, idempotency_key, command, creates } = request;
     // Keys are scoped to the token that sent them: one firm's keys say nothing about another's.
     let scoped_key = idempotency_key.map(|key| format!("{}:{key}", principal.token_id));
@@ -153,6 +169,7 @@ pub async fn execute(state: &AppState, request: CommandRequest<'_>) -> Result<Ac
         version: appended.last_version,
         events: new_events.into_iter().map(|e| e.event_type).collect(),
         created: creates,
+        replayed: false,
     })
 }
 
@@ -182,6 +199,7 @@ async fn replay(
             .map(|e| e.event_type)
             .collect(),
         created: creates,
+        replayed: true,
     })
 }
 

@@ -5,10 +5,12 @@
 
 mod cache;
 pub mod calculations;
+pub mod lag;
 pub mod projector;
 pub mod rows;
 pub mod target;
 mod write;
 
+pub use lag::{lag, Lag};
 pub use projector::{checkpoint, BatchOutcome, Checkpoint, Projector, ProjectorConfig, ProjectorError};
 pub use target::Schema;

@@ -22,6 +22,9 @@ use crate::rows::{self, RowSet, Touched};
 use crate::target::{self, Schema};
 use crate::write;
 
+/// How often the running projector measures its lag for the metrics.
+const LAG_REPORT_EVERY: Duration = Duration::from_secs(5);
+
 #[derive(Debug, Clone)]
 pub struct ProjectorConfig {
     /// Events per batch (and per transaction).
@@ -194,6 +197,7 @@ impl Projector {
     /// rebuild switched it.
     pub async fn run(&mut self, mut shutdown: watch::Receiver<bool>) {
         let mut current: Option<Schema> = None;
+        let mut last_lag_report = std::time::Instant::now() - LAG_REPORT_EVERY;
         while !*shutdown.borrow() {
             let outcome = match target::active(&self.pool).await {
                 Ok(schema) => {
@@ -205,8 +209,20 @@ impl Projector {
                 }
                 Err(e) => Err(e.into()),
             };
+            if last_lag_report.elapsed() >= LAG_REPORT_EVERY {
+                if let Some(schema) = current {
+                    if let Ok(behind) = crate::lag::lag(&self.pool, schema).await {
+                        metrics::gauge!("suivi_projector_lag_events").set(behind.events as f64);
+                        metrics::gauge!("suivi_projector_lag_seconds").set(behind.seconds);
+                    }
+                }
+                last_lag_report = std::time::Instant::now();
+            }
             let pause = match outcome {
-                Ok(BatchOutcome::Applied(_)) => continue,
+                Ok(BatchOutcome::Applied(count)) => {
+                    metrics::counter!("suivi_projector_events_total").increment(count as u64);
+                    continue;
+                }
                 Ok(BatchOutcome::CaughtUp | BatchOutcome::Superseded) => self.config.idle_poll,
                 Err(error) => {
                     tracing::warn!(%error, "projection batch failed; retrying");
@@ -225,13 +241,19 @@ impl Projector {
     pub async fn rebuild(&mut self) -> Result<Schema, ProjectorError> {
         let target = target::active(&self.pool).await?.other();
         let name = target.name();
+        let mut tx = self.pool.begin().await?;
         sqlx::query(&format!(
-            "truncate {name}.contracts, {name}.instalments, {name}.statement_lines, {name}.penalties;
-             update {name}.checkpoint set transaction_id = '0', position = 0, events = 0,
+            "truncate {name}.contracts, {name}.instalments, {name}.statement_lines, {name}.penalties"
+        ))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "update {name}.checkpoint set transaction_id = '0', position = 0, events = 0,
                     last_recorded_at = null, updated_at = now()"
         ))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         self.cache.clear();
         loop {
             match self.project_batch(target).await? {

@@ -27,17 +27,31 @@ pub fn router(state: AppState) -> Router {
         .merge(suivi_payments::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(|| async { crate::telemetry::render_metrics() }))
         .route("/api/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
+/// Ready when the database answers and the read models are less than this far behind the log.
+pub const READY_MAX_LAG_EVENTS: i64 = 10_000;
+pub const READY_MAX_LAG_SECONDS: f64 = 60.0;
+
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    match sqlx::query("select 1").execute(&state.pool).await {
-        Ok(_) => (StatusCode::OK, Json(json!({ "database": "ok" }))),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "database": "unreachable" }))),
-    }
+    let lag = match suivi_projector::target::active(&state.pool).await {
+        Ok(schema) => suivi_projector::lag(&state.pool, schema).await.ok(),
+        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "database": "unreachable" }))),
+    };
+    let Some(lag) = lag else {
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "database": "unreachable" })));
+    };
+    let ready = lag.events <= READY_MAX_LAG_EVENTS && lag.seconds <= READY_MAX_LAG_SECONDS;
+    let body = json!({
+        "database": "ok",
+        "projector": { "lag_events": lag.events, "lag_seconds": lag.seconds, "ready": ready }
+    });
+    (if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(body))
 }
 
 async fn openapi() -> ([(axum::http::HeaderName, &'static str); 1], &'static str) {

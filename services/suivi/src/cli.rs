@@ -47,6 +47,9 @@ pub enum Command {
     Serve,
     /// Create the demo tenant with a few contracts, and print a token per role.
     Demo,
+    /// Run the projector, rebuild the read models, or show where they stand.
+    #[command(subcommand)]
+    Projector(crate::projection::ProjectorCommand),
     /// Manage tenants (buyer organisations), their buyer SIRETs and pseudonym keys.
     #[command(subcommand)]
     Tenant(crate::admin::TenantCommand),

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod generate;
 pub mod import;
 pub mod openapi;
+pub mod projection;
 pub mod shutdown;
 pub mod telemetry;
 
@@ -24,6 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Relay => relay(&cli.config).await,
         Command::Serve => serve(&cli.config).await,
         Command::Bench(args) => bench::run(&cli.config, args).await,
+        Command::Projector(command) => projection::run(&cli.config, command).await,
         Command::Demo => demo::run(&pool(&cli.config).await?).await,
         Command::Tenant(command) => admin::tenant(&pool(&cli.config).await?, command).await,
         Command::Token(command) => admin::token(&pool(&cli.config).await?, command).await,
@@ -55,8 +57,11 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.http_addr))?;
     tracing::info!(address = %app.local_addr()?, "HTTP API listening");
-    let relay = Relay::new(EventStore::new(pool), nats, relay_config(config));
-    let (served, ()) = tokio::join!(app.run_until_stopped(shutdown.clone()), relay.run(shutdown));
+    telemetry::install_metrics();
+    let relay = Relay::new(EventStore::new(pool.clone()), nats, relay_config(config));
+    let mut projector = suivi_projector::Projector::new(pool, suivi_projector::ProjectorConfig::default()).await?;
+    let (served, (), ()) =
+        tokio::join!(app.run_until_stopped(shutdown.clone()), relay.run(shutdown.clone()), projector.run(shutdown));
     served.context("serving HTTP")
 }
 

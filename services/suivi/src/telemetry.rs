@@ -18,3 +18,19 @@ pub fn init(format: LogFormat) {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
 }
+
+static METRICS: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> = std::sync::OnceLock::new();
+
+/// Installs the Prometheus recorder (once per process); `/metrics` renders it.
+pub fn install_metrics() {
+    if METRICS.get().is_none() {
+        if let Ok(handle) = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder() {
+            let _ = METRICS.set(handle);
+        }
+    }
+}
+
+/// The metrics in Prometheus' text format (empty when no recorder is installed).
+pub fn render_metrics() -> String {
+    METRICS.get().map(|handle| handle.render()).unwrap_or_default()
+}

@@ -133,6 +133,7 @@ impl Relay {
                 read(last.log_position),
             );
             head = published?;
+            metrics::counter!("suivi_relay_published_total").increment(batch.len() as u64);
             self.progress
                 .send_replace(Some(RelayProgress { position: head.position, last_sequence: head.last_sequence }));
             batch = next?;

@@ -116,9 +116,21 @@ fn link_problem_types(components: &mut Map<String, Value>) {
 
 fn readiness_schema() -> Value {
     json!({
-        "description": "Whether the database answers.",
+        "description": "Whether the database answers and how far the read models are behind the log.",
         "type": "object",
-        "properties": { "database": { "type": "string", "enum": ["ok", "unreachable"] } },
+        "properties": {
+            "database": { "type": "string", "enum": ["ok", "unreachable"] },
+            "projector": {
+                "type": "object",
+                "properties": {
+                    "lag_events": { "type": "integer", "minimum": 0 },
+                    "lag_seconds": { "type": "number", "minimum": 0 },
+                    "ready": { "type": "boolean" }
+                },
+                "required": ["lag_events", "lag_seconds", "ready"],
+                "additionalProperties": false
+            }
+        },
         "required": ["database"],
         "additionalProperties": false,
     })

@@ -80,6 +80,8 @@ pub enum Success {
     Alive,
     /// `/readyz`: 200, or 503 when the database is unreachable.
     Ready,
+    /// `/metrics`: Prometheus' text format.
+    Metrics,
     /// This document.
     Document,
 }
@@ -342,10 +344,24 @@ pub fn operations() -> Vec<Operation> {
             operation_id: "checkReady",
             tag: "operations",
             summary: "Readiness",
-            description: "Whether the database answers: 200 if it does, 503 otherwise.",
+            description: "200 when the database answers and the read models are less than 10 000 events and \
+                          60 seconds behind the log; 503 otherwise.",
             access: Access::Public,
             body: None,
             success: Success::Ready,
+            extra_problems: &[],
+        },
+        Operation {
+            method: Method::Get,
+            path: "/metrics",
+            operation_id: "metrics",
+            tag: "operations",
+            summary: "Prometheus metrics",
+            description: "Counters of commands (by outcome), events relayed and projected; gauges of the \
+                          projector's lag in events and seconds.",
+            access: Access::Public,
+            body: None,
+            success: Success::Metrics,
             extra_problems: &[],
         },
         Operation {

@@ -257,18 +257,25 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
             add(
                 200,
                 json!({
-                    "description": "The database answers.",
-                    "content": json_content(readiness.clone(), json!({ "database": "ok" })),
+                    "description": "The database answers and the read models are less than 10 000 events and 60 s behind the log.",
+                    "content": json_content(readiness.clone(), json!({ "database": "ok", "projector": { "lag_events": 0, "lag_seconds": 0.0, "ready": true } })),
                 }),
             );
             add(
                 503,
                 json!({
-                    "description": "The database does not answer.",
+                    "description": "The database does not answer, or the read models lag too far behind.",
                     "content": json_content(readiness, json!({ "database": "unreachable" })),
                 }),
             );
         }
+        Success::Metrics => add(
+            200,
+            json!({
+                "description": "Prometheus metrics: commands, relay and projector progress, projector lag.",
+                "content": { "text/plain": { "schema": { "type": "string" } } },
+            }),
+        ),
         Success::Document => add(
             200,
             json!({

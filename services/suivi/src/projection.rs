@@ -1,0 +1,64 @@
+//! `suivi projector run | rebuild | status`.
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use suivi_projector::{lag, target, Projector, ProjectorConfig};
+use suivi_store::database;
+
+use crate::cli::Config;
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectorCommand {
+    /// Follow the log into the active read models until interrupted.
+    Run(ProjectorArgs),
+    /// Replay the whole log into fresh read models, then switch readers to them.
+    Rebuild(ProjectorArgs),
+    /// Which read models are active and how far behind the log they are.
+    Status,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ProjectorArgs {
+    /// Events per batch (one transaction each).
+    #[arg(long, env = "SUIVI_PROJECTOR_BATCH", default_value_t = 2_000)]
+    pub batch_size: i64,
+}
+
+impl ProjectorArgs {
+    pub fn config(&self) -> ProjectorConfig {
+        ProjectorConfig { batch_size: self.batch_size, ..ProjectorConfig::default() }
+    }
+}
+
+pub async fn run(config: &Config, command: ProjectorCommand) -> anyhow::Result<()> {
+    let pool = database::connect(&config.database_url, 4).await.context("connecting to PostgreSQL")?;
+    match command {
+        ProjectorCommand::Run(args) => {
+            let mut projector = Projector::new(pool, args.config()).await?;
+            projector.run(crate::shutdown::on_signal()).await;
+        }
+        ProjectorCommand::Rebuild(args) => {
+            let started = std::time::Instant::now();
+            let mut projector = Projector::new(pool.clone(), args.config()).await?;
+            let schema = projector.rebuild().await?;
+            let at = suivi_projector::checkpoint(&pool, schema).await?;
+            println!(
+                "rebuilt {} from {} events in {:.1} s; readers now use it",
+                schema.name(),
+                at.events,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        ProjectorCommand::Status => {
+            let schema = target::active(&pool).await?;
+            let behind = lag(&pool, schema).await?;
+            println!(
+                "active read models: {}; {} events and {:.1} s behind the log",
+                schema.name(),
+                behind.events,
+                behind.seconds
+            );
+        }
+    }
+    Ok(())
+}

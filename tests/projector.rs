@@ -1,0 +1,307 @@
+//! The projector against a real database: exactly-once effects across kills, rebuilds equal to
+//! live projection row by row, and the figures of the read models.
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use suivi::generate::{histories, insert_histories};
+use suivi_e2e::{SuiviProcess, TestDatabase};
+use suivi_projector::{checkpoint, target, BatchOutcome, Projector, ProjectorConfig, Schema};
+use suivi_proto::TenantId;
+
+const TABLES: [&str; 4] = ["contracts", "instalments", "statement_lines", "penalties"];
+
+async fn seed(db: &TestDatabase, contracts: usize) -> usize {
+    let today = suivi_http::command::business_today();
+    let generated = histories(42, contracts, today);
+    insert_histories(&db.pool, &TenantId::parse("gen").unwrap(), &generated).await.unwrap()
+}
+
+async fn project_until_caught_up(projector: &mut Projector, schema: Schema) {
+    while let BatchOutcome::Applied(_) = projector.project_batch(schema).await.unwrap() {}
+}
+
+/// Every row of both schemas' tables, compared in both directions.
+async fn assert_same_rows(db: &TestDatabase, left: Schema, right: Schema) {
+    for table in TABLES {
+        let (l, r) = (left.name(), right.name());
+        let differing: i64 = sqlx::query_scalar(&format!(
+            "select count(*) from ((select * from {l}.{table} except all select * from {r}.{table})
+                                   union all
+                                   (select * from {r}.{table} except all select * from {l}.{table})) d"
+        ))
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        assert_eq!(differing, 0, "{table} differs between {l} and {r}");
+    }
+}
+
+async fn count(db: &TestDatabase, schema: Schema, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("select count(*) from {}.{table}", schema.name())).fetch_one(&db.pool).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_projection_equals_a_clean_rebuild_row_by_row() {
+    let db = TestDatabase::new().await;
+    let total = seed(&db, 150).await;
+    assert!(total > 5_000, "a large history: {total} events");
+
+    // Live: small batches and a small cache, so contracts are evicted and read back.
+    let config = ProjectorConfig { batch_size: 300, cache_capacity: 40, ..ProjectorConfig::default() };
+    let mut live = Projector::new(db.pool.clone(), config).await.unwrap();
+    project_until_caught_up(&mut live, Schema::ReadA).await;
+    assert_eq!(checkpoint(&db.pool, Schema::ReadA).await.unwrap().events, total as i64);
+
+    let mut rebuilder = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
+    let rebuilt = rebuilder.rebuild().await.unwrap();
+    assert_eq!(rebuilt, Schema::ReadB);
+    assert_eq!(target::active(&db.pool).await.unwrap(), Schema::ReadB, "readers switched once caught up");
+
+    assert_eq!(count(&db, Schema::ReadA, "contracts").await, 150);
+    assert!(count(&db, Schema::ReadA, "penalties").await > 0, "some generated contracts are settled");
+    assert!(count(&db, Schema::ReadA, "statement_lines").await > 1_000);
+    assert_same_rows(&db, Schema::ReadA, Schema::ReadB).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_projector_killed_mid_batch_resumes_to_the_state_of_a_clean_rebuild() {
+    let db = TestDatabase::new().await;
+    let total = seed(&db, 200).await as i64;
+    let env = [("DATABASE_URL", db.url()), ("SUIVI_PROJECTOR_BATCH", "40".to_owned())];
+
+    let mut kills = 0;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let mut process = SuiviProcess::spawn(&["projector", "run"], &env);
+        let before = checkpoint(&db.pool, Schema::ReadA).await.unwrap().events;
+        // Let it commit a few batches, then kill it wherever it is.
+        while checkpoint(&db.pool, Schema::ReadA).await.unwrap().events < (before + 200).min(total) {
+            assert!(Instant::now() < deadline, "the projector makes progress");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(37)).await;
+        process.kill();
+        kills += 1;
+        if checkpoint(&db.pool, Schema::ReadA).await.unwrap().events >= total {
+            break;
+        }
+    }
+    assert!(kills >= 3, "killed {kills} times before the end");
+    let at = checkpoint(&db.pool, Schema::ReadA).await.unwrap();
+    assert_eq!(at.events, total, "every event applied exactly once");
+
+    let mut rebuilder = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
+    rebuilder.rebuild().await.unwrap();
+    assert_same_rows(&db, Schema::ReadA, Schema::ReadB).await;
+}
+
+/// Appends `command`'s events to contract `id`, decided on its current history, as of 2026-11-01.
+async fn run(
+    db: &TestDatabase,
+    id: uuid::Uuid,
+    history: &mut Vec<suivi_proto::events::Event>,
+    command: serde_json::Value,
+) {
+    let command = command_from(command);
+    let contract = suivi_domain::Contract::from_events(history.iter());
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    let events = suivi_domain::decide(&contract, command, &suivi_domain::DecisionContext::new(today)).unwrap();
+    let new: Vec<_> = events.iter().map(|e| suivi_proto::NewEvent::from_event(e, chrono::Utc::now())).collect();
+    suivi_store::EventStore::new(db.pool.clone())
+        .append(suivi_store::AppendRequest {
+            tenant: &TenantId::parse("figures").unwrap(),
+            stream_id: id,
+            expected_version: history.len() as i64,
+            actor: &suivi_e2e::test_actor(),
+            correlation_id: uuid::Uuid::now_v7(),
+            causation_id: None,
+            idempotency_key: None,
+            events: &new,
+        })
+        .await
+        .unwrap();
+    history.extend(events);
+}
+
+fn command_from(value: serde_json::Value) -> suivi_domain::Command {
+    use suivi_domain::Command;
+    let kind = value["command"].as_str().unwrap().to_owned();
+    let body = value["body"].clone();
+    match kind.as_str() {
+        "award" => Command::Award(serde_json::from_value(body).unwrap()),
+        "advance" => Command::RecordAdvancePaid(serde_json::from_value(body).unwrap()),
+        "request" => Command::RequestInstalment(serde_json::from_value(body).unwrap()),
+        "review" => Command::ReviewStatement(serde_json::from_value(body).unwrap()),
+        "approve" => Command::ApproveInstalment {
+            number: body["number"].as_u64().unwrap() as u32,
+            approved_on: body["approved_on"].as_str().unwrap().parse().unwrap(),
+            other_deductions_ttc: body["other_deductions_ttc"].as_str().unwrap().parse().unwrap(),
+        },
+        "pay" => Command::RecordInstalmentPaid(serde_json::from_value(body).unwrap()),
+        "settle" => Command::Settle(serde_json::from_value(body).unwrap()),
+        "confirm" => Command::ConfirmPenalty(serde_json::from_value(body).unwrap()),
+        other => panic!("unknown command {other}"),
+    }
+}
+
+/// A contract whose figures are computed by hand: 1 000 000 € HT, 1 000 h committed at 60 €/h,
+/// cap 20 %; 800 h validated; an advance of 60 000 € recovered between 65 % and 80 %; an
+/// instalment paid 10 days late.
+#[tokio::test]
+async fn the_read_models_carry_the_hand_computed_figures_and_the_penalty_explanation() {
+    use serde_json::json;
+    let db = TestDatabase::new().await;
+    let id = uuid::Uuid::now_v7();
+    let mut history = Vec::new();
+    run(
+        &db,
+        id,
+        &mut history,
+        json!({ "command": "award", "body": {
+        "buyer_siret": "20004869500015", "buyer_kind": "local_authority",
+        "contractors": [{ "siret": "73282932000074", "size": "pme", "role": "sole" }],
+        "object": "Gymnase", "cpv_code": "45212222-8", "procedure": "Appel d'offres ouvert",
+        "amount_ht": "1000000.00", "vat_rate": "0.20", "duration_months": 24, "notification_date": "2025-01-15",
+        "social_considerations": ["clause_sociale"], "environmental_considerations": ["clause_environnementale"],
+        "insertion_clause": { "committed_hours": "1000", "penalty_terms": {
+            "rate": { "kind": "fixed", "amount_per_hour_ht": "60.00" }, "basis": "validated",
+            "tolerance_share": "0", "cap_share": "0.20", "pro_rata_on_termination": true } },
+        "advance_terms": { "rate": "0.10", "with_guarantee": false,
+            "recovery": { "kind": "thresholds", "start_share": "0.65", "end_share": "0.80" } },
+        "payment_term_days": 30 } }),
+    )
+    .await;
+    run(
+        &db,
+        id,
+        &mut history,
+        json!({ "command": "advance", "body": {
+        "amount_ttc": "60000.00", "paid_on": "2025-02-03", "with_guarantee": false, "finance_reference": "M-1" } }),
+    )
+    .await;
+    let lines: Vec<_> = (1..=4)
+        .map(|p| {
+            json!({
+        "line_id": p, "beneficiary": format!("{p}").repeat(64), "category": "long_term_jobseeker",
+        "modality": "direct_hire", "hours": "200", "period": { "start": "2025-02-01", "end": "2025-02-28" } })
+        })
+        .collect();
+    run(
+        &db,
+        id,
+        &mut history,
+        json!({ "command": "request", "body": {
+        "number": 1, "period": { "start": "2025-02-01", "end": "2025-02-28" }, "cumulative_value_ht": "700000.00",
+        "received_on": "2025-03-03", "statement": { "lines": lines } } }),
+    )
+    .await;
+    let decisions: Vec<_> = (1..=4).map(|p| json!({ "line_id": p, "decision": { "kind": "validated" } })).collect();
+    run(
+        &db,
+        id,
+        &mut history,
+        json!({ "command": "review", "body": { "instalment_number": 1, "decisions": decisions } }),
+    )
+    .await;
+    run(
+        &db,
+        id,
+        &mut history,
+        json!({ "command": "approve", "body": {
+        "number": 1, "approved_on": "2025-03-10", "other_deductions_ttc": "0.00" } }),
+    )
+    .await;
+    // Received 3 March, term 30 days: due 2 April; paid 12 April, 10 days late.
+    run(
+        &db,
+        id,
+        &mut history,
+        json!({ "command": "pay", "body": {
+        "number": 1, "amount_ttc": "820000.00", "paid_on": "2025-04-12", "finance_reference": "M-2" } }),
+    )
+    .await;
+    run(
+        &db,
+        id,
+        &mut history,
+        json!({ "command": "settle", "body": { "final_amount_ht": "1000000.00", "settled_on": "2026-03-01" } }),
+    )
+    .await;
+
+    let mut projector = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
+    project_until_caught_up(&mut projector, Schema::ReadA).await;
+
+    let contract: (String, String, String, String, String, bool) = sqlx::query_as(
+        "select status, committed_hours::text, validated_hours::text, remaining_hours::text,
+                advance_outstanding_ttc::text, at_risk
+         from read_a.contracts where contract_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(contract, ("settled".into(), "1000".into(), "800".into(), "200".into(), "40000.00".into(), false));
+
+    // 70 % executed, recovery from 65 % to 80 %: 60 000 × (0.70 − 0.65) ÷ 0.15 = 20 000.
+    // Late: interest starts 3 April 2025, half-year from 1 January 2025, ECB rate then 3.15 %
+    // (in force since 18 December 2024) + 8 points = 11.15 %;
+    // 820 000 × 10 ÷ 365 × 0.1115 = 2 504.931… → 2 504.93, plus the 40 € flat fee.
+    let instalment: (String, String, String, i32, i32, String, String, String) = sqlx::query_as(
+        "select gross_ttc::text, advance_recovery_ttc::text, advance_outstanding_ttc::text, days_to_pay, days_late,
+                ecb_rate::text, interest_ttc::text, flat_fee::text
+         from read_a.instalments where contract_id = $1 and number = 1",
+    )
+    .bind(id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        instalment,
+        (
+            "840000.00".into(),
+            "20000.00".into(),
+            "40000.00".into(),
+            40,
+            10,
+            "3.1500".into(),
+            "2504.93".into(),
+            "40.00".into()
+        )
+    );
+
+    // Shortfall 1 000 − 800 = 200 h × 60 € = 12 000 €, under the cap of 20 % × 1 000 000.
+    let (proposed, proposal): (String, serde_json::Value) =
+        sqlx::query_as("select proposed_amount_ht::text, proposal from read_a.penalties where contract_id = $1")
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(proposed, "12000.00");
+    assert_eq!(proposal["shortfall_hours"], "200");
+    assert_eq!(proposal["cap_applied"], false);
+    let explanation: Vec<String> = serde_json::from_value(proposal["explanation"].clone()).unwrap();
+    assert!(explanation.iter().any(|line| line.contains("1000 h") || line.contains("1 000 h")), "{explanation:?}");
+    assert!(
+        explanation.last().unwrap().contains("12000.00") || explanation.last().unwrap().contains("12 000,00"),
+        "{explanation:?}"
+    );
+
+    // The decision is reflected.
+    run(
+        &db,
+        id,
+        &mut history,
+        json!({ "command": "confirm", "body": { "amount_ht": "12000.00", "decided_on": "2026-03-20" } }),
+    )
+    .await;
+    project_until_caught_up(&mut projector, Schema::ReadA).await;
+    let decision: (String, String) =
+        sqlx::query_as("select decision, decided_amount_ht::text from read_a.penalties where contract_id = $1")
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(decision, ("confirmed".into(), "12000.00".into()));
+}
