@@ -113,26 +113,16 @@ fn award(random: &mut Seeded, today: NaiveDate) -> ContractAwardedV1 {
 fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate) -> History {
     let contract_id = contract_id(random);
     let context = DecisionContext::new(today);
-    let mut events: Vec<Event> = Vec::new();
-    let apply = |events: &mut Vec<Event>, command: Command| -> bool {
-        let contract = Contract::from_events(events.iter());
-        match decide(&contract, command, &context) {
-            Ok(new) => {
-                events.extend(new);
-                true
-            }
-            Err(_) => false,
-        }
-    };
+    let mut events = Builder { events: Vec::new(), contract: Contract::default(), context };
     let award = award(random, today);
     let (amount, notified, months) = (award.amount_ht, award.notification_date, award.duration_months);
     let advance = award.advance_terms.as_ref().map(|terms| terms.rate);
-    apply(&mut events, Command::Award(award));
+    events.apply(Command::Award(award));
     if let Some(rate) = advance {
         // 10 % of the TTC base (12 months of the amount at most).
         let base = amount * Decimal::new(12, 1) * Decimal::from(12.min(months)) / Decimal::from(months);
         let paid_on = (notified + Days::new(10)).min(today);
-        apply(&mut events, payment_command("advance", (base * rate).round_dp(2), paid_on, 0));
+        events.apply(payment_command("advance", (base * rate).round_dp(2), paid_on, 0));
     }
     let people: Vec<String> =
         (0..8).map(|p| format!("{:016x}{:016x}{:016x}{:016x}", seed, index, p, random.next_u64())).collect();
@@ -169,7 +159,7 @@ fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate) -> Hi
             "statement": { "lines": lines }
         });
         let Ok(request) = serde_json::from_value(request) else { break };
-        if !apply(&mut events, Command::RequestInstalment(request)) {
+        if !events.apply(Command::RequestInstalment(request)) {
             break;
         }
         let decisions: Vec<_> = (1..=line_count)
@@ -182,37 +172,35 @@ fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate) -> Hi
             })
             .collect();
         if let Ok(review) = serde_json::from_value(json!({ "instalment_number": month, "decisions": decisions })) {
-            apply(&mut events, Command::ReviewStatement(review));
+            events.apply(Command::ReviewStatement(review));
         }
         let approved_on = (received_on + Days::new(5)).min(today);
-        apply(
-            &mut events,
-            Command::ApproveInstalment { number: month, approved_on, other_deductions_ttc: Decimal::ZERO },
-        );
-        let net = Contract::from_events(events.iter())
+        events.apply(Command::ApproveInstalment { number: month, approved_on, other_deductions_ttc: Decimal::ZERO });
+        let net = events
+            .contract
             .awarded()
             .and_then(|c| c.instalment(month).and_then(|i| i.approval()).map(|a| a.net_to_pay_ttc));
         let delay = if random.chance(25) { 31 + random.below(40) } else { 10 + random.below(20) };
         let paid_on = (received_on + Days::new(delay)).min(today);
         if let Some(net) = net.filter(|n| *n > Decimal::ZERO) {
-            apply(&mut events, payment_command("instalment", net, paid_on, month));
+            events.apply(payment_command("instalment", net, paid_on, month));
         }
     }
-    let contract = Contract::from_events(events.iter());
     let ended = notified.checked_add_months(Months::new(months + 2)).is_some_and(|d| d < today);
     if terminated_early && cumulative > Decimal::ZERO {
         let on = (notified.checked_add_months(Months::new(last_month + 1)).unwrap_or(today)).min(today);
         let termination = json!({ "terminated_on": on.to_string(), "value_executed_ht": cumulative.to_string(), "reason": "Résiliation pour motif d'intérêt général" });
         if let Ok(termination) = serde_json::from_value(termination) {
-            apply(&mut events, Command::Terminate(termination));
+            events.apply(Command::Terminate(termination));
         }
     }
-    if (ended || terminated_early) && contract.awarded().is_some() && cumulative > Decimal::ZERO {
+    if (ended || terminated_early) && events.contract.awarded().is_some() && cumulative > Decimal::ZERO {
         let settled_on = today.min(notified.checked_add_months(Months::new(months + 2)).unwrap_or(today));
         let settlement = json!({ "final_amount_ht": cumulative.to_string(), "settled_on": settled_on.to_string() });
         if let Ok(settlement) = serde_json::from_value(settlement) {
-            apply(&mut events, Command::Settle(settlement));
-            let proposed = Contract::from_events(events.iter())
+            events.apply(Command::Settle(settlement));
+            let proposed = events
+                .contract
                 .awarded()
                 .and_then(|c| propose_penalty(c, &published_gross_hourly_smic()).ok().flatten())
                 .map(|p| p.final_amount_ht);
@@ -230,21 +218,43 @@ fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate) -> Hi
                     if let Ok(confirmed) = serde_json::from_value(
                         json!({ "amount_ht": decision["amount_ht"], "decided_on": decision["decided_on"] }),
                     ) {
-                        apply(&mut events, Command::ConfirmPenalty(confirmed));
+                        events.apply(Command::ConfirmPenalty(confirmed));
                     }
                 }
                 Some("waive") => {
                     if let Ok(waived) = serde_json::from_value(
                         json!({ "reason": decision["reason"], "decided_on": decision["decided_on"] }),
                     ) {
-                        apply(&mut events, Command::WaivePenalty(waived));
+                        events.apply(Command::WaivePenalty(waived));
                     }
                 }
                 _ => {}
             }
         }
     }
-    History { contract_id, events }
+    History { contract_id, events: events.events }
+}
+
+/// A history being written: each command is decided on the state so far, then applied to it.
+struct Builder {
+    events: Vec<Event>,
+    contract: Contract,
+    context: DecisionContext,
+}
+
+impl Builder {
+    fn apply(&mut self, command: Command) -> bool {
+        match decide(&self.contract, command, &self.context) {
+            Ok(new) => {
+                for event in &new {
+                    self.contract.apply(event);
+                }
+                self.events.extend(new);
+                true
+            }
+            Err(_) => false,
+        }
+    }
 }
 
 fn payment_command(kind: &str, amount: Decimal, paid_on: NaiveDate, number: u32) -> Command {
@@ -259,17 +269,11 @@ fn payment_command(kind: &str, amount: Decimal, paid_on: NaiveDate, number: u32)
     paid.unwrap_or_else(|e| unreachable!("generated payment is valid: {e}"))
 }
 
-/// Writes histories to the log in one set-based insert per chunk, interleaving contracts as a
-/// live system would (every contract's first event, then every second event, …). Returns the
-/// number of events written. For benchmarks and tests: it bypasses the command path.
-pub async fn insert_histories(
-    pool: &sqlx::PgPool,
-    tenant: &suivi_proto::TenantId,
-    histories: &[History],
-) -> Result<usize, sqlx::Error> {
-    const CHUNK: usize = 5_000;
+/// Histories as log rows `(contract, version, event)`, interleaving contracts as a live system
+/// would: every contract's first event, then every second event, and so on.
+pub fn interleaved(histories: &[History]) -> Vec<(Uuid, i64, &Event)> {
     let longest = histories.iter().map(|h| h.events.len()).max().unwrap_or(0);
-    let mut rows: Vec<(Uuid, i64, &Event)> = Vec::new();
+    let mut rows = Vec::new();
     for index in 0..longest {
         for history in histories {
             if let Some(event) = history.events.get(index) {
@@ -277,29 +281,52 @@ pub async fn insert_histories(
             }
         }
     }
-    for chunk in rows.chunks(CHUNK) {
-        let ids: Vec<Uuid> = chunk.iter().map(|_| Uuid::now_v7()).collect();
-        let streams: Vec<Uuid> = chunk.iter().map(|(id, _, _)| *id).collect();
-        let versions: Vec<i64> = chunk.iter().map(|(_, v, _)| *v).collect();
-        let types: Vec<&str> = chunk.iter().map(|(_, _, e)| e.event_type()).collect();
-        let payloads: Vec<String> = chunk.iter().map(|(_, _, e)| e.to_payload().to_string()).collect();
-        sqlx::query(
-            "insert into events (event_id, tenant, stream_id, stream_version, event_type, schema_version,
-                                 occurred_at, actor_kind, actor_id, correlation_id, payload)
-             select e.event_id, $1, e.stream_id, e.stream_version, e.event_type, 1, now(), 'system', 'generator',
-                    e.event_id, e.payload::json
-             from unnest($2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::text[])
-                  with ordinality as e(event_id, stream_id, stream_version, event_type, payload, ord)
-             order by e.ord",
-        )
-        .bind(tenant.as_str())
-        .bind(&ids)
-        .bind(&streams)
-        .bind(&versions)
-        .bind(&types)
-        .bind(&payloads)
-        .execute(pool)
-        .await?;
+    rows
+}
+
+/// Writes histories to the log, interleaved, in set-based inserts. Returns the number of events
+/// written. For benchmarks and tests: it bypasses the command path.
+pub async fn insert_histories(
+    pool: &sqlx::PgPool,
+    tenant: &suivi_proto::TenantId,
+    histories: &[History],
+) -> Result<usize, sqlx::Error> {
+    let rows = interleaved(histories);
+    for chunk in rows.chunks(5_000) {
+        insert_rows(pool, tenant, chunk).await?;
     }
     Ok(rows.len())
+}
+
+/// One set-based insert of log rows.
+pub async fn insert_rows(
+    pool: &sqlx::PgPool,
+    tenant: &suivi_proto::TenantId,
+    rows: &[(Uuid, i64, &Event)],
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
+    let streams: Vec<Uuid> = rows.iter().map(|(id, _, _)| *id).collect();
+    let versions: Vec<i64> = rows.iter().map(|(_, v, _)| *v).collect();
+    let types: Vec<&str> = rows.iter().map(|(_, _, e)| e.event_type()).collect();
+    let schema_versions: Vec<i16> = rows.iter().map(|(_, _, e)| e.schema_version() as i16).collect();
+    let payloads: Vec<String> = rows.iter().map(|(_, _, e)| e.to_payload().to_string()).collect();
+    sqlx::query(
+        "insert into events (event_id, tenant, stream_id, stream_version, event_type, schema_version,
+                             occurred_at, actor_kind, actor_id, correlation_id, payload)
+         select e.event_id, $1, e.stream_id, e.stream_version, e.event_type, e.schema_version, now(), 'system',
+                'generator', e.event_id, e.payload::json
+         from unnest($2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::int2[], $7::text[])
+              with ordinality as e(event_id, stream_id, stream_version, event_type, schema_version, payload, ord)
+         order by e.ord",
+    )
+    .bind(tenant.as_str())
+    .bind(&ids)
+    .bind(&streams)
+    .bind(&versions)
+    .bind(&types)
+    .bind(&schema_versions)
+    .bind(&payloads)
+    .execute(pool)
+    .await?;
+    Ok(())
 }

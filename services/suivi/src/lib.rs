@@ -90,3 +90,8 @@ pub async fn connect_nats(url: &str) -> anyhow::Result<async_nats::Client> {
         .await
         .with_context(|| format!("connecting to NATS at {url}"))
 }
+
+/// The business day the demo and generated histories are dated against.
+pub fn demo_today() -> chrono::NaiveDate {
+    suivi_http::command::business_today()
+}

@@ -62,3 +62,10 @@ pub async fn run(config: &Config, command: ProjectorCommand) -> anyhow::Result<(
     }
     Ok(())
 }
+
+/// This process's peak resident set size (Linux: `VmHWM` in /proc/self/status).
+pub fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

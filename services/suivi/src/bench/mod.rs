@@ -7,6 +7,7 @@
 mod http;
 mod jetstream;
 mod postgres;
+mod projector;
 mod sample;
 
 use std::time::Duration;
@@ -28,6 +29,9 @@ pub struct BenchArgs {
     /// Slices of each kind per concurrency level.
     #[arg(long, default_value_t = 6)]
     pub rounds: u32,
+    /// Events in the log for the projector rebuild.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub projector_events: usize,
     /// Events relayed (and messages published for the baseline).
     #[arg(long, default_value_t = 200_000)]
     pub messages: usize,
@@ -40,6 +44,8 @@ pub enum BenchTarget {
     Relay,
     /// Hour statements through the HTTP API at 8 clients.
     Statements,
+    /// Projector rebuild throughput, memory and steady lag.
+    Projector,
 }
 
 pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
@@ -89,6 +95,31 @@ async fn measure(config: &Config, args: &BenchArgs, scratch: &postgres::ScratchD
             figures.p99.as_secs_f64() * 1000.0,
         );
         println!("({} statements of 5 lines, over {} contracts)\n", figures.requests, 8 * 40);
+    }
+    if matches!(args.what, BenchTarget::All | BenchTarget::Projector) {
+        let f = projector::projector(scratch, args.projector_events, 20).await?;
+        println!(
+            "| events | set-based INSERT rows/s | rebuild events/s | ratio | target | rebuild peak RSS | target |"
+        );
+        println!("|---:|---:|---:|---:|---:|---:|---:|");
+        println!(
+            "| {} | {:.0} | {:.0} | {:.2} | ≥ 0.30 | {:.0} MB | < 200 MB |",
+            f.events,
+            f.insert_rows_per_second,
+            f.rebuild_events_per_second,
+            f.rebuild_events_per_second / f.insert_rows_per_second,
+            f.rebuild_peak_rss_kb as f64 / 1024.0
+        );
+        println!();
+        println!("| arrival rate | lag p50 | lag p99 | target p99 |");
+        println!("|---:|---:|---:|---:|");
+        println!(
+            "| {:.0} events/s | {:.0} ms | {:.0} ms | < 500 ms |",
+            f.lag_rate,
+            f.lag_p50.as_secs_f64() * 1000.0,
+            f.lag_p99.as_secs_f64() * 1000.0
+        );
+        println!();
     }
     Ok(())
 }

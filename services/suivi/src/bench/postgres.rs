@@ -45,6 +45,17 @@ impl ScratchDatabase {
         Ok(pool)
     }
 
+    /// A URL for child processes.
+    pub fn url(&self) -> String {
+        format!(
+            "postgres://{}@{}:{}/{}",
+            self.options.get_username(),
+            self.options.get_host(),
+            self.options.get_port(),
+            self.name
+        )
+    }
+
     pub async fn drop_it(self) -> anyhow::Result<()> {
         sqlx::query(&format!("drop database if exists \"{}\" with (force)", self.name)).execute(&self.admin).await?;
         Ok(())
