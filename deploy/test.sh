@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/ensure-services.sh
+# The end-to-end tests drive the `suivi` binary itself.
+cargo build --locked --bin suivi
 cargo test --workspace --locked "$@"

@@ -117,3 +117,53 @@ async fn the_demo_seeds_contracts_once_and_prints_working_tokens() {
     let events_after_second: i64 = sqlx::query_scalar("select count(*) from events").fetch_one(&db.pool).await.unwrap();
     assert_eq!(events_after_second, events_after_first);
 }
+
+#[tokio::test]
+async fn reference_values_are_added_with_their_source_and_never_edited() {
+    let db = TestDatabase::new().await;
+    let added = stdout(&suivi(
+        &db,
+        &[
+            "reference",
+            "add",
+            "--kind",
+            "smic_hourly_gross",
+            "--from",
+            "2027-01-01",
+            "--value",
+            "12.30",
+            "--source",
+            "Décret test",
+        ],
+    ));
+    assert!(added.contains("recorded"), "{added}");
+    let listed = stdout(&suivi(&db, &["reference", "list"]));
+    assert!(listed.contains("2027-01-01") && listed.contains("Décret test"), "{listed}");
+    let again = suivi(
+        &db,
+        &["reference", "add", "--kind", "smic_hourly_gross", "--from", "2027-01-01", "--value", "99", "--source", "x"],
+    );
+    assert!(!again.status.success(), "an existing value is never edited");
+    let no_source = suivi(
+        &db,
+        &[
+            "reference",
+            "add",
+            "--kind",
+            "ecb_main_refinancing",
+            "--from",
+            "2027-01-01",
+            "--value",
+            "2",
+            "--source",
+            " ",
+        ],
+    );
+    assert!(!no_source.status.success());
+    let value: String =
+        sqlx::query_scalar("select value::text from reference_rates where in_force_from = '2027-01-01'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(value, "12.30");
+}

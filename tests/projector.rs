@@ -18,8 +18,32 @@ async fn seed(db: &TestDatabase, contracts: usize) -> usize {
     insert_histories(&db.pool, &TenantId::parse("gen").unwrap(), &generated).await.unwrap()
 }
 
+/// Projects until the schema's checkpoint covers every event in the log. "Caught up" alone is
+/// not enough: another test's transaction anywhere in the cluster can hold readers back a moment.
 async fn project_until_caught_up(projector: &mut Projector, schema: Schema) {
-    while let BatchOutcome::Applied(_) = projector.project_batch(schema).await.unwrap() {}
+    let pool = projector_pool(projector);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        while let BatchOutcome::Applied(_) = projector.project_batch(schema).await.unwrap() {}
+        let total: i64 = sqlx::query_scalar("select count(*) from events").fetch_one(&pool).await.unwrap();
+        if checkpoint(&pool, schema).await.unwrap().events >= total {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the projector never caught up");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn projector_pool(projector: &Projector) -> sqlx::PgPool {
+    projector.pool().clone()
+}
+
+/// Rebuilds into the inactive schema, then makes sure it covers every event.
+async fn rebuild(db: &TestDatabase) -> Schema {
+    let mut rebuilder = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
+    let rebuilt = rebuilder.rebuild().await.unwrap();
+    project_until_caught_up(&mut rebuilder, rebuilt).await;
+    rebuilt
 }
 
 /// Every row of both schemas' tables, compared in both directions.
@@ -54,8 +78,7 @@ async fn live_projection_equals_a_clean_rebuild_row_by_row() {
     project_until_caught_up(&mut live, Schema::ReadA).await;
     assert_eq!(checkpoint(&db.pool, Schema::ReadA).await.unwrap().events, total as i64);
 
-    let mut rebuilder = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
-    let rebuilt = rebuilder.rebuild().await.unwrap();
+    let rebuilt = rebuild(&db).await;
     assert_eq!(rebuilt, Schema::ReadB);
     assert_eq!(target::active(&db.pool).await.unwrap(), Schema::ReadB, "readers switched once caught up");
 
@@ -92,8 +115,7 @@ async fn a_projector_killed_mid_batch_resumes_to_the_state_of_a_clean_rebuild() 
     let at = checkpoint(&db.pool, Schema::ReadA).await.unwrap();
     assert_eq!(at.events, total, "every event applied exactly once");
 
-    let mut rebuilder = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
-    rebuilder.rebuild().await.unwrap();
+    rebuild(&db).await;
     assert_same_rows(&db, Schema::ReadA, Schema::ReadB).await;
 }
 

@@ -240,4 +240,6 @@ pub mod policies {
         Finance: Finance);
     policy!(/// Reading contracts (each role sees what it may).
         Readers: Buyer, Contractor, Facilitator, Finance, Admin);
+    policy!(/// The organisation's yearly indicators (every buyer's contracts, so no contractor).
+        IndicatorReaders: Buyer, Facilitator, Admin);
 }

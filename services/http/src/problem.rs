@@ -18,7 +18,8 @@ pub struct Problem {
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// The input field at fault, as a JSON path into the request body (or a header name).
+    /// The input field at fault, as a JSON path into the request body (or a header or query
+    /// parameter name).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }

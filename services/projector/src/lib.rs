@@ -5,12 +5,14 @@
 
 mod cache;
 pub mod calculations;
+pub mod indicators;
 pub mod lag;
 pub mod projector;
 pub mod rows;
 pub mod target;
 mod write;
 
+pub use indicators::{yearly_indicators, YearlyIndicators};
 pub use lag::{lag, Lag};
 pub use projector::{checkpoint, BatchOutcome, Checkpoint, Projector, ProjectorConfig, ProjectorError};
 pub use target::Schema;

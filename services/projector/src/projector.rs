@@ -37,7 +37,7 @@ pub struct ProjectorConfig {
 
 impl Default for ProjectorConfig {
     fn default() -> Self {
-        ProjectorConfig { batch_size: 2_000, cache_capacity: 20_000, idle_poll: Duration::from_millis(50) }
+        ProjectorConfig { batch_size: 2_000, cache_capacity: 4_000, idle_poll: Duration::from_millis(50) }
     }
 }
 
@@ -108,6 +108,10 @@ impl Projector {
             config,
             references,
         })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
     }
 
     /// Applies the next batch of events to `schema`.

@@ -44,6 +44,8 @@ pub struct ContractRow {
     pub at_risk: bool,
     pub advance_paid_ttc: Option<Decimal>,
     pub advance_without_guarantee: Option<bool>,
+    /// When finance paid the advance: the year an advance counts in (docs/indicators.md).
+    pub advance_paid_on: Option<NaiveDate>,
     pub advance_outstanding_ttc: Decimal,
     pub terminated_on: Option<NaiveDate>,
     pub settled_on: Option<NaiveDate>,
@@ -218,6 +220,7 @@ pub fn contract_row(id: Uuid, tenant: &str, contract: &AwardedContract, version:
         at_risk: at_risk(contract),
         advance_paid_ttc: contract.advance_paid().map(|a| a.amount_ttc),
         advance_without_guarantee: contract.advance_paid().map(|a| !a.with_guarantee),
+        advance_paid_on: contract.advance_paid().map(|a| a.paid_on),
         advance_outstanding_ttc: contract.advance_outstanding_ttc(),
         terminated_on: contract.termination().map(|t| t.terminated_on),
         settled_on: contract.settlement().map(|s| s.settled_on),

@@ -5,7 +5,7 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use crate::rows::{ContractRow, InstalmentRow, LineRow, PenaltyRow, RowSet};
 use crate::target::Schema;
 
-/// PostgreSQL takes at most 65 535 parameters per statement; the widest row has 30 columns.
+/// PostgreSQL takes at most 65 535 parameters per statement; the widest row has 31 columns.
 const ROWS_PER_STATEMENT: usize = 1_000;
 
 pub async fn write(tx: &mut PgConnection, schema: Schema, rows: &RowSet) -> Result<(), sqlx::Error> {
@@ -60,6 +60,7 @@ const CONTRACT_COLUMNS: &[&str] = &[
     "at_risk",
     "advance_paid_ttc",
     "advance_without_guarantee",
+    "advance_paid_on",
     "advance_outstanding_ttc",
     "terminated_on",
     "settled_on",
@@ -96,6 +97,7 @@ fn contracts<'a>(schema: Schema, rows: &'a [ContractRow]) -> QueryBuilder<'a, Po
             .push_bind(r.at_risk)
             .push_bind(r.advance_paid_ttc)
             .push_bind(r.advance_without_guarantee)
+            .push_bind(r.advance_paid_on)
             .push_bind(r.advance_outstanding_ttc)
             .push_bind(r.terminated_on)
             .push_bind(r.settled_on)

@@ -105,3 +105,63 @@ pub async fn token(pool: &PgPool, command: TokenCommand) -> anyhow::Result<()> {
     eprintln!("token {} created for role {} in tenant {tenant}", created.id, role.as_str());
     Ok(())
 }
+
+#[derive(Debug, Subcommand)]
+pub enum ReferenceCommand {
+    /// Add a dated value (e.g. a new SMIC); then `suivi projector rebuild` recomputes what it changes.
+    Add {
+        /// smic_hourly_gross (euros per hour) or ecb_main_refinancing (percent, 4.50 = 4.50 %).
+        #[arg(long)]
+        kind: String,
+        /// First day the value is in force (YYYY-MM-DD).
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        #[arg(long)]
+        value: rust_decimal::Decimal,
+        /// Where the value comes from (decree, press release).
+        #[arg(long)]
+        source: String,
+    },
+    /// List the reference values.
+    List,
+}
+
+pub async fn reference(pool: &PgPool, command: ReferenceCommand) -> anyhow::Result<()> {
+    match command {
+        ReferenceCommand::Add { kind, from, value, source } => {
+            anyhow::ensure!(
+                kind == "smic_hourly_gross" || kind == "ecb_main_refinancing",
+                "kind is smic_hourly_gross or ecb_main_refinancing"
+            );
+            anyhow::ensure!(!source.trim().is_empty(), "every reference value needs its source");
+            let inserted = sqlx::query(
+                "insert into reference_rates (kind, in_force_from, value, source) values ($1, $2, $3, $4)
+                 on conflict do nothing",
+            )
+            .bind(&kind)
+            .bind(from)
+            .bind(value)
+            .bind(source.trim())
+            .execute(pool)
+            .await?;
+            anyhow::ensure!(
+                inserted.rows_affected() == 1,
+                "{kind} already has a value from {from}: values are never edited"
+            );
+            println!(
+                "{kind} = {value} from {from} recorded; run `suivi projector rebuild` to apply it to past figures"
+            );
+        }
+        ReferenceCommand::List => {
+            let rows: Vec<(String, chrono::NaiveDate, rust_decimal::Decimal, String)> = sqlx::query_as(
+                "select kind, in_force_from, value, source from reference_rates order by kind, in_force_from",
+            )
+            .fetch_all(pool)
+            .await?;
+            for (kind, from, value, source) in rows {
+                println!("{kind:<22} {from} {value:>8}  {source}");
+            }
+        }
+    }
+    Ok(())
+}

@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .merge(suivi_contracts::router())
         .merge(suivi_declarations::router())
         .merge(suivi_payments::router())
+        .merge(suivi_reporting::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(|| async { crate::telemetry::render_metrics() }))

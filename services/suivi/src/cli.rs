@@ -50,6 +50,9 @@ pub enum Command {
     /// Run the projector, rebuild the read models, or show where they stand.
     #[command(subcommand)]
     Projector(crate::projection::ProjectorCommand),
+    /// Dated reference data: gross hourly SMIC, ECB main refinancing rate.
+    #[command(subcommand)]
+    Reference(crate::admin::ReferenceCommand),
     /// Manage tenants (buyer organisations), their buyer SIRETs and pseudonym keys.
     #[command(subcommand)]
     Tenant(crate::admin::TenantCommand),

@@ -26,6 +26,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(&cli.config).await,
         Command::Bench(args) => bench::run(&cli.config, args).await,
         Command::Projector(command) => projection::run(&cli.config, command).await,
+        Command::Reference(command) => admin::reference(&pool(&cli.config).await?, command).await,
         Command::Demo => demo::run(&pool(&cli.config).await?).await,
         Command::Tenant(command) => admin::tenant(&pool(&cli.config).await?, command).await,
         Command::Token(command) => admin::token(&pool(&cli.config).await?, command).await,

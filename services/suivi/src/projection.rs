@@ -43,10 +43,11 @@ pub async fn run(config: &Config, command: ProjectorCommand) -> anyhow::Result<(
             let schema = projector.rebuild().await?;
             let at = suivi_projector::checkpoint(&pool, schema).await?;
             println!(
-                "rebuilt {} from {} events in {:.1} s; readers now use it",
+                "rebuilt {} from {} events in {:.3} s; readers now use it; peak RSS {} kB",
                 schema.name(),
                 at.events,
-                started.elapsed().as_secs_f64()
+                started.elapsed().as_secs_f64(),
+                peak_rss_kb().map_or("unknown".to_owned(), |kb| kb.to_string())
             );
         }
         ProjectorCommand::Status => {

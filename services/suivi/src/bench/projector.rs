@@ -47,10 +47,15 @@ pub async fn projector(
         .args(["projector", "rebuild"])
         .env("DATABASE_URL", scratch.url())
         .env("RUST_LOG", "warn")
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .output()
         .await?;
-    anyhow::ensure!(rebuild.status.success(), "rebuild failed");
+    anyhow::ensure!(
+        rebuild.status.success(),
+        "rebuild failed ({}): {}",
+        rebuild.status,
+        String::from_utf8_lossy(&rebuild.stderr)
+    );
     let report = String::from_utf8(rebuild.stdout)?;
     let seconds: f64 = between(&report, "events in ", " s").context("rebuild time")?.parse()?;
     let rss: u64 = between(&report, "peak RSS ", " kB").context("rebuild RSS")?.parse()?;

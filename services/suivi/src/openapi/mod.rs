@@ -5,12 +5,14 @@
 //! - [`paths`]: what each operation answers, derived from its shape;
 //! - [`schemas`]: `components/schemas` generated from the Rust types by schemars (2020-12);
 //! - [`problems`]: every problem `type`, the edge's and the domain's;
-//! - [`examples`]: one contract's life, played through the domain to make the examples.
+//! - [`examples`]: one contract's life, played through the domain to make the examples;
+//! - [`indicator_example`]: that contract's year in the indicators.
 //!
 //! `SUIVI_BLESS=1 cargo test -p suivi --test openapi` rewrites the checked-in file; the same
 //! test fails when it drifts from this code.
 
 pub mod examples;
+pub mod indicator_example;
 pub mod operations;
 mod paths;
 mod problem_examples;
@@ -19,7 +21,7 @@ pub mod schemas;
 
 use serde_json::{json, Map, Value};
 
-pub use operations::{operations, Access, Body, Method, Operation, Success};
+pub use operations::{operations, Access, Body, Method, Operation, Query, Success};
 
 use schemas::Schemas;
 

@@ -4,14 +4,16 @@
 //! the path is the contract id and may answer 404; every POST takes an `Idempotency-Key`, may
 //! meet a concurrent change (409) and a rule of the domain (422); a POST to an existing
 //! contract takes `If-Match` (412); a body may be malformed (400), too large (413), not JSON
-//! (415) or of the wrong shape (422). The roles are the handlers' own policies.
+//! (415) or of the wrong shape (422); a query parameter may be missing or invalid (422). The
+//! roles are the handlers' own policies.
 
 use serde_json::Value;
 use suivi_contracts::{ApprovalBody, ContractSummary, ContractView};
 use suivi_declarations::{InstalmentRequestBody, QueuedStatement};
 use suivi_http::auth::Policy;
-use suivi_http::policies::{Buyers, Facilitators, Finance, Readers, Requesters, Reviewers};
+use suivi_http::policies::{Buyers, Facilitators, Finance, IndicatorReaders, Readers, Requesters, Reviewers};
 use suivi_http::{Problem, Role};
+use suivi_projector::YearlyIndicators;
 use suivi_proto::events::{
     AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, InstalmentPaidV1,
     StatementReviewedV1,
@@ -68,6 +70,17 @@ impl Body {
     }
 }
 
+/// Query parameters: their components under `components/parameters`, how the handler reads a
+/// query string, and query strings it refuses (each a 422 example).
+#[derive(Clone, Copy)]
+pub struct Query {
+    pub parameters: &'static [&'static str],
+    /// Reads a query string exactly as the handler does.
+    pub parse: fn(Option<&str>) -> Result<(), Problem>,
+    /// `(example name, query string)` pairs the handler refuses.
+    pub refused: &'static [(&'static str, &'static str)],
+}
+
 /// What a successful call answers.
 #[derive(Clone, Copy)]
 pub enum Success {
@@ -100,6 +113,7 @@ pub struct Operation {
     pub description: &'static str,
     pub access: Access,
     pub body: Option<Body>,
+    pub query: Option<Query>,
     pub success: Success,
     pub extra_problems: Extra,
 }
@@ -129,6 +143,7 @@ pub const TAGS: &[(&str, &str)] = &[
         "Contractors (titulaires) request instalments with their hour statement; facilitators review them.",
     ),
     ("payments", "Finance reports the payments it made."),
+    ("indicators", "Yearly indicators of responsible procurement (SPASER, PNAD targets), per buyer and consolidated."),
     ("operations", "Health checks and this document."),
 ];
 
@@ -154,6 +169,7 @@ fn command(
         description,
         access,
         body: Some(body),
+        query: None,
         success: Success::Accepted { created: false },
         extra_problems: &[],
     }
@@ -189,6 +205,7 @@ pub fn operations() -> Vec<Operation> {
                 sees only the contracts it holds.",
             access: roles::<Readers>(),
             body: None,
+            query: None,
             success: Success::Json {
                 description: "The contracts, in the order they were recorded.",
                 schema: array_of::<ContractSummary>,
@@ -208,6 +225,7 @@ pub fn operations() -> Vec<Operation> {
                 review, its approval and its payment. The `ETag` is the version to send back in `If-Match`.",
             access: roles::<Readers>(),
             body: None,
+            query: None,
             success: Success::Json {
                 description: "The contract.",
                 schema: schema_of::<ContractView>,
@@ -299,6 +317,7 @@ pub fn operations() -> Vec<Operation> {
                 contract's version to send in `If-Match` with the review.",
             access: roles::<Reviewers>(),
             body: None,
+            query: None,
             success: Success::Json {
                 description: "The statements waiting for review.",
                 schema: array_of::<QueuedStatement>,
@@ -328,6 +347,35 @@ pub fn operations() -> Vec<Operation> {
         ),
         Operation {
             method: Method::Get,
+            path: "/api/indicators",
+            operation_id: "getYearlyIndicators",
+            tag: "indicators",
+            summary: "Yearly indicators (indicateurs SPASER et PNAD)",
+            description: "Your organisation's indicators for one calendar year, consolidated and for each buyer \
+                SIRET: contracts notified and those with social or environmental considerations (beside the PNAD \
+                targets of 30 % and 100 %), reserved contracts, awards to SMEs; insertion hours committed, \
+                declared, validated, rejected and short, by category of person and by modality; distinct \
+                beneficiaries and firms; penalties proposed, confirmed, adjusted and waived; advances; payment \
+                delays and late-payment interest; contracts at risk. `docs/indicators.md` defines each figure \
+                and the date that puts it in a year. Computed from the read models, which follow the log within \
+                seconds (see `/readyz`).",
+            access: roles::<IndicatorReaders>(),
+            body: None,
+            query: Some(Query {
+                parameters: &["Year"],
+                parse: |query| suivi_reporting::year_of(query).map(drop),
+                refused: &[("missing_year", ""), ("year_out_of_range", "year=1999")],
+            }),
+            success: Success::Json {
+                description: "The year's indicators, consolidated and per buyer.",
+                schema: schema_of::<YearlyIndicators>,
+                etag: false,
+                example: |_| super::indicator_example::yearly_indicators(),
+            },
+            extra_problems: &[],
+        },
+        Operation {
+            method: Method::Get,
             path: "/healthz",
             operation_id: "checkAlive",
             tag: "operations",
@@ -335,6 +383,7 @@ pub fn operations() -> Vec<Operation> {
             description: "Answers `ok` while the process serves HTTP; it checks nothing else.",
             access: Access::Public,
             body: None,
+            query: None,
             success: Success::Alive,
             extra_problems: &[],
         },
@@ -348,6 +397,7 @@ pub fn operations() -> Vec<Operation> {
                           60 seconds behind the log; 503 otherwise.",
             access: Access::Public,
             body: None,
+            query: None,
             success: Success::Ready,
             extra_problems: &[],
         },
@@ -361,6 +411,7 @@ pub fn operations() -> Vec<Operation> {
                           projector's lag in events and seconds.",
             access: Access::Public,
             body: None,
+            query: None,
             success: Success::Metrics,
             extra_problems: &[],
         },
@@ -373,6 +424,7 @@ pub fn operations() -> Vec<Operation> {
             description: "The OpenAPI 3.1 document of this API, as checked in at `services/suivi/openapi.json`.",
             access: Access::Public,
             body: None,
+            query: None,
             success: Success::Document,
             extra_problems: &[],
         },

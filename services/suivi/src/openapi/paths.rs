@@ -4,7 +4,7 @@ use serde_json::{json, Map, Value};
 use suivi_http::Role;
 
 use super::examples::{self, Story};
-use super::operations::{Access, Body, Operation, Success};
+use super::operations::{Access, Body, Operation, Query, Success};
 use super::problem_examples as problems;
 use super::problems::EDGE;
 use super::schemas::{schema_of, Direction, Schemas};
@@ -84,6 +84,14 @@ pub fn parameters() -> Value {
             "schema": { "type": "string", "format": "uuid", "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" },
             "example": examples::CONTRACT_ID,
         },
+        "Year": {
+            "name": "year",
+            "in": "query",
+            "required": true,
+            "description": "The calendar year, from 2000 to 2100.",
+            "schema": { "type": "integer", "minimum": suivi_reporting::YEARS.start(), "maximum": suivi_reporting::YEARS.end() },
+            "example": 2024,
+        },
         "IdempotencyKey": {
             "name": "Idempotency-Key",
             "in": "header",
@@ -150,6 +158,9 @@ fn operation_object(operation: &Operation, schemas: &mut Schemas, story: &Story)
     let mut parameters = Vec::new();
     if operation.on_contract() {
         parameters.push(reference("parameters", "ContractId"));
+    }
+    for parameter in operation.query.iter().flat_map(|query| query.parameters) {
+        parameters.push(reference("parameters", parameter));
     }
     if operation.is_command() {
         parameters.push(reference("parameters", "IdempotencyKey"));
@@ -307,6 +318,8 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
         }
         if let Some(body) = operation.body {
             add(422, unprocessable(operation, &body));
+        } else if let Some(query) = operation.query {
+            add(422, invalid_query(&query));
         }
         add(500, reference("responses", "InternalError"));
         add(503, reference("responses", "Unavailable"));
@@ -380,4 +393,14 @@ fn unprocessable(operation: &Operation, body: &Body) -> Value {
         response["description"].as_str().unwrap_or_default()
     ));
     response
+}
+
+fn invalid_query(query: &Query) -> Value {
+    let examples =
+        query.refused.iter().map(|&(name, refused)| (name, problems::invalid_query(query.parse, refused))).collect();
+    problem_response(
+        "A query parameter is missing, invalid or unknown: `field` names it.",
+        &["invalid_field"],
+        examples,
+    )
 }

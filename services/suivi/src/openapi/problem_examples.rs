@@ -97,6 +97,11 @@ pub fn invalid_field(parse: fn(&[u8]) -> Result<(), Problem>, example: &Value) -
     Some(refused(parse(&bytes)))
 }
 
+/// What `parse` answers to a query string it refuses.
+pub fn invalid_query(parse: fn(Option<&str>) -> Result<(), Problem>, query: &str) -> Value {
+    refused(parse(Some(query)))
+}
+
 pub fn domain(error: DomainError) -> Value {
     to_json(domain_problem(error))
 }

@@ -1,0 +1,93 @@
+//! Yearly indicators (domain.md §5), per buyer and consolidated for the tenant: SQL over the
+//! read models of one schema, one query per group of indicators, all read in one snapshot.
+//!
+//! Each query groups by `grouping sets ((), (c.buyer_siret))`: the row whose `buyer_siret` is
+//! null is the consolidated figure (computed over the whole, so distinct counts and medians are
+//! not sums of the buyers'), the others are each buyer's. `buyer_siret`, `category` and
+//! `modality` are never null in the tables, so a null in a result always means "all of them".
+//!
+//! What each figure counts and which date decides its year: `docs/indicators.md`.
+
+mod queries;
+mod types;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use sqlx::PgPool;
+use suivi_proto::TenantId;
+
+use crate::target::Schema;
+
+pub use types::*;
+
+/// The indicators of `tenant` for calendar `year`, from the read models of `schema`.
+#[tracing::instrument(skip(pool), fields(schema = schema.name(), tenant = %tenant.as_str()), err)]
+pub async fn yearly_indicators(
+    pool: &PgPool,
+    schema: Schema,
+    tenant: &TenantId,
+    year: i32,
+) -> Result<YearlyIndicators, sqlx::Error> {
+    let first_day = |year: i32| NaiveDate::from_ymd_opt(year, 1, 1);
+    let (Some(from), Some(until)) = (first_day(year), year.checked_add(1).and_then(first_day)) else {
+        return Err(sqlx::Error::InvalidArgument(format!("year {year} is out of range")));
+    };
+    let year_range = YearRange { tenant: tenant.as_str(), from, until };
+    // Every group read from the same snapshot: a batch committing in between cannot make the
+    // figures disagree with each other.
+    let mut tx = pool.begin().await?;
+    sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
+    let mut report = Report::default();
+    queries::notified(&mut tx, schema, &year_range, &mut report).await?;
+    queries::line_hours(&mut tx, schema, &year_range, &mut report).await?;
+    queries::people(&mut tx, schema, &year_range, &mut report).await?;
+    queries::settlements(&mut tx, schema, &year_range, &mut report).await?;
+    queries::penalty_decisions(&mut tx, schema, &year_range, &mut report).await?;
+    queries::advances(&mut tx, schema, &year_range, &mut report).await?;
+    queries::payments(&mut tx, schema, &year_range, &mut report).await?;
+    queries::at_risk(&mut tx, schema, &year_range, &mut report).await?;
+    tx.commit().await?;
+    Ok(YearlyIndicators {
+        year,
+        tenant: tenant.clone(),
+        consolidated: report.consolidated,
+        buyers: report
+            .buyers
+            .into_iter()
+            .map(|(buyer_siret, indicators)| BuyerIndicators { buyer_siret, indicators })
+            .collect(),
+    })
+}
+
+/// The binds every query takes: `$1` tenant, `$2` first day of the year, `$3` first day of the next.
+struct YearRange<'a> {
+    tenant: &'a str,
+    from: NaiveDate,
+    until: NaiveDate,
+}
+
+impl YearRange<'_> {
+    fn bind<'q, O>(
+        &self,
+        query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+        query.bind(self.tenant.to_owned()).bind(self.from).bind(self.until)
+    }
+}
+
+#[derive(Default)]
+struct Report {
+    consolidated: Indicators,
+    buyers: BTreeMap<String, Indicators>,
+}
+
+impl Report {
+    /// The consolidated indicators for a null buyer (the `()` grouping set), else the buyer's.
+    fn of(&mut self, buyer_siret: Option<String>) -> &mut Indicators {
+        match buyer_siret {
+            None => &mut self.consolidated,
+            Some(siret) => self.buyers.entry(siret).or_default(),
+        }
+    }
+}

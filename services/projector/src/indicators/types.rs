@@ -1,0 +1,264 @@
+//! What the yearly indicators answer: serialised as the API serves them, decimals as strings.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use suivi_proto::decimal::{Fraction, Money, Quantity};
+use suivi_proto::events::{EligibleCategory, InsertionModality};
+use suivi_proto::TenantId;
+
+/// PNAD 2022-2025: 30 % of the contracts notified in the year with a social consideration.
+pub const PNAD_SOCIAL_TARGET: Decimal = Decimal::from_parts(30, 0, 0, false, 2);
+/// PNAD 2022-2025: 100 % of the contracts notified in the year with an environmental one.
+pub const PNAD_ENVIRONMENTAL_TARGET: Decimal = Decimal::from_parts(100, 0, 0, false, 2);
+
+/// A year's indicators of one organisation (tenant).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct YearlyIndicators {
+    /// The calendar year (1 January to 31 December).
+    pub year: i32,
+    pub tenant: TenantId,
+    /// Every buyer of the organisation together (for an intercommunality: the consolidated
+    /// figures). Distinct counts and medians are computed over the whole, not added up.
+    pub consolidated: Indicators,
+    /// Each buyer SIRET with at least one figure in the year, in SIRET order.
+    pub buyers: Vec<BuyerIndicators>,
+}
+
+/// One buyer's indicators.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct BuyerIndicators {
+    pub buyer_siret: String,
+    pub indicators: Indicators,
+}
+
+/// The indicators of domain.md §5, each with the date that decides its year
+/// (`docs/indicators.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Indicators {
+    /// Contracts notified in the year, at their notified amount.
+    pub notified: ContractTally,
+    /// Contracts notified in the year with at least one social consideration.
+    pub social: Considerations,
+    /// Contracts notified in the year with at least one environmental consideration.
+    pub environmental: Considerations,
+    /// Reserved contracts (marché réservé) notified in the year.
+    pub reserved: ContractTally,
+    /// Contracts notified in the year to a TPE or PME (alone or in a group).
+    pub sme: SmeAwards,
+    pub hours: InsertionHours,
+    /// Distinct people (pseudonyms) with validated hours in a month of the year.
+    pub beneficiaries: i64,
+    /// Distinct contractor SIRETs of the contracts with validated hours in a month of the year.
+    pub firms: i64,
+    pub penalties: Penalties,
+    /// Advances paid in the year.
+    pub advances: Advances,
+    /// Instalments paid in the year.
+    pub payments: PaymentDelays,
+    /// Contracts notified by the end of the year and at risk now (not a historical figure).
+    pub at_risk_contracts: i64,
+}
+
+impl Default for Indicators {
+    fn default() -> Self {
+        Indicators {
+            notified: ContractTally::default(),
+            social: Considerations::aiming_at(PNAD_SOCIAL_TARGET),
+            environmental: Considerations::aiming_at(PNAD_ENVIRONMENTAL_TARGET),
+            reserved: ContractTally::default(),
+            sme: SmeAwards::default(),
+            hours: InsertionHours::default(),
+            beneficiaries: 0,
+            firms: 0,
+            penalties: Penalties::default(),
+            advances: Advances::default(),
+            payments: PaymentDelays::default(),
+            at_risk_contracts: 0,
+        }
+    }
+}
+
+/// A number of contracts and their amount excluding VAT.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ContractTally {
+    pub count: i64,
+    #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "Money")]
+    pub amount_ht: Decimal,
+}
+
+/// Contracts with a consideration of one kind, against the PNAD target.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Considerations {
+    pub count: i64,
+    #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "Money")]
+    pub amount_ht: Decimal,
+    /// `count` ÷ contracts notified, rounded to 4 decimals; null when none was notified.
+    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[schemars(with = "Option<Fraction>")]
+    pub share: Option<Decimal>,
+    /// The PNAD 2022-2025 target for `share`, shown beside it.
+    #[serde(with = "suivi_proto::decimal::fraction")]
+    #[schemars(with = "Fraction")]
+    pub target_share: Decimal,
+    /// Of which with an award criterion of this kind (critère social / environnemental).
+    pub with_award_criterion: i64,
+}
+
+impl Considerations {
+    fn aiming_at(target_share: Decimal) -> Self {
+        Considerations { count: 0, amount_ht: Decimal::ZERO, share: None, target_share, with_award_criterion: 0 }
+    }
+}
+
+/// Contracts awarded to small and medium firms.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct SmeAwards {
+    pub count: i64,
+    #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "Money")]
+    pub amount_ht: Decimal,
+    /// `count` ÷ contracts notified, rounded to 4 decimals; null when none was notified.
+    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[schemars(with = "Option<Fraction>")]
+    pub share: Option<Decimal>,
+    /// `amount_ht` ÷ amount notified, rounded to 4 decimals; null when nothing was notified.
+    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[schemars(with = "Option<Fraction>")]
+    pub amount_share: Option<Decimal>,
+}
+
+/// Insertion hours: committed by the contracts notified in the year; declared, validated,
+/// rejected and pending on statement lines of a month of the year; the shortfall of the
+/// contracts settled in the year.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct InsertionHours {
+    /// Committed (after amendments) by the contracts notified in the year.
+    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[schemars(with = "Quantity")]
+    pub committed: Decimal,
+    #[serde(flatten)]
+    pub lines: LineHours,
+    /// Committed (pro-rated on termination) − validated, never below 0 per contract, over the
+    /// contracts settled in the year.
+    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[schemars(with = "Quantity")]
+    pub shortfall: Decimal,
+    /// Statement-line hours by category of person, in alphabetical order of the category code.
+    pub by_category: Vec<CategoryHours>,
+    /// Statement-line hours by modality, in alphabetical order of the modality code.
+    pub by_modality: Vec<ModalityHours>,
+}
+
+/// Hours of statement lines whose month is in the year, by review.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct LineHours {
+    /// Every hour declared (validated + rejected + pending).
+    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[schemars(with = "Quantity")]
+    pub declared: Decimal,
+    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[schemars(with = "Quantity")]
+    pub validated: Decimal,
+    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[schemars(with = "Quantity")]
+    pub rejected: Decimal,
+    /// Not reviewed yet.
+    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[schemars(with = "Quantity")]
+    pub pending: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct CategoryHours {
+    pub category: EligibleCategory,
+    #[serde(flatten)]
+    pub hours: LineHours,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ModalityHours {
+    pub modality: InsertionModality,
+    #[serde(flatten)]
+    pub hours: LineHours,
+}
+
+/// Penalties for insertion hours not done.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Penalties {
+    /// Proposals above 0 € of the contracts settled in the year.
+    pub proposed: ContractTally,
+    /// Decisions taken in the year (a confirmation of 0 €, "no penalty due", is not counted).
+    pub confirmed: PenaltyDecisions,
+    pub adjusted: PenaltyDecisions,
+    pub waived: PenaltyDecisions,
+}
+
+/// Decisions of one kind taken in the year.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct PenaltyDecisions {
+    pub count: i64,
+    /// What was proposed for these contracts.
+    #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "Money")]
+    pub proposed_amount_ht: Decimal,
+    /// What was decided (0 when waived).
+    #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "Money")]
+    pub decided_amount_ht: Decimal,
+}
+
+/// Advances paid in the year, including VAT.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Advances {
+    pub count: i64,
+    #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "Money")]
+    pub amount_ttc: Decimal,
+    /// To contracts awarded to a TPE or PME.
+    pub to_sme: AdvanceTally,
+    /// Paid without a first-demand guarantee.
+    pub without_guarantee: AdvanceTally,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct AdvanceTally {
+    pub count: i64,
+    #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "Money")]
+    pub amount_ttc: Decimal,
+}
+
+/// Payment delay (délai global de paiement) of the instalments paid in the year.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct PaymentDelays {
+    /// Instalments paid in the year.
+    pub paid: i64,
+    /// Days from reception to payment, mean rounded to 1 decimal; null when none was paid.
+    #[serde(with = "suivi_proto::decimal::quantity_opt")]
+    #[schemars(with = "Option<Quantity>")]
+    pub mean_days_to_pay: Option<Decimal>,
+    /// Days from reception to payment, median; null when none was paid.
+    #[serde(with = "suivi_proto::decimal::quantity_opt")]
+    #[schemars(with = "Option<Quantity>")]
+    pub median_days_to_pay: Option<Decimal>,
+    /// Paid on or before the due date (reception + payment term).
+    pub on_time: i64,
+    /// `on_time` ÷ `paid`, rounded to 4 decimals; null when none was paid.
+    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[schemars(with = "Option<Fraction>")]
+    pub on_time_share: Option<Decimal>,
+    /// Late-payment interest (intérêts moratoires).
+    #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "Money")]
+    pub interest_ttc: Decimal,
+    /// Flat recovery fees, 40 € per late payment.
+    #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "Money")]
+    pub flat_fees_ttc: Decimal,
+    /// `interest_ttc` + `flat_fees_ttc`.
+    #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "Money")]
+    pub interest_due_ttc: Decimal,
+}

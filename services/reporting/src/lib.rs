@@ -1,0 +1,102 @@
+//! Reporting: the organisation's yearly indicators (domain.md §5), as `docs/indicators.md`
+//! defines them, computed by `suivi_projector::indicators` over the active read models.
+
+use std::ops::RangeInclusive;
+
+use axum::extract::{RawQuery, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use suivi_http::policies::IndicatorReaders;
+use suivi_http::{AppState, Authorized, Problem};
+use suivi_projector::{target, yearly_indicators, YearlyIndicators};
+
+/// The years indicators may be asked for.
+pub const YEARS: RangeInclusive<i32> = 2000..=2100;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/indicators", get(indicators))
+}
+
+/// `GET /api/indicators?year=2025`: the caller's organisation's indicators for that calendar
+/// year, per buyer and consolidated.
+async fn indicators(
+    principal: Authorized<IndicatorReaders>,
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<YearlyIndicators>, Problem> {
+    let year = year_of(query.as_deref())?;
+    let schema = target::active(&state.pool).await.map_err(database_problem)?;
+    let indicators = yearly_indicators(&state.pool, schema, &principal.tenant, year).await.map_err(database_problem)?;
+    Ok(Json(indicators))
+}
+
+/// Reads the query string as the handler does: `year` is required, once, a calendar year in
+/// [`YEARS`] written in digits; no other parameter is accepted (a typo would otherwise be
+/// ignored silently). A refusal is a 422 naming the parameter in `field`.
+pub fn year_of(query: Option<&str>) -> Result<i32, Problem> {
+    let mut year = None;
+    for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        if name != "year" {
+            return Err(Problem::invalid(
+                "invalid_field",
+                name.into_owned(),
+                "unknown query parameter: the only one is `year`",
+            ));
+        }
+        if year.replace(value).is_some() {
+            return Err(Problem::invalid("invalid_field", "year", "`year` is given more than once"));
+        }
+    }
+    let Some(value) = year else {
+        return Err(Problem::invalid("invalid_field", "year", "`year` is required: a calendar year, e.g. ?year=2025"));
+    };
+    value
+        .parse::<i32>()
+        .ok()
+        .filter(|year| value.bytes().all(|b| b.is_ascii_digit()) && YEARS.contains(year))
+        .ok_or_else(|| {
+            Problem::invalid(
+                "invalid_field",
+                "year",
+                format!("`year` is a calendar year from {} to {}: got {value:?}", YEARS.start(), YEARS.end()),
+            )
+        })
+}
+
+/// The database out of reach is a 503 (retry later); anything else a 500.
+fn database_problem(error: sqlx::Error) -> Problem {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => Problem::unavailable(&error),
+        _ => Problem::internal(&error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::year_of;
+
+    fn refusal(query: Option<&str>) -> (u16, Option<String>) {
+        let problem = year_of(query).expect_err("refused");
+        (problem.status, problem.field)
+    }
+
+    #[test]
+    fn it_reads_a_year_in_range() {
+        assert_eq!(year_of(Some("year=2025")).ok(), Some(2025));
+        assert_eq!(year_of(Some("year=2000")).ok(), Some(2000));
+        assert_eq!(year_of(Some("year=2100")).ok(), Some(2100));
+    }
+
+    #[test]
+    fn it_refuses_a_missing_malformed_or_out_of_range_year_naming_it() {
+        for query in [None, Some(""), Some("year="), Some("year=1999"), Some("year=2101"), Some("year=+2025")] {
+            assert_eq!(refusal(query), (422, Some("year".to_owned())), "{query:?}");
+        }
+        assert_eq!(refusal(Some("year=2025&year=2024")), (422, Some("year".to_owned())));
+        assert_eq!(refusal(Some("year=2025&yaer=2024")), (422, Some("yaer".to_owned())));
+    }
+}

@@ -1,0 +1,90 @@
+//! The example of `GET /api/indicators`: the year 2024 of the examples' contract (see
+//! [`super::examples::play`]), as `suivi_projector::indicators` computes it — built from the
+//! Rust type, so it has the served shape. Each figure is the story's:
+//!
+//! - notified 2024-03-01 at 1 000 000 € HT (the amendment to 1 100 000 € does not change the
+//!   amount notified), with a social clause and no environmental consideration, to a PME;
+//!   1 000 insertion hours committed; not settled, 7 % executed: not at risk;
+//! - an advance of 120 000 € TTC paid 2024-03-20 without a guarantee;
+//! - instalment 1: March 2024, 151.67 h of a long-term jobseeker hired directly (validated) and
+//!   35 h of a young person through an ETTI (rejected); received 2024-04-03, paid 2024-04-25:
+//!   22 days, within the 30-day term.
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+use suivi_projector::indicators::{
+    AdvanceTally, Advances, BuyerIndicators, CategoryHours, Considerations, ContractTally, Indicators, InsertionHours,
+    LineHours, ModalityHours, PaymentDelays, SmeAwards, YearlyIndicators,
+};
+use suivi_proto::events::{EligibleCategory, InsertionModality};
+use suivi_proto::TenantId;
+
+const BUYER_SIRET: &str = "20004869500015";
+
+fn dec(text: &str) -> Decimal {
+    text.parse().expect("a decimal literal")
+}
+
+fn hours(declared: &str, validated: &str, rejected: &str) -> LineHours {
+    LineHours { declared: dec(declared), validated: dec(validated), rejected: dec(rejected), pending: Decimal::ZERO }
+}
+
+fn of_the_story() -> Indicators {
+    let none = Indicators::default();
+    let advance = AdvanceTally { count: 1, amount_ttc: dec("120000.00") };
+    Indicators {
+        notified: ContractTally { count: 1, amount_ht: dec("1000000.00") },
+        social: Considerations { count: 1, amount_ht: dec("1000000.00"), share: Some(dec("1.0000")), ..none.social },
+        environmental: Considerations { share: Some(dec("0.0000")), ..none.environmental },
+        sme: SmeAwards {
+            count: 1,
+            amount_ht: dec("1000000.00"),
+            share: Some(dec("1.0000")),
+            amount_share: Some(dec("1.0000")),
+        },
+        hours: InsertionHours {
+            committed: dec("1000"),
+            lines: hours("186.67", "151.67", "35"),
+            shortfall: Decimal::ZERO,
+            by_category: vec![
+                CategoryHours { category: EligibleCategory::LongTermJobseeker, hours: hours("151.67", "151.67", "0") },
+                CategoryHours { category: EligibleCategory::YoungLowQualification, hours: hours("35", "0", "35") },
+            ],
+            by_modality: vec![
+                ModalityHours { modality: InsertionModality::DirectHire, hours: hours("151.67", "151.67", "0") },
+                ModalityHours { modality: InsertionModality::TemporaryWorkEtti, hours: hours("35", "0", "35") },
+            ],
+        },
+        beneficiaries: 1,
+        firms: 1,
+        advances: Advances {
+            count: 1,
+            amount_ttc: dec("120000.00"),
+            to_sme: advance.clone(),
+            without_guarantee: advance,
+        },
+        payments: PaymentDelays {
+            paid: 1,
+            mean_days_to_pay: Some(dec("22.0")),
+            median_days_to_pay: Some(dec("22")),
+            on_time: 1,
+            on_time_share: Some(dec("1.0000")),
+            interest_ttc: dec("0.00"),
+            flat_fees_ttc: dec("0.00"),
+            interest_due_ttc: dec("0.00"),
+        },
+        ..none
+    }
+}
+
+/// The example answer: one buyer, so the consolidated figures are that buyer's.
+pub fn yearly_indicators() -> Value {
+    let indicators = of_the_story();
+    let example = YearlyIndicators {
+        year: 2024,
+        tenant: TenantId::parse("metropole").expect("a valid tenant id"),
+        consolidated: indicators.clone(),
+        buyers: vec![BuyerIndicators { buyer_siret: BUYER_SIRET.to_owned(), indicators }],
+    };
+    serde_json::to_value(example).expect("indicators serialise to JSON")
+}

@@ -1,0 +1,894 @@
+//! Yearly indicators against a real database: a small history built by hand across two buyers
+//! and two years (and another tenant's contracts that must never count), projected, and every
+//! indicator compared with its hand-computed value; then `GET /api/indicators` over HTTP.
+//!
+//! Tenant "agglo", buyers B1 (20004869500015) and B2 (21000000000013); contractors C1
+//! (73282932000074, PME), C2 (44306184100047, TPE), C3 (51212131000019, GE); people p1…p6.
+//!
+//! | contract | buyer | notified | amount HT | considerations | contractor | hours committed |
+//! |---|---|---|---|---|---|---|
+//! | K1 | B1 | 2025-01-15 | 1 000 000 | clause sociale, clause environnementale | C1 | 1 000 (60 €/h) |
+//! | K2 | B1 | 2025-06-02 | 200 000 | pas de considération sociale, critère environnemental | C3 | — |
+//! | K3 | B2 | 2025-09-01 | 500 000 | marché réservé, pas de considération environnementale | C2 | 300 (50 €/h) |
+//! | K4 | B2 | 2026-02-02 | 400 000 | clause + critère social, clause + critère environnemental | C1 | 500 (40 €/h) |
+//! | K5 | B2 | 2026-03-02 | 100 000 | clause sociale, pas de considération environnementale | C2 | 100 (30 €/h) |
+//! | K6 | B1 | 2026-04-01 | 80 000 | clause sociale, pas de considération environnementale | C3 | 10 (100 €/h) |
+//! | K7 | B1 | 2024-05-02 | 50 000 | clause sociale, clause environnementale | C1 | 10 (60 €/h) |
+//!
+//! What happens to each is written where it is recorded, in [`seed`].
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+use suivi_e2e::app::{award_body, instalment_body, BUYER_SIRET, CONTRACTOR_SIRET};
+use suivi_e2e::{TestApp, TestDatabase};
+use suivi_projector::indicators::{
+    AdvanceTally, Advances, CategoryHours, Considerations, ContractTally, Indicators, InsertionHours, LineHours,
+    ModalityHours, PaymentDelays, Penalties, PenaltyDecisions, SmeAwards, YearlyIndicators,
+};
+use suivi_projector::{checkpoint, target, yearly_indicators, BatchOutcome, Projector, ProjectorConfig};
+use suivi_proto::events::{EligibleCategory as Category, InsertionModality as Modality};
+use suivi_proto::TenantId;
+use uuid::Uuid;
+
+const B1: &str = "20004869500015";
+const B2: &str = "21000000000013";
+const C1: &str = "73282932000074";
+const C2: &str = "44306184100047";
+const C3: &str = "51212131000019";
+
+// --- Building the history ---------------------------------------------------------------------
+
+/// One contract's stream: commands are decided on its history, as of 2026-11-01, and appended.
+struct Contract<'a> {
+    db: &'a TestDatabase,
+    tenant: TenantId,
+    id: Uuid,
+    history: Vec<suivi_proto::events::Event>,
+}
+
+impl<'a> Contract<'a> {
+    async fn award(db: &'a TestDatabase, tenant: &str, award: Award) -> Contract<'a> {
+        let mut contract =
+            Contract { db, tenant: TenantId::parse(tenant).unwrap(), id: Uuid::now_v7(), history: Vec::new() };
+        contract.run("award", award.body()).await;
+        contract
+    }
+
+    async fn run(&mut self, kind: &str, body: Value) {
+        let command = command_from(kind, body);
+        let contract = suivi_domain::Contract::from_events(self.history.iter());
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let events = suivi_domain::decide(&contract, command, &suivi_domain::DecisionContext::new(today))
+            .unwrap_or_else(|error| panic!("{kind} refused: {error}"));
+        let new: Vec<_> = events.iter().map(|e| suivi_proto::NewEvent::from_event(e, chrono::Utc::now())).collect();
+        suivi_store::EventStore::new(self.db.pool.clone())
+            .append(suivi_store::AppendRequest {
+                tenant: &self.tenant,
+                stream_id: self.id,
+                expected_version: self.history.len() as i64,
+                actor: &suivi_e2e::test_actor(),
+                correlation_id: Uuid::now_v7(),
+                causation_id: None,
+                idempotency_key: None,
+                events: &new,
+            })
+            .await
+            .unwrap();
+        self.history.extend(events);
+    }
+
+    async fn advance(&mut self, amount_ttc: &str, paid_on: &str, with_guarantee: bool) {
+        let body = json!({ "amount_ttc": amount_ttc, "paid_on": paid_on, "with_guarantee": with_guarantee,
+                           "finance_reference": "M-advance" });
+        self.run("advance", body).await;
+    }
+
+    /// An instalment request covering one month, its lines all in that month.
+    async fn request(&mut self, number: u32, month: (&str, &str), cumulative: &str, received_on: &str, lines: &[Line]) {
+        let lines: Vec<Value> = lines
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                json!({ "line_id": index + 1, "beneficiary": line.person.repeat(64), "category": line.category,
+                        "modality": line.modality, "hours": line.hours,
+                        "period": { "start": month.0, "end": month.1 } })
+            })
+            .collect();
+        let body = json!({ "number": number, "period": { "start": month.0, "end": month.1 },
+                           "cumulative_value_ht": cumulative, "received_on": received_on,
+                           "statement": { "lines": lines } });
+        self.run("request", body).await;
+    }
+
+    /// Validates the lines listed, rejects those listed; leaves the others pending.
+    async fn review(&mut self, instalment: u32, validated: &[u32], rejected: &[u32]) {
+        let mut decisions: Vec<Value> =
+            validated.iter().map(|id| json!({ "line_id": id, "decision": { "kind": "validated" } })).collect();
+        decisions.extend(
+            rejected
+                .iter()
+                .map(|id| json!({ "line_id": id, "decision": { "kind": "rejected", "reason": "No payslip" } })),
+        );
+        self.run("review", json!({ "instalment_number": instalment, "decisions": decisions })).await;
+    }
+
+    async fn approve_and_pay(&mut self, number: u32, approved_on: &str, amount_ttc: &str, paid_on: &str) {
+        self.run("approve", json!({ "number": number, "approved_on": approved_on, "other_deductions_ttc": "0.00" }))
+            .await;
+        let body =
+            json!({ "number": number, "amount_ttc": amount_ttc, "paid_on": paid_on, "finance_reference": "M-pay" });
+        self.run("pay", body).await;
+    }
+
+    async fn settle(&mut self, final_amount_ht: &str, settled_on: &str) {
+        self.run("settle", json!({ "final_amount_ht": final_amount_ht, "settled_on": settled_on })).await;
+    }
+}
+
+struct Line {
+    person: &'static str,
+    category: &'static str,
+    modality: &'static str,
+    hours: &'static str,
+}
+
+fn line(person: &'static str, category: &'static str, modality: &'static str, hours: &'static str) -> Line {
+    Line { person, category, modality, hours }
+}
+
+/// An award: 20 % VAT, 30-day payment term; an insertion clause when `clause` is set
+/// (committed hours, € HT per missing hour, no tolerance, pro-rata on termination), an advance
+/// recovered between 65 % and 80 % when `advance` is set (rate, with a guarantee).
+struct Award {
+    buyer: &'static str,
+    contractor: (&'static str, &'static str),
+    amount_ht: &'static str,
+    months: u32,
+    notified: &'static str,
+    social: &'static [&'static str],
+    environmental: &'static [&'static str],
+    clause: Option<(&'static str, &'static str)>,
+    advance: Option<(&'static str, bool)>,
+}
+
+impl Award {
+    fn body(&self) -> Value {
+        let mut body = json!({
+            "buyer_siret": self.buyer, "buyer_kind": "local_authority",
+            "contractors": [{ "siret": self.contractor.0, "size": self.contractor.1, "role": "sole" }],
+            "object": "Travaux", "cpv_code": "45212222-8", "procedure": "Appel d'offres ouvert",
+            "amount_ht": self.amount_ht, "vat_rate": "0.20", "duration_months": self.months,
+            "notification_date": self.notified,
+            "social_considerations": self.social, "environmental_considerations": self.environmental,
+            "payment_term_days": 30
+        });
+        if let Some((committed, rate)) = self.clause {
+            body["insertion_clause"] = json!({ "committed_hours": committed, "penalty_terms": {
+                "rate": { "kind": "fixed", "amount_per_hour_ht": rate }, "basis": "validated",
+                "tolerance_share": "0", "pro_rata_on_termination": true } });
+        }
+        if let Some((rate, with_guarantee)) = self.advance {
+            body["advance_terms"] = json!({ "rate": rate, "with_guarantee": with_guarantee,
+                "recovery": { "kind": "thresholds", "start_share": "0.65", "end_share": "0.80" } });
+        }
+        body
+    }
+}
+
+fn command_from(kind: &str, body: Value) -> suivi_domain::Command {
+    use suivi_domain::Command;
+    match kind {
+        "award" => Command::Award(serde_json::from_value(body).unwrap()),
+        "advance" => Command::RecordAdvancePaid(serde_json::from_value(body).unwrap()),
+        "request" => Command::RequestInstalment(serde_json::from_value(body).unwrap()),
+        "review" => Command::ReviewStatement(serde_json::from_value(body).unwrap()),
+        "approve" => Command::ApproveInstalment {
+            number: body["number"].as_u64().unwrap() as u32,
+            approved_on: body["approved_on"].as_str().unwrap().parse().unwrap(),
+            other_deductions_ttc: body["other_deductions_ttc"].as_str().unwrap().parse().unwrap(),
+        },
+        "pay" => Command::RecordInstalmentPaid(serde_json::from_value(body).unwrap()),
+        "terminate" => Command::Terminate(serde_json::from_value(body).unwrap()),
+        "settle" => Command::Settle(serde_json::from_value(body).unwrap()),
+        "confirm" => Command::ConfirmPenalty(serde_json::from_value(body).unwrap()),
+        "adjust" => Command::AdjustPenalty(serde_json::from_value(body).unwrap()),
+        "waive" => Command::WaivePenalty(serde_json::from_value(body).unwrap()),
+        other => panic!("unknown command {other}"),
+    }
+}
+
+/// The history of the module's table, then the other tenant's, then projects it all.
+async fn seed(db: &TestDatabase) {
+    let agglo = "agglo";
+    // K1: advance 60 000 paid 2025-02-03 without a guarantee (the most granted: 10 % of
+    // 12 × 1 000 000 ÷ 24 months × 1.2). Instalment 1 (February 2025): p1, p2, p3 200 h each
+    // validated, p4 200 h rejected; received 2025-03-03, due 2025-04-02, paid 2025-04-12:
+    // 40 days, 10 late. Instalment 2 (January 2026): p1 100 h validated; received 2026-02-02,
+    // paid 2026-02-20: 18 days. Settled 2026-03-01; penalty adjusted 2026-03-20.
+    let mut k1 = Contract::award(
+        db,
+        agglo,
+        Award {
+            buyer: B1,
+            contractor: (C1, "pme"),
+            amount_ht: "1000000.00",
+            months: 24,
+            notified: "2025-01-15",
+            social: &["clause_sociale"],
+            environmental: &["clause_environnementale"],
+            clause: Some(("1000", "60.00")),
+            advance: Some(("0.10", false)),
+        },
+    )
+    .await;
+    k1.advance("60000.00", "2025-02-03", false).await;
+    let february_2025 = ("2025-02-01", "2025-02-28");
+    k1.request(
+        1,
+        february_2025,
+        "700000.00",
+        "2025-03-03",
+        &[
+            line("1", "long_term_jobseeker", "direct_hire", "200"),
+            line("2", "long_term_jobseeker", "direct_hire", "200"),
+            line("3", "minimum_income_recipient", "temporary_work_etti", "200"),
+            line("4", "young_low_qualification", "direct_hire", "200"),
+        ],
+    )
+    .await;
+    k1.review(1, &[1, 2, 3], &[4]).await;
+    k1.approve_and_pay(1, "2025-03-10", "820000.00", "2025-04-12").await;
+    let january_2026 = ("2026-01-01", "2026-01-31");
+    k1.request(2, january_2026, "1000000.00", "2026-02-02", &[line("1", "long_term_jobseeker", "direct_hire", "100")])
+        .await;
+    k1.review(2, &[1], &[]).await;
+    k1.approve_and_pay(2, "2026-02-05", "320000.00", "2026-02-20").await;
+    k1.settle("1000000.00", "2026-03-01").await;
+    // Proposed: (1 000 − 700 validated) × 60 = 18 000; adjusted to 9 000.
+    k1.run(
+        "adjust",
+        json!({ "amount_ht": "9000.00", "reason": "Observations du titulaire", "decided_on": "2026-03-20" }),
+    )
+    .await;
+
+    // K2: no clause. Instalment 1 (June 2025) without lines: received 2025-07-01, paid
+    // 2025-07-21, 20 days. Settled 2026-01-15: no penalty to propose.
+    let mut k2 = Contract::award(
+        db,
+        agglo,
+        Award {
+            buyer: B1,
+            contractor: (C3, "ge"),
+            amount_ht: "200000.00",
+            months: 12,
+            notified: "2025-06-02",
+            social: &["pas_de_consideration_sociale"],
+            environmental: &["critere_environnemental"],
+            clause: None,
+            advance: None,
+        },
+    )
+    .await;
+    k2.request(1, ("2025-06-02", "2025-06-30"), "100000.00", "2025-07-01", &[]).await;
+    k2.approve_and_pay(1, "2025-07-05", "120000.00", "2025-07-21").await;
+    k2.settle("100000.00", "2026-01-15").await;
+
+    // K3: reserved. Advance 150 000 paid 2026-01-05 with a guarantee (notified in 2025, paid in
+    // 2026). Instalment 1 (December 2025): p1 100 h validated, p5 50 h left pending; received
+    // 2026-01-02, due 2026-02-01, paid 2026-02-20: 49 days, 19 late. 10 % executed: not at risk.
+    let mut k3 = Contract::award(
+        db,
+        agglo,
+        Award {
+            buyer: B2,
+            contractor: (C2, "tpe"),
+            amount_ht: "500000.00",
+            months: 12,
+            notified: "2025-09-01",
+            social: &["marche_reserve"],
+            environmental: &["pas_de_consideration_environnementale"],
+            clause: Some(("300", "50.00")),
+            advance: Some(("0.30", true)),
+        },
+    )
+    .await;
+    k3.advance("150000.00", "2026-01-05", true).await;
+    k3.request(
+        1,
+        ("2025-12-01", "2025-12-31"),
+        "50000.00",
+        "2026-01-02",
+        &[
+            line("1", "siae_ea_esat_employee", "subcontracting_siae", "100"),
+            line("5", "long_term_jobseeker", "direct_hire", "50"),
+        ],
+    )
+    .await;
+    k3.review(1, &[1], &[]).await;
+    k3.approve_and_pay(1, "2026-01-10", "60000.00", "2026-02-20").await;
+
+    // K4: instalment 1 (February 2026), 50 % executed, p6 100 h validated: at risk, since
+    // 100 < 500 × 0.50 × 0.8 = 200. Not approved.
+    let mut k4 = Contract::award(
+        db,
+        agglo,
+        Award {
+            buyer: B2,
+            contractor: (C1, "pme"),
+            amount_ht: "400000.00",
+            months: 24,
+            notified: "2026-02-02",
+            social: &["clause_sociale", "critere_social"],
+            environmental: &["clause_environnementale", "critere_environnemental"],
+            clause: Some(("500", "40.00")),
+            advance: None,
+        },
+    )
+    .await;
+    k4.request(
+        1,
+        ("2026-02-02", "2026-02-28"),
+        "200000.00",
+        "2026-03-02",
+        &[line("6", "jobseeker_over50", "geiq", "100")],
+    )
+    .await;
+    k4.review(1, &[1], &[]).await;
+
+    // K5: terminated 2026-06-30 at 50 000 executed, so 100 h pro-rated to 50 h; settled
+    // 2026-09-01 with no hour done; penalty 50 × 30 = 1 500 waived 2026-09-15.
+    let mut k5 = Contract::award(
+        db,
+        agglo,
+        Award {
+            buyer: B2,
+            contractor: (C2, "tpe"),
+            amount_ht: "100000.00",
+            months: 6,
+            notified: "2026-03-02",
+            social: &["clause_sociale"],
+            environmental: &["pas_de_consideration_environnementale"],
+            clause: Some(("100", "30.00")),
+            advance: None,
+        },
+    )
+    .await;
+    k5.run(
+        "terminate",
+        json!({ "terminated_on": "2026-06-30", "value_executed_ht": "50000.00", "reason": "Motif d'intérêt général" }),
+    )
+    .await;
+    k5.settle("50000.00", "2026-09-01").await;
+    k5.run("waive", json!({ "reason": "Contexte local", "decided_on": "2026-09-15" })).await;
+
+    // K6: settled 2026-06-30 with no hour done; penalty 10 × 100 = 1 000 confirmed 2026-07-15.
+    let mut k6 = Contract::award(
+        db,
+        agglo,
+        Award {
+            buyer: B1,
+            contractor: (C3, "ge"),
+            amount_ht: "80000.00",
+            months: 3,
+            notified: "2026-04-01",
+            social: &["clause_sociale"],
+            environmental: &["pas_de_consideration_environnementale"],
+            clause: Some(("10", "100.00")),
+            advance: None,
+        },
+    )
+    .await;
+    k6.settle("80000.00", "2026-06-30").await;
+    k6.run("confirm", json!({ "amount_ht": "1000.00", "decided_on": "2026-07-15" })).await;
+
+    // K7: notified in 2024; p2 10 h validated in June 2024; settled 2025-05-02 with every hour
+    // done: the proposal is 0, confirmed 2025-05-12 ("no penalty due", not a penalty).
+    let mut k7 = Contract::award(
+        db,
+        agglo,
+        Award {
+            buyer: B1,
+            contractor: (C1, "pme"),
+            amount_ht: "50000.00",
+            months: 12,
+            notified: "2024-05-02",
+            social: &["clause_sociale"],
+            environmental: &["clause_environnementale"],
+            clause: Some(("10", "60.00")),
+            advance: None,
+        },
+    )
+    .await;
+    k7.request(
+        1,
+        ("2024-06-01", "2024-06-30"),
+        "50000.00",
+        "2024-07-01",
+        &[line("2", "long_term_jobseeker", "direct_hire", "10")],
+    )
+    .await;
+    k7.review(1, &[1], &[]).await;
+    k7.settle("50000.00", "2025-05-02").await;
+    k7.run("confirm", json!({ "amount_ht": "0.00", "decided_on": "2025-05-12" })).await;
+
+    seed_other_tenant(db).await;
+    project_everything(&db.pool).await;
+}
+
+/// Projects until the active schema holds every event of the log. "Caught up" alone is not
+/// enough: events stay invisible to readers while any older transaction of the cluster runs
+/// (another test's, say), so the projector may find nothing new for a moment.
+async fn project_everything(pool: &sqlx::PgPool) {
+    let total: i64 = sqlx::query_scalar("select count(*) from events").fetch_one(pool).await.unwrap();
+    let mut projector = Projector::new(pool.clone(), ProjectorConfig::default()).await.unwrap();
+    let schema = target::active(pool).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while checkpoint(pool, schema).await.unwrap().events < total {
+        assert!(Instant::now() < deadline, "the projector catches up");
+        if !matches!(projector.project_batch(schema).await.unwrap(), BatchOutcome::Applied(_)) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+/// Tenant "other": the same buyer SIRET B1, contractor, person p1 and years as "agglo", so any
+/// leak would show in agglo's figures. O1 is at risk (50 < 1 000 × 1/3 × 0.8), with an advance
+/// and a late payment in 2025; O2 is settled in 2025 with a penalty of 20 × 60 = 1 200 confirmed.
+async fn seed_other_tenant(db: &TestDatabase) {
+    let mut o1 = Contract::award(
+        db,
+        "other",
+        Award {
+            buyer: B1,
+            contractor: (C1, "pme"),
+            amount_ht: "300000.00",
+            months: 12,
+            notified: "2025-03-03",
+            social: &["clause_sociale"],
+            environmental: &["clause_environnementale"],
+            clause: Some(("1000", "60.00")),
+            advance: Some(("0.10", false)),
+        },
+    )
+    .await;
+    o1.advance("30000.00", "2025-04-01", false).await;
+    o1.request(
+        1,
+        ("2025-03-03", "2025-03-31"),
+        "100000.00",
+        "2025-04-01",
+        &[line("1", "long_term_jobseeker", "direct_hire", "50")],
+    )
+    .await;
+    o1.review(1, &[1], &[]).await;
+    o1.approve_and_pay(1, "2025-04-05", "120000.00", "2025-05-20").await;
+
+    let mut o2 = Contract::award(
+        db,
+        "other",
+        Award {
+            buyer: B1,
+            contractor: (C2, "tpe"),
+            amount_ht: "100000.00",
+            months: 12,
+            notified: "2025-02-03",
+            social: &["clause_sociale"],
+            environmental: &["pas_de_consideration_environnementale"],
+            clause: Some(("20", "60.00")),
+            advance: None,
+        },
+    )
+    .await;
+    o2.settle("100000.00", "2025-10-01").await;
+    o2.run("confirm", json!({ "amount_ht": "1200.00", "decided_on": "2025-10-15" })).await;
+}
+
+// --- Expected figures -------------------------------------------------------------------------
+
+fn d(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+fn tally(count: i64, amount_ht: &str) -> ContractTally {
+    ContractTally { count, amount_ht: d(amount_ht) }
+}
+
+fn considerations(count: i64, amount_ht: &str, share: &str, target: &str, criterion: i64) -> Considerations {
+    Considerations {
+        count,
+        amount_ht: d(amount_ht),
+        share: Some(d(share)),
+        target_share: d(target),
+        with_award_criterion: criterion,
+    }
+}
+
+fn sme(count: i64, amount_ht: &str, share: &str, amount_share: &str) -> SmeAwards {
+    SmeAwards { count, amount_ht: d(amount_ht), share: Some(d(share)), amount_share: Some(d(amount_share)) }
+}
+
+/// Declared, validated, rejected, pending.
+fn hours(declared: &str, validated: &str, rejected: &str, pending: &str) -> LineHours {
+    LineHours { declared: d(declared), validated: d(validated), rejected: d(rejected), pending: d(pending) }
+}
+
+fn category(category: Category, hours: LineHours) -> CategoryHours {
+    CategoryHours { category, hours }
+}
+
+fn modality(modality: Modality, hours: LineHours) -> ModalityHours {
+    ModalityHours { modality, hours }
+}
+
+fn decisions(count: i64, proposed: &str, decided: &str) -> PenaltyDecisions {
+    PenaltyDecisions { count, proposed_amount_ht: d(proposed), decided_amount_ht: d(decided) }
+}
+
+fn advances(count: i64, amount: &str, to_sme: (i64, &str), without_guarantee: (i64, &str)) -> Advances {
+    Advances {
+        count,
+        amount_ttc: d(amount),
+        to_sme: AdvanceTally { count: to_sme.0, amount_ttc: d(to_sme.1) },
+        without_guarantee: AdvanceTally { count: without_guarantee.0, amount_ttc: d(without_guarantee.1) },
+    }
+}
+
+/// Paid, mean, median, on time, share on time, interest, flat fees.
+fn payments(
+    paid: i64,
+    mean: &str,
+    median: &str,
+    on_time: i64,
+    share: &str,
+    interest: &str,
+    fees: &str,
+) -> PaymentDelays {
+    PaymentDelays {
+        paid,
+        mean_days_to_pay: Some(d(mean)),
+        median_days_to_pay: Some(d(median)),
+        on_time,
+        on_time_share: Some(d(share)),
+        interest_ttc: d(interest),
+        flat_fees_ttc: d(fees),
+        interest_due_ttc: d(interest) + d(fees),
+    }
+}
+
+fn no_payments() -> PaymentDelays {
+    PaymentDelays::default()
+}
+
+async fn indicators_of(db: &TestDatabase, tenant: &str, year: i32) -> YearlyIndicators {
+    let schema = target::active(&db.pool).await.unwrap();
+    yearly_indicators(&db.pool, schema, &TenantId::parse(tenant).unwrap(), year).await.unwrap()
+}
+
+/// The consolidated figures, then each buyer's, compared one by one for readable failures.
+fn assert_indicators(got: &YearlyIndicators, consolidated: &Indicators, buyers: &[(&str, &Indicators)]) {
+    assert_eq!(&got.consolidated, consolidated, "consolidated");
+    let sirets: Vec<&str> = got.buyers.iter().map(|b| b.buyer_siret.as_str()).collect();
+    assert_eq!(sirets, buyers.iter().map(|(siret, _)| *siret).collect::<Vec<_>>(), "buyers listed");
+    for (got, (siret, expected)) in got.buyers.iter().zip(buyers) {
+        assert_eq!(&got.indicators, *expected, "buyer {siret}");
+    }
+}
+
+// --- Tests ------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_2025_indicators_count_each_figure_in_the_year_its_date_decides() {
+    let db = TestDatabase::new().await;
+    seed(&db).await;
+    let got = indicators_of(&db, "agglo", 2025).await;
+    assert_eq!((got.year, got.tenant.as_str()), (2025, "agglo"));
+
+    // B1 in 2025: K1 and K2 notified (K7 was notified in 2024); K1's February lines; K7 settled
+    // (proposal 0, its confirmation of 0 € not a penalty); K1's advance; K1's and K2's payments.
+    let b1 = Indicators {
+        notified: tally(2, "1200000.00"),                               // 1 000 000 + 200 000
+        social: considerations(1, "1000000.00", "0.5", "0.30", 0),      // K1: 1 ÷ 2
+        environmental: considerations(2, "1200000.00", "1", "1.00", 1), // K1, K2 (critère): 2 ÷ 2
+        reserved: tally(0, "0"),
+        sme: sme(1, "1000000.00", "0.5", "0.8333"), // K1: 1 ÷ 2; 1 000 000 ÷ 1 200 000 = 0.83333…
+        hours: InsertionHours {
+            committed: d("1000"),                   // K1
+            lines: hours("800", "600", "200", "0"), // 4 × 200; p1, p2, p3 validated; p4 rejected
+            shortfall: d("0"),                      // K7: 10 committed − 10 validated
+            by_category: vec![
+                category(Category::LongTermJobseeker, hours("400", "400", "0", "0")), // p1 + p2
+                category(Category::MinimumIncomeRecipient, hours("200", "200", "0", "0")), // p3
+                category(Category::YoungLowQualification, hours("200", "0", "200", "0")), // p4
+            ],
+            by_modality: vec![
+                modality(Modality::DirectHire, hours("600", "400", "200", "0")), // p1 + p2 + p4
+                modality(Modality::TemporaryWorkEtti, hours("200", "200", "0", "0")), // p3
+            ],
+        },
+        beneficiaries: 3, // p1, p2, p3
+        firms: 1,         // C1 (K1)
+        penalties: Penalties {
+            proposed: tally(0, "0"), // K7's proposal is 0 €
+            ..Penalties::default()   // K7's confirmation of 0 € is not counted
+        },
+        advances: advances(1, "60000.00", (1, "60000.00"), (1, "60000.00")), // K1, PME, no guarantee
+        // K1: 40 days, 10 late; K2: 20 days. Mean (40 + 20) ÷ 2 = 30, median 30, 1 on time of 2;
+        // K1's interest 820 000 × 10 ÷ 365 × (3.15 % + 8 %) = 2 504.93, plus 40.
+        payments: payments(2, "30", "30", 1, "0.5", "2504.93", "40.00"),
+        at_risk_contracts: 0,
+    };
+    // B2 in 2025: K3 notified; K3's December lines; no advance or payment in 2025 (both 2026).
+    let b2 = Indicators {
+        notified: tally(1, "500000.00"),
+        social: considerations(1, "500000.00", "1", "0.30", 0), // marché réservé
+        environmental: considerations(0, "0", "0", "1.00", 0),
+        reserved: tally(1, "500000.00"),
+        sme: sme(1, "500000.00", "1", "1"), // C2 is a TPE
+        hours: InsertionHours {
+            committed: d("300"),
+            lines: hours("150", "100", "0", "50"), // p1 100 validated, p5 50 pending
+            shortfall: d("0"),
+            by_category: vec![
+                category(Category::LongTermJobseeker, hours("50", "0", "0", "50")), // p5
+                category(Category::SiaeEaEsatEmployee, hours("100", "100", "0", "0")), // p1
+            ],
+            by_modality: vec![
+                modality(Modality::DirectHire, hours("50", "0", "0", "50")),
+                modality(Modality::SubcontractingSiae, hours("100", "100", "0", "0")),
+            ],
+        },
+        beneficiaries: 1, // p1
+        firms: 1,         // C2 (K3)
+        payments: no_payments(),
+        ..Indicators::default()
+    };
+    let consolidated = Indicators {
+        notified: tally(3, "1700000.00"),                             // 1 200 000 + 500 000
+        social: considerations(2, "1500000.00", "0.6667", "0.30", 0), // K1, K3: 2 ÷ 3
+        environmental: considerations(2, "1200000.00", "0.6667", "1.00", 1), // K1, K2: 2 ÷ 3
+        reserved: tally(1, "500000.00"),
+        sme: sme(2, "1500000.00", "0.6667", "0.8824"), // K1, K3: 2 ÷ 3; 1 500 000 ÷ 1 700 000 = 0.88235…
+        hours: InsertionHours {
+            committed: d("1300"),                    // 1 000 + 300
+            lines: hours("950", "700", "200", "50"), // 800 + 150; 600 + 100; 200 + 0; 0 + 50
+            shortfall: d("0"),
+            by_category: vec![
+                category(Category::LongTermJobseeker, hours("450", "400", "0", "50")),
+                category(Category::MinimumIncomeRecipient, hours("200", "200", "0", "0")),
+                category(Category::SiaeEaEsatEmployee, hours("100", "100", "0", "0")),
+                category(Category::YoungLowQualification, hours("200", "0", "200", "0")),
+            ],
+            by_modality: vec![
+                modality(Modality::DirectHire, hours("650", "400", "200", "50")),
+                modality(Modality::SubcontractingSiae, hours("100", "100", "0", "0")),
+                modality(Modality::TemporaryWorkEtti, hours("200", "200", "0", "0")),
+            ],
+        },
+        beneficiaries: 3, // p1 (both buyers, counted once), p2, p3: not 3 + 1
+        firms: 2,         // C1, C2
+        penalties: b1.penalties.clone(),
+        advances: b1.advances.clone(),
+        payments: b1.payments.clone(),
+        at_risk_contracts: 0,
+    };
+    assert_indicators(&got, &consolidated, &[(B1, &b1), (B2, &b2)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_2026_indicators_count_each_figure_in_the_year_its_date_decides() {
+    let db = TestDatabase::new().await;
+    seed(&db).await;
+    let got = indicators_of(&db, "agglo", 2026).await;
+
+    // B1 in 2026: K6 notified; K1's January line; K1, K2, K6 settled; K1 adjusted, K6
+    // confirmed; K1's second payment.
+    let b1 = Indicators {
+        notified: tally(1, "80000.00"),
+        social: considerations(1, "80000.00", "1", "0.30", 0),
+        environmental: considerations(0, "0", "0", "1.00", 0),
+        reserved: tally(0, "0"),
+        sme: sme(0, "0", "0", "0"), // C3 is a GE
+        hours: InsertionHours {
+            committed: d("10"),
+            lines: hours("100", "100", "0", "0"), // p1
+            // K1: 1 000 − (600 + 100) = 300; K2: no clause; K6: 10 − 0 = 10
+            shortfall: d("310"),
+            by_category: vec![category(Category::LongTermJobseeker, hours("100", "100", "0", "0"))],
+            by_modality: vec![modality(Modality::DirectHire, hours("100", "100", "0", "0"))],
+        },
+        beneficiaries: 1, // p1
+        firms: 1,         // C1 (K1)
+        penalties: Penalties {
+            proposed: tally(2, "19000.00"), // K1: 300 × 60 = 18 000; K6: 10 × 100 = 1 000
+            confirmed: decisions(1, "1000.00", "1000.00"), // K6
+            adjusted: decisions(1, "18000.00", "9000.00"), // K1
+            waived: decisions(0, "0", "0"),
+        },
+        advances: Advances::default(),
+        payments: payments(1, "18", "18", 1, "1", "0", "0"), // K1: 2026-02-02 → 2026-02-20
+        at_risk_contracts: 0,
+    };
+    // B2 in 2026: K4, K5 notified; K4's February line; K5 settled and waived; K3's advance and
+    // payment; K4 at risk.
+    let b2 = Indicators {
+        notified: tally(2, "500000.00"),                                 // 400 000 + 100 000
+        social: considerations(2, "500000.00", "1", "0.30", 1),          // K4 (critère too), K5
+        environmental: considerations(1, "400000.00", "0.5", "1.00", 1), // K4: 1 ÷ 2
+        reserved: tally(0, "0"),
+        sme: sme(2, "500000.00", "1", "1"), // C1 PME, C2 TPE
+        hours: InsertionHours {
+            committed: d("600"),                  // 500 + 100 (as awarded; K5's pro-rata is for the shortfall)
+            lines: hours("100", "100", "0", "0"), // p6
+            shortfall: d("50"),                   // K5: 100 × 50 000 ÷ 100 000 = 50 − 0
+            by_category: vec![category(Category::JobseekerOver50, hours("100", "100", "0", "0"))],
+            by_modality: vec![modality(Modality::Geiq, hours("100", "100", "0", "0"))],
+        },
+        beneficiaries: 1, // p6
+        firms: 1,         // C1 (K4)
+        penalties: Penalties {
+            proposed: tally(1, "1500.00"),        // K5: 50 × 30
+            waived: decisions(1, "1500.00", "0"), // K5
+            ..Penalties::default()
+        },
+        advances: advances(1, "150000.00", (1, "150000.00"), (0, "0")), // K3, TPE, with a guarantee
+        // K3: 49 days, 19 late; 60 000 × 19 ÷ 365 × (2.15 % + 8 %) = 317.0136… → 317.01, plus 40.
+        payments: payments(1, "49", "49", 0, "0", "317.01", "40.00"),
+        at_risk_contracts: 1, // K4
+    };
+    let consolidated = Indicators {
+        notified: tally(3, "580000.00"), // 80 000 + 500 000
+        social: considerations(3, "580000.00", "1", "0.30", 1),
+        environmental: considerations(1, "400000.00", "0.3333", "1.00", 1), // 1 ÷ 3
+        reserved: tally(0, "0"),
+        sme: sme(2, "500000.00", "0.6667", "0.8621"), // 2 ÷ 3; 500 000 ÷ 580 000 = 0.86206…
+        hours: InsertionHours {
+            committed: d("610"),
+            lines: hours("200", "200", "0", "0"),
+            shortfall: d("360"), // 310 + 50
+            by_category: vec![
+                category(Category::JobseekerOver50, hours("100", "100", "0", "0")),
+                category(Category::LongTermJobseeker, hours("100", "100", "0", "0")),
+            ],
+            by_modality: vec![
+                modality(Modality::DirectHire, hours("100", "100", "0", "0")),
+                modality(Modality::Geiq, hours("100", "100", "0", "0")),
+            ],
+        },
+        beneficiaries: 2, // p1, p6
+        firms: 1,         // C1 holds K1 (B1) and K4 (B2): one firm, not 1 + 1
+        penalties: Penalties {
+            proposed: tally(3, "20500.00"), // 19 000 + 1 500
+            confirmed: b1.penalties.confirmed.clone(),
+            adjusted: b1.penalties.adjusted.clone(),
+            waived: b2.penalties.waived.clone(),
+        },
+        advances: b2.advances.clone(),
+        // 18 and 49 days: mean 33.5, median (18 + 49) ÷ 2 = 33.5; 1 on time of 2.
+        payments: payments(2, "33.5", "33.5", 1, "0.5", "317.01", "40.00"),
+        at_risk_contracts: 1,
+    };
+    assert_indicators(&got, &consolidated, &[(B1, &b1), (B2, &b2)]);
+
+    // A rebuild of the other schema gives the same figures (the advance's date included).
+    let mut rebuilder = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
+    let rebuilt = rebuilder.rebuild().await.unwrap();
+    let from_rebuilt = yearly_indicators(&db.pool, rebuilt, &TenantId::parse("agglo").unwrap(), 2026).await.unwrap();
+    assert_eq!(from_rebuilt, got);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_tenants_contracts_never_reach_the_indicators() {
+    let db = TestDatabase::new().await;
+    seed(&db).await;
+    // The 2025 and 2026 figures above are exact with "other"'s contracts in the database; here,
+    // "other"'s own figures, to show there was something to leak.
+    let other = indicators_of(&db, "other", 2025).await;
+    assert_eq!(other.buyers.len(), 1);
+    assert_eq!(other.buyers[0].buyer_siret, B1, "the same buyer SIRET as agglo's");
+    let figures = &other.consolidated;
+    assert_eq!(figures.notified, tally(2, "400000.00")); // O1 300 000 + O2 100 000
+    assert_eq!(figures.hours.lines, hours("50", "50", "0", "0")); // p1 in O1
+    assert_eq!((figures.beneficiaries, figures.firms, figures.at_risk_contracts), (1, 1, 1));
+    assert_eq!(figures.penalties.proposed, tally(1, "1200.00")); // O2: 20 × 60
+    assert_eq!(figures.penalties.confirmed, decisions(1, "1200.00", "1200.00"));
+    assert_eq!(figures.advances, advances(1, "30000.00", (1, "30000.00"), (1, "30000.00")));
+    assert_eq!(figures.payments.paid, 1);
+    assert_eq!(other.consolidated, other.buyers[0].indicators);
+
+    // A tenant with nothing: zeros, no share, no buyer.
+    let nobody = indicators_of(&db, "nobody", 2025).await;
+    assert!(nobody.buyers.is_empty());
+    assert_eq!(nobody.consolidated, Indicators::default());
+    assert_eq!(nobody.consolidated.social.share, None);
+    assert_eq!(nobody.consolidated.social.target_share, d("0.30"));
+    assert_eq!(nobody.consolidated.environmental.target_share, d("1"));
+}
+
+// --- HTTP ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
+    let app = TestApp::spawn().await;
+    let id = app.award(&award_body()).await;
+    let request = instalment_body(1, "100000.00", &[("DUP-0042", "35")]);
+    let response = app.post(&format!("/api/contracts/{id}/instalments"), &app.tokens.contractor, &request).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    project_everything(&app.db.pool).await;
+
+    let response = app.get("/api/indicators?year=2025", &app.tokens.buyer).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    // The sample award (1 000 000 € HT, clause sociale and environnementale, a PME, 833 h),
+    // notified 2025-01-15; 35 h declared in March 2025, not reviewed yet.
+    assert_eq!(body["year"], 2025);
+    assert_eq!(body["tenant"], "grand-agglo");
+    let consolidated = &body["consolidated"];
+    assert_eq!(consolidated["notified"], json!({ "count": 1, "amount_ht": "1000000.00" }));
+    assert_eq!(consolidated["social"]["share"], "1.0000");
+    assert_eq!(consolidated["social"]["target_share"], "0.30");
+    assert_eq!(consolidated["environmental"]["target_share"], "1.00");
+    assert_eq!(consolidated["hours"]["committed"], "833");
+    assert_eq!(consolidated["hours"]["declared"], "35");
+    assert_eq!(consolidated["hours"]["pending"], "35");
+    assert_eq!(consolidated["hours"]["by_category"][0]["category"], "long_term_jobseeker");
+    assert_eq!(consolidated["beneficiaries"], 0, "no validated hour yet");
+    assert_eq!(consolidated["payments"]["mean_days_to_pay"], Value::Null);
+    assert_eq!(body["buyers"][0]["buyer_siret"], BUYER_SIRET);
+    assert_eq!(body["buyers"][0]["indicators"], *consolidated);
+    // The whole body is what the indicators module computes.
+    let schema = target::active(&app.db.pool).await.unwrap();
+    let expected = yearly_indicators(&app.db.pool, schema, &app.tenant, 2025).await.unwrap();
+    assert_eq!(body, serde_json::to_value(&expected).unwrap());
+    assert!(!body.to_string().contains(CONTRACTOR_SIRET), "no contractor SIRET is listed");
+
+    for token in [&app.tokens.facilitator, &app.tokens.admin] {
+        let response = app.get("/api/indicators?year=2025", token).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.json::<Value>().await.unwrap(), body);
+    }
+    // Another year; another tenant's buyer sees only its own organisation (nothing).
+    let response = app.get("/api/indicators?year=2024", &app.tokens.buyer).await;
+    let earlier: Value = response.json().await.unwrap();
+    assert_eq!(earlier["consolidated"]["notified"]["count"], 0);
+    let response = app.get("/api/indicators?year=2025", &app.tokens.other_tenant_buyer).await;
+    let other: Value = response.json().await.unwrap();
+    assert_eq!((other["tenant"].as_str(), other["buyers"].as_array().map(Vec::len)), (Some("other-agglo"), Some(0)));
+}
+
+#[tokio::test]
+async fn get_indicators_refuses_contractors_and_finance_and_a_missing_or_invalid_year() {
+    let app = TestApp::spawn().await;
+    for token in [&app.tokens.contractor, &app.tokens.finance] {
+        let response = app.get("/api/indicators?year=2025", token).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["type"], "/problems/forbidden");
+    }
+    let response = app.request(reqwest::Method::GET, "/api/indicators?year=2025", None).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+    for (query, field) in [
+        ("", "year"),
+        ("?year=", "year"),
+        ("?year=1999", "year"),
+        ("?year=2101", "year"),
+        ("?year=twenty", "year"),
+        ("?year=2025&year=2026", "year"),
+        ("?year=2025&buyer=20004869500015", "buyer"),
+    ] {
+        let response = app.get(&format!("/api/indicators{query}"), &app.tokens.buyer).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert_eq!(response.headers()[reqwest::header::CONTENT_TYPE], suivi_http::problem::CONTENT_TYPE, "{query}");
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["type"], "/problems/invalid_field", "{query}");
+        assert_eq!(problem["field"], field, "{query}");
+    }
+    // A contractor is refused before the year is even read.
+    let response = app.get("/api/indicators", &app.tokens.contractor).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
