@@ -131,7 +131,8 @@ impl Projector {
         let Some(last) = events.last() else { return Ok(BatchOutcome::CaughtUp) };
         let (last_position, last_recorded_at) = (last.log_position, last.recorded_at);
 
-        let mut touched: HashMap<Uuid, (String, Touched)> = HashMap::new();
+        // Per contract: its tenant, what changed, and its version after the batch.
+        let mut touched: HashMap<Uuid, (String, Touched, i64)> = HashMap::new();
         let mut order: Vec<Uuid> = Vec::new();
         for envelope in &events {
             let event = envelope.decode_event().map_err(|e| CacheError::Decode(envelope.stream_id, e))?;
@@ -140,15 +141,15 @@ impl Projector {
             cached.version = envelope.stream_version;
             let entry = touched.entry(envelope.stream_id).or_insert_with(|| {
                 order.push(envelope.stream_id);
-                (envelope.tenant.to_string(), Touched::default())
+                (envelope.tenant.to_string(), Touched::default(), 0)
             });
             entry.1.note(&event);
+            entry.2 = envelope.stream_version;
         }
 
         let mut rows = RowSet::default();
         for id in order {
-            let Some((tenant, what)) = touched.remove(&id) else { continue };
-            let version = self.cache_version_after(&events, id);
+            let Some((tenant, what, version)) = touched.remove(&id) else { continue };
             let cached = self.cache.at_version(&self.store, id, version).await?;
             let Some(contract) = cached.contract.awarded() else { continue };
             rows.contracts.push(rows::contract_row(id, &tenant, contract, version));
@@ -191,10 +192,6 @@ impl Projector {
         .await?;
         tx.commit().await?;
         Ok(BatchOutcome::Applied(events.len()))
-    }
-
-    fn cache_version_after(&self, events: &[suivi_proto::EventEnvelope], id: Uuid) -> i64 {
-        events.iter().filter(|e| e.stream_id == id).map(|e| e.stream_version).max().unwrap_or(0)
     }
 
     /// Follows the log into the active schema until `shutdown`, switching schema when a

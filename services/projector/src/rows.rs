@@ -186,6 +186,7 @@ pub fn at_risk(contract: &AwardedContract) -> bool {
 pub fn contract_row(id: Uuid, tenant: &str, contract: &AwardedContract, version: i64) -> ContractRow {
     let award = contract.award();
     let hours = contract.hours();
+    let effective_committed = effective_committed_hours(contract);
     let paid_ttc = contract.instalments().iter().filter_map(Instalment::payment).map(|p| p.amount_ttc).sum::<Decimal>()
         + contract.advance_paid().map_or(Decimal::ZERO, |a| a.amount_ttc);
     ContractRow {
@@ -211,12 +212,12 @@ pub fn contract_row(id: Uuid, tenant: &str, contract: &AwardedContract, version:
             || award.reserved_basis.is_some(),
         awarded_to_sme: award.contractors.iter().any(|c| matches!(c.size, CompanySize::Tpe | CompanySize::Pme)),
         committed_hours: hours.committed,
-        effective_committed_hours: effective_committed_hours(contract),
+        effective_committed_hours: effective_committed,
         declared_hours: hours.declared,
         validated_hours: hours.validated,
         rejected_hours: hours.rejected,
         pending_hours: hours.pending,
-        remaining_hours: effective_committed_hours(contract).map(|c| (c - hours.validated).max(Decimal::ZERO)),
+        remaining_hours: effective_committed.map(|c| (c - hours.validated).max(Decimal::ZERO)),
         at_risk: at_risk(contract),
         advance_paid_ttc: contract.advance_paid().map(|a| a.amount_ttc),
         advance_without_guarantee: contract.advance_paid().map(|a| !a.with_guarantee),
