@@ -72,8 +72,9 @@ async fn live_projection_equals_a_clean_rebuild_row_by_row() {
     let total = seed(&db, 150).await;
     assert!(total > 5_000, "a large history: {total} events");
 
-    // Live: small batches and a small cache, so contracts are evicted and read back.
-    let config = ProjectorConfig { batch_size: 300, cache_capacity: 40, ..ProjectorConfig::default() };
+    // Live: small batches read in several pages, and a small cache, so contracts are evicted and
+    // read back; the rebuild then takes the whole history in one batch (its default size).
+    let config = ProjectorConfig { batch_size: 300, page_size: 70, cache_capacity: 40, ..ProjectorConfig::default() };
     let mut live = Projector::new(db.pool.clone(), config).await.unwrap();
     project_until_caught_up(&mut live, Schema::ReadA).await;
     assert_eq!(checkpoint(&db.pool, Schema::ReadA).await.unwrap().events, total as i64);

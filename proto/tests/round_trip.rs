@@ -148,3 +148,40 @@ fn it_wraps_a_typed_event_for_appending_at_its_current_version() {
     assert_eq!(new.event_id.get_version_num(), 7);
     assert_eq!(Event::decode(&new.event_type, new.schema_version, &new.payload), Ok(event));
 }
+
+#[test]
+fn it_decodes_stored_payload_text_exactly_as_it_decodes_the_parsed_value() {
+    for event in samples::events() {
+        let payload = event.to_payload();
+        let text = payload.to_string();
+        let from_text = Event::decode_str(event.event_type(), event.schema_version(), &text);
+        assert_eq!(from_text, Event::decode(event.event_type(), event.schema_version(), &payload));
+        assert_eq!(from_text.as_ref(), Ok(&event), "{}", event.event_type());
+    }
+    let mut with_nulls = Event::from(samples::reserved_contract_awarded()).to_payload();
+    with_nulls["lot"] = Value::Null;
+    assert_eq!(
+        Event::decode_str("contract_awarded", 1, &with_nulls.to_string()),
+        Ok(Event::from(samples::reserved_contract_awarded()))
+    );
+}
+
+#[test]
+fn it_refuses_stored_payload_text_it_cannot_read() {
+    let text = Event::from(samples::contract_awarded()).to_payload().to_string();
+    assert_eq!(
+        Event::decode_str("contract_signed", 1, &text),
+        Err(DecodeError::UnknownType("contract_signed".to_owned()))
+    );
+    assert!(matches!(
+        Event::decode_str("contract_awarded", 2, &text),
+        Err(DecodeError::UnsupportedVersion { schema_version: 2, current: 1, .. })
+    ));
+    let unknown_field = text.replacen('{', r#"{"surprise":1,"#, 1);
+    for bad in [unknown_field.as_str(), "{", "[]"] {
+        assert!(
+            matches!(Event::decode_str("contract_awarded", 1, bad), Err(DecodeError::InvalidPayload { .. })),
+            "{bad}"
+        );
+    }
+}

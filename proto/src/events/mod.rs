@@ -79,6 +79,21 @@ pub trait Payload: Serialize + DeserializeOwned + JsonSchema {
         })
     }
 
+    /// [`Payload::decode`] from the stored JSON text: a current-version payload is read straight
+    /// into its type, without building a `serde_json::Value` first (the projector's hot path).
+    fn decode_str(schema_version: u16, payload: &str) -> Result<Self, DecodeError> {
+        let invalid = |e: serde_json::Error| DecodeError::InvalidPayload {
+            type_name: Self::TYPE_NAME.to_owned(),
+            schema_version,
+            message: e.to_string(),
+        };
+        if schema_version == Self::SCHEMA_VERSION {
+            serde_json::from_str(payload).map_err(invalid)
+        } else {
+            Self::decode(schema_version, &serde_json::from_str(payload).map_err(invalid)?)
+        }
+    }
+
     /// The payload as JSON, at [`Payload::SCHEMA_VERSION`].
     fn to_json(&self) -> Value {
         serde_json::to_value(self).expect("payload types have string keys only: infallible")
@@ -161,6 +176,20 @@ macro_rules! catalogue {
                 match event_type {
                     $( <$payload as Payload>::TYPE_NAME => {
                         <$payload>::decode(schema_version, payload).map(Event::$variant)
+                    } )+
+                    other => Err(DecodeError::UnknownType(other.to_owned())),
+                }
+            }
+
+            /// [`Event::decode`] from the stored JSON text of the payload.
+            pub fn decode_str(
+                event_type: &str,
+                schema_version: u16,
+                payload: &str,
+            ) -> Result<Event, DecodeError> {
+                match event_type {
+                    $( <$payload as Payload>::TYPE_NAME => {
+                        <$payload>::decode_str(schema_version, payload).map(Event::$variant)
                     } )+
                     other => Err(DecodeError::UnknownType(other.to_owned())),
                 }

@@ -31,17 +31,17 @@ pub async fn load_contract(
     principal: &Principal,
     contract_id: Uuid,
 ) -> Result<LoadedContract, Problem> {
-    let envelopes = state.store.read_stream(contract_id).await.map_err(|e| Problem::unavailable(&e))?;
+    // Payloads are decoded straight from their stored text: this runs on every command.
+    let stored = state.store.read_stored_stream(contract_id, i64::MAX).await.map_err(|e| Problem::unavailable(&e))?;
     let not_found = || Problem::not_found(format!("no contract {contract_id}"));
-    let first = envelopes.first().ok_or_else(not_found)?;
+    let first = stored.first().ok_or_else(not_found)?;
     if first.tenant != principal.tenant {
         return Err(not_found());
     }
-    let version = envelopes.last().map_or(0, |e| e.stream_version);
+    let version = stored.last().map_or(0, |e| e.stream_version);
     let mut contract = Contract::default();
-    for envelope in &envelopes {
-        let event = envelope.decode_event().map_err(|e| Problem::internal(&e))?;
-        contract.apply(&event);
+    for event in &stored {
+        contract.apply(&event.decode_event().map_err(|e| Problem::internal(&e))?);
     }
     if principal.role == Role::Contractor {
         let sees_it = contract

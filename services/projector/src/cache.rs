@@ -1,22 +1,29 @@
 //! Contract aggregates kept between batches, so that an event is applied to the state just
-//! before it without reading its stream again. Bounded: when full it is emptied, and contracts
-//! are read back from the store on their next event (their streams are short).
+//! before it without reading its stream again.
+//!
+//! Bounded, in two generations: lookups hit the recent one, or promote from the older one; when
+//! the recent generation is full it becomes the older one and the previous older one is dropped.
+//! Contracts that stopped receiving events (settled, or quiet for a long while) thus leave the
+//! cache within two generations, while the contracts being worked on stay, at O(1) per lookup.
+//! A contract that left is read back from the store on its next event (its stream is short).
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use suivi_domain::Contract;
 use suivi_store::{EventStore, ReadError};
 use uuid::Uuid;
 
+#[derive(Debug, Clone)]
 pub struct CachedContract {
     pub contract: Contract,
+    /// The stream version `contract` is at: its events `1..=version` are applied.
     pub version: i64,
 }
 
 pub struct ContractCache {
-    contracts: HashMap<Uuid, CachedContract>,
-    capacity: usize,
+    recent: HashMap<Uuid, CachedContract>,
+    older: HashMap<Uuid, CachedContract>,
+    generation: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,39 +35,84 @@ pub enum CacheError {
 }
 
 impl ContractCache {
+    /// A cache holding at most `capacity` contracts.
     pub fn new(capacity: usize) -> Self {
-        ContractCache { contracts: HashMap::new(), capacity }
+        ContractCache { recent: HashMap::new(), older: HashMap::new(), generation: (capacity / 2).max(1) }
     }
 
     pub fn clear(&mut self) {
-        self.contracts.clear();
+        self.recent.clear();
+        self.older.clear();
     }
 
-    /// The contract as it stood at `version` (its events 1..=version), from the cache or the store.
-    pub async fn at_version(
-        &mut self,
-        store: &EventStore,
-        id: Uuid,
-        version: i64,
-    ) -> Result<&mut CachedContract, CacheError> {
-        if !self.contracts.contains_key(&id) && self.contracts.len() >= self.capacity {
-            self.contracts.clear();
+    /// Takes the contract as it stood at `version` (its events `1..=version`) out of the cache,
+    /// or reads it from the store; a new contract (`version` 0) costs no read.
+    pub async fn take(&mut self, store: &EventStore, id: Uuid, version: i64) -> Result<CachedContract, CacheError> {
+        let cached = self.recent.remove(&id).or_else(|| self.older.remove(&id));
+        match cached {
+            Some(cached) if cached.version == version => Ok(cached),
+            _ => load(store, id, version).await,
         }
-        Ok(match self.contracts.entry(id) {
-            Entry::Occupied(entry) if entry.get().version == version => entry.into_mut(),
-            Entry::Occupied(mut entry) => {
-                entry.insert(load(store, id, version).await?);
-                entry.into_mut()
-            }
-            Entry::Vacant(entry) => entry.insert(load(store, id, version).await?),
-        })
+    }
+
+    /// Gives back a contract taken out, at the version it has reached.
+    pub fn put(&mut self, id: Uuid, contract: CachedContract) {
+        if self.recent.len() >= self.generation {
+            self.older = std::mem::take(&mut self.recent);
+        }
+        self.older.remove(&id);
+        self.recent.insert(id, contract);
     }
 }
 
-async fn load(store: &EventStore, id: Uuid, version: i64) -> Result<CachedContract, CacheError> {
+/// Folds a contract's events `1..=version` read from the store.
+pub async fn load(store: &EventStore, id: Uuid, version: i64) -> Result<CachedContract, CacheError> {
     let mut contract = Contract::default();
-    for envelope in store.read_stream(id).await?.iter().take_while(|e| e.stream_version <= version) {
-        contract.apply(&envelope.decode_event().map_err(|e| CacheError::Decode(id, e))?);
+    if version > 0 {
+        for stored in store.read_stored_stream(id, version).await? {
+            contract.apply(&stored.decode_event().map_err(|e| CacheError::Decode(id, e))?);
+        }
     }
     Ok(CachedContract { contract, version })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    impl ContractCache {
+        fn holds(&self, id: Uuid) -> bool {
+            self.recent.contains_key(&id) || self.older.contains_key(&id)
+        }
+    }
+
+    fn state(version: i64) -> CachedContract {
+        CachedContract { contract: Contract::default(), version }
+    }
+
+    #[test]
+    fn given_a_full_recent_generation_when_a_contract_is_put_then_the_older_generation_is_dropped() {
+        let ids: Vec<Uuid> = (0..5).map(|_| Uuid::now_v7()).collect();
+        let mut cache = ContractCache::new(4);
+        for id in &ids {
+            cache.put(*id, state(1));
+        }
+        // Generations of 2: [a, b] were dropped when e arrived; [c, d] is the older one now.
+        assert_eq!(ids.iter().map(|id| cache.holds(*id)).collect::<Vec<_>>(), [false, false, true, true, true]);
+    }
+
+    #[test]
+    fn given_a_contract_in_the_older_generation_when_it_is_put_back_then_it_survives_the_next_rotation() {
+        let ids: Vec<Uuid> = (0..4).map(|_| Uuid::now_v7()).collect();
+        let mut cache = ContractCache::new(4);
+        for id in &ids[..3] {
+            cache.put(*id, state(1));
+        }
+        // Older: [a, b], recent: [c]. Taking a out and putting it back makes it recent again…
+        let a = cache.older.remove(&ids[0]).expect("a is in the older generation");
+        cache.put(ids[0], a);
+        // …so the rotation caused by d drops b only.
+        cache.put(ids[3], state(1));
+        assert_eq!(ids.iter().map(|id| cache.holds(*id)).collect::<Vec<_>>(), [true, false, true, true]);
+    }
 }

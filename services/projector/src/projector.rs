@@ -6,6 +6,7 @@
 //! whatever happens between two batches (a crash, a kill, a restart). Two projectors on the same
 //! schema are harmless: each batch locks the checkpoint and gives up if it moved.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use suivi_store::{EventStore, ReadError};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::cache::{CacheError, ContractCache};
+use crate::cache::{self, CacheError, CachedContract, ContractCache};
 use crate::calculations::References;
 use crate::rows::{self, RowSet, Touched};
 use crate::target::{self, Schema};
@@ -27,8 +28,13 @@ const LAG_REPORT_EVERY: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
 pub struct ProjectorConfig {
-    /// Events per batch (and per transaction).
+    /// Events per batch (and per transaction) while following the log.
     pub batch_size: i64,
+    /// Events per batch during a rebuild: larger, because a contract's rows are written once per
+    /// batch however many of its events the batch holds, and nobody reads the schema yet.
+    pub rebuild_batch_size: i64,
+    /// Events read from the log at a time, within a batch.
+    pub page_size: i64,
     /// Contract aggregates kept in memory between batches.
     pub cache_capacity: usize,
     /// Wait between looks at the log when it has nothing new.
@@ -37,7 +43,13 @@ pub struct ProjectorConfig {
 
 impl Default for ProjectorConfig {
     fn default() -> Self {
-        ProjectorConfig { batch_size: 2_000, cache_capacity: 4_000, idle_poll: Duration::from_millis(50) }
+        ProjectorConfig {
+            batch_size: 2_000,
+            rebuild_batch_size: 25_000,
+            page_size: 2_000,
+            cache_capacity: 4_000,
+            idle_poll: Duration::from_millis(50),
+        }
     }
 }
 
@@ -90,6 +102,14 @@ pub enum BatchOutcome {
     Superseded,
 }
 
+/// A contract a batch is applying events to.
+struct Working {
+    tenant: String,
+    state: CachedContract,
+    /// What the batch's events changed, so that only those rows are written again.
+    touched: Touched,
+}
+
 pub struct Projector {
     pool: PgPool,
     store: EventStore,
@@ -117,54 +137,54 @@ impl Projector {
     /// Applies the next batch of events to `schema`.
     #[tracing::instrument(skip(self), fields(schema = schema.name()), err)]
     pub async fn project_batch(&mut self, schema: Schema) -> Result<BatchOutcome, ProjectorError> {
-        let outcome = self.try_batch(schema).await;
-        if !matches!(outcome, Ok(BatchOutcome::Applied(_)) | Ok(BatchOutcome::CaughtUp)) {
-            // The cache may hold states the database never committed.
-            self.cache.clear();
-        }
-        outcome
+        self.try_batch(schema, self.config.batch_size).await
     }
 
-    async fn try_batch(&mut self, schema: Schema) -> Result<BatchOutcome, ProjectorError> {
+    /// Applies up to `limit` events after the checkpoint, read page by page, then writes the
+    /// rows of every contract they touched — once per contract, whatever its number of events —
+    /// and the new checkpoint, in one transaction.
+    async fn try_batch(&mut self, schema: Schema, limit: i64) -> Result<BatchOutcome, ProjectorError> {
         let start = checkpoint(&self.pool, schema).await?;
-        let events = self.store.read_all_after(start.position, self.config.batch_size).await?;
-        let Some(last) = events.last() else { return Ok(BatchOutcome::CaughtUp) };
-        let (last_position, last_recorded_at) = (last.log_position, last.recorded_at);
-
-        // Per contract: its tenant, what changed, and its version after the batch.
-        let mut touched: HashMap<Uuid, (String, Touched, i64)> = HashMap::new();
+        let (mut position, mut last_recorded_at, mut applied) = (start.position, None, 0_i64);
+        // Contracts touched by the batch, out of the cache until it commits, in first-touch order.
+        let mut working: HashMap<Uuid, Working> = HashMap::new();
         let mut order: Vec<Uuid> = Vec::new();
-        for envelope in &events {
-            let event = envelope.decode_event().map_err(|e| CacheError::Decode(envelope.stream_id, e))?;
-            let cached = self.cache.at_version(&self.store, envelope.stream_id, envelope.stream_version - 1).await?;
-            cached.contract.apply(&event);
-            cached.version = envelope.stream_version;
-            let entry = touched.entry(envelope.stream_id).or_insert_with(|| {
-                order.push(envelope.stream_id);
-                (envelope.tenant.to_string(), Touched::default(), 0)
-            });
-            entry.1.note(&event);
-            entry.2 = envelope.stream_version;
+        while applied < limit {
+            let wanted = (limit - applied).min(self.config.page_size);
+            let page = self.store.read_stored_after(position, wanted).await?;
+            let Some(last) = page.last() else { break };
+            (position, last_recorded_at) = (last.log_position, Some(last.recorded_at));
+            for stored in &page {
+                let id = stored.stream_id;
+                let event = stored.decode_event().map_err(|e| CacheError::Decode(id, e))?;
+                let before = stored.stream_version - 1;
+                let work = match working.entry(id) {
+                    Entry::Occupied(entry) => entry.into_mut(),
+                    Entry::Vacant(entry) => {
+                        order.push(id);
+                        let state = self.cache.take(&self.store, id, before).await?;
+                        entry.insert(Working { tenant: stored.tenant.to_string(), state, touched: Touched::default() })
+                    }
+                };
+                if work.state.version != before {
+                    // Not expected (a stream's events are in version order in the log), but cheap to mend.
+                    work.state = cache::load(&self.store, id, before).await?;
+                }
+                work.state.contract.apply(&event);
+                work.state.version = stored.stream_version;
+                work.touched.note(&event);
+            }
+            applied += page.len() as i64;
+            if (page.len() as i64) < wanted {
+                break;
+            }
         }
+        let Some(last_recorded_at) = last_recorded_at else { return Ok(BatchOutcome::CaughtUp) };
 
         let mut rows = RowSet::default();
-        for id in order {
-            let Some((tenant, what, version)) = touched.remove(&id) else { continue };
-            let cached = self.cache.at_version(&self.store, id, version).await?;
-            let Some(contract) = cached.contract.awarded() else { continue };
-            rows.contracts.push(rows::contract_row(id, &tenant, contract, version));
-            for number in &what.instalments {
-                if let Some(instalment) = contract.instalment(*number) {
-                    rows.instalments.push(rows::instalment_row(id, &tenant, contract, instalment, &self.references));
-                }
-            }
-            for number in &what.statements {
-                if let Some(instalment) = contract.instalment(*number) {
-                    rows.lines.extend(rows::line_rows(id, &tenant, instalment));
-                }
-            }
-            if what.penalty {
-                rows.penalties.extend(rows::penalty_row(id, &tenant, contract, &self.references));
+        for id in &order {
+            if let Some(work) = working.get(id) {
+                self.rows_of(*id, work, &mut rows);
             }
         }
 
@@ -184,14 +204,38 @@ impl Projector {
                     last_recorded_at = $4, updated_at = now()",
             schema.name()
         ))
-        .bind(last_position.transaction_id.to_string())
-        .bind(last_position.position)
-        .bind(events.len() as i64)
+        .bind(position.transaction_id.to_string())
+        .bind(position.position)
+        .bind(applied)
         .bind(last_recorded_at)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(BatchOutcome::Applied(events.len()))
+        // Only committed states go back: after a failure the cache holds nothing the read models lack.
+        for (id, work) in working {
+            self.cache.put(id, work.state);
+        }
+        Ok(BatchOutcome::Applied(applied as usize))
+    }
+
+    /// The rows a batch rewrites for one contract: its summary, and what the batch touched.
+    fn rows_of(&self, id: Uuid, work: &Working, rows: &mut RowSet) {
+        let Some(contract) = work.state.contract.awarded() else { return };
+        let tenant = work.tenant.as_str();
+        rows.contracts.push(rows::contract_row(id, tenant, contract, work.state.version));
+        for number in &work.touched.instalments {
+            if let Some(instalment) = contract.instalment(*number) {
+                rows.instalments.push(rows::instalment_row(id, tenant, contract, instalment, &self.references));
+            }
+        }
+        for number in &work.touched.statements {
+            if let Some(instalment) = contract.instalment(*number) {
+                rows.lines.extend(rows::line_rows(id, tenant, instalment));
+            }
+        }
+        if work.touched.penalty {
+            rows.penalties.extend(rows::penalty_row(id, tenant, contract, &self.references));
+        }
     }
 
     /// Follows the log into the active schema until `shutdown`, switching schema when a
@@ -256,8 +300,9 @@ impl Projector {
         .await?;
         tx.commit().await?;
         self.cache.clear();
+        let batch = self.config.rebuild_batch_size;
         loop {
-            match self.project_batch(target).await? {
+            match self.try_batch(target, batch).await? {
                 BatchOutcome::Applied(_) => continue,
                 BatchOutcome::Superseded => continue,
                 BatchOutcome::CaughtUp => break,
@@ -278,7 +323,7 @@ impl Projector {
                 return Ok(target);
             }
             tx.rollback().await?;
-            while let BatchOutcome::Applied(_) = self.project_batch(target).await? {}
+            while let BatchOutcome::Applied(_) = self.try_batch(target, batch).await? {}
         }
     }
 }

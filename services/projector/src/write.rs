@@ -1,5 +1,14 @@
-//! Writing a batch's rows: multi-row upserts, inside the batch's transaction.
+//! Writing a batch's rows, inside the batch's transaction.
+//!
+//! Instalments and statement lines — most of the rows — go in one `insert … select from
+//! unnest($1, $2, …)` per table: one array parameter per column whatever the number of rows, so
+//! the statement text never changes and is prepared once per connection. Contract summaries and
+//! penalties keep multi-row `VALUES` (their array and JSON columns do not survive `unnest`),
+//! unprepared: their text varies with the row count, and caching every variant would keep
+//! megabytes of statements per connection.
 
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
 use crate::rows::{ContractRow, InstalmentRow, LineRow, PenaltyRow, RowSet};
@@ -10,18 +19,36 @@ const ROWS_PER_STATEMENT: usize = 1_000;
 
 pub async fn write(tx: &mut PgConnection, schema: Schema, rows: &RowSet) -> Result<(), sqlx::Error> {
     for chunk in rows.contracts.chunks(ROWS_PER_STATEMENT) {
-        contracts(schema, chunk).build().execute(&mut *tx).await?;
+        contracts(schema, chunk).build().persistent(false).execute(&mut *tx).await?;
     }
-    for chunk in rows.instalments.chunks(ROWS_PER_STATEMENT) {
-        instalments(schema, chunk).build().execute(&mut *tx).await?;
+    if !rows.instalments.is_empty() {
+        let sql = unnest_upsert(schema, "instalments", "contract_id, number", INSTALMENT_COLUMNS);
+        instalments(&sql, &rows.instalments).execute(&mut *tx).await?;
     }
-    for chunk in rows.lines.chunks(ROWS_PER_STATEMENT) {
-        lines(schema, chunk).build().execute(&mut *tx).await?;
+    if !rows.lines.is_empty() {
+        let sql = unnest_upsert(schema, "statement_lines", "contract_id, instalment, line_id", LINE_COLUMNS);
+        lines(&sql, &rows.lines).execute(&mut *tx).await?;
     }
     for chunk in rows.penalties.chunks(ROWS_PER_STATEMENT) {
-        penalties(schema, chunk).build().execute(&mut *tx).await?;
+        penalties(schema, chunk).build().persistent(false).execute(&mut *tx).await?;
     }
     Ok(())
+}
+
+/// `insert into schema.table (a, b) select * from unnest($1::ta[], $2::tb[]) on conflict …`,
+/// from `name type` column declarations.
+fn unnest_upsert(schema: Schema, table: &str, key: &str, columns: &[(&str, &str)]) -> String {
+    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let arrays: Vec<String> =
+        columns.iter().enumerate().map(|(i, (_, pg_type))| format!("${}::{pg_type}[]", i + 1)).collect();
+    let mut builder = QueryBuilder::<Postgres>::new(format!(
+        "insert into {}.{table} ({}) select * from unnest({})",
+        schema.name(),
+        names.join(", "),
+        arrays.join(", ")
+    ));
+    upsert_tail(&mut builder, key, &names);
+    builder.into_sql()
 }
 
 /// `on conflict (key) do update set c = excluded.c, …` for every column but the key.
@@ -107,86 +134,78 @@ fn contracts<'a>(schema: Schema, rows: &'a [ContractRow]) -> QueryBuilder<'a, Po
     builder
 }
 
-const INSTALMENT_COLUMNS: &[&str] = &[
-    "contract_id",
-    "number",
-    "tenant",
-    "received_on",
-    "cumulative_value_ht",
-    "gross_ttc",
-    "advance_recovery_ttc",
-    "advance_outstanding_ttc",
-    "other_deductions_ttc",
-    "net_to_pay_ttc",
-    "approved_on",
-    "due_on",
-    "paid_on",
-    "amount_paid_ttc",
-    "days_to_pay",
-    "days_late",
-    "ecb_rate",
-    "interest_ttc",
-    "flat_fee",
+const INSTALMENT_COLUMNS: &[(&str, &str)] = &[
+    ("contract_id", "uuid"),
+    ("number", "int4"),
+    ("tenant", "text"),
+    ("received_on", "date"),
+    ("cumulative_value_ht", "numeric"),
+    ("gross_ttc", "numeric"),
+    ("advance_recovery_ttc", "numeric"),
+    ("advance_outstanding_ttc", "numeric"),
+    ("other_deductions_ttc", "numeric"),
+    ("net_to_pay_ttc", "numeric"),
+    ("approved_on", "date"),
+    ("due_on", "date"),
+    ("paid_on", "date"),
+    ("amount_paid_ttc", "numeric"),
+    ("days_to_pay", "int4"),
+    ("days_late", "int4"),
+    ("ecb_rate", "numeric"),
+    ("interest_ttc", "numeric"),
+    ("flat_fee", "numeric"),
 ];
 
-fn instalments<'a>(schema: Schema, rows: &'a [InstalmentRow]) -> QueryBuilder<'a, Postgres> {
-    let mut builder =
-        QueryBuilder::new(format!("insert into {}.instalments ({}) ", schema.name(), INSTALMENT_COLUMNS.join(", ")));
-    builder.push_values(rows, |mut b, r| {
-        b.push_bind(r.contract_id)
-            .push_bind(r.number)
-            .push_bind(&r.tenant)
-            .push_bind(r.received_on)
-            .push_bind(r.cumulative_value_ht)
-            .push_bind(r.gross_ttc)
-            .push_bind(r.advance_recovery_ttc)
-            .push_bind(r.advance_outstanding_ttc)
-            .push_bind(r.other_deductions_ttc)
-            .push_bind(r.net_to_pay_ttc)
-            .push_bind(r.approved_on)
-            .push_bind(r.due_on)
-            .push_bind(r.paid_on)
-            .push_bind(r.amount_paid_ttc)
-            .push_bind(r.days_to_pay)
-            .push_bind(r.days_late)
-            .push_bind(r.ecb_rate)
-            .push_bind(r.interest_ttc)
-            .push_bind(r.flat_fee);
-    });
-    upsert_tail(&mut builder, "contract_id, number", INSTALMENT_COLUMNS);
-    builder
+/// One array per column, in [`INSTALMENT_COLUMNS`] order.
+fn instalments<'a>(sql: &'a str, rows: &'a [InstalmentRow]) -> Query<'a, Postgres, PgArguments> {
+    sqlx::query(sql)
+        .bind(rows.iter().map(|r| r.contract_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.number).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.tenant.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.received_on).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.cumulative_value_ht).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.gross_ttc).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.advance_recovery_ttc).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.advance_outstanding_ttc).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.other_deductions_ttc).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.net_to_pay_ttc).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.approved_on).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.due_on).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.paid_on).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.amount_paid_ttc).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.days_to_pay).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.days_late).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.ecb_rate).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.interest_ttc).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.flat_fee).collect::<Vec<_>>())
 }
 
-const LINE_COLUMNS: &[&str] = &[
-    "contract_id",
-    "instalment",
-    "line_id",
-    "tenant",
-    "beneficiary",
-    "category",
-    "modality",
-    "hours",
-    "month",
-    "review",
+const LINE_COLUMNS: &[(&str, &str)] = &[
+    ("contract_id", "uuid"),
+    ("instalment", "int4"),
+    ("line_id", "int4"),
+    ("tenant", "text"),
+    ("beneficiary", "text"),
+    ("category", "text"),
+    ("modality", "text"),
+    ("hours", "numeric"),
+    ("month", "date"),
+    ("review", "text"),
 ];
 
-fn lines<'a>(schema: Schema, rows: &'a [LineRow]) -> QueryBuilder<'a, Postgres> {
-    let mut builder =
-        QueryBuilder::new(format!("insert into {}.statement_lines ({}) ", schema.name(), LINE_COLUMNS.join(", ")));
-    builder.push_values(rows, |mut b, r| {
-        b.push_bind(r.contract_id)
-            .push_bind(r.instalment)
-            .push_bind(r.line_id)
-            .push_bind(&r.tenant)
-            .push_bind(&r.beneficiary)
-            .push_bind(&r.category)
-            .push_bind(&r.modality)
-            .push_bind(r.hours)
-            .push_bind(r.month)
-            .push_bind(r.review);
-    });
-    upsert_tail(&mut builder, "contract_id, instalment, line_id", LINE_COLUMNS);
-    builder
+/// One array per column, in [`LINE_COLUMNS`] order.
+fn lines<'a>(sql: &'a str, rows: &'a [LineRow]) -> Query<'a, Postgres, PgArguments> {
+    sqlx::query(sql)
+        .bind(rows.iter().map(|r| r.contract_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.instalment).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.line_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.tenant.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.beneficiary.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.category.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.modality.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.hours).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.month).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.review).collect::<Vec<_>>())
 }
 
 const PENALTY_COLUMNS: &[&str] = &[

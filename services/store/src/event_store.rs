@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
+use suivi_proto::events::{DecodeError, Event};
 use suivi_proto::{Actor, ActorKind, EventEnvelope, LogPosition, NewEvent, TenantId};
 use uuid::Uuid;
 
@@ -94,6 +95,11 @@ impl StoredEvent {
         json.extend_from_slice(self.payload.as_bytes());
         json.push(b'}');
         Ok(json)
+    }
+
+    /// The payload as a typed event, read straight from the stored text (upcasting old versions).
+    pub fn decode_event(&self) -> Result<Event, DecodeError> {
+        Event::decode_str(&self.event_type, self.schema_version, &self.payload)
     }
 
     pub fn into_envelope(self) -> Result<EventEnvelope, ReadError> {
@@ -256,6 +262,18 @@ impl EventStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(envelope_from_row).collect()
+    }
+
+    /// The events of one stream up to `version` included, in version order, payloads as text.
+    pub async fn read_stored_stream(&self, stream_id: Uuid, version: i64) -> Result<Vec<StoredEvent>, ReadError> {
+        let rows = sqlx::query(&format!(
+            "{SELECT_ENVELOPE} where stream_id = $1 and stream_version <= $2 order by stream_version"
+        ))
+        .bind(stream_id)
+        .bind(version)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(stored_from_row).collect()
     }
 
     /// Every event of the tenant's contracts — all of them, or those where `contractor_siret` is a

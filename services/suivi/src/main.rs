@@ -1,5 +1,11 @@
 use clap::Parser;
 
+/// mimalloc rather than the system allocator: the projector and the API allocate many small,
+/// short-lived objects (decoded events, rows, JSON); glibc's malloc spent a quarter of a rebuild's
+/// CPU time and kept freed pages resident (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = suivi::cli::Cli::parse();

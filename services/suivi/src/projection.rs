@@ -19,14 +19,25 @@ pub enum ProjectorCommand {
 
 #[derive(Debug, Clone, Args)]
 pub struct ProjectorArgs {
-    /// Events per batch (one transaction each).
-    #[arg(long, env = "SUIVI_PROJECTOR_BATCH", default_value_t = 2_000)]
+    /// Events per batch (one transaction each) while following the log.
+    #[arg(long, env = "SUIVI_PROJECTOR_BATCH", default_value_t = ProjectorConfig::default().batch_size)]
     pub batch_size: i64,
+    /// Events per batch during a rebuild.
+    #[arg(long, env = "SUIVI_PROJECTOR_REBUILD_BATCH", default_value_t = ProjectorConfig::default().rebuild_batch_size)]
+    pub rebuild_batch_size: i64,
+    /// Contract aggregates kept in memory between batches.
+    #[arg(long, env = "SUIVI_PROJECTOR_CACHE", default_value_t = ProjectorConfig::default().cache_capacity)]
+    pub cache_capacity: usize,
 }
 
 impl ProjectorArgs {
     pub fn config(&self) -> ProjectorConfig {
-        ProjectorConfig { batch_size: self.batch_size, ..ProjectorConfig::default() }
+        ProjectorConfig {
+            batch_size: self.batch_size.max(1),
+            rebuild_batch_size: self.rebuild_batch_size.max(1),
+            cache_capacity: self.cache_capacity,
+            ..ProjectorConfig::default()
+        }
     }
 }
 

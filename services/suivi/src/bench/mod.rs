@@ -35,6 +35,9 @@ pub struct BenchArgs {
     /// Events relayed (and messages published for the baseline).
     #[arg(long, default_value_t = 200_000)]
     pub messages: usize,
+    /// Keep the scratch database at the end (to replay `suivi projector rebuild` on it, say).
+    #[arg(long)]
+    pub keep_database: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -52,7 +55,11 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     let scratch =
         postgres::ScratchDatabase::create(&config.database_url).await.context("creating the scratch database")?;
     let outcome = measure(config, &args, &scratch).await;
-    scratch.drop_it().await.context("dropping the scratch database")?;
+    if args.keep_database {
+        println!("scratch database kept: {}", scratch.url());
+    } else {
+        scratch.drop_it().await.context("dropping the scratch database")?;
+    }
     outcome
 }
 
