@@ -25,7 +25,7 @@ use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use suivi_e2e::app::{award_body, instalment_body, BUYER_SIRET, CONTRACTOR_SIRET};
-use suivi_e2e::{TestApp, TestDatabase};
+use suivi_e2e::{ContractHistory, TestApp, TestDatabase};
 use suivi_projector::indicators::{
     AdvanceTally, Advances, CategoryHours, Considerations, ContractTally, Indicators, InsertionHours, LineHours,
     ModalityHours, PaymentDelays, Penalties, PenaltyDecisions, SmeAwards, YearlyIndicators,
@@ -33,7 +33,6 @@ use suivi_projector::indicators::{
 use suivi_projector::{checkpoint, target, yearly_indicators, BatchOutcome, Projector, ProjectorConfig};
 use suivi_proto::events::{EligibleCategory as Category, InsertionModality as Modality};
 use suivi_proto::TenantId;
-use uuid::Uuid;
 
 const B1: &str = "20004869500015";
 const B2: &str = "21000000000013";
@@ -43,43 +42,18 @@ const C3: &str = "51212131000019";
 
 // --- Building the history ---------------------------------------------------------------------
 
-/// One contract's stream: commands are decided on its history, as of 2026-11-01, and appended.
-struct Contract<'a> {
-    db: &'a TestDatabase,
-    tenant: TenantId,
-    id: Uuid,
-    history: Vec<suivi_proto::events::Event>,
-}
+/// One contract's stream, with shorthands for the commands these histories use.
+struct Contract(ContractHistory);
 
-impl<'a> Contract<'a> {
-    async fn award(db: &'a TestDatabase, tenant: &str, award: Award) -> Contract<'a> {
-        let mut contract =
-            Contract { db, tenant: TenantId::parse(tenant).unwrap(), id: Uuid::now_v7(), history: Vec::new() };
+impl Contract {
+    async fn award(db: &TestDatabase, tenant: &str, award: Award) -> Contract {
+        let mut contract = Contract(ContractHistory::new(&db.pool, tenant));
         contract.run("award", award.body()).await;
         contract
     }
 
     async fn run(&mut self, kind: &str, body: Value) {
-        let command = command_from(kind, body);
-        let contract = suivi_domain::Contract::from_events(self.history.iter());
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-        let events = suivi_domain::decide(&contract, command, &suivi_domain::DecisionContext::new(today))
-            .unwrap_or_else(|error| panic!("{kind} refused: {error}"));
-        let new: Vec<_> = events.iter().map(|e| suivi_proto::NewEvent::from_event(e, chrono::Utc::now())).collect();
-        suivi_store::EventStore::new(self.db.pool.clone())
-            .append(suivi_store::AppendRequest {
-                tenant: &self.tenant,
-                stream_id: self.id,
-                expected_version: self.history.len() as i64,
-                actor: &suivi_e2e::test_actor(),
-                correlation_id: Uuid::now_v7(),
-                causation_id: None,
-                idempotency_key: None,
-                events: &new,
-            })
-            .await
-            .unwrap();
-        self.history.extend(events);
+        self.0.run(kind, body).await;
     }
 
     async fn advance(&mut self, amount_ttc: &str, paid_on: &str, with_guarantee: bool) {
@@ -177,28 +151,6 @@ impl Award {
                 "recovery": { "kind": "thresholds", "start_share": "0.65", "end_share": "0.80" } });
         }
         body
-    }
-}
-
-fn command_from(kind: &str, body: Value) -> suivi_domain::Command {
-    use suivi_domain::Command;
-    match kind {
-        "award" => Command::Award(serde_json::from_value(body).unwrap()),
-        "advance" => Command::RecordAdvancePaid(serde_json::from_value(body).unwrap()),
-        "request" => Command::RequestInstalment(serde_json::from_value(body).unwrap()),
-        "review" => Command::ReviewStatement(serde_json::from_value(body).unwrap()),
-        "approve" => Command::ApproveInstalment {
-            number: body["number"].as_u64().unwrap() as u32,
-            approved_on: body["approved_on"].as_str().unwrap().parse().unwrap(),
-            other_deductions_ttc: body["other_deductions_ttc"].as_str().unwrap().parse().unwrap(),
-        },
-        "pay" => Command::RecordInstalmentPaid(serde_json::from_value(body).unwrap()),
-        "terminate" => Command::Terminate(serde_json::from_value(body).unwrap()),
-        "settle" => Command::Settle(serde_json::from_value(body).unwrap()),
-        "confirm" => Command::ConfirmPenalty(serde_json::from_value(body).unwrap()),
-        "adjust" => Command::AdjustPenalty(serde_json::from_value(body).unwrap()),
-        "waive" => Command::WaivePenalty(serde_json::from_value(body).unwrap()),
-        other => panic!("unknown command {other}"),
     }
 }
 

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use suivi::generate::{histories, insert_histories};
-use suivi_e2e::{SuiviProcess, TestDatabase};
+use suivi_e2e::{ContractHistory, SuiviProcess, TestDatabase};
 use suivi_projector::{checkpoint, target, BatchOutcome, Projector, ProjectorConfig, Schema};
 use suivi_proto::TenantId;
 
@@ -120,55 +120,6 @@ async fn a_projector_killed_mid_batch_resumes_to_the_state_of_a_clean_rebuild() 
     assert_same_rows(&db, Schema::ReadA, Schema::ReadB).await;
 }
 
-/// Appends `command`'s events to contract `id`, decided on its current history, as of 2026-11-01.
-async fn run(
-    db: &TestDatabase,
-    id: uuid::Uuid,
-    history: &mut Vec<suivi_proto::events::Event>,
-    command: serde_json::Value,
-) {
-    let command = command_from(command);
-    let contract = suivi_domain::Contract::from_events(history.iter());
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-    let events = suivi_domain::decide(&contract, command, &suivi_domain::DecisionContext::new(today)).unwrap();
-    let new: Vec<_> = events.iter().map(|e| suivi_proto::NewEvent::from_event(e, chrono::Utc::now())).collect();
-    suivi_store::EventStore::new(db.pool.clone())
-        .append(suivi_store::AppendRequest {
-            tenant: &TenantId::parse("figures").unwrap(),
-            stream_id: id,
-            expected_version: history.len() as i64,
-            actor: &suivi_e2e::test_actor(),
-            correlation_id: uuid::Uuid::now_v7(),
-            causation_id: None,
-            idempotency_key: None,
-            events: &new,
-        })
-        .await
-        .unwrap();
-    history.extend(events);
-}
-
-fn command_from(value: serde_json::Value) -> suivi_domain::Command {
-    use suivi_domain::Command;
-    let kind = value["command"].as_str().unwrap().to_owned();
-    let body = value["body"].clone();
-    match kind.as_str() {
-        "award" => Command::Award(serde_json::from_value(body).unwrap()),
-        "advance" => Command::RecordAdvancePaid(serde_json::from_value(body).unwrap()),
-        "request" => Command::RequestInstalment(serde_json::from_value(body).unwrap()),
-        "review" => Command::ReviewStatement(serde_json::from_value(body).unwrap()),
-        "approve" => Command::ApproveInstalment {
-            number: body["number"].as_u64().unwrap() as u32,
-            approved_on: body["approved_on"].as_str().unwrap().parse().unwrap(),
-            other_deductions_ttc: body["other_deductions_ttc"].as_str().unwrap().parse().unwrap(),
-        },
-        "pay" => Command::RecordInstalmentPaid(serde_json::from_value(body).unwrap()),
-        "settle" => Command::Settle(serde_json::from_value(body).unwrap()),
-        "confirm" => Command::ConfirmPenalty(serde_json::from_value(body).unwrap()),
-        other => panic!("unknown command {other}"),
-    }
-}
-
 /// A contract whose figures are computed by hand: 1 000 000 € HT, 1 000 h committed at 60 €/h,
 /// cap 20 %; 800 h validated; an advance of 60 000 € recovered between 65 % and 80 %; an
 /// instalment paid 10 days late.
@@ -176,13 +127,12 @@ fn command_from(value: serde_json::Value) -> suivi_domain::Command {
 async fn the_read_models_carry_the_hand_computed_figures_and_the_penalty_explanation() {
     use serde_json::json;
     let db = TestDatabase::new().await;
-    let id = uuid::Uuid::now_v7();
-    let mut history = Vec::new();
-    run(
-        &db,
-        id,
-        &mut history,
-        json!({ "command": "award", "body": {
+    let mut gymnase = ContractHistory::new(&db.pool, "figures");
+    let id = gymnase.id;
+    gymnase
+        .run(
+            "award",
+            json!({
         "buyer_siret": "20004869500015", "buyer_kind": "local_authority",
         "contractors": [{ "siret": "73282932000074", "size": "pme", "role": "sole" }],
         "object": "Gymnase", "cpv_code": "45212222-8", "procedure": "Appel d'offres ouvert",
@@ -193,17 +143,16 @@ async fn the_read_models_carry_the_hand_computed_figures_and_the_penalty_explana
             "tolerance_share": "0", "cap_share": "0.20", "pro_rata_on_termination": true } },
         "advance_terms": { "rate": "0.10", "with_guarantee": false,
             "recovery": { "kind": "thresholds", "start_share": "0.65", "end_share": "0.80" } },
-        "payment_term_days": 30 } }),
-    )
-    .await;
-    run(
-        &db,
-        id,
-        &mut history,
-        json!({ "command": "advance", "body": {
-        "amount_ttc": "60000.00", "paid_on": "2025-02-03", "with_guarantee": false, "finance_reference": "M-1" } }),
-    )
-    .await;
+        "payment_term_days": 30 }),
+        )
+        .await;
+    gymnase
+        .run(
+            "advance",
+            json!({
+        "amount_ttc": "60000.00", "paid_on": "2025-02-03", "with_guarantee": false, "finance_reference": "M-1" }),
+        )
+        .await;
     let lines: Vec<_> = (1..=4)
         .map(|p| {
             json!({
@@ -211,47 +160,32 @@ async fn the_read_models_carry_the_hand_computed_figures_and_the_penalty_explana
         "modality": "direct_hire", "hours": "200", "period": { "start": "2025-02-01", "end": "2025-02-28" } })
         })
         .collect();
-    run(
-        &db,
-        id,
-        &mut history,
-        json!({ "command": "request", "body": {
+    gymnase
+        .run(
+            "request",
+            json!({
         "number": 1, "period": { "start": "2025-02-01", "end": "2025-02-28" }, "cumulative_value_ht": "700000.00",
-        "received_on": "2025-03-03", "statement": { "lines": lines } } }),
-    )
-    .await;
+        "received_on": "2025-03-03", "statement": { "lines": lines } }),
+        )
+        .await;
     let decisions: Vec<_> = (1..=4).map(|p| json!({ "line_id": p, "decision": { "kind": "validated" } })).collect();
-    run(
-        &db,
-        id,
-        &mut history,
-        json!({ "command": "review", "body": { "instalment_number": 1, "decisions": decisions } }),
-    )
-    .await;
-    run(
-        &db,
-        id,
-        &mut history,
-        json!({ "command": "approve", "body": {
-        "number": 1, "approved_on": "2025-03-10", "other_deductions_ttc": "0.00" } }),
-    )
-    .await;
+    gymnase.run("review", json!({ "instalment_number": 1, "decisions": decisions })).await;
+    gymnase
+        .run(
+            "approve",
+            json!({
+        "number": 1, "approved_on": "2025-03-10", "other_deductions_ttc": "0.00" }),
+        )
+        .await;
     // Received 3 March, term 30 days: due 2 April; paid 12 April, 10 days late.
-    run(
-        &db,
-        id,
-        &mut history,
-        json!({ "command": "pay", "body": {
-        "number": 1, "amount_ttc": "820000.00", "paid_on": "2025-04-12", "finance_reference": "M-2" } }),
-    )
-    .await;
-    run(
-        &db,
-        id,
-        &mut history,
-        json!({ "command": "settle", "body": { "final_amount_ht": "1000000.00", "settled_on": "2026-03-01" } }),
-    )
-    .await;
+    gymnase
+        .run(
+            "pay",
+            json!({
+        "number": 1, "amount_ttc": "820000.00", "paid_on": "2025-04-12", "finance_reference": "M-2" }),
+        )
+        .await;
+    gymnase.run("settle", json!({ "final_amount_ht": "1000000.00", "settled_on": "2026-03-01" })).await;
 
     let mut projector = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
     project_until_caught_up(&mut projector, Schema::ReadA).await;
@@ -312,13 +246,7 @@ async fn the_read_models_carry_the_hand_computed_figures_and_the_penalty_explana
     );
 
     // The decision is reflected.
-    run(
-        &db,
-        id,
-        &mut history,
-        json!({ "command": "confirm", "body": { "amount_ht": "12000.00", "decided_on": "2026-03-20" } }),
-    )
-    .await;
+    gymnase.run("confirm", json!({ "amount_ht": "12000.00", "decided_on": "2026-03-20" })).await;
     project_until_caught_up(&mut projector, Schema::ReadA).await;
     let decision: (String, String) =
         sqlx::query_as("select decision, decided_amount_ht::text from read_a.penalties where contract_id = $1")

@@ -8,12 +8,14 @@
 pub mod app;
 mod database;
 mod events;
+pub mod history;
 mod nats;
 pub mod process;
 
 pub use app::TestApp;
 pub use database::TestDatabase;
 pub use events::{append_history, sample_event, test_actor, test_tenant};
+pub use history::ContractHistory;
 pub use nats::{
     free_port, read_all_messages, stream_message_count, wait_for_messages, NatsServer, StoredMessage, TestStream,
 };
