@@ -105,17 +105,37 @@ async fn a_malformed_decp_file_reports_each_bad_record_and_imports_the_good_ones
 async fn the_demo_seeds_contracts_once_and_prints_working_tokens() {
     let db = TestDatabase::new().await;
     let first = stdout(&suivi(&db, &["demo"]));
-    assert_eq!(first.lines().filter(|l| l.starts_with("demo contract")).count(), 3, "{first}");
+    assert_eq!(first.lines().filter(|l| l.starts_with("demo contract")).count(), 4, "{first}");
     let buyer_token = first.lines().find_map(|l| l.trim().strip_prefix("buyer")).unwrap().trim().to_owned();
     let principal = suivi_http::auth::authenticate(&db.pool, &buyer_token).await.unwrap().unwrap();
     assert_eq!(principal.tenant.as_str(), "demo");
     let events_after_first: i64 = sqlx::query_scalar("select count(*) from events").fetch_one(&db.pool).await.unwrap();
     assert!(events_after_first >= 6, "awards, statements and a review: {events_after_first}");
+    assert_demo_has_a_penalty_to_decide(&db).await;
 
     let second = stdout(&suivi(&db, &["demo"]));
     assert!(second.contains("already exists"), "{second}");
     let events_after_second: i64 = sqlx::query_scalar("select count(*) from events").fetch_one(&db.pool).await.unwrap();
     assert_eq!(events_after_second, events_after_first);
+}
+
+/// The settled demo contract: 200 h committed, 125 h validated, its proposal waiting for a decision.
+async fn assert_demo_has_a_penalty_to_decide(db: &TestDatabase) {
+    let settled: uuid::Uuid = sqlx::query_scalar("select stream_id from events where event_type = 'contract_settled'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let store = suivi_store::EventStore::new(db.pool.clone());
+    let stored = store.read_stored_stream(settled, i64::MAX).await.unwrap();
+    let events: Vec<_> = stored.iter().map(|e| e.decode_event().unwrap()).collect();
+    let contract = suivi_domain::Contract::from_events(events.iter());
+    let references = suivi_projector::calculations::References::load(&db.pool).await.unwrap();
+    let view = suivi_reporting::PenaltyView::of(settled, events.len() as i64, contract.awarded().unwrap(), &references)
+        .expect("a proposal");
+    assert_eq!(view.proposal["committed_hours"], "200");
+    assert_eq!(view.proposal["counted_hours"], "125");
+    assert!(view.proposed_amount_ht > rust_decimal::Decimal::ZERO, "{view:?}");
+    assert!(view.decision.is_none());
 }
 
 #[tokio::test]

@@ -47,6 +47,9 @@ async fn each_role_is_refused_what_it_may_not_do_with_403() {
         (&t.buyer, format!("/api/contracts/{id}/statement-reviews"), json!({"instalment_number": 1, "decisions": []})),
         (&t.contractor, format!("/api/contracts/{id}/advance-payments"), json!({})),
         (&t.buyer, format!("/api/contracts/{id}/instalment-payments"), json!({})),
+        (&t.contractor, format!("/api/contracts/{id}/penalty-adjustment"), json!({})),
+        (&t.buyer, format!("/api/contracts/{id}/penalty-waiver"), json!({})),
+        (&t.finance, format!("/api/contracts/{id}/penalty-confirmation"), json!({})),
     ];
     for (token, path, body) in refused {
         let response = app.post(&path, token, &body).await;

@@ -5,4 +5,5 @@
 mod access;
 mod contracts;
 mod idempotency_and_concurrency;
+mod penalties;
 mod statements;

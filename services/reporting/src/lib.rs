@@ -1,10 +1,15 @@
-//! Reporting: the organisation's yearly indicators (domain.md §5), as `docs/indicators.md`
-//! defines them, computed by `suivi_projector::indicators` over the active read models.
+//! Reporting for the sustainability service: the organisation's yearly indicators (domain.md
+//! §5), as `docs/indicators.md` defines them, computed by `suivi_projector::indicators` over the
+//! active read models; and each contract's penalty proposal, explained, with its decision.
+
+mod penalties;
+
+pub use penalties::{DecisionView, PenaltyView};
 
 use std::ops::RangeInclusive;
 
 use axum::extract::{RawQuery, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use suivi_http::policies::IndicatorReaders;
 use suivi_http::{AppState, Authorized, Problem};
@@ -14,7 +19,12 @@ use suivi_projector::{target, yearly_indicators, YearlyIndicators};
 pub const YEARS: RangeInclusive<i32> = 2000..=2100;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/indicators", get(indicators))
+    Router::new()
+        .route("/api/indicators", get(indicators))
+        .route("/api/contracts/{id}/penalty", get(penalties::show))
+        .route("/api/contracts/{id}/penalty-confirmation", post(penalties::confirm))
+        .route("/api/contracts/{id}/penalty-adjustment", post(penalties::adjust))
+        .route("/api/contracts/{id}/penalty-waiver", post(penalties::waive))
 }
 
 /// `GET /api/indicators?year=2025`: the caller's organisation's indicators for that calendar

@@ -170,5 +170,56 @@ async fn seed(pool: &PgPool, tenant: &TenantId) -> anyhow::Result<()> {
         }
         println!("demo contract {id}: {object}");
     }
-    Ok(())
+    let settled = Demo { store: &store, tenant, buyer: &buyer, contractor: &contractor, facilitator: &facilitator };
+    settled.contract_settled_short_of_hours(&pseudonyms, notified, today).await
+}
+
+/// The actors the demo writes as.
+struct Demo<'a> {
+    store: &'a EventStore,
+    tenant: &'a TenantId,
+    buyer: &'a Actor,
+    contractor: &'a Actor,
+    facilitator: &'a Actor,
+}
+
+impl Demo<'_> {
+    /// A small contract, every statement line reviewed and settled today with hours short: its
+    /// penalty proposal waits for the facilitator's decision (`GET …/penalty`).
+    async fn contract_settled_short_of_hours(
+        &self,
+        pseudonyms: &suivi_http::tenants::Pseudonymiser,
+        notified: NaiveDate,
+        today: NaiveDate,
+    ) -> anyhow::Result<()> {
+        let (id, mut history) = (Uuid::now_v7(), Vec::new());
+        let object = "Nettoyage des bâtiments communaux";
+        let award = award(object, MEMBER_COMMUNE, "96000.00", "200", notified)?;
+        run_command(self.store, self.tenant, self.buyer, id, &mut history, Command::Award(award)).await?;
+        let start = notified.with_day(1).and_then(|d| d.checked_add_months(Months::new(1))).context("month")?;
+        let end = start.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).context("month end")?;
+        let period = json!({ "start": start.to_string(), "end": end.to_string() });
+        let request: InstalmentRequestedV1 = serde_json::from_value(json!({
+            "number": 1, "period": period, "cumulative_value_ht": "96000.00",
+            "received_on": end.succ_opt().unwrap_or(end).min(today).to_string(),
+            "statement": { "lines": [
+                { "line_id": 1, "beneficiary": pseudonyms.pseudonym("EMP-101").as_str(),
+                  "category": "long_term_jobseeker", "modality": "direct_hire", "hours": "80", "period": period },
+                { "line_id": 2, "beneficiary": pseudonyms.pseudonym("EMP-102").as_str(),
+                  "category": "disability_recognition", "modality": "subcontracting_siae", "hours": "45", "period": period }
+            ] }
+        }))?;
+        run_command(self.store, self.tenant, self.contractor, id, &mut history, Command::RequestInstalment(request))
+            .await?;
+        let review: StatementReviewedV1 = serde_json::from_value(json!({ "instalment_number": 1, "decisions": [
+            { "line_id": 1, "decision": { "kind": "validated" } },
+            { "line_id": 2, "decision": { "kind": "validated" } } ] }))?;
+        run_command(self.store, self.tenant, self.facilitator, id, &mut history, Command::ReviewStatement(review))
+            .await?;
+        let settlement =
+            serde_json::from_value(json!({ "final_amount_ht": "96000.00", "settled_on": today.to_string() }))?;
+        run_command(self.store, self.tenant, self.buyer, id, &mut history, Command::Settle(settlement)).await?;
+        println!("demo contract {id}: {object} (settled, 75 h short: penalty to decide)");
+        Ok(())
+    }
 }

@@ -12,9 +12,12 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use suivi_contracts::{ApprovalBody, ContractSummary, ContractView};
 use suivi_declarations::InstalmentRequestBody;
+use suivi_domain::reference::DatedRates;
 use suivi_domain::{decide, Command, Contract, DecisionContext, DomainError};
+use suivi_projector::calculations::References;
 use suivi_proto::codes::Pseudonym;
 use suivi_proto::events::{HourStatement, InstalmentRequestedV1, StatementLine};
+use suivi_reporting::PenaltyView;
 use uuid::Uuid;
 
 /// A named example of a request or response body.
@@ -236,6 +239,40 @@ pub fn settlement() -> Vec<Example> {
     }]
 }
 
+pub fn penalty_confirmation() -> Vec<Example> {
+    vec![Example {
+        name: "confirmed_as_proposed",
+        summary: "The proposal applied as computed",
+        value: json!({ "amount_ht": PROPOSED_PENALTY_HT, "decided_on": "2025-05-20" }),
+    }]
+}
+
+pub fn penalty_adjustment() -> Vec<Example> {
+    vec![Example {
+        name: "halved_for_a_site_closure",
+        summary: "Another amount, with the reason",
+        value: json!({
+            "amount_ht": "25449.90",
+            "reason": "Chantier arrêté six semaines par arrêté préfectoral : moitié de la pénalité retenue",
+            "decided_on": "2025-05-20"
+        }),
+    }]
+}
+
+pub fn penalty_waiver() -> Vec<Example> {
+    vec![Example {
+        name: "waived_after_observations",
+        summary: "No penalty, with the reason",
+        value: json!({
+            "reason": "Observations du titulaire admises : structure d'insertion défaillante en cours de marché",
+            "decided_on": "2025-05-20"
+        }),
+    }]
+}
+
+/// The penalty the examples' contract is proposed at settlement; [`play`] checks it.
+const PROPOSED_PENALTY_HT: &str = "50899.80";
+
 /// What playing the examples produced.
 pub struct Story {
     /// The `Accepted` answer of each command, by operation id.
@@ -246,6 +283,8 @@ pub struct Story {
     pub summary: Value,
     /// The review queue just after the instalment request.
     pub queue: Value,
+    /// The penalty proposal once the contract is settled, as `GET …/penalty` reads it.
+    pub penalty: Value,
 }
 
 /// Plays the first example of each command through the domain, in the order of a contract's
@@ -277,10 +316,19 @@ pub fn play() -> Story {
     // Either ends the contract: both are decided from the same state, neither is applied.
     play.try_step("terminateContract", Command::Terminate(first(termination())));
     play.try_step("settleContract", Command::Settle(first(settlement())));
-    Story { accepted: play.accepted, contract, summary, queue }
+    // The penalty decisions are alternatives too, each decided on the settled contract.
+    let mut settled = play.clone();
+    settled.step("settleContract", Command::Settle(first(settlement())));
+    let penalty = settled.penalty();
+    assert_eq!(penalty["proposed_amount_ht"], PROPOSED_PENALTY_HT, "the confirmation example states the proposal");
+    settled.try_step("confirmPenalty", Command::ConfirmPenalty(first(penalty_confirmation())));
+    settled.try_step("adjustPenalty", Command::AdjustPenalty(first(penalty_adjustment())));
+    settled.try_step("waivePenalty", Command::WaivePenalty(first(penalty_waiver())));
+    play.accepted.append(&mut settled.accepted);
+    Story { accepted: play.accepted, contract, summary, queue, penalty }
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Play {
     contract: Contract,
     version: i64,
@@ -317,6 +365,17 @@ impl Play {
         let view = ContractView::of(Self::id(), self.version, &self.contract).expect("the contract is awarded");
         let summary = ContractSummary::of(Self::id(), self.version, &self.contract).expect("the contract is awarded");
         (to_json(&view), to_json(&summary))
+    }
+
+    /// What `GET /api/contracts/{id}/penalty` answers, with the SMIC as published in the domain
+    /// (the server reads the same figures from its `reference_rates` table).
+    fn penalty(&self) -> Value {
+        let references = References {
+            smic: suivi_domain::reference::published_gross_hourly_smic(),
+            ecb: DatedRates::new(Vec::new()).expect("an empty table is in order"),
+        };
+        let awarded = self.contract.awarded().expect("the contract is awarded");
+        to_json(&PenaltyView::of(Self::id(), self.version, awarded, &references).expect("a settled contract"))
     }
 
     /// What `GET /api/review-queue` answers for this contract (`suivi_declarations`' handler
@@ -419,6 +478,9 @@ pub fn refusal(operation_id: &str) -> Option<DomainError> {
             granted: rust_decimal::Decimal::new(12_000_000, 2),
         },
         "recordInstalmentPayment" => DomainError::InstalmentNotApproved { number: 2 },
+        "confirmPenalty" | "adjustPenalty" | "waivePenalty" => {
+            DomainError::PenaltyAlreadyDecided { decided_on: day("2025-05-20") }
+        }
         _ => return None,
     })
 }

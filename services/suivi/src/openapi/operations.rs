@@ -16,8 +16,9 @@ use suivi_http::{Problem, Role};
 use suivi_projector::YearlyIndicators;
 use suivi_proto::events::{
     AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, InstalmentPaidV1,
-    StatementReviewedV1,
+    PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
 };
+use suivi_reporting::PenaltyView;
 
 use super::examples::{self, Example, Story};
 use super::schemas::{array_of, schema_of, SchemaFn};
@@ -143,6 +144,11 @@ pub const TAGS: &[(&str, &str)] = &[
         "Contractors (titulaires) request instalments with their hour statement; facilitators review them.",
     ),
     ("payments", "Finance reports the payments it made."),
+    (
+        "penalties",
+        "The penalty for insertion hours not done, proposed at final settlement with its computation; the \
+         sustainability service (facilitators) confirms, adjusts or waives it.",
+    ),
     ("indicators", "Yearly indicators of responsible procurement (SPASER, PNAD targets), per buyer and consolidated."),
     ("operations", "Health checks and this document."),
 ];
@@ -344,6 +350,64 @@ pub fn operations() -> Vec<Operation> {
              the amount paid.",
             roles::<Finance>(),
             Body::of::<InstalmentPaidV1>("The instalment payment.", examples::instalment_paid),
+        ),
+        Operation {
+            method: Method::Get,
+            path: "/api/contracts/{id}/penalty",
+            operation_id: "getPenalty",
+            tag: "penalties",
+            summary: "Read the penalty proposal (pénalité d'insertion) and its computation",
+            description: "Once the contract is settled, the penalty for insertion hours not done: hours committed \
+                (after amendments, pro-rated on termination), counted (validated, or declared when the contract \
+                says so), shortfall, tolerance, rate (fixed, or a multiple of the SMIC in force at the reference \
+                date), raw amount, cap, exemption threshold, final amount — and `explanation`, the same steps in \
+                French for the contractor's letter. With the decision, once taken. 404 before the settlement or \
+                without an insertion clause. Contractors read their own contracts' proposal, to make their \
+                observations before the decision.",
+            access: roles::<Readers>(),
+            body: None,
+            query: None,
+            success: Success::Json {
+                description: "The proposal, its steps, and the decision if taken.",
+                schema: schema_of::<PenaltyView>,
+                etag: true,
+                example: |story| story.penalty.clone(),
+            },
+            extra_problems: &[],
+        },
+        Operation {
+            extra_problems: &[(422, "amount_differs_from_proposal"), (422, "penalty_proposal_unavailable")],
+            ..command(
+                "/api/contracts/{id}/penalty-confirmation",
+                "confirmPenalty",
+                "penalties",
+                "Confirm the penalty as proposed",
+                "Applies the proposal as computed; `amount_ht` restates it (`proposed_amount_ht` of \
+                 `GET …/penalty`), so what is confirmed is what was read. One decision per contract, after the \
+                 settlement, final; confirmed amounts go to finance for deduction.",
+                roles::<Facilitators>(),
+                Body::of::<PenaltyConfirmedV1>("The confirmation.", examples::penalty_confirmation),
+            )
+        },
+        command(
+            "/api/contracts/{id}/penalty-adjustment",
+            "adjustPenalty",
+            "penalties",
+            "Adjust the penalty, with a reason",
+            "Applies another amount than proposed (more than 0: to apply none, waive), with the written reason. \
+             One decision per contract, after the settlement, final.",
+            roles::<Facilitators>(),
+            Body::of::<PenaltyAdjustedV1>("The adjustment.", examples::penalty_adjustment),
+        ),
+        command(
+            "/api/contracts/{id}/penalty-waiver",
+            "waivePenalty",
+            "penalties",
+            "Waive the penalty, with a reason",
+            "Applies no penalty, with the written reason (the contractor's observations admitted, say). One \
+             decision per contract, after the settlement, final.",
+            roles::<Facilitators>(),
+            Body::of::<PenaltyWaivedV1>("The waiver.", examples::penalty_waiver),
         ),
         Operation {
             method: Method::Get,

@@ -73,6 +73,17 @@ pub const EDGE: &[(&str, u16, &str)] = &[
         "`received_on` is stamped by Suivi on submission; only a buyer may record another date.",
     ),
     ("invalid_beneficiary_reference", 422, "A beneficiary reference is 1 to 64 characters."),
+    (
+        "amount_differs_from_proposal",
+        422,
+        "A confirmation states another amount than the penalty proposed: to apply another amount, adjust it.",
+    ),
+    (
+        "penalty_proposal_unavailable",
+        422,
+        "The penalty proposal cannot be computed (no SMIC in force at the contract's reference date): \
+         an administrator adds it with `suivi reference add`.",
+    ),
     ("internal", 500, "An internal error; the body says nothing more, the server's log does."),
     ("unavailable", 503, "The database is unreachable; retry later (with the same `Idempotency-Key`)."),
 ];

@@ -1,0 +1,189 @@
+//! The penalty for insertion hours not done: the proposal computed at final settlement, with
+//! every step and its explanation in French, and the sustainability service's decision on it.
+//!
+//! The proposal is computed from the contract's events at the moment of the request (with the
+//! dated SMIC table), not read from the read models: a facilitator deciding right after the
+//! settlement must see it without waiting for the projector, and a confirmation is checked
+//! against exactly what was shown.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use suivi_domain::contract::PenaltyDecision;
+use suivi_domain::{AwardedContract, Command};
+use suivi_http::command::{execute, load_contract, Accepted, CommandRequest};
+use suivi_http::policies::{Facilitators, Readers};
+use suivi_http::{etag, AppState, Authorized, IdempotencyKey, IfMatch, JsonBody, Problem};
+use suivi_projector::calculations::{penalty_of, References};
+use suivi_proto::events::{PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1};
+use uuid::Uuid;
+
+/// A contract's penalty proposal and the decision taken on it, if any.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct PenaltyView {
+    pub contract_id: Uuid,
+    /// The contract's version (also its `ETag`), to send back in `If-Match` with the decision.
+    pub version: i64,
+    /// The penalty proposed, euros excluding VAT: what a confirmation must state.
+    #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "suivi_proto::decimal::Money")]
+    pub proposed_amount_ht: Decimal,
+    /// Every step of the computation (hours committed, pro-rated, counted, shortfall, tolerance,
+    /// rate, raw amount, cap, exemption threshold, final amount) and `explanation`, the same
+    /// steps as sentences in French. See `docs/rules.md`.
+    pub proposal: serde_json::Value,
+    /// The decision, once taken: one per contract, final.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct DecisionView {
+    /// `confirmed`, `adjusted` or `waived`.
+    pub kind: &'static str,
+    /// The penalty applied, euros excluding VAT (0 when waived).
+    #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "suivi_proto::decimal::Money")]
+    pub amount_ht: Decimal,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub decided_on: NaiveDate,
+}
+
+impl PenaltyView {
+    /// The view of a settled contract with an insertion clause; `None` for any other.
+    pub fn of(id: Uuid, version: i64, contract: &AwardedContract, references: &References) -> Option<Self> {
+        let proposal = penalty_of(contract, references)?;
+        Some(PenaltyView {
+            contract_id: id,
+            version,
+            proposed_amount_ht: proposal.final_amount_ht,
+            proposal: proposal.json,
+            decision: contract.penalty_decision().map(DecisionView::of),
+        })
+    }
+}
+
+impl DecisionView {
+    fn of(decision: &PenaltyDecision) -> Self {
+        let (kind, reason) = match decision {
+            PenaltyDecision::Confirmed(d) => ("confirmed", d.reason.clone()),
+            PenaltyDecision::Adjusted(d) => ("adjusted", Some(d.reason.clone())),
+            PenaltyDecision::Waived(d) => ("waived", Some(d.reason.clone())),
+        };
+        // A waiver's 0 is written in cents, like every other amount of the view.
+        let amount_ht = match decision {
+            PenaltyDecision::Waived(_) => Decimal::new(0, 2),
+            _ => decision.amount_ht(),
+        };
+        DecisionView { kind, amount_ht, reason, decided_on: decision.decided_on() }
+    }
+}
+
+/// `GET /api/contracts/{id}/penalty`: the proposal, its explanation and the decision.
+pub async fn show(
+    principal: Authorized<Readers>,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Response, Problem> {
+    let loaded = load_contract(&state, &principal.principal, id).await?;
+    let view = match loaded.contract.awarded() {
+        Some(contract) => PenaltyView::of(id, loaded.version, contract, &references(&state).await?),
+        None => None,
+    };
+    let view = view.ok_or_else(|| {
+        Problem::not_found(format!(
+            "contract {id} has no penalty proposal: it is not settled yet, or has no insertion clause"
+        ))
+    })?;
+    Ok(([(header::ETAG, etag(loaded.version))], Json(view)).into_response())
+}
+
+/// `POST /api/contracts/{id}/penalty-confirmation`: the proposal applied as computed. The body
+/// restates the amount, which must be the proposal's: confirming something else is an adjustment.
+pub async fn confirm(
+    principal: Authorized<Facilitators>,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+    JsonBody(body): JsonBody<PenaltyConfirmedV1>,
+) -> Result<Accepted, Problem> {
+    let loaded = load_contract(&state, &principal.principal, id).await?;
+    if let Some(contract) = loaded.contract.awarded() {
+        if let Some(view) = PenaltyView::of(id, loaded.version, contract, &references(&state).await?) {
+            if view.proposal.get("error").is_some() {
+                return Err(Problem::invalid(
+                    "penalty_proposal_unavailable",
+                    "amount_ht",
+                    format!("the proposal cannot be computed: {}", view.proposal["error"]),
+                ));
+            }
+            if body.amount_ht != view.proposed_amount_ht {
+                return Err(Problem::invalid(
+                    "amount_differs_from_proposal",
+                    "amount_ht",
+                    format!(
+                        "the proposal is {} € HT, not {} € HT: to apply another amount, adjust the penalty \
+                         with a reason",
+                        view.proposed_amount_ht, body.amount_ht
+                    ),
+                ));
+            }
+        }
+    }
+    decide(&state, &principal, id, if_match, &key, Command::ConfirmPenalty(body)).await
+}
+
+/// `POST /api/contracts/{id}/penalty-adjustment`: another amount than proposed, with a reason.
+pub async fn adjust(
+    principal: Authorized<Facilitators>,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+    JsonBody(body): JsonBody<PenaltyAdjustedV1>,
+) -> Result<Accepted, Problem> {
+    decide(&state, &principal, id, if_match, &key, Command::AdjustPenalty(body)).await
+}
+
+/// `POST /api/contracts/{id}/penalty-waiver`: no penalty, with a reason.
+pub async fn waive(
+    principal: Authorized<Facilitators>,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+    JsonBody(body): JsonBody<PenaltyWaivedV1>,
+) -> Result<Accepted, Problem> {
+    decide(&state, &principal, id, if_match, &key, Command::WaivePenalty(body)).await
+}
+
+async fn decide(
+    state: &AppState,
+    principal: &Authorized<Facilitators>,
+    contract_id: Uuid,
+    if_match: IfMatch,
+    key: &IdempotencyKey,
+    command: Command,
+) -> Result<Accepted, Problem> {
+    let request = CommandRequest {
+        principal: &principal.principal,
+        contract_id,
+        if_match,
+        idempotency_key: key.0.as_deref(),
+        command,
+        creates: false,
+    };
+    execute(state, request).await
+}
+
+/// The dated SMIC (and ECB) tables, read per request: penalty decisions are rare, and an
+/// administrator's `suivi reference add` then counts at once.
+async fn references(state: &AppState) -> Result<References, Problem> {
+    References::load(&state.pool).await.map_err(|e| Problem::unavailable(&e))
+}

@@ -1,0 +1,136 @@
+//! The penalty at final settlement: the explained proposal, and the facilitator's decision.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use suivi_e2e::app::{award_body, instalment_body, TestApp};
+
+/// A contract of 833 h committed at 60 €/h, no tolerance nor cap, settled today with 100 h
+/// validated and 50 h rejected: 733 h short, 733 × 60 = 43 980.00 € HT proposed.
+async fn settled_contract(app: &TestApp) -> String {
+    let id = app.award(&award_body()).await;
+    let statement = instalment_body(1, "1000000.00", &[("EMP-1", "100"), ("EMP-2", "50")]);
+    let response = app.post(&format!("/api/contracts/{id}/instalments"), &app.tokens.contractor, &statement).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    let review = json!({ "instalment_number": 1, "decisions": [
+        { "line_id": 1, "decision": { "kind": "validated" } },
+        { "line_id": 2, "decision": { "kind": "rejected", "reason": "Aucun justificatif" } } ] });
+    let response = app.post(&format!("/api/contracts/{id}/statement-reviews"), &app.tokens.facilitator, &review).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    let settlement = json!({ "final_amount_ht": "1000000.00", "settled_on": today() });
+    let response = app.post(&format!("/api/contracts/{id}/settlement"), &app.tokens.buyer, &settlement).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    id
+}
+
+fn today() -> String {
+    suivi_http::command::business_today().to_string()
+}
+
+async fn penalty(app: &TestApp, id: &str, token: &str) -> (StatusCode, Value) {
+    let response = app.get(&format!("/api/contracts/{id}/penalty"), token).await;
+    (response.status(), response.json().await.unwrap())
+}
+
+async fn refused(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+    let before = app.event_count().await;
+    let response = app.post(path, token, &body).await;
+    let status = response.status();
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(app.event_count().await, before, "a refused decision writes nothing: {problem}");
+    (status, problem)
+}
+
+#[tokio::test]
+async fn a_facilitator_reads_the_explained_proposal_and_confirms_exactly_that_amount() {
+    let app = TestApp::spawn().await;
+    let unsettled = app.award(&award_body()).await;
+    let (status, problem) = penalty(&app, &unsettled, &app.tokens.facilitator).await;
+    assert_eq!((status, problem["type"].as_str()), (StatusCode::NOT_FOUND, Some("/problems/not_found")));
+
+    let id = settled_contract(&app).await;
+    let response = app.get(&format!("/api/contracts/{id}/penalty"), &app.tokens.facilitator).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let view: Value = response.json().await.unwrap();
+    assert_eq!(view["proposed_amount_ht"], "43980.00");
+    assert_eq!(view["proposal"]["committed_hours"], "833");
+    assert_eq!(view["proposal"]["counted_hours"], "100");
+    assert_eq!(view["proposal"]["shortfall_hours"], "733");
+    assert_eq!(view["proposal"]["rate_per_hour_ht"], "60.00");
+    let explanation: Vec<String> = serde_json::from_value(view["proposal"]["explanation"].clone()).unwrap();
+    assert_eq!(explanation.last().map(String::as_str), Some("Pénalité proposée : 43 980,00 € HT"));
+    assert!(view.get("decision").is_none());
+    assert_eq!(etag, format!("\"v{}\"", view["version"]));
+
+    // The contractor sees its own contract's proposal, to make its observations; no one else's.
+    assert_eq!(penalty(&app, &id, &app.tokens.contractor).await.0, StatusCode::OK);
+    assert_eq!(penalty(&app, &id, &app.tokens.other_contractor).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(penalty(&app, &id, &app.tokens.other_tenant_buyer).await.0, StatusCode::NOT_FOUND);
+
+    let confirm = format!("/api/contracts/{id}/penalty-confirmation");
+    let other_amount = json!({ "amount_ht": "40000.00", "decided_on": today() });
+    let (status, problem) = refused(&app, &confirm, &app.tokens.facilitator, other_amount).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["type"], "/problems/amount_differs_from_proposal");
+    assert_eq!(problem["field"], "amount_ht");
+
+    let as_proposed = json!({ "amount_ht": "43980.00", "decided_on": today() });
+    for token in [&app.tokens.contractor, &app.tokens.buyer, &app.tokens.finance] {
+        assert_eq!(refused(&app, &confirm, token, as_proposed.clone()).await.0, StatusCode::FORBIDDEN);
+    }
+
+    let response = app
+        .request(reqwest::Method::POST, &confirm, Some(&app.tokens.facilitator))
+        .header("If-Match", &etag)
+        .json(&as_proposed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    let (_, view) = penalty(&app, &id, &app.tokens.buyer).await;
+    assert_eq!(view["decision"], json!({ "kind": "confirmed", "amount_ht": "43980.00", "decided_on": today() }));
+
+    // One decision per contract, final.
+    let waiver = json!({ "reason": "Observations admises", "decided_on": today() });
+    let (status, problem) =
+        refused(&app, &format!("/api/contracts/{id}/penalty-waiver"), &app.tokens.facilitator, waiver).await;
+    assert_eq!(
+        (status, problem["type"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("/problems/penalty_already_decided"))
+    );
+}
+
+#[tokio::test]
+async fn a_facilitator_adjusts_or_waives_the_penalty_with_a_reason() {
+    let app = TestApp::spawn().await;
+    let (adjusted, waived) = (settled_contract(&app).await, settled_contract(&app).await);
+    let f = &app.tokens.facilitator;
+
+    let adjust = format!("/api/contracts/{adjusted}/penalty-adjustment");
+    let (status, problem) =
+        refused(&app, &adjust, f, json!({ "amount_ht": "20000.00", "reason": "  ", "decided_on": today() })).await;
+    assert_eq!((status, problem["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")));
+    let (status, problem) = refused(
+        &app,
+        &adjust,
+        f,
+        json!({ "amount_ht": "20000.00", "reason": "Arrêt de chantier", "decided_on": "2099-01-01" }),
+    )
+    .await;
+    assert_eq!((status, problem["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("decided_on")));
+    let body = json!({ "amount_ht": "20000.00", "reason": "Arrêt de chantier", "decided_on": today() });
+    assert_eq!(app.post(&adjust, f, &body).await.status(), StatusCode::OK);
+    let (_, view) = penalty(&app, &adjusted, f).await;
+    assert_eq!(
+        view["decision"],
+        json!({ "kind": "adjusted", "amount_ht": "20000.00", "reason": "Arrêt de chantier", "decided_on": today() })
+    );
+
+    let waive = format!("/api/contracts/{waived}/penalty-waiver");
+    let body = json!({ "reason": "Observations du titulaire admises", "decided_on": today() });
+    assert_eq!(app.post(&waive, f, &body).await.status(), StatusCode::OK);
+    let (_, view) = penalty(&app, &waived, f).await;
+    assert_eq!(view["decision"]["kind"], "waived");
+    assert_eq!(view["decision"]["amount_ht"], "0.00");
+    assert_eq!(view["proposed_amount_ht"], "43980.00", "the proposal stays beside the decision");
+}
