@@ -308,17 +308,9 @@ pub fn penalty_row(id: Uuid, tenant: &str, contract: &AwardedContract, reference
         tenant: tenant.to_owned(),
         proposed_amount_ht: proposal.final_amount_ht,
         proposal: proposal.json,
-        decision: decision.map(|d| decision_parts(d).0),
+        decision: decision.map(PenaltyDecision::kind),
         decided_amount_ht: decision.map(|d| d.amount_ht()),
-        reason: decision.and_then(|d| decision_parts(d).1),
+        reason: decision.and_then(PenaltyDecision::reason).map(str::to_owned),
         decided_on: decision.map(|d| d.decided_on()),
     })
-}
-
-fn decision_parts(decision: &PenaltyDecision) -> (&'static str, Option<String>) {
-    match decision {
-        PenaltyDecision::Confirmed(p) => ("confirmed", p.reason.clone()),
-        PenaltyDecision::Adjusted(p) => ("adjusted", Some(p.reason.clone())),
-        PenaltyDecision::Waived(p) => ("waived", Some(p.reason.clone())),
-    }
 }

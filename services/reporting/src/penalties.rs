@@ -70,17 +70,17 @@ impl PenaltyView {
 
 impl DecisionView {
     fn of(decision: &PenaltyDecision) -> Self {
-        let (kind, reason) = match decision {
-            PenaltyDecision::Confirmed(d) => ("confirmed", d.reason.clone()),
-            PenaltyDecision::Adjusted(d) => ("adjusted", Some(d.reason.clone())),
-            PenaltyDecision::Waived(d) => ("waived", Some(d.reason.clone())),
-        };
         // A waiver's 0 is written in cents, like every other amount of the view.
         let amount_ht = match decision {
             PenaltyDecision::Waived(_) => Decimal::new(0, 2),
             _ => decision.amount_ht(),
         };
-        DecisionView { kind, amount_ht, reason, decided_on: decision.decided_on() }
+        DecisionView {
+            kind: decision.kind(),
+            amount_ht,
+            reason: decision.reason().map(str::to_owned),
+            decided_on: decision.decided_on(),
+        }
     }
 }
 

@@ -104,6 +104,24 @@ impl PenaltyDecision {
         }
     }
 
+    /// `confirmed`, `adjusted` or `waived`: how read models and the API name the decision.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PenaltyDecision::Confirmed(_) => "confirmed",
+            PenaltyDecision::Adjusted(_) => "adjusted",
+            PenaltyDecision::Waived(_) => "waived",
+        }
+    }
+
+    /// The written reason: required to adjust or waive, optional to confirm.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            PenaltyDecision::Confirmed(p) => p.reason.as_deref(),
+            PenaltyDecision::Adjusted(p) => Some(&p.reason),
+            PenaltyDecision::Waived(p) => Some(&p.reason),
+        }
+    }
+
     /// The penalty applied, euros excluding VAT (zero when waived).
     pub fn amount_ht(&self) -> Decimal {
         match self {

@@ -112,3 +112,13 @@ fn it_refuses_a_decision_dated_in_the_future() {
         today: date("2025-05-19"),
     });
 }
+
+#[test]
+fn each_decision_names_its_kind_and_reason() {
+    let confirmed = PenaltyDecision::Confirmed(confirmed("12000.00"));
+    let adjusted = PenaltyDecision::Adjusted(adjusted("6000.00", "Défaillance de la SIAE partenaire"));
+    let waived = PenaltyDecision::Waived(waived("Chantier arrêté"));
+    assert_eq!((confirmed.kind(), confirmed.reason()), ("confirmed", None));
+    assert_eq!((adjusted.kind(), adjusted.reason()), ("adjusted", Some("Défaillance de la SIAE partenaire")));
+    assert_eq!((waived.kind(), waived.reason()), ("waived", Some("Chantier arrêté")));
+}
