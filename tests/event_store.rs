@@ -27,6 +27,7 @@ fn request<'a>(
         correlation_id: Uuid::now_v7(),
         causation_id: None,
         idempotency_key: None,
+        request_digest: None,
         events,
     }
 }
@@ -104,6 +105,7 @@ async fn a_retried_append_with_the_same_idempotency_key_writes_once_and_answers_
     let events = [sample_event(0, 1), sample_event(0, 2)];
     let keyed = |expected| AppendRequest {
         idempotency_key: Some("req-42"),
+        request_digest: None,
         ..request(&tenant, &actor, stream, expected, &events)
     };
 
@@ -122,6 +124,7 @@ async fn a_retried_append_with_the_same_idempotency_key_writes_once_and_answers_
     let misuse = store
         .append(AppendRequest {
             idempotency_key: Some("req-42"),
+            request_digest: None,
             ..request(&tenant, &actor, other, 0, &[sample_event(0, 4)])
         })
         .await;
@@ -133,6 +136,7 @@ async fn a_retried_append_with_the_same_idempotency_key_writes_once_and_answers_
     let elsewhere = store
         .append(AppendRequest {
             idempotency_key: Some("req-42"),
+            request_digest: None,
             ..request(&other_tenant, &actor, other, 0, &[sample_event(0, 5)])
         })
         .await

@@ -19,18 +19,16 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::time::{Duration, Instant};
-
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use suivi_e2e::app::{award_body, instalment_body, BUYER_SIRET, CONTRACTOR_SIRET};
-use suivi_e2e::{ContractHistory, TestApp, TestDatabase};
+use suivi_e2e::{project_everything, ContractHistory, TestApp, TestDatabase};
 use suivi_projector::indicators::{
     AdvanceTally, Advances, CategoryHours, Considerations, ContractTally, Indicators, InsertionHours, LineHours,
     ModalityHours, PaymentDelays, Penalties, PenaltyDecisions, SmeAwards, YearlyIndicators,
 };
-use suivi_projector::{checkpoint, target, yearly_indicators, BatchOutcome, Projector, ProjectorConfig};
+use suivi_projector::{target, yearly_indicators, Projector, ProjectorConfig};
 use suivi_proto::events::{EligibleCategory as Category, InsertionModality as Modality};
 use suivi_proto::TenantId;
 
@@ -370,22 +368,6 @@ async fn seed(db: &TestDatabase) {
 
     seed_other_tenant(db).await;
     project_everything(&db.pool).await;
-}
-
-/// Projects until the active schema holds every event of the log. "Caught up" alone is not
-/// enough: events stay invisible to readers while any older transaction of the cluster runs
-/// (another test's, say), so the projector may find nothing new for a moment.
-async fn project_everything(pool: &sqlx::PgPool) {
-    let total: i64 = sqlx::query_scalar("select count(*) from events").fetch_one(pool).await.unwrap();
-    let mut projector = Projector::new(pool.clone(), ProjectorConfig::default()).await.unwrap();
-    let schema = target::active(pool).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while checkpoint(pool, schema).await.unwrap().events < total {
-        assert!(Instant::now() < deadline, "the projector catches up");
-        if !matches!(projector.project_batch(schema).await.unwrap(), BatchOutcome::Applied(_)) {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
 }
 
 /// Tenant "other": the same buyer SIRET B1, contractor, person p1 and years as "agglo", so any

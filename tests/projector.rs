@@ -13,7 +13,7 @@ use suivi_proto::TenantId;
 const TABLES: [&str; 4] = ["contracts", "instalments", "statement_lines", "penalties"];
 
 async fn seed(db: &TestDatabase, contracts: usize) -> usize {
-    let today = suivi_http::command::business_today();
+    let today = suivi_application::business_today();
     let generated = histories(42, contracts, today);
     insert_histories(&db.pool, &TenantId::parse("gen").unwrap(), &generated).await.unwrap()
 }

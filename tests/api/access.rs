@@ -92,6 +92,7 @@ async fn another_tenants_or_another_contractors_contract_is_not_found() {
     problem(unknown, StatusCode::NOT_FOUND).await;
 
     // Lists show only one's own contracts.
+    app.catch_up().await;
     for (token, expected) in [(&t.buyer, 1), (&t.contractor, 1), (&t.other_contractor, 0), (&t.other_tenant_buyer, 0)] {
         let list: Vec<Value> = app.get("/api/contracts", token).await.json().await.unwrap();
         assert_eq!(list.len(), expected);

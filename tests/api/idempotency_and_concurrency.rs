@@ -23,6 +23,7 @@ async fn a_retried_award_with_the_same_key_creates_one_contract_and_answers_the_
     let retry: Value = retry.json().await.unwrap();
     assert_eq!(retry, first);
     assert_eq!(app.event_count().await, 1);
+    app.catch_up().await;
     let list: Vec<Value> = app.get("/api/contracts", &app.tokens.buyer).await.json().await.unwrap();
     assert_eq!(list.len(), 1);
 }
@@ -154,4 +155,61 @@ async fn a_command_that_loses_a_concurrent_race_gets_409_and_writes_nothing() {
     assert_eq!(problem["type"], "/problems/concurrent_change");
     let view: Value = app.get(&format!("/api/contracts/{id}"), &app.tokens.buyer).await.json().await.unwrap();
     assert_eq!(view["version"], 2, "only the competing event was written");
+}
+
+/// Eight identical requests with one key, all at once: one records, every one gets its answer.
+/// (Checking the key before loading the contract let losers be decided on the winner's state.)
+#[tokio::test]
+async fn concurrent_retries_with_one_key_all_get_the_first_answer() {
+    let app = TestApp::spawn().await;
+    let id = app.award(&award_body()).await;
+    let path = format!("/api/contracts/{id}/instalments");
+    let body = instalment_body(1, "50000.00", &[("EMP-1", "35")]);
+    let before = app.event_count().await;
+    let sends = (0..8).map(|_| {
+        app.request(Method::POST, &path, Some(&app.tokens.contractor))
+            .header("Idempotency-Key", "statement-1-burst")
+            .json(&body)
+            .send()
+    });
+    let responses = futures::future::join_all(sends).await;
+    let mut answers = Vec::new();
+    for response in responses {
+        let response = response.unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        answers.push(body);
+    }
+    assert!(answers.iter().all(|answer| answer == &answers[0]), "{answers:?}");
+    assert_eq!(answers[0]["events"], json!(["instalment_requested"]));
+    assert_eq!(app.event_count().await, before + 1);
+}
+
+/// A corrected statement resent with the key of the first is another request: refused, so the
+/// correction is not silently dropped.
+#[tokio::test]
+async fn a_key_reused_with_another_body_is_refused_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let id = app.award(&award_body()).await;
+    let path = format!("/api/contracts/{id}/instalments");
+    let send = |hours: &'static str| {
+        app.request(Method::POST, &path, Some(&app.tokens.contractor))
+            .header("Idempotency-Key", "statement-1")
+            .json(&instalment_body(1, "50000.00", &[("EMP-1", hours)]))
+            .send()
+    };
+    assert_eq!(send("35").await.unwrap().status(), StatusCode::OK);
+    let before = app.event_count().await;
+    let corrected = send("42").await.unwrap();
+    assert_eq!(corrected.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = corrected.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/idempotency_key_reused");
+    assert_eq!(problem["field"], "Idempotency-Key");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(!detail.contains(":statement-1"), "the detail names no token id: {detail}");
+    assert_eq!(app.event_count().await, before);
+    // The same body again is still a retry.
+    assert_eq!(send("35").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(app.event_count().await, before);
 }

@@ -23,7 +23,7 @@ async fn settled_contract(app: &TestApp) -> String {
 }
 
 fn today() -> String {
-    suivi_http::command::business_today().to_string()
+    suivi_application::business_today().to_string()
 }
 
 async fn penalty(app: &TestApp, id: &str, token: &str) -> (StatusCode, Value) {

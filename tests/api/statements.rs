@@ -41,7 +41,7 @@ async fn the_server_keeps_only_keyed_pseudonyms_that_identify_a_person_across_co
     assert_ne!(pseudonym(&first, 0), pseudonym(&first, 2));
     assert_eq!(pseudonym(&first, 2), pseudonym(&second, 0), "the same person across the tenant's contracts");
     // Stamped by the service on submission.
-    assert_eq!(first["received_on"], suivi_http::command::business_today().to_string());
+    assert_eq!(first["received_on"], suivi_application::business_today().to_string());
 }
 
 #[tokio::test]
@@ -120,6 +120,7 @@ async fn statements_flow_from_contractor_to_facilitator_to_buyer_and_finance() {
         .await;
     assert_eq!(requested.status(), StatusCode::OK);
 
+    app.catch_up().await;
     let queue: Vec<Value> = app.get("/api/review-queue", &t.facilitator).await.json().await.unwrap();
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0]["contract_id"], id.as_str());
@@ -135,6 +136,7 @@ async fn statements_flow_from_contractor_to_facilitator_to_buyer_and_finance() {
         )
         .await;
     assert_eq!(reviewed.status(), StatusCode::OK, "{}", reviewed.text().await.unwrap());
+    app.catch_up().await;
     let queue: Vec<Value> = app.get("/api/review-queue", &t.facilitator).await.json().await.unwrap();
     assert!(queue.is_empty());
 
@@ -147,7 +149,7 @@ async fn statements_flow_from_contractor_to_facilitator_to_buyer_and_finance() {
     // The advance base is 12 months of a 24-month contract: 10 % of 600 000 € TTC = 60 000 €.
     // 70 % executed with recovery between 65 % and 80 %: a third of it, 20 000 €.
     // The request was received today (stamped by the service), so it is approved and paid today.
-    let today = suivi_http::command::business_today().to_string();
+    let today = suivi_application::business_today().to_string();
     let approved = app
         .post(
             &format!("{contract}/instalment-approvals"),

@@ -94,6 +94,11 @@ impl TestApp {
         body["contract_id"].as_str().expect("contract id").to_owned()
     }
 
+    /// Brings the read models (which lists are served from) up to the end of the log.
+    pub async fn catch_up(&self) {
+        crate::project_everything(&self.db.pool).await;
+    }
+
     /// How many events the log holds: a refused request must not change it.
     pub async fn event_count(&self) -> i64 {
         sqlx::query_scalar("select count(*) from events").fetch_one(&self.db.pool).await.expect("count")

@@ -50,6 +50,7 @@ pub async fn append_history(
                     correlation_id: Uuid::now_v7(),
                     causation_id: None,
                     idempotency_key: None,
+                    request_digest: None,
                     events: &events,
                 })
                 .await

@@ -1,12 +1,14 @@
-//! Contract histories written through the domain, for projector and indicator tests: each command
-//! is decided on the contract's events so far and its events are appended to the store, so the
-//! log holds exactly what the services would have written.
+//! Contract histories written through the application layer, for projector and indicator tests:
+//! each command is run as the services run it (decided on the contract's events so far, appended
+//! with the version read), so the log holds exactly what the services would have written.
 
 use serde_json::Value;
 use sqlx::PgPool;
-use suivi_domain::{Command, DecisionContext};
+use suivi_application::{Application, CommandRequest, Expected, Principal};
+use suivi_domain::Command;
 use suivi_proto::events::Event;
 use suivi_proto::TenantId;
+use suivi_store::EventStore;
 use uuid::Uuid;
 
 /// The day commands are decided on: after every date the tests' histories use.
@@ -34,25 +36,43 @@ impl ContractHistory {
 
     /// Decides `kind` (see [`command_from`]) on the history and appends its events.
     pub async fn run(&mut self, kind: &str, body: Value) {
-        let command = command_from(kind, body);
-        let contract = suivi_domain::Contract::from_events(self.events.iter());
-        let events = suivi_domain::decide(&contract, command, &DecisionContext::new(decision_day()))
-            .unwrap_or_else(|error| panic!("{kind} refused: {error}"));
-        let new: Vec<_> = events.iter().map(|e| suivi_proto::NewEvent::from_event(e, chrono::Utc::now())).collect();
-        suivi_store::EventStore::new(self.pool.clone())
-            .append(suivi_store::AppendRequest {
-                tenant: &self.tenant,
-                stream_id: self.id,
-                expected_version: self.events.len() as i64,
-                actor: &crate::test_actor(),
-                correlation_id: Uuid::now_v7(),
-                causation_id: None,
-                idempotency_key: None,
-                events: &new,
-            })
+        if kind == "award" {
+            self.ensure_buyer(body["buyer_siret"].as_str().expect("an award names its buyer")).await;
+        }
+        let app = Application::with_cache(EventStore::new(self.pool.clone()), 0);
+        let request = CommandRequest {
+            principal: &Principal::system("test-history", self.tenant.clone()),
+            contract_id: self.id,
+            expected: Expected::OneOf(vec![self.events.len() as i64]),
+            idempotency: None,
+            command: command_from(kind, body),
+            today: decision_day(),
+            correlation_id: Uuid::now_v7(),
+        };
+        let accepted = app.execute(request).await.unwrap_or_else(|error| panic!("{kind} refused: {error}"));
+        let appended = app.store().read_stream(self.id).await.expect("read the stream back");
+        let known = self.events.len() as i64;
+        for envelope in appended.iter().filter(|e| e.stream_version > known) {
+            self.events.push(envelope.decode_event().expect("decode an appended event"));
+        }
+        assert_eq!(self.events.len() as i64, accepted.version);
+    }
+}
+
+impl ContractHistory {
+    /// The tenant purchases for `siret` (awards for other buyers are refused).
+    async fn ensure_buyer(&self, siret: &str) {
+        sqlx::query("insert into tenants (id, name) values ($1, $1) on conflict do nothing")
+            .bind(self.tenant.as_str())
+            .execute(&self.pool)
             .await
-            .expect("append the decided events");
-        self.events.extend(events);
+            .expect("create the tenant");
+        sqlx::query("insert into tenant_buyers (tenant, siret) values ($1, $2) on conflict do nothing")
+            .bind(self.tenant.as_str())
+            .bind(siret)
+            .execute(&self.pool)
+            .await
+            .expect("add the buyer");
     }
 }
 

@@ -21,6 +21,10 @@ pub use nats::{
 };
 pub use process::SuiviProcess;
 
+use std::time::{Duration, Instant};
+
+use suivi_projector::{checkpoint, target, BatchOutcome, Projector, ProjectorConfig};
+
 /// Checks what a relay left in its stream against the store: every event exactly once, in
 /// canonical order, on its subject, with `Nats-Msg-Id` = event id and gapless sequences.
 pub async fn assert_stream_mirrors_store(store: &suivi_store::EventStore, stream: &TestStream) {
@@ -32,5 +36,21 @@ pub async fn assert_stream_mirrors_store(store: &suivi_store::EventStore, stream
         assert_eq!(&message.envelope, event, "message {} is the event at that canonical position", message.sequence);
         assert_eq!(message.msg_id.as_deref(), Some(event.event_id.to_string().as_str()));
         assert_eq!(message.subject, stream.subjects.event(&event.tenant, &event.event_type, event.stream_id));
+    }
+}
+
+/// Projects until the active schema holds every event of the log. "Caught up" alone is not
+/// enough: events stay invisible to readers while any older transaction of the cluster runs
+/// (another test's, say), so the projector may find nothing new for a moment.
+pub async fn project_everything(pool: &sqlx::PgPool) {
+    let total: i64 = sqlx::query_scalar("select count(*) from events").fetch_one(pool).await.unwrap();
+    let mut projector = Projector::new(pool.clone(), ProjectorConfig::default()).await.unwrap();
+    let schema = target::active(pool).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while checkpoint(pool, schema).await.unwrap().events < total {
+        assert!(Instant::now() < deadline, "the projector catches up");
+        if !matches!(projector.project_batch(schema).await.unwrap(), BatchOutcome::Applied(_)) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 }

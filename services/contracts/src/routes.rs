@@ -1,6 +1,8 @@
 //! Buyers' commands, and the contract views every role may read (each its own contracts).
 
-use axum::extract::{Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -8,11 +10,11 @@ use axum::{Json, Router};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use suivi_application::lists::{parse_status, ContractFilter, MAX_PAGE};
 use suivi_domain::Command;
-use suivi_http::command::{execute, list_contracts, load_contract, Accepted, CommandRequest};
+use suivi_http::listing::{decode_cursor, encode_cursor, limit, page_headers, parameter, parse_query};
 use suivi_http::policies::{Buyers, Readers};
-use suivi_http::tenants::covers_buyer;
-use suivi_http::{etag, AppState, Authorized, IdempotencyKey, IfMatch, JsonBody, Principal, Problem};
+use suivi_http::{etag, AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem};
 use suivi_proto::events::{ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1};
 use uuid::Uuid;
 
@@ -28,62 +30,28 @@ pub fn router() -> Router<AppState> {
         .route("/api/contracts/{id}/settlement", post(settle))
 }
 
-async fn buyer_command(
-    state: &AppState,
-    principal: &Principal,
-    contract_id: Uuid,
-    if_match: IfMatch,
-    key: &IdempotencyKey,
-    command: Command,
-) -> Result<Accepted, Problem> {
-    let creates = matches!(command, Command::Award(_));
-    execute(
-        state,
-        CommandRequest { principal, contract_id, if_match, idempotency_key: key.0.as_deref(), command, creates },
-    )
-    .await
-}
-
 /// `POST /api/contracts`: records a notified contract; its id is made here (UUID v7).
 async fn award(
-    principal: Authorized<Buyers>,
-    State(state): State<AppState>,
-    key: IdempotencyKey,
-    JsonBody(body): JsonBody<ContractAwardedV1>,
-) -> Result<Accepted, Problem> {
-    let covered = covers_buyer(&state.pool, &principal.tenant, body.buyer_siret.as_str())
-        .await
-        .map_err(|e| Problem::unavailable(&e))?;
-    if !covered {
-        return Err(Problem::invalid(
-            "buyer_not_in_tenant",
-            "buyer_siret",
-            format!("{} is not one of the buyers your organisation purchases for", body.buyer_siret.as_str()),
-        ));
-    }
-    buyer_command(&state, &principal.principal, Uuid::now_v7(), IfMatch(None), &key, Command::Award(body)).await
+    command: CommandContext<Buyers>,
+    JsonBody(body, digest): JsonBody<ContractAwardedV1>,
+) -> Result<Created, Problem> {
+    command.run(Uuid::now_v7(), &digest, Command::Award(body)).await
 }
 
 async fn amend(
-    principal: Authorized<Buyers>,
-    State(state): State<AppState>,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
-    JsonBody(body): JsonBody<ContractAmendedV1>,
-) -> Result<Accepted, Problem> {
-    buyer_command(&state, &principal.principal, id, if_match, &key, Command::Amend(body)).await
+    command: CommandContext<Buyers>,
+    ContractId(id): ContractId,
+    JsonBody(body, digest): JsonBody<ContractAmendedV1>,
+) -> Result<Created, Problem> {
+    command.run(id, &digest, Command::Amend(body)).await
 }
 
 async fn terminate(
-    principal: Authorized<Buyers>,
-    State(state): State<AppState>,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
-    JsonBody(body): JsonBody<ContractTerminatedV1>,
-) -> Result<Accepted, Problem> {
-    buyer_command(&state, &principal.principal, id, if_match, &key, Command::Terminate(body)).await
+    command: CommandContext<Buyers>,
+    ContractId(id): ContractId,
+    JsonBody(body, digest): JsonBody<ContractTerminatedV1>,
+) -> Result<Created, Problem> {
+    command.run(id, &digest, Command::Terminate(body)).await
 }
 
 /// The approval request: the domain computes gross, advance recovery and net to pay.
@@ -101,53 +69,68 @@ pub struct ApprovalBody {
 }
 
 async fn approve_instalment(
-    principal: Authorized<Buyers>,
-    State(state): State<AppState>,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
-    JsonBody(body): JsonBody<ApprovalBody>,
-) -> Result<Accepted, Problem> {
-    let command = Command::ApproveInstalment {
+    command: CommandContext<Buyers>,
+    ContractId(id): ContractId,
+    JsonBody(body, digest): JsonBody<ApprovalBody>,
+) -> Result<Created, Problem> {
+    let approval = Command::ApproveInstalment {
         number: body.number,
         approved_on: body.approved_on,
         other_deductions_ttc: body.other_deductions_ttc,
     };
-    buyer_command(&state, &principal.principal, id, if_match, &key, command).await
+    command.run(id, &digest, approval).await
 }
 
 async fn settle(
-    principal: Authorized<Buyers>,
-    State(state): State<AppState>,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
-    JsonBody(body): JsonBody<ContractSettledV1>,
-) -> Result<Accepted, Problem> {
-    buyer_command(&state, &principal.principal, id, if_match, &key, Command::Settle(body)).await
+    command: CommandContext<Buyers>,
+    ContractId(id): ContractId,
+    JsonBody(body, digest): JsonBody<ContractSettledV1>,
+) -> Result<Created, Problem> {
+    command.run(id, &digest, Command::Settle(body)).await
 }
 
-/// `GET /api/contracts`: the caller's contracts (a contractor's: those it holds).
+/// `GET /api/contracts`: the caller's contracts (a contractor's: those it holds), from the read
+/// models, by pages: `buyer`, `status`, `year` (of notification), `at_risk`, `limit`, `cursor`.
 async fn list(
     principal: Authorized<Readers>,
     State(state): State<AppState>,
-) -> Result<Json<Vec<ContractSummary>>, Problem> {
-    let contracts = list_contracts(&state, &principal.principal).await?;
-    Ok(Json(
-        contracts
-            .iter()
-            .filter_map(|(id, loaded)| ContractSummary::of(*id, loaded.version, &loaded.contract))
-            .collect(),
-    ))
+    RawQuery(query): RawQuery,
+) -> Result<Response, Problem> {
+    let (parameters, filter) = list_query(query.as_deref())?;
+    let page = state.app.list_contracts(&principal.principal, &filter).await?;
+    let next = page.next.map(|id| encode_cursor(&id.to_string()));
+    let headers = page_headers(page.lag, "/api/contracts", &parameters, next);
+    let items: Vec<ContractSummary> = page.items.iter().map(ContractSummary::from_row).collect();
+    Ok((headers, Json(items)).into_response())
+}
+
+/// Reads the list's query string: its parameters (kept for the next page's link) and the filter.
+pub fn list_query(query: Option<&str>) -> Result<(HashMap<String, String>, ContractFilter), Problem> {
+    let parameters = parse_query(query, &["buyer", "status", "year", "at_risk", "limit", "cursor"])?;
+    let filter = ContractFilter {
+        buyer_siret: parameter(&parameters, "buyer", "a SIRET (14 digits)", |v| {
+            (v.len() == 14 && v.bytes().all(|b| b.is_ascii_digit())).then(|| v.to_owned())
+        })?,
+        status: parameter(&parameters, "status", "awarded, terminated or settled", parse_status)?,
+        year: parameter(&parameters, "year", "a year from 2000 to 2100", |v| {
+            v.parse().ok().filter(|y| (2000..=2100).contains(y))
+        })?,
+        at_risk: parameter(&parameters, "at_risk", "true or false", |v| v.parse().ok())?,
+        after: parameter(&parameters, "cursor", "a cursor from a Link header", |v| {
+            decode_cursor(v).and_then(|text| text.parse().ok())
+        })?,
+        limit: limit(&parameters, MAX_PAGE)?,
+    };
+    Ok((parameters, filter))
 }
 
 /// `GET /api/contracts/{id}`: one contract, with its ETag for `If-Match`.
 async fn show(
     principal: Authorized<Readers>,
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ContractId(id): ContractId,
 ) -> Result<Response, Problem> {
-    let loaded = load_contract(&state, &principal.principal, id).await?;
+    let loaded = state.app.load_contract(&principal.principal, id).await?;
     let view = ContractView::of(id, loaded.version, &loaded.contract)
         .ok_or_else(|| Problem::not_found(format!("no contract {id}")))?;
     Ok(([(header::ETAG, etag(loaded.version))], Json(view)).into_response())

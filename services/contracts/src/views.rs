@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use suivi_application::lists::ContractRow;
 use suivi_domain::contract::{Instalment, LineReview};
 use suivi_domain::{Contract, ContractStatus};
 use suivi_proto::events::{EligibleCategory, InsertionModality, InstalmentApprovedV1, Period};
@@ -54,6 +55,10 @@ pub struct ContractSummary {
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub executed_value_ht: Decimal,
     pub hours: Hours,
+    /// Before settlement, once a quarter of the value is executed: validated hours below 80 % of
+    /// the committed hours × the share of value executed (lists only: computed by the projector).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_risk: Option<bool>,
 }
 
 fn status_name(status: ContractStatus) -> &'static str {
@@ -86,7 +91,34 @@ impl ContractSummary {
                 pending: hours.pending,
                 remaining: hours.remaining,
             },
+            at_risk: None,
         })
+    }
+}
+
+impl ContractSummary {
+    /// The summary as the read models hold it (lists are served from them).
+    pub fn from_row(row: &ContractRow) -> Self {
+        ContractSummary {
+            contract_id: row.contract_id,
+            version: row.version,
+            status: status_name(row.status),
+            object: row.object.clone(),
+            buyer_siret: row.buyer_siret.clone(),
+            contractor_sirets: row.contractor_sirets.clone(),
+            notification_date: row.notification_date,
+            amount_ht: row.amount_ht,
+            executed_value_ht: row.executed_value_ht,
+            hours: Hours {
+                committed: row.committed_hours,
+                declared: row.declared_hours,
+                validated: row.validated_hours,
+                rejected: row.rejected_hours,
+                pending: row.pending_hours,
+                remaining: row.remaining_hours,
+            },
+            at_risk: Some(row.at_risk),
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use axum::Router;
 use suivi_http::AppState;
 
 pub use request::{InstalmentRequestBody, StatementLineBody};
-pub use review::QueuedStatement;
+pub use review::{queue_query, QueuedStatement};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -3,19 +3,18 @@
 //! The contractor names each person by its own reference; the server keeps only the tenant's
 //! keyed pseudonym of it (see `suivi_http::tenants`) and never stores or logs the reference.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use suivi_application::business_today;
 use suivi_domain::Command;
-use suivi_http::command::{business_today, execute, Accepted, CommandRequest};
 use suivi_http::policies::Requesters;
 use suivi_http::tenants::{pseudonymiser, TenantError};
-use suivi_http::{AppState, Authorized, IdempotencyKey, IfMatch, JsonBody, Problem, Role};
+use suivi_http::{AppState, CommandContext, ContractId, Created, JsonBody, Problem, Role};
 use suivi_proto::events::{
     EligibleCategory, HourStatement, InsertionModality, InstalmentRequestedV1, Period, StatementLine,
 };
-use uuid::Uuid;
 
 /// The request body: [`InstalmentRequestedV1`] with references instead of pseudonyms, and a
 /// reception date only a buyer may set (for a request that reached it another way).
@@ -54,13 +53,12 @@ pub struct StatementLineBody {
 }
 
 pub async fn request_instalment(
-    principal: Authorized<Requesters>,
+    command: CommandContext<Requesters>,
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
-    JsonBody(body): JsonBody<InstalmentRequestBody>,
-) -> Result<Accepted, Problem> {
+    ContractId(id): ContractId,
+    JsonBody(body, digest): JsonBody<InstalmentRequestBody>,
+) -> Result<Created, Problem> {
+    let principal = &command.caller;
     let received_on = match (principal.role, body.received_on) {
         (Role::Buyer, Some(date)) => date,
         (_, Some(_)) => {
@@ -103,23 +101,12 @@ pub async fn request_instalment(
             period: line.period,
         })
         .collect();
-    let command = Command::RequestInstalment(InstalmentRequestedV1 {
+    let request = Command::RequestInstalment(InstalmentRequestedV1 {
         number: body.number,
         period: body.period,
         cumulative_value_ht: body.cumulative_value_ht,
         received_on,
         statement: HourStatement { lines },
     });
-    execute(
-        &state,
-        CommandRequest {
-            principal: &principal.principal,
-            contract_id: id,
-            if_match,
-            idempotency_key: key.0.as_deref(),
-            command,
-            creates: false,
-        },
-    )
-    .await
+    command.run(id, &digest, request).await
 }

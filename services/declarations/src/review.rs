@@ -1,37 +1,27 @@
 //! Facilitators: the queue of statement lines waiting for review, and the review itself.
 
-use axum::extract::{Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use suivi_application::lists::{PendingStatement, QueueCursor, MAX_PAGE};
 use suivi_domain::Command;
-use suivi_http::command::{execute, list_contracts, Accepted, CommandRequest};
+use suivi_http::listing::{decode_cursor, encode_cursor, limit, page_headers, parameter, parse_query};
 use suivi_http::policies::{Facilitators, Reviewers};
-use suivi_http::{AppState, Authorized, IdempotencyKey, IfMatch, JsonBody, Problem};
+use suivi_http::{AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem};
 use suivi_proto::events::{EligibleCategory, InsertionModality, Period, StatementReviewedV1};
 use uuid::Uuid;
 
 pub async fn review_statement(
-    principal: Authorized<Facilitators>,
-    State(state): State<AppState>,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
-    JsonBody(body): JsonBody<StatementReviewedV1>,
-) -> Result<Accepted, Problem> {
-    execute(
-        &state,
-        CommandRequest {
-            principal: &principal.principal,
-            contract_id: id,
-            if_match,
-            idempotency_key: key.0.as_deref(),
-            command: Command::ReviewStatement(body),
-            creates: false,
-        },
-    )
-    .await
+    command: CommandContext<Facilitators>,
+    ContractId(id): ContractId,
+    JsonBody(body, digest): JsonBody<StatementReviewedV1>,
+) -> Result<Created, Problem> {
+    command.run(id, &digest, Command::ReviewStatement(body)).await
 }
 
 /// One statement waiting for review: the lines still undecided.
@@ -59,40 +49,72 @@ pub struct QueuedLine {
     pub period: Period,
 }
 
-/// `GET /api/review-queue`: statements with lines to review, oldest received first.
+/// `GET /api/review-queue`: statements with lines to review, oldest received first, from the read
+/// models, by pages (`limit`, `cursor`).
 pub async fn queue(
     principal: Authorized<Reviewers>,
     State(state): State<AppState>,
-) -> Result<Json<Vec<QueuedStatement>>, Problem> {
-    let mut queue: Vec<QueuedStatement> = Vec::new();
-    for (contract_id, loaded) in list_contracts(&state, &principal.principal).await? {
-        let Some(awarded) = loaded.contract.awarded() else { continue };
-        for pending in awarded.pending_review_lines() {
-            let line = QueuedLine {
-                line_id: pending.line.line_id,
-                beneficiary: pending.line.beneficiary.as_str().to_owned(),
-                category: pending.line.category,
-                modality: pending.line.modality,
-                hours: pending.line.hours,
-                period: pending.line.period,
-            };
-            match queue.last_mut() {
-                Some(last)
-                    if last.contract_id == contract_id && last.instalment_number == pending.instalment_number =>
-                {
-                    last.lines.push(line)
-                }
-                _ => queue.push(QueuedStatement {
-                    contract_id,
-                    contract_object: awarded.award().object.clone(),
-                    version: loaded.version,
-                    instalment_number: pending.instalment_number,
-                    received_on: pending.received_on,
-                    lines: vec![line],
-                }),
-            }
+    RawQuery(query): RawQuery,
+) -> Result<Response, Problem> {
+    let parameters = parse_query(query.as_deref(), &["limit", "cursor"])?;
+    let after = parameter(&parameters, "cursor", "a cursor from a Link header", |v| {
+        decode_cursor(v).and_then(|t| cursor_of(&t))
+    })?;
+    let page = state.app.review_queue(&principal.principal, after, limit(&parameters, MAX_PAGE)?).await?;
+    let next = page.next.map(|c| encode_cursor(&format!("{}|{}|{}", c.received_on, c.contract_id, c.instalment)));
+    let headers = page_headers(page.lag, "/api/review-queue", &parameters, next);
+    let items: Vec<QueuedStatement> = page.items.into_iter().map(QueuedStatement::from).collect();
+    Ok((headers, Json(items)).into_response())
+}
+
+/// The review queue's query string, read.
+pub struct QueueQuery {
+    /// Kept for the next page's link.
+    pub parameters: HashMap<String, String>,
+    pub after: Option<QueueCursor>,
+    pub limit: u32,
+}
+
+/// Reads the queue's query string: its parameters, where the page starts, and its size.
+pub fn queue_query(query: Option<&str>) -> Result<QueueQuery, Problem> {
+    let parameters = parse_query(query, &["limit", "cursor"])?;
+    let after = parameter(&parameters, "cursor", "a cursor from a Link header", |v| {
+        decode_cursor(v).and_then(|text| cursor_of(&text))
+    })?;
+    let limit = limit(&parameters, MAX_PAGE)?;
+    Ok(QueueQuery { parameters, after, limit })
+}
+
+fn cursor_of(text: &str) -> Option<QueueCursor> {
+    let mut parts = text.split('|');
+    let cursor = QueueCursor {
+        received_on: parts.next()?.parse().ok()?,
+        contract_id: parts.next()?.parse().ok()?,
+        instalment: parts.next()?.parse().ok()?,
+    };
+    parts.next().is_none().then_some(cursor)
+}
+
+impl From<PendingStatement> for QueuedStatement {
+    fn from(statement: PendingStatement) -> Self {
+        QueuedStatement {
+            contract_id: statement.contract_id,
+            contract_object: statement.contract_object,
+            version: statement.version,
+            instalment_number: statement.instalment_number,
+            received_on: statement.received_on,
+            lines: statement
+                .lines
+                .into_iter()
+                .map(|line| QueuedLine {
+                    line_id: line.line_id,
+                    beneficiary: line.beneficiary,
+                    category: line.category,
+                    modality: line.modality,
+                    hours: line.hours,
+                    period: line.period,
+                })
+                .collect(),
         }
     }
-    queue.sort_by_key(|statement| statement.received_on);
-    Ok(Json(queue))
 }

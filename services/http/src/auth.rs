@@ -9,7 +9,8 @@ use base64::Engine as _;
 use rand::RngCore as _;
 use sha2::{Digest, Sha256};
 use sqlx::{PgPool, Row};
-use suivi_proto::{Actor, ActorKind, TenantId};
+pub use suivi_application::{Principal, Role};
+use suivi_proto::TenantId;
 use uuid::Uuid;
 
 use crate::problem::Problem;
@@ -17,75 +18,17 @@ use crate::state::AppState;
 
 const TOKEN_PREFIX: &str = "suivi_";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Buyer,
-    Contractor,
-    Facilitator,
-    Finance,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Buyer => "buyer",
-            Role::Contractor => "contractor",
-            Role::Facilitator => "facilitator",
-            Role::Finance => "finance",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Role> {
-        Some(match name {
-            "buyer" => Role::Buyer,
-            "contractor" => Role::Contractor,
-            "facilitator" => Role::Facilitator,
-            "finance" => Role::Finance,
-            "admin" => Role::Admin,
-            _ => return None,
-        })
-    }
-
-    fn actor_kind(self) -> ActorKind {
-        match self {
-            Role::Buyer => ActorKind::Buyer,
-            Role::Contractor => ActorKind::Contractor,
-            Role::Facilitator => ActorKind::Facilitator,
-            Role::Finance => ActorKind::Finance,
-            Role::Admin => ActorKind::Admin,
-        }
-    }
-}
-
-/// Who is calling: a token's role, tenant and, for a contractor, its SIRET.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    pub token_id: Uuid,
-    pub role: Role,
-    pub tenant: TenantId,
-    pub siret: Option<String>,
-}
-
-impl Principal {
-    /// The actor recorded on events: the role and the token id, never a person's name.
-    pub fn actor(&self) -> Actor {
-        Actor { kind: self.role.actor_kind(), id: self.token_id.to_string() }
-    }
-
-    /// Refuses (403) unless the principal has one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), Problem> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-            Err(Problem::forbidden(format!(
-                "role {} may not do this; allowed: {}",
-                self.role.as_str(),
-                allowed.join(", ")
-            )))
-        }
+/// Refuses (403) unless the principal has one of `roles`.
+pub fn require(principal: &Principal, roles: &[Role]) -> Result<(), Problem> {
+    if roles.contains(&principal.role) {
+        Ok(())
+    } else {
+        let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        Err(Problem::forbidden(format!(
+            "role {} may not do this; allowed: {}",
+            principal.role.as_str(),
+            allowed.join(", ")
+        )))
     }
 }
 
@@ -122,12 +65,13 @@ pub async fn authenticate(pool: &PgPool, token: &str) -> Result<Option<Principal
     let Some(row) = row else { return Ok(None) };
     let role: String = row.try_get("role").map_err(|e| Problem::internal(&e))?;
     let tenant: String = row.try_get("tenant").map_err(|e| Problem::internal(&e))?;
-    Ok(Some(Principal {
-        token_id: row.try_get("id").map_err(|e| Problem::internal(&e))?,
-        role: Role::parse(&role).ok_or_else(|| Problem::internal(&UnknownRole(role.clone())))?,
-        tenant: TenantId::parse(&tenant).map_err(|e| Problem::internal(&e))?,
-        siret: row.try_get("siret").map_err(|e| Problem::internal(&e))?,
-    }))
+    let id: Uuid = row.try_get("id").map_err(|e| Problem::internal(&e))?;
+    Ok(Some(Principal::new(
+        id.to_string(),
+        Role::parse(&role).ok_or_else(|| Problem::internal(&UnknownRole(role.clone())))?,
+        TenantId::parse(&tenant).map_err(|e| Problem::internal(&e))?,
+        row.try_get("siret").map_err(|e| Problem::internal(&e))?,
+    )))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -209,7 +153,7 @@ impl<P: Policy> FromRequestParts<AppState> for Authorized<P> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let principal = Principal::from_request_parts(parts, state).await?;
-        principal.require(P::ROLES)?;
+        require(&principal, P::ROLES)?;
         Ok(Authorized { principal, policy: std::marker::PhantomData })
     }
 }

@@ -1,94 +1,79 @@
-//! Running a command against a contract: authorise, load, check preconditions, decide, append.
-//!
-//! The same path serves every edge (HTTP now, NATS for finance), so a command means the same
-//! thing whichever way it arrives.
+//! The HTTP side of a command: who calls (its policy checked before the body is read), what it
+//! says it read (`If-Match`), its retry key, its request id; and the application's answer,
+//! mapped to HTTP here and only here.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use std::marker::PhantomData;
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::{header, request::Parts, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{NaiveDate, Utc};
-use serde::Serialize;
-use suivi_domain::{decide, Command, Contract, DecisionContext, DomainError};
-use suivi_proto::{NewEvent, TenantId};
-use suivi_store::{AppendError, AppendRequest, Appended};
+use suivi_application::{business_today, Accepted, ApplicationError, CommandRequest, Expected, Idempotency};
+use suivi_domain::{Command, DomainError};
 use uuid::Uuid;
 
-use crate::auth::{Principal, Role};
-use crate::preconditions::{etag, IfMatch};
+use crate::auth::{Authorized, Policy};
+use crate::json::RequestDigest;
+use crate::preconditions::{etag, IdempotencyKey, IfMatch};
 use crate::problem::Problem;
+use crate::request_id::RequestId;
 use crate::state::AppState;
 
-/// A contract as the caller may see it.
-pub struct LoadedContract {
-    pub contract: Contract,
-    pub version: i64,
+/// Everything a command handler needs besides its path and body. Taking it first means a
+/// caller whose role `P` does not allow is refused (403) before anything else is read.
+pub struct CommandContext<P: Policy> {
+    pub caller: Authorized<P>,
+    state: AppState,
+    if_match: IfMatch,
+    key: IdempotencyKey,
+    request_id: RequestId,
+    policy: PhantomData<P>,
 }
 
-/// Loads a contract the principal may see: same tenant, and for a contractor, one of the
-/// contract's contractors. Anything else is "not found", so existence is not disclosed.
-pub async fn load_contract(
-    state: &AppState,
-    principal: &Principal,
-    contract_id: Uuid,
-) -> Result<LoadedContract, Problem> {
-    // Payloads are decoded straight from their stored text: this runs on every command.
-    let stored = state.store.read_stored_stream(contract_id, i64::MAX).await.map_err(|e| Problem::unavailable(&e))?;
-    let not_found = || Problem::not_found(format!("no contract {contract_id}"));
-    let first = stored.first().ok_or_else(not_found)?;
-    if first.tenant != principal.tenant {
-        return Err(not_found());
+impl<P: Policy> FromRequestParts<AppState> for CommandContext<P> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = Authorized::<P>::from_request_parts(parts, state).await?;
+        let if_match = IfMatch::from_request_parts(parts, state).await?;
+        let key = IdempotencyKey::from_request_parts(parts, state).await?;
+        let Ok(request_id) = RequestId::from_request_parts(parts, state).await;
+        Ok(CommandContext { caller, state: state.clone(), if_match, key, request_id, policy: PhantomData })
     }
-    let version = stored.last().map_or(0, |e| e.stream_version);
-    let mut contract = Contract::default();
-    for event in &stored {
-        contract.apply(&event.decode_event().map_err(|e| Problem::internal(&e))?);
+}
+
+impl<P: Policy> CommandContext<P> {
+    /// Runs `command` on contract `contract_id` (for an award: the id the new contract gets).
+    pub async fn run(&self, contract_id: Uuid, digest: &RequestDigest, command: Command) -> Result<Created, Problem> {
+        let request = CommandRequest {
+            principal: &self.caller.principal,
+            contract_id,
+            expected: match self.if_match.0 {
+                Some(version) => Expected::OneOf(vec![version]),
+                None => Expected::Any,
+            },
+            idempotency: self.key.0.as_deref().map(|key| Idempotency { key, request_digest: &digest.0 }),
+            command,
+            today: business_today(),
+            correlation_id: self.request_id.0,
+        };
+        self.state.app.execute(request).await.map(Created).map_err(Problem::from)
     }
-    if principal.role == Role::Contractor {
-        let sees_it = contract
-            .awarded()
-            .zip(principal.siret.as_deref())
-            .is_some_and(|(awarded, siret)| awarded.contractor_sirets().any(|s| s.as_str() == siret));
-        if !sees_it {
-            return Err(not_found());
-        }
-    }
-    Ok(LoadedContract { contract, version })
 }
 
-/// What a command request carries besides the command.
-pub struct CommandRequest<'a> {
-    pub principal: &'a Principal,
-    pub contract_id: Uuid,
-    pub if_match: IfMatch,
-    pub idempotency_key: Option<&'a str>,
-    pub command: Command,
-    /// Set for an award: the contract must not exist yet.
-    pub creates: bool,
-}
+/// An accepted command as HTTP: 201 with `Location` for a new contract, else 200; the new
+/// `ETag` either way.
+#[derive(Debug)]
+pub struct Created(pub Accepted);
 
-/// The answer to an accepted command (or to its retry).
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Accepted {
-    pub contract_id: Uuid,
-    /// The contract's version after the command: its new ETag.
-    pub version: i64,
-    /// Event types appended, in order.
-    pub events: Vec<String>,
-    #[serde(skip)]
-    pub created: bool,
-    /// True when this answers a retry: nothing was appended this time.
-    #[serde(skip)]
-    #[schemars(skip)]
-    pub replayed: bool,
-}
-
-impl IntoResponse for Accepted {
+impl IntoResponse for Created {
     fn into_response(self) -> Response {
-        let status = if self.created { StatusCode::CREATED } else { StatusCode::OK };
-        let mut response = (status, Json(&self)).into_response();
-        response.headers_mut().insert(header::ETAG, etag(self.version));
-        if self.created {
-            if let Ok(location) = HeaderValue::from_str(&format!("/api/contracts/{}", self.contract_id)) {
+        let accepted = self.0;
+        let status = if accepted.created { StatusCode::CREATED } else { StatusCode::OK };
+        let mut response = (status, Json(&accepted)).into_response();
+        response.headers_mut().insert(header::ETAG, etag(accepted.version));
+        if accepted.created {
+            if let Ok(location) = HeaderValue::from_str(&format!("/api/contracts/{}", accepted.contract_id)) {
                 response.headers_mut().insert(header::LOCATION, location);
             }
         }
@@ -96,134 +81,65 @@ impl IntoResponse for Accepted {
     }
 }
 
-/// Today in France (Europe/Paris), the calendar every date of a contract is read in.
-pub fn business_today() -> NaiveDate {
-    Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive()
-}
+/// A contract id in the path; a malformed one is a problem+json 400 naming it.
+#[derive(Debug, Clone, Copy)]
+pub struct ContractId(pub Uuid);
 
-pub async fn execute(state: &AppState, request: CommandRequest<'_>) -> Result<Accepted, Problem> {
-    let name = request.command.name();
-    let outcome = execute_inner(state, request).await;
-    let label = match &outcome {
-        Ok(accepted) if accepted.replayed => "replayed",
-        Ok(_) => "accepted",
-        Err(problem) => problem.type_uri.rsplit('/').next().unwrap_or("refused"),
-    };
-    metrics::counter!("suivi_commands_total", "command" => name, "outcome" => label.to_owned()).increment(1);
-    outcome
-}
+impl<S: Send + Sync> FromRequestParts<S> for ContractId {
+    type Rejection = Problem;
 
-async fn execute_inner(state: &AppState, request: CommandRequest<'_>) -> Result<Accepted, Problem> {
-    let CommandRequest { principal, contract_id, if_match, idempotency_key, command, creates } = request;
-    // Keys are scoped to the token that sent them: one firm's keys say nothing about another's.
-    let scoped_key = idempotency_key.map(|key| format!("{}:{key}", principal.token_id));
-    let idempotency_key = scoped_key.as_deref();
-    let span = tracing::info_span!("command", command = command.name(), %contract_id, tenant = %principal.tenant);
-    let _entered = span.enter();
-
-    if let Some(key) = idempotency_key {
-        if let Some(first) =
-            state.store.remembered(&principal.tenant, key).await.map_err(|e| Problem::unavailable(&e))?
-        {
-            return replay(state, principal, key, contract_id, first, creates).await;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<Uuid>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(ContractId(id)),
+            Err(rejection) => {
+                Err(Problem::new(StatusCode::BAD_REQUEST, "invalid_path", "The contract id is not valid")
+                    .detail(format!("a contract id is a UUID: {}", rejection.body_text()))
+                    .field("id"))
+            }
         }
     }
+}
 
-    let (contract, version) = if creates {
-        let version = state.store.stream_version(contract_id).await.map_err(|e| Problem::unavailable(&e))?;
-        if version > 0 {
-            return Err(Problem::new(StatusCode::CONFLICT, "already_exists", "This contract already exists")
-                .detail(format!("contract {contract_id} is already recorded")));
+impl From<ApplicationError> for Problem {
+    fn from(error: ApplicationError) -> Self {
+        match error {
+            ApplicationError::NotFound { contract_id } => Problem::not_found(format!("no contract {contract_id}")),
+            ApplicationError::AlreadyExists { contract_id } => {
+                Problem::new(StatusCode::CONFLICT, "already_exists", "This contract already exists")
+                    .detail(format!("contract {contract_id} is already recorded"))
+            }
+            ApplicationError::BuyerNotInTenant { siret } => Problem::invalid(
+                "buyer_not_in_tenant",
+                "buyer_siret",
+                format!("{siret} is not one of the buyers your organisation purchases for"),
+            ),
+            ApplicationError::PreconditionFailed { expected, actual } => {
+                let named: Vec<String> = expected.iter().map(i64::to_string).collect();
+                Problem::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    "precondition_failed",
+                    "The contract changed since you read it",
+                )
+                .detail(format!("If-Match names version {}; the contract is at version {actual}", named.join(", ")))
+                .field("If-Match")
+            }
+            ApplicationError::Conflict { expected, actual } => Problem::new(
+                StatusCode::CONFLICT,
+                "concurrent_change",
+                "The contract changed while your request was decided",
+            )
+            .detail(format!(
+                "decided on version {expected}, the contract is now at version {actual}; read it again and retry"
+            )),
+            ApplicationError::Refused(refusal) => domain_problem(refusal),
+            ApplicationError::IdempotencyKeyReused => Problem::invalid(
+                "idempotency_key_reused",
+                "Idempotency-Key",
+                "this key was already used for another request: a retry must send the same request",
+            ),
+            ApplicationError::Unavailable(cause) => Problem::unavailable(cause.as_ref()),
+            ApplicationError::Internal(cause) => Problem::internal(cause.as_ref()),
         }
-        (Contract::default(), 0)
-    } else {
-        let loaded = load_contract(state, principal, contract_id).await?;
-        (loaded.contract, loaded.version)
-    };
-    if_match.check(version)?;
-
-    let events = decide(&contract, command, &DecisionContext::new(business_today())).map_err(domain_problem)?;
-    let now = Utc::now();
-    let new_events: Vec<NewEvent> = events.iter().map(|event| NewEvent::from_event(event, now)).collect();
-    let appended = state
-        .store
-        .append(AppendRequest {
-            tenant: &principal.tenant,
-            stream_id: contract_id,
-            expected_version: version,
-            actor: &principal.actor(),
-            correlation_id: Uuid::now_v7(),
-            causation_id: None,
-            idempotency_key,
-            events: &new_events,
-        })
-        .await
-        .map_err(append_problem)?;
-    if appended.replayed {
-        // A concurrent retry with the same key won the race: answer what it answered.
-        return replay(state, principal, idempotency_key.unwrap_or_default(), contract_id, appended, creates).await;
-    }
-    tracing::info!(version = appended.last_version, "command accepted");
-    Ok(Accepted {
-        contract_id,
-        version: appended.last_version,
-        events: new_events.into_iter().map(|e| e.event_type).collect(),
-        created: creates,
-        replayed: false,
-    })
-}
-
-async fn replay(
-    state: &AppState,
-    principal: &Principal,
-    key: &str,
-    contract_id: Uuid,
-    first: Appended,
-    creates: bool,
-) -> Result<Accepted, Problem> {
-    // An award's id is made by the server, so a retried award names the first one's.
-    let contract_id = if creates { first.stream_id } else { contract_id };
-    if first.stream_id != contract_id {
-        return Err(key_reused(key));
-    }
-    let events = state.store.read_stream(contract_id).await.map_err(|e| Problem::unavailable(&e))?;
-    if events.first().is_some_and(|e| e.tenant != principal.tenant) {
-        return Err(key_reused(key));
-    }
-    Ok(Accepted {
-        contract_id,
-        version: first.last_version,
-        events: events
-            .into_iter()
-            .filter(|e| (first.first_version..=first.last_version).contains(&e.stream_version))
-            .map(|e| e.event_type)
-            .collect(),
-        created: creates,
-        replayed: true,
-    })
-}
-
-fn key_reused(key: &str) -> Problem {
-    Problem::invalid(
-        "idempotency_key_reused",
-        "Idempotency-Key",
-        format!("the key {key:?} was already used for another request"),
-    )
-}
-
-fn append_problem(error: AppendError) -> Problem {
-    match error {
-        AppendError::Conflict { actual, expected, .. } => Problem::new(
-            StatusCode::CONFLICT,
-            "concurrent_change",
-            "The contract changed while your request was decided",
-        )
-        .detail(format!(
-            "decided on version {expected}, the contract is now at version {actual}; read it again and retry"
-        )),
-        AppendError::IdempotencyKeyReused { key, .. } => key_reused(&key),
-        AppendError::NoEvents => Problem::internal(&AppendError::NoEvents),
-        AppendError::Database(e) => Problem::unavailable(&e),
     }
 }
 
@@ -236,32 +152,4 @@ pub fn domain_problem(error: DomainError) -> Problem {
         Some(field) => problem.field(field),
         None => problem,
     }
-}
-
-/// The tenant an event belongs to must be the principal's: used by listing queries.
-pub fn same_tenant(principal: &Principal, tenant: &TenantId) -> bool {
-    &principal.tenant == tenant
-}
-
-/// Every contract the principal may see (a contractor: only its own), with its version.
-pub async fn list_contracts(state: &AppState, principal: &Principal) -> Result<Vec<(Uuid, LoadedContract)>, Problem> {
-    let siret = if principal.role == Role::Contractor { principal.siret.as_deref() } else { None };
-    let envelopes =
-        state.store.read_contracts_of(&principal.tenant, siret).await.map_err(|e| Problem::unavailable(&e))?;
-    let mut contracts: Vec<(Uuid, LoadedContract)> = Vec::new();
-    for envelope in envelopes {
-        let event = envelope.decode_event().map_err(|e| Problem::internal(&e))?;
-        match contracts.last_mut() {
-            Some((id, loaded)) if *id == envelope.stream_id => {
-                loaded.contract.apply(&event);
-                loaded.version = envelope.stream_version;
-            }
-            _ => {
-                let mut contract = Contract::default();
-                contract.apply(&event);
-                contracts.push((envelope.stream_id, LoadedContract { contract, version: envelope.stream_version }));
-            }
-        }
-    }
-    Ok(contracts)
 }

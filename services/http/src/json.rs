@@ -1,14 +1,33 @@
 //! A strict JSON body extractor: wrong content type → 415, malformed JSON → 400, a value of the
 //! wrong shape → 422 naming the field at fault (via `serde_path_to_error`).
+//!
+//! It also digests what was sent (method, path, body bytes): kept with an `Idempotency-Key`, the
+//! digest tells a retry from another request that reuses the key.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
+use sha2::{Digest as _, Sha256};
 
 use crate::problem::Problem;
 
-pub struct JsonBody<T>(pub T);
+/// The parsed body and the digest of the request that carried it.
+pub struct JsonBody<T>(pub T, pub RequestDigest);
+
+/// SHA-256 of a request's method, path and body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestDigest(pub [u8; 32]);
+
+impl RequestDigest {
+    pub fn of(method: &str, path: &str, body: &[u8]) -> Self {
+        let mut hasher = Sha256::new();
+        for part in [method.as_bytes(), b" ", path.as_bytes(), b"\n", body] {
+            hasher.update(part);
+        }
+        RequestDigest(hasher.finalize().into())
+    }
+}
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = Problem;
@@ -30,6 +49,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 "The body must be JSON (Content-Type: application/json)",
             ));
         }
+        let (method, path) = (request.method().to_string(), request.uri().path().to_owned());
         let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
             let status = rejection.status();
             if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -38,7 +58,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 Problem::new(status, "unreadable_body", "The request body could not be read")
             }
         })?;
-        parse(&bytes).map(JsonBody)
+        let digest = RequestDigest::of(&method, &path, &bytes);
+        parse(&bytes).map(|value| JsonBody(value, digest))
     }
 }
 

@@ -4,13 +4,17 @@
 pub mod auth;
 pub mod command;
 pub mod json;
+pub mod listing;
 pub mod preconditions;
 pub mod problem;
+pub mod request_id;
 pub mod state;
 pub mod tenants;
 
-pub use auth::{policies, Authorized, Principal, Role};
-pub use json::JsonBody;
+pub use auth::{policies, require, Authorized, Principal, Role};
+pub use command::{CommandContext, ContractId, Created};
+pub use json::{JsonBody, RequestDigest};
 pub use preconditions::{etag, IdempotencyKey, IfMatch};
 pub use problem::Problem;
+pub use request_id::RequestId;
 pub use state::AppState;

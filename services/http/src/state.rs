@@ -1,16 +1,22 @@
 //! What every handler can reach.
 
+use std::sync::Arc;
+
 use sqlx::PgPool;
+use suivi_application::Application;
 use suivi_store::EventStore;
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
     pub store: EventStore,
+    /// The command runner and read-model lists every edge shares.
+    pub app: Arc<Application>,
 }
 
 impl AppState {
     pub fn new(pool: PgPool) -> Self {
-        AppState { store: EventStore::new(pool.clone()), pool }
+        let store = EventStore::new(pool.clone());
+        AppState { app: Arc::new(Application::new(store.clone())), store, pool }
     }
 }

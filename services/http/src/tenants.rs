@@ -76,14 +76,7 @@ pub async fn add_buyers(pool: &PgPool, id: &TenantId, buyer_sirets: &[String]) -
     Ok(())
 }
 
-/// Whether `siret` is one of the buyers the tenant covers.
-pub async fn covers_buyer(pool: &PgPool, tenant: &TenantId, siret: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("select exists(select 1 from tenant_buyers where tenant = $1 and siret = $2)")
-        .bind(tenant.as_str())
-        .bind(siret)
-        .fetch_one(pool)
-        .await
-}
+pub use suivi_application::tenancy::covers_buyer;
 
 /// Retires the active key and makes a new one; returns the new version.
 pub async fn rotate_key(pool: &PgPool, tenant: &TenantId) -> Result<i32, TenantError> {

@@ -9,7 +9,8 @@ use crate::target::Schema;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Lag {
-    /// Events in the log (finished transactions) after the checkpoint.
+    /// Committed events in the log after the checkpoint (including those a long-running
+    /// transaction elsewhere keeps the projector from reading yet).
     pub events: i64,
     /// Age of the oldest event not yet projected, in seconds (0 when caught up).
     pub seconds: f64,
@@ -18,9 +19,8 @@ pub struct Lag {
 pub async fn lag(pool: &PgPool, schema: Schema) -> Result<Lag, ProjectorError> {
     let at = checkpoint(pool, schema).await?;
     let store = EventStore::new(pool.clone());
-    let events = store.count_after(at.position).await?;
-    let oldest = store.read_stored_after(at.position, 1).await?;
+    let (events, oldest) = store.lag_after(at.position).await?;
     let seconds =
-        oldest.first().map_or(0.0, |event| (Utc::now() - event.recorded_at).num_milliseconds().max(0) as f64 / 1000.0);
+        oldest.map_or(0.0, |recorded_at| (Utc::now() - recorded_at).num_milliseconds().max(0) as f64 / 1000.0);
     Ok(Lag { events, seconds })
 }

@@ -86,6 +86,8 @@ pub struct LineRow {
     pub modality: String,
     pub hours: Decimal,
     pub month: NaiveDate,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
     pub review: &'static str,
 }
 
@@ -291,6 +293,8 @@ pub fn line_rows<'a>(id: Uuid, tenant: &str, instalment: &'a Instalment) -> impl
             modality: name(&line.modality),
             hours: line.hours,
             month: line.period.start.with_day(1).unwrap_or(line.period.start),
+            period_start: line.period.start,
+            period_end: line.period.end,
             review: match reviewed.review() {
                 LineReview::Pending => "pending",
                 LineReview::Validated => "validated",

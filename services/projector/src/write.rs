@@ -191,6 +191,8 @@ const LINE_COLUMNS: &[(&str, &str)] = &[
     ("hours", "numeric"),
     ("month", "date"),
     ("review", "text"),
+    ("period_start", "date"),
+    ("period_end", "date"),
 ];
 
 /// One array per column, in [`LINE_COLUMNS`] order.
@@ -206,6 +208,8 @@ fn lines<'a>(sql: &'a str, rows: &'a [LineRow]) -> Query<'a, Postgres, PgArgumen
         .bind(rows.iter().map(|r| r.hours).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.month).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.review).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.period_start).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.period_end).collect::<Vec<_>>())
 }
 
 const PENALTY_COLUMNS: &[&str] = &[

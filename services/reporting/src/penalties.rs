@@ -6,7 +6,7 @@
 //! settlement must see it without waiting for the projector, and a confirmation is checked
 //! against exactly what was shown.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -15,9 +15,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use suivi_domain::contract::PenaltyDecision;
 use suivi_domain::{AwardedContract, Command};
-use suivi_http::command::{execute, load_contract, Accepted, CommandRequest};
 use suivi_http::policies::{Facilitators, Readers};
-use suivi_http::{etag, AppState, Authorized, IdempotencyKey, IfMatch, JsonBody, Problem};
+use suivi_http::{etag, AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem};
 use suivi_projector::calculations::{penalty_of, References};
 use suivi_proto::events::{PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1};
 use uuid::Uuid;
@@ -88,9 +87,9 @@ impl DecisionView {
 pub async fn show(
     principal: Authorized<Readers>,
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ContractId(id): ContractId,
 ) -> Result<Response, Problem> {
-    let loaded = load_contract(&state, &principal.principal, id).await?;
+    let loaded = state.app.load_contract(&principal.principal, id).await?;
     let view = match loaded.contract.awarded() {
         Some(contract) => PenaltyView::of(id, loaded.version, contract, &references(&state).await?),
         None => None,
@@ -106,14 +105,12 @@ pub async fn show(
 /// `POST /api/contracts/{id}/penalty-confirmation`: the proposal applied as computed. The body
 /// restates the amount, which must be the proposal's: confirming something else is an adjustment.
 pub async fn confirm(
-    principal: Authorized<Facilitators>,
+    command: CommandContext<Facilitators>,
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
-    JsonBody(body): JsonBody<PenaltyConfirmedV1>,
-) -> Result<Accepted, Problem> {
-    let loaded = load_contract(&state, &principal.principal, id).await?;
+    ContractId(id): ContractId,
+    JsonBody(body, digest): JsonBody<PenaltyConfirmedV1>,
+) -> Result<Created, Problem> {
+    let loaded = state.app.load_contract(&command.caller.principal, id).await?;
     if let Some(contract) = loaded.contract.awarded() {
         if let Some(view) = PenaltyView::of(id, loaded.version, contract, &references(&state).await?) {
             if view.proposal.get("error").is_some() {
@@ -136,50 +133,25 @@ pub async fn confirm(
             }
         }
     }
-    decide(&state, &principal, id, if_match, &key, Command::ConfirmPenalty(body)).await
+    command.run(id, &digest, Command::ConfirmPenalty(body)).await
 }
 
 /// `POST /api/contracts/{id}/penalty-adjustment`: another amount than proposed, with a reason.
 pub async fn adjust(
-    principal: Authorized<Facilitators>,
-    State(state): State<AppState>,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
-    JsonBody(body): JsonBody<PenaltyAdjustedV1>,
-) -> Result<Accepted, Problem> {
-    decide(&state, &principal, id, if_match, &key, Command::AdjustPenalty(body)).await
+    command: CommandContext<Facilitators>,
+    ContractId(id): ContractId,
+    JsonBody(body, digest): JsonBody<PenaltyAdjustedV1>,
+) -> Result<Created, Problem> {
+    command.run(id, &digest, Command::AdjustPenalty(body)).await
 }
 
 /// `POST /api/contracts/{id}/penalty-waiver`: no penalty, with a reason.
 pub async fn waive(
-    principal: Authorized<Facilitators>,
-    State(state): State<AppState>,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-    key: IdempotencyKey,
-    JsonBody(body): JsonBody<PenaltyWaivedV1>,
-) -> Result<Accepted, Problem> {
-    decide(&state, &principal, id, if_match, &key, Command::WaivePenalty(body)).await
-}
-
-async fn decide(
-    state: &AppState,
-    principal: &Authorized<Facilitators>,
-    contract_id: Uuid,
-    if_match: IfMatch,
-    key: &IdempotencyKey,
-    command: Command,
-) -> Result<Accepted, Problem> {
-    let request = CommandRequest {
-        principal: &principal.principal,
-        contract_id,
-        if_match,
-        idempotency_key: key.0.as_deref(),
-        command,
-        creates: false,
-    };
-    execute(state, request).await
+    command: CommandContext<Facilitators>,
+    ContractId(id): ContractId,
+    JsonBody(body, digest): JsonBody<PenaltyWaivedV1>,
+) -> Result<Created, Problem> {
+    command.run(id, &digest, Command::WaivePenalty(body)).await
 }
 
 /// The dated SMIC (and ECB) tables, read per request: penalty decisions are rare, and an

@@ -27,7 +27,38 @@ pub struct AppendRequest<'a> {
     pub causation_id: Option<Uuid>,
     /// A retried command carrying the same key (per tenant) appends nothing.
     pub idempotency_key: Option<&'a str>,
+    /// A digest of the request that carried `idempotency_key`, kept with it: the same key with
+    /// another digest is another request, refused as [`AppendError::IdempotencyKeyReused`].
+    pub request_digest: Option<&'a [u8]>,
     pub events: &'a [NewEvent],
+}
+
+/// What an idempotency key was first used for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remembered {
+    pub appended: Appended,
+    /// `None` for keys recorded before digests were kept.
+    pub request_digest: Option<Vec<u8>>,
+}
+
+impl Remembered {
+    /// Whether a request with `digest` is a retry of the first one (not another request that
+    /// reuses its key). Keys recorded without a digest match any.
+    pub fn is_retry_of(&self, stream_id: Uuid, digest: Option<&[u8]>) -> bool {
+        self.appended.stream_id == stream_id
+            && match (self.request_digest.as_deref(), digest) {
+                (Some(first), Some(this)) => first == this,
+                _ => true,
+            }
+    }
+}
+
+/// What a command needs in one round trip: the key's first use, if any, and the stream's events
+/// after the version the caller already holds.
+#[derive(Debug, Clone)]
+pub struct CommandRead {
+    pub remembered: Option<Remembered>,
+    pub events: Vec<StoredEvent>,
 }
 
 /// The result of an append, or of the first append of a retried one.
@@ -44,7 +75,7 @@ pub struct Appended {
 pub enum AppendError {
     #[error("stream {stream_id} is at version {actual}, not the expected {expected}")]
     Conflict { stream_id: Uuid, expected: i64, actual: i64 },
-    #[error("idempotency key {key:?} was already used for another stream ({stream_id})")]
+    #[error("idempotency key {key:?} was already used for another request (stream {stream_id})")]
     IdempotencyKeyReused { key: String, stream_id: Uuid },
     #[error("an append needs at least one event")]
     NoEvents,
@@ -143,8 +174,8 @@ with current_version as (
     order by e.ord
     returning stream_version
 ), remembered as (
-    insert into idempotency_keys (tenant, idempotency_key, stream_id, first_version, last_version)
-    select $2, $13, $1, min(stream_version), max(stream_version) from inserted
+    insert into idempotency_keys (tenant, idempotency_key, stream_id, first_version, last_version, request_digest)
+    select $2, $13, $1, min(stream_version), max(stream_version), $14 from inserted
     where $13::text is not null
     having count(*) > 0
 )
@@ -188,6 +219,7 @@ impl EventStore {
             .bind(events.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
             .bind(events.iter().map(|e| e.payload.to_string()).collect::<Vec<_>>())
             .bind(request.idempotency_key)
+            .bind(request.request_digest)
             .fetch_one(&self.pool)
             .await;
 
@@ -214,11 +246,14 @@ impl EventStore {
     /// genuine version conflict.
     async fn explain_refusal(&self, request: &AppendRequest<'_>) -> Result<Appended, AppendError> {
         if let Some(key) = request.idempotency_key {
-            if let Some(first) = self.remembered(request.tenant, key).await? {
-                if first.stream_id != request.stream_id {
-                    return Err(AppendError::IdempotencyKeyReused { key: key.to_owned(), stream_id: first.stream_id });
+            if let Some(first) = self.remembered_request(request.tenant, key).await? {
+                if !first.is_retry_of(request.stream_id, request.request_digest) {
+                    return Err(AppendError::IdempotencyKeyReused {
+                        key: key.to_owned(),
+                        stream_id: first.appended.stream_id,
+                    });
                 }
-                return Ok(first);
+                return Ok(first.appended);
             }
         }
         let actual = self.stream_version(request.stream_id).await?;
@@ -244,6 +279,61 @@ impl EventStore {
             })
         })
         .transpose()
+    }
+
+    /// [`Self::remembered`] with the digest of the request that first used the key.
+    pub async fn remembered_request(&self, tenant: &TenantId, key: &str) -> Result<Option<Remembered>, sqlx::Error> {
+        let row = sqlx::query(
+            "select stream_id as key_stream_id, first_version, last_version, request_digest
+             from idempotency_keys where tenant = $1 and idempotency_key = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| remembered_from_row(&row)).transpose()
+    }
+
+    /// The key's first use (if `key` is given) and the stream's events after `after_version`, in
+    /// one round trip: what the command path reads before deciding.
+    #[tracing::instrument(skip(self, tenant, key), err(level = "debug"))]
+    pub async fn read_for_command(
+        &self,
+        stream_id: Uuid,
+        after_version: i64,
+        tenant: &TenantId,
+        key: Option<&str>,
+    ) -> Result<CommandRead, ReadError> {
+        // One row at least (the key's, possibly null), then one per event.
+        let rows = sqlx::query(&format!(
+            "with k as (
+                 select stream_id as key_stream_id, first_version, last_version, request_digest
+                 from idempotency_keys where $3::text is not null and tenant = $2 and idempotency_key = $3
+             ), e as (
+                 {SELECT_ENVELOPE} where stream_id = $1 and stream_version > $4
+             )
+             select k.*, e.* from (select) as one
+             left join k on true
+             left join e on true
+             order by e.stream_version"
+        ))
+        .bind(stream_id)
+        .bind(tenant.as_str())
+        .bind(key)
+        .bind(after_version)
+        .fetch_all(&self.pool)
+        .await?;
+        let remembered = match rows.first() {
+            Some(row) if row.try_get::<Option<Uuid>, _>("key_stream_id")?.is_some() => Some(remembered_from_row(row)?),
+            _ => None,
+        };
+        let mut events = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if row.try_get::<Option<i64>, _>("position")?.is_some() {
+                events.push(stored_from_row(row)?);
+            }
+        }
+        Ok(CommandRead { remembered, events })
     }
 
     /// The current version of a stream (0 if it has no event).
@@ -276,30 +366,6 @@ impl EventStore {
         rows.iter().map(stored_from_row).collect()
     }
 
-    /// Every event of the tenant's contracts — all of them, or those where `contractor_siret` is a
-    /// contractor — ordered by contract, then version. Contracts are found by their award.
-    pub async fn read_contracts_of(
-        &self,
-        tenant: &TenantId,
-        contractor_siret: Option<&str>,
-    ) -> Result<Vec<EventEnvelope>, ReadError> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_ENVELOPE}
-             where stream_id in (
-                 select stream_id from events
-                 where tenant = $1 and event_type = 'contract_awarded'
-                   and ($2::text is null
-                        or payload::jsonb -> 'contractors' @> jsonb_build_array(jsonb_build_object('siret', $2::text)))
-             )
-             order by stream_id, stream_version"
-        ))
-        .bind(tenant.as_str())
-        .bind(contractor_siret)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(envelope_from_row).collect()
-    }
-
     /// Up to `limit` events after `cursor`, in canonical order, among the events of finished
     /// transactions only: a transaction still running may hold events that will sort before
     /// later ones, so nothing at or after the oldest running transaction is returned yet.
@@ -325,6 +391,21 @@ impl EventStore {
         rows.iter().map(stored_from_row).collect()
     }
 
+    /// How many committed events are after `cursor`, and when the oldest of them was recorded:
+    /// a reader's lag. Unlike [`Self::count_after`], not bounded by the oldest running
+    /// transaction, so a long transaction elsewhere that holds readers back shows as lag.
+    pub async fn lag_after(&self, cursor: LogPosition) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
+        let row = sqlx::query(
+            "select count(*) as events, min(recorded_at) as oldest from events
+             where (transaction_id, position) > ($1::text::xid8, $2)",
+        )
+        .bind(cursor.transaction_id.to_string())
+        .bind(cursor.position)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("events")?, row.try_get("oldest")?))
+    }
+
     /// How many events are after `cursor` (finished transactions only): a reader's lag.
     pub async fn count_after(&self, cursor: LogPosition) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar(
@@ -337,6 +418,18 @@ impl EventStore {
         .fetch_one(&self.pool)
         .await
     }
+}
+
+fn remembered_from_row(row: &PgRow) -> Result<Remembered, sqlx::Error> {
+    Ok(Remembered {
+        appended: Appended {
+            stream_id: row.try_get("key_stream_id")?,
+            first_version: row.try_get("first_version")?,
+            last_version: row.try_get("last_version")?,
+            replayed: true,
+        },
+        request_digest: row.try_get("request_digest")?,
+    })
 }
 
 fn envelope_from_row(row: &PgRow) -> Result<EventEnvelope, ReadError> {

@@ -5,5 +5,7 @@ pub mod database;
 pub mod event_store;
 pub mod relay;
 
-pub use event_store::{AppendError, AppendRequest, Appended, EventStore, ReadError, StoredEvent};
+pub use event_store::{
+    AppendError, AppendRequest, Appended, CommandRead, EventStore, ReadError, Remembered, StoredEvent,
+};
 pub use relay::{Relay, RelayConfig, RelayError};

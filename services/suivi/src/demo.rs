@@ -4,18 +4,17 @@
 //! one fresh token per role. Running it again only prints new tokens.
 
 use anyhow::Context as _;
-use chrono::{Datelike, Months, NaiveDate, Utc};
+use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde_json::json;
 use sqlx::PgPool;
-use suivi_domain::{decide, Command, Contract, DecisionContext};
+use suivi_application::{business_today, Application, CommandRequest, Expected, Principal, Role};
+use suivi_domain::Command;
 use suivi_http::auth::create_token;
-use suivi_http::command::business_today;
 use suivi_http::tenants::{create_tenant, pseudonymiser, TenantError};
-use suivi_http::Role;
-use suivi_proto::events::{ContractAwardedV1, Event, InstalmentRequestedV1, StatementReviewedV1};
-use suivi_proto::{Actor, ActorKind, NewEvent, TenantId};
-use suivi_store::{AppendRequest, EventStore};
+use suivi_proto::events::{ContractAwardedV1, InstalmentRequestedV1, StatementReviewedV1};
+use suivi_proto::TenantId;
+use suivi_store::EventStore;
 use uuid::Uuid;
 
 const BUYER: &str = "20004869500015";
@@ -47,35 +46,6 @@ pub async fn run(pool: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Appends a command's events as `actor`, deciding on the contract's current state.
-async fn run_command(
-    store: &EventStore,
-    tenant: &TenantId,
-    actor: &Actor,
-    id: Uuid,
-    history: &mut Vec<Event>,
-    command: Command,
-) -> anyhow::Result<()> {
-    let contract = Contract::from_events(history.iter());
-    let events = decide(&contract, command, &DecisionContext::new(business_today()))?;
-    let now = Utc::now();
-    let new_events: Vec<NewEvent> = events.iter().map(|e| NewEvent::from_event(e, now)).collect();
-    store
-        .append(AppendRequest {
-            tenant,
-            stream_id: id,
-            expected_version: history.len() as i64,
-            actor,
-            correlation_id: Uuid::now_v7(),
-            causation_id: None,
-            idempotency_key: None,
-            events: &new_events,
-        })
-        .await?;
-    history.extend(events);
-    Ok(())
-}
-
 fn award(
     object: &str,
     buyer: &str,
@@ -100,10 +70,7 @@ fn award(
 }
 
 async fn seed(pool: &PgPool, tenant: &TenantId) -> anyhow::Result<()> {
-    let store = EventStore::new(pool.clone());
-    let buyer = Actor { kind: ActorKind::Buyer, id: "demo".into() };
-    let contractor = Actor { kind: ActorKind::Contractor, id: "demo".into() };
-    let facilitator = Actor { kind: ActorKind::Facilitator, id: "demo".into() };
+    let demo = Demo::new(pool, tenant);
     let today = business_today();
     let notified = today.checked_sub_months(Months::new(5)).unwrap_or(today);
     let pseudonyms = pseudonymiser(pool, tenant).await?;
@@ -114,16 +81,7 @@ async fn seed(pool: &PgPool, tenant: &TenantId) -> anyhow::Result<()> {
     ];
     for (index, (object, buyer_siret, amount, hours)) in contracts.into_iter().enumerate() {
         let id = Uuid::now_v7();
-        let mut history = Vec::new();
-        run_command(
-            &store,
-            tenant,
-            &buyer,
-            id,
-            &mut history,
-            Command::Award(award(object, buyer_siret, amount, hours, notified)?),
-        )
-        .await?;
+        demo.run(&demo.buyer, id, Command::Award(award(object, buyer_siret, amount, hours, notified)?)).await?;
         // Instalments for the last months, each with a statement; the first ones reviewed.
         for month in 1..=index as u32 + 2 {
             let start = notified.with_day(1).and_then(|d| d.checked_add_months(Months::new(month))).context("month")?;
@@ -155,7 +113,7 @@ async fn seed(pool: &PgPool, tenant: &TenantId) -> anyhow::Result<()> {
                 "received_on": end.succ_opt().unwrap_or(end).min(today).to_string(),
                 "statement": { "lines": lines }
             }))?;
-            run_command(&store, tenant, &contractor, id, &mut history, Command::RequestInstalment(request)).await?;
+            demo.run(&demo.contractor, id, Command::RequestInstalment(request)).await?;
             if month == 1 {
                 let review: StatementReviewedV1 = serde_json::from_value(json!({
                     "instalment_number": 1,
@@ -165,25 +123,49 @@ async fn seed(pool: &PgPool, tenant: &TenantId) -> anyhow::Result<()> {
                         { "line_id": 3, "decision": { "kind": "rejected", "reason": "Justificatif GEIQ manquant" } }
                     ]
                 }))?;
-                run_command(&store, tenant, &facilitator, id, &mut history, Command::ReviewStatement(review)).await?;
+                demo.run(&demo.facilitator, id, Command::ReviewStatement(review)).await?;
             }
         }
         println!("demo contract {id}: {object}");
     }
-    let settled = Demo { store: &store, tenant, buyer: &buyer, contractor: &contractor, facilitator: &facilitator };
-    settled.contract_settled_short_of_hours(&pseudonyms, notified, today).await
+    demo.contract_settled_short_of_hours(&pseudonyms, notified, today).await
 }
 
-/// The actors the demo writes as.
-struct Demo<'a> {
-    store: &'a EventStore,
-    tenant: &'a TenantId,
-    buyer: &'a Actor,
-    contractor: &'a Actor,
-    facilitator: &'a Actor,
+/// The demo's principals, running commands through the application like any edge.
+struct Demo {
+    app: Application,
+    buyer: Principal,
+    contractor: Principal,
+    facilitator: Principal,
 }
 
-impl Demo<'_> {
+impl Demo {
+    fn new(pool: &PgPool, tenant: &TenantId) -> Self {
+        let principal =
+            |role, siret: Option<&str>| Principal::new("demo", role, tenant.clone(), siret.map(str::to_owned));
+        Demo {
+            app: Application::new(EventStore::new(pool.clone())),
+            buyer: principal(Role::Buyer, None),
+            contractor: principal(Role::Contractor, Some(CONTRACTOR)),
+            facilitator: principal(Role::Facilitator, None),
+        }
+    }
+
+    /// Runs `command` on contract `id` as `principal`, decided today.
+    async fn run(&self, principal: &Principal, id: Uuid, command: Command) -> anyhow::Result<()> {
+        let request = CommandRequest {
+            principal,
+            contract_id: id,
+            expected: Expected::Any,
+            idempotency: None,
+            command,
+            today: business_today(),
+            correlation_id: Uuid::now_v7(),
+        };
+        self.app.execute(request).await?;
+        Ok(())
+    }
+
     /// A small contract, every statement line reviewed and settled today with hours short: its
     /// penalty proposal waits for the facilitator's decision (`GET …/penalty`).
     async fn contract_settled_short_of_hours(
@@ -192,10 +174,10 @@ impl Demo<'_> {
         notified: NaiveDate,
         today: NaiveDate,
     ) -> anyhow::Result<()> {
-        let (id, mut history) = (Uuid::now_v7(), Vec::new());
+        let id = Uuid::now_v7();
         let object = "Nettoyage des bâtiments communaux";
         let award = award(object, MEMBER_COMMUNE, "96000.00", "200", notified)?;
-        run_command(self.store, self.tenant, self.buyer, id, &mut history, Command::Award(award)).await?;
+        self.run(&self.buyer, id, Command::Award(award)).await?;
         let start = notified.with_day(1).and_then(|d| d.checked_add_months(Months::new(1))).context("month")?;
         let end = start.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).context("month end")?;
         let period = json!({ "start": start.to_string(), "end": end.to_string() });
@@ -209,16 +191,14 @@ impl Demo<'_> {
                   "category": "disability_recognition", "modality": "subcontracting_siae", "hours": "45", "period": period }
             ] }
         }))?;
-        run_command(self.store, self.tenant, self.contractor, id, &mut history, Command::RequestInstalment(request))
-            .await?;
+        self.run(&self.contractor, id, Command::RequestInstalment(request)).await?;
         let review: StatementReviewedV1 = serde_json::from_value(json!({ "instalment_number": 1, "decisions": [
             { "line_id": 1, "decision": { "kind": "validated" } },
             { "line_id": 2, "decision": { "kind": "validated" } } ] }))?;
-        run_command(self.store, self.tenant, self.facilitator, id, &mut history, Command::ReviewStatement(review))
-            .await?;
+        self.run(&self.facilitator, id, Command::ReviewStatement(review)).await?;
         let settlement =
             serde_json::from_value(json!({ "final_amount_ht": "96000.00", "settled_on": today.to_string() }))?;
-        run_command(self.store, self.tenant, self.buyer, id, &mut history, Command::Settle(settlement)).await?;
+        self.run(&self.buyer, id, Command::Settle(settlement)).await?;
         println!("demo contract {id}: {object} (settled, 75 h short: penalty to decide)");
         Ok(())
     }

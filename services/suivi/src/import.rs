@@ -7,15 +7,13 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use chrono::Utc;
 use clap::Subcommand;
 use sqlx::PgPool;
+use suivi_application::{business_today, Application, ApplicationError, CommandRequest, Expected, Principal};
 use suivi_contracts::decp::{self, ImportDefaults};
-use suivi_domain::{decide, Command, Contract, DecisionContext};
-use suivi_http::command::business_today;
-use suivi_http::tenants::covers_buyer;
-use suivi_proto::{Actor, NewEvent, TenantId};
-use suivi_store::{AppendError, AppendRequest, EventStore};
+use suivi_domain::Command;
+use suivi_proto::TenantId;
+use suivi_store::EventStore;
 use uuid::Uuid;
 
 #[derive(Debug, Subcommand)]
@@ -67,9 +65,9 @@ pub async fn run(pool: &PgPool, command: ImportCommand) -> anyhow::Result<()> {
 
 pub async fn import_decp(pool: &PgPool, tenant: &TenantId, bytes: &[u8]) -> anyhow::Result<ImportSummary> {
     let report = decp::import(bytes, &ImportDefaults::default()).context("reading the DECP file")?;
-    let store = EventStore::new(pool.clone());
-    let actor = Actor::system("decp-import");
-    let context = DecisionContext::new(business_today());
+    let app = Application::new(EventStore::new(pool.clone()));
+    let importer = Principal::system("decp-import", tenant.clone());
+    let (today, correlation_id) = (business_today(), Uuid::now_v7());
     let mut summary = ImportSummary {
         rejected: report.rejected.iter().map(ToString::to_string).collect(),
         skipped: report.skipped,
@@ -79,38 +77,27 @@ pub async fn import_decp(pool: &PgPool, tenant: &TenantId, bytes: &[u8]) -> anyh
         for warning in &award.warnings {
             tracing::info!(decp_id = %award.decp_id, "{warning}");
         }
-        if !covers_buyer(pool, tenant, award.award.buyer_siret.as_str()).await? {
-            summary.rejected.push(format!(
-                "DECP record {:?}: buyer {} is not among tenant {tenant}'s buyers",
-                award.decp_id,
-                award.award.buyer_siret.as_str()
-            ));
-            continue;
-        }
-        let events = match decide(&Contract::default(), Command::Award(award.award), &context) {
-            Ok(events) => events,
-            Err(error) => {
-                summary.rejected.push(format!("DECP record {:?}: {error}", award.decp_id));
-                continue;
-            }
+        let request = CommandRequest {
+            principal: &importer,
+            contract_id: award.contract_id,
+            expected: Expected::Any,
+            idempotency: None,
+            command: Command::Award(award.award),
+            today,
+            correlation_id,
         };
-        let now = Utc::now();
-        let new_events: Vec<NewEvent> = events.iter().map(|e| NewEvent::from_event(e, now)).collect();
-        let appended = store
-            .append(AppendRequest {
-                tenant,
-                stream_id: award.contract_id,
-                expected_version: 0,
-                actor: &actor,
-                correlation_id: Uuid::now_v7(),
-                causation_id: None,
-                idempotency_key: None,
-                events: &new_events,
-            })
-            .await;
-        match appended {
+        match app.execute(request).await {
             Ok(_) => summary.imported.push((award.decp_id, award.contract_id)),
-            Err(AppendError::Conflict { .. }) => summary.already_imported.push((award.decp_id, award.contract_id)),
+            // The id is derived from the record: already there means imported before.
+            Err(ApplicationError::AlreadyExists { .. } | ApplicationError::Conflict { .. }) => {
+                summary.already_imported.push((award.decp_id, award.contract_id))
+            }
+            Err(ApplicationError::BuyerNotInTenant { siret }) => summary
+                .rejected
+                .push(format!("DECP record {:?}: buyer {siret} is not among tenant {tenant}'s buyers", award.decp_id)),
+            Err(ApplicationError::Refused(error)) => {
+                summary.rejected.push(format!("DECP record {:?}: {error}", award.decp_id))
+            }
             Err(other) => return Err(other.into()),
         }
     }

@@ -94,5 +94,5 @@ pub async fn connect_nats(url: &str) -> anyhow::Result<async_nats::Client> {
 
 /// The business day the demo and generated histories are dated against.
 pub fn demo_today() -> chrono::NaiveDate {
-    suivi_http::command::business_today()
+    suivi_application::business_today()
 }

@@ -44,7 +44,7 @@ pub async fn statements(
     let server = tokio::spawn(app.run_until_stopped(stopped));
     let client = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build()?;
 
-    let today = suivi_http::command::business_today();
+    let today = suivi_application::business_today();
     let mut contracts = Vec::new();
     for _ in 0..CLIENTS * CONTRACTS_PER_CLIENT {
         let response =

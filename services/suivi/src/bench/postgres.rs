@@ -109,6 +109,7 @@ pub async fn appends(scratch: &ScratchDatabase, clients: usize, duration: Durati
                         correlation_id: Uuid::now_v7(),
                         causation_id: None,
                         idempotency_key: None,
+                        request_digest: None,
                         events: &events,
                     })
                     .await?;

@@ -207,13 +207,18 @@ pub fn operations() -> Vec<Operation> {
             operation_id: "listContracts",
             tag: "contracts",
             summary: "List the contracts you follow",
-            description: "Every contract of your organisation, with its amounts and insertion hours; a contractor \
-                sees only the contracts it holds.",
+            description: "The contracts of your organisation, with their amounts, insertion hours and at-risk \
+                flag; a contractor sees only the contracts it holds. Served from the read models, by pages, \
+                filtered by buyer, status, year of notification and risk.",
             access: roles::<Readers>(),
             body: None,
-            query: None,
+            query: Some(Query {
+                parameters: &["Buyer", "Status", "NotifiedIn", "AtRisk", "Limit", "Cursor"],
+                parse: |query| suivi_contracts::list_query(query).map(drop),
+                refused: &[("unknown_status", "status=open"), ("unknown_parameter", "colour=red")],
+            }),
             success: Success::Json {
-                description: "The contracts, in the order they were recorded.",
+                description: "A page of contracts, in the order of their ids (the order they were recorded).",
                 schema: array_of::<ContractSummary>,
                 etag: false,
                 example: |story| Value::Array(vec![story.summary.clone()]),
@@ -323,7 +328,11 @@ pub fn operations() -> Vec<Operation> {
                 contract's version to send in `If-Match` with the review.",
             access: roles::<Reviewers>(),
             body: None,
-            query: None,
+            query: Some(Query {
+                parameters: &["Limit", "Cursor"],
+                parse: |query| suivi_declarations::queue_query(query).map(drop),
+                refused: &[("limit_out_of_range", "limit=0")],
+            }),
             success: Success::Json {
                 description: "The statements waiting for review.",
                 schema: array_of::<QueuedStatement>,

@@ -92,6 +92,54 @@ pub fn parameters() -> Value {
             "schema": { "type": "integer", "minimum": suivi_reporting::YEARS.start(), "maximum": suivi_reporting::YEARS.end() },
             "example": 2024,
         },
+        "Buyer": {
+            "name": "buyer",
+            "in": "query",
+            "required": false,
+            "description": "Only this buyer's contracts (one of your organisation's buyer SIRETs).",
+            "schema": { "type": "string", "pattern": "^[0-9]{14}$" },
+            "example": "20004869500015",
+        },
+        "Status": {
+            "name": "status",
+            "in": "query",
+            "required": false,
+            "description": "Only contracts in this state.",
+            "schema": { "type": "string", "enum": ["awarded", "terminated", "settled"] },
+            "example": "awarded",
+        },
+        "NotifiedIn": {
+            "name": "year",
+            "in": "query",
+            "required": false,
+            "description": "Only contracts notified in this calendar year, from 2000 to 2100.",
+            "schema": { "type": "integer", "minimum": 2000, "maximum": 2100 },
+            "example": 2025,
+        },
+        "AtRisk": {
+            "name": "at_risk",
+            "in": "query",
+            "required": false,
+            "description": "Only contracts at risk (`true`), or not at risk (`false`): see `docs/indicators.md`.",
+            "schema": { "type": "boolean" },
+            "example": true,
+        },
+        "Limit": {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Page size, 1 to 500 (100 by default). A full page answers `Link: <…>; rel=\"next\"`; \
+                `Suivi-Lag-Events` and `Suivi-Lag-Seconds` say how far the lists are behind the log.",
+            "schema": { "type": "integer", "minimum": 1, "maximum": 500 },
+            "example": 50,
+        },
+        "Cursor": {
+            "name": "cursor",
+            "in": "query",
+            "required": false,
+            "description": "Where the page starts: the `cursor` of the previous page's `Link` header (opaque).",
+            "schema": { "type": "string" },
+        },
         "IdempotencyKey": {
             "name": "Idempotency-Key",
             "in": "header",
@@ -225,8 +273,7 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
     match operation.success {
         Success::Accepted { created } => {
             let example = story.accepted.get(operation.operation_id).cloned().unwrap_or(Value::Null);
-            let content =
-                json_content(schema_of::<suivi_http::command::Accepted>(schemas, Direction::Response), example);
+            let content = json_content(schema_of::<suivi_application::Accepted>(schemas, Direction::Response), example);
             if created {
                 add(
                     201,

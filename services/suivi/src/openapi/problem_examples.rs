@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::{header, Request};
 use serde_json::{json, Value};
+use suivi_application::ApplicationError;
 use suivi_domain::DomainError;
 use suivi_http::command::domain_problem;
 use suivi_http::policies::Buyers;
@@ -49,31 +50,21 @@ pub fn unauthorized() -> Value {
 }
 
 pub fn forbidden() -> Value {
-    let contractor = Principal {
-        token_id: Uuid::nil(),
-        role: Role::Contractor,
-        tenant: TenantId::parse("metropole").expect("a valid tenant id"),
-        siret: Some("73282932000074".to_owned()),
-    };
-    refused(contractor.require(Buyers::ROLES))
+    let tenant = TenantId::parse("metropole").expect("a valid tenant id");
+    let contractor = Principal::new(Uuid::nil().to_string(), Role::Contractor, tenant, Some("73282932000074".into()));
+    refused(suivi_http::require(&contractor, Buyers::ROLES))
 }
 
 pub fn not_found() -> Value {
     to_json(Problem::not_found(format!("no contract {CONTRACT_ID}")))
 }
 
-/// Made in `suivi_http::command` where it cannot be reached without a database.
 pub fn concurrent_change() -> Value {
-    json!({
-        "type": "/problems/concurrent_change",
-        "title": "The contract changed while your request was decided",
-        "status": 409,
-        "detail": "decided on version 7, the contract is now at version 8; read it again and retry"
-    })
+    to_json(Problem::from(ApplicationError::Conflict { expected: 7, actual: 8 }))
 }
 
 pub fn precondition_failed() -> Value {
-    refused(IfMatch(Some(6)).check(7))
+    to_json(Problem::from(ApplicationError::PreconditionFailed { expected: vec![6], actual: 7 }))
 }
 
 pub fn body_too_large() -> Value {

@@ -32,6 +32,7 @@ impl ProblemType {
 pub const EDGE: &[(&str, u16, &str)] = &[
     ("malformed_json", 400, "The body is not valid JSON; `detail` says where it stops making sense."),
     ("invalid_header", 400, "`Idempotency-Key` or `If-Match` is malformed; `field` names the header."),
+    ("invalid_path", 400, "The contract id in the path is not a UUID; `field` is `id`."),
     ("unreadable_body", 400, "The body could not be read (e.g. the connection broke)."),
     ("unauthorized", 401, "No bearer token, or one that is unknown or revoked."),
     ("forbidden", 403, "The token's role may not do this; `detail` lists the roles that may."),
@@ -64,7 +65,8 @@ pub const EDGE: &[(&str, u16, &str)] = &[
     (
         "idempotency_key_reused",
         422,
-        "The `Idempotency-Key` was already sent by the same token for a request on another contract.",
+        "The `Idempotency-Key` was already sent by the same token with another request (another contract or \
+         another body): a retry must send the same request.",
     ),
     ("buyer_not_in_tenant", 422, "`buyer_siret` is not one of the buyers your organisation purchases for."),
     (
