@@ -73,7 +73,7 @@ pub fn concurrent_change() -> Value {
 }
 
 pub fn precondition_failed() -> Value {
-    refused(IfMatch(Some(6)).check(7))
+    refused(IfMatch::version(6).check(7))
 }
 
 pub fn body_too_large() -> Value {
