@@ -8,6 +8,7 @@ pub mod preconditions;
 pub mod problem;
 pub mod state;
 pub mod tenants;
+pub mod tokens;
 
 pub use auth::{policies, Authorized, Principal, Role};
 pub use json::JsonBody;
