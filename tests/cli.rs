@@ -22,10 +22,9 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("SUIVI_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+/// The official DECP files, vendored in `tests/data/decp/` (see its README).
+fn decp_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/decp")
 }
 
 #[tokio::test]
@@ -117,7 +116,7 @@ async fn a_token_revoked_on_the_command_line_is_refused_at_once_by_a_running_ser
 async fn importing_the_official_decp_example_twice_records_its_valid_contract_once() {
     let db = TestDatabase::new().await;
     stdout(&suivi(&db, &["tenant", "create", "--id", "paris", "--name", "Paris", "--buyer-siret", "21750001630040"]));
-    let file = shared_dir().join("data/decp/marches_avec_modifications.json");
+    let file = decp_dir().join("marches_avec_modifications.json");
     let file = file.to_str().unwrap();
 
     let first = stdout(&suivi(&db, &["import", "decp", file, "--tenant", "paris"]));
