@@ -6,8 +6,12 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use reqwest::StatusCode;
+use serde_json::Value;
+use suivi_e2e::app::{TestApp, CONTRACTOR_SIRET};
 use suivi_e2e::process::suivi_binary;
 use suivi_e2e::TestDatabase;
+use uuid::Uuid;
 
 fn suivi(db: &TestDatabase, args: &[&str]) -> Output {
     Command::new(suivi_binary()).args(args).env("DATABASE_URL", db.url()).env("RUST_LOG", "warn").output().unwrap()
@@ -18,10 +22,9 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("SUIVI_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
+/// The official DECP files, vendored in `tests/data/decp/` (see its README).
+fn decp_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/decp")
 }
 
 #[tokio::test]
@@ -47,11 +50,73 @@ async fn a_token_created_on_the_command_line_opens_the_api_for_its_role() {
     assert!(!refused.status.success(), "a SIRET failing its check digit is refused");
 }
 
+/// `token list` shows a tenant's tokens without their secret; `token revoke` makes a running
+/// server refuse the token from its next request, is idempotent, and fails on an unknown id.
+#[tokio::test]
+async fn a_token_revoked_on_the_command_line_is_refused_at_once_by_a_running_server() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant.as_str();
+    let token =
+        stdout(&suivi(&app.db, &["token", "create", "--role", "finance", "--tenant", tenant, "--label", "ERP export"]))
+            .trim()
+            .to_owned();
+    let (id, hash): (Uuid, String) =
+        sqlx::query_as("select id, encode(token_hash, 'hex') from api_tokens where label = 'ERP export'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(app.get("/api/contracts", &token).await.status(), StatusCode::OK);
+
+    let listing = stdout(&suivi(&app.db, &["token", "list", "--tenant", tenant]));
+    let line = listing.lines().find(|l| l.starts_with(&id.to_string())).unwrap_or_else(|| panic!("{listing}"));
+    let columns: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(columns[1..3], ["finance", "-"], "role, and no SIRET: {line}");
+    assert!(columns[3].starts_with("20") && columns[3].ends_with('Z'), "created, in UTC: {line}");
+    assert_eq!(columns[4], "-", "not revoked: {line}");
+    assert!(line.ends_with("ERP export"), "{line}");
+    let secret = token.strip_prefix("suivi_").unwrap();
+    assert!(!listing.contains(secret) && !listing.contains(&hash), "neither the secret nor its hash: {listing}");
+    assert!(listing.lines().any(|l| l.contains(" contractor ") && l.contains(CONTRACTOR_SIRET)), "{listing}");
+    let other_tenants: Uuid = sqlx::query_scalar("select id from api_tokens where tenant <> $1")
+        .bind(tenant)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(!listing.contains(&other_tenants.to_string()), "another tenant's token is not listed: {listing}");
+
+    let revoked = stdout(&suivi(&app.db, &["token", "revoke", "--id", &id.to_string()]));
+    assert!(revoked.starts_with(&format!("token {id} revoked at ")), "{revoked}");
+    let refused = app.get("/api/contracts", &token).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.headers()["content-type"], "application/problem+json");
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/unauthorized");
+    assert_eq!(problem["status"], 401);
+    assert_eq!(app.get("/api/contracts", &app.tokens.buyer).await.status(), StatusCode::OK, "other tokens live on");
+
+    let again = stdout(&suivi(&app.db, &["token", "revoke", "--id", &id.to_string()]));
+    assert!(again.starts_with(&format!("token {id} was already revoked at ")), "{again}");
+    let first_at = revoked.trim().rsplit(' ').next().unwrap();
+    assert!(again.trim().ends_with(first_at), "the first revocation time stays: {again}");
+    let listing = stdout(&suivi(&app.db, &["token", "list", "--tenant", tenant]));
+    let line = listing.lines().find(|l| l.starts_with(&id.to_string())).unwrap();
+    assert_eq!(line.split_whitespace().nth(4), Some(first_at), "{line}");
+
+    let unknown = Uuid::now_v7().to_string();
+    let failed = suivi(&app.db, &["token", "revoke", "--id", &unknown]);
+    assert!(!failed.status.success());
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(stderr.contains(&format!("no token with id {unknown}")), "{stderr}");
+    let failed = suivi(&app.db, &["token", "list", "--tenant", "nobody"]);
+    assert!(!failed.status.success());
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("unknown tenant nobody"));
+}
+
 #[tokio::test]
 async fn importing_the_official_decp_example_twice_records_its_valid_contract_once() {
     let db = TestDatabase::new().await;
     stdout(&suivi(&db, &["tenant", "create", "--id", "paris", "--name", "Paris", "--buyer-siret", "21750001630040"]));
-    let file = shared_dir().join("data/decp/marches_avec_modifications.json");
+    let file = decp_dir().join("marches_avec_modifications.json");
     let file = file.to_str().unwrap();
 
     let first = stdout(&suivi(&db, &["import", "decp", file, "--tenant", "paris"]));

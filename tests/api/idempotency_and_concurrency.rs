@@ -102,6 +102,45 @@ async fn a_stale_if_match_gets_412_and_writes_nothing() {
     assert_eq!(app.event_count().await, before);
 }
 
+/// RFC 9110 §13.1.1: a weak ETag never satisfies If-Match (strong comparison); a list is
+/// satisfied by any of its ETags; `*` by any existing contract.
+#[tokio::test]
+async fn if_match_compares_strongly_and_takes_a_list_or_a_star() {
+    let app = TestApp::spawn().await;
+    let id = app.award(&award_body()).await;
+    let amend = |if_match: &'static str, number: u32| {
+        app.request(Method::POST, &format!("/api/contracts/{id}/amendments"), Some(&app.tokens.buyer))
+            .header("If-Match", if_match)
+            .json(&json!({ "amendment_number": number, "signed_on": "2025-02-01", "new_amount_ht": format!("{}.00", 1_100_000 + number), "reason": "Travaux supplémentaires" }))
+            .send()
+    };
+
+    let before = app.event_count().await;
+    let weak = amend("W/\"v1\"", 1).await.unwrap();
+    assert_eq!(weak.status(), StatusCode::PRECONDITION_FAILED);
+    assert_eq!(weak.headers()["content-type"], "application/problem+json");
+    let problem: Value = weak.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/precondition_failed");
+    assert_eq!(problem["field"], "If-Match");
+    assert_eq!(app.event_count().await, before, "a refused precondition writes nothing");
+
+    let listed = amend("\"v0\", W/\"v1\", \"v1\"", 1).await.unwrap();
+    assert_eq!(listed.status(), StatusCode::OK, "{}", listed.text().await.unwrap());
+    assert_eq!(listed.headers()["etag"], "\"v2\"");
+
+    let stale_list = amend("\"v1\", \"v3\"", 2).await.unwrap();
+    assert_eq!(stale_list.status(), StatusCode::PRECONDITION_FAILED);
+
+    let any = amend("*", 2).await.unwrap();
+    assert_eq!(any.status(), StatusCode::OK, "{}", any.text().await.unwrap());
+    assert_eq!(any.headers()["etag"], "\"v3\"");
+
+    let unseparated = amend("\"v3\" \"v4\"", 3).await.unwrap();
+    assert_eq!(unseparated.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(unseparated.json::<Value>().await.unwrap()["type"], "/problems/invalid_header");
+    assert_eq!(app.event_count().await, before + 2);
+}
+
 /// Holds an uncommitted event at the contract's next version, so that a command decided on
 /// the current version is still deciding when the other change commits: it must get 409.
 #[tokio::test]

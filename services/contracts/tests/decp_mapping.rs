@@ -1,4 +1,4 @@
-//! The official DECP v2.0.3 examples (`shared/data/decp/`) through the importer.
+//! The official DECP v2.0.3 examples (vendored in `tests/data/decp/`) through the importer.
 
 #![allow(clippy::unwrap_used)]
 
@@ -15,21 +15,9 @@ use suivi_proto::events::{
 use suivi_proto::Payload;
 use uuid::Uuid;
 
-/// `shared/` sits beside the repository (`X/../shared` for a clone in `X`), hence three levels
-/// up from this crate; `SUIVI_SHARED_DIR` is the fallback for other layouts.
-fn shared_dir() -> PathBuf {
-    let beside_repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if beside_repo.is_dir() {
-        return beside_repo;
-    }
-    match std::env::var_os("SUIVI_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => panic!("shared/ not found at {} and SUIVI_SHARED_DIR is not set", beside_repo.display()),
-    }
-}
-
+/// The official files, vendored in the repository (`tests/data/decp/`, see its README).
 fn official(name: &str) -> Vec<u8> {
-    let path = shared_dir().join("data/decp").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/decp").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

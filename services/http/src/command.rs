@@ -8,7 +8,7 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::{header, request::Parts, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use suivi_application::{business_today, Accepted, ApplicationError, CommandRequest, Expected, Idempotency};
+use suivi_application::{business_today, Accepted, ApplicationError, CommandRequest, Idempotency};
 use suivi_domain::{Command, DomainError};
 use uuid::Uuid;
 
@@ -48,17 +48,25 @@ impl<P: Policy> CommandContext<P> {
         let request = CommandRequest {
             principal: &self.caller.principal,
             contract_id,
-            expected: match self.if_match.0 {
-                Some(version) => Expected::OneOf(vec![version]),
-                None => Expected::Any,
-            },
+            expected: self.if_match.expected(),
             idempotency: self.key.0.as_deref().map(|key| Idempotency { key, request_digest: &digest.0 }),
             command,
             today: business_today(),
             correlation_id: self.request_id.0,
         };
-        self.state.app.execute(request).await.map(Created).map_err(Problem::from)
+        match self.state.app.execute(request).await {
+            Ok(accepted) => Ok(Created(accepted)),
+            // The header's own words: which tags it named, and why none matched.
+            Err(ApplicationError::PreconditionFailed { actual, .. }) => {
+                Err(self.if_match.check(actual).err().unwrap_or_else(|| Problem::from(precondition_failed(actual))))
+            }
+            Err(error) => Err(Problem::from(error)),
+        }
     }
+}
+
+fn precondition_failed(actual: i64) -> ApplicationError {
+    ApplicationError::PreconditionFailed { expected: Vec::new(), actual }
 }
 
 /// An accepted command as HTTP: 201 with `Location` for a new contract, else 200; the new

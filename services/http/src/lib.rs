@@ -10,6 +10,7 @@ pub mod problem;
 pub mod request_id;
 pub mod state;
 pub mod tenants;
+pub mod tokens;
 
 pub use auth::{policies, require, Authorized, Principal, Role};
 pub use command::{CommandContext, ContractId, Created};

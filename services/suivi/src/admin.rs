@@ -1,10 +1,11 @@
-//! `suivi tenant …` and `suivi token …`: who may use Suivi.
+//! `suivi tenant …` and `suivi token …` (create, list, revoke): who may use Suivi.
 
 use anyhow::Context as _;
 use clap::Subcommand;
 use sqlx::PgPool;
 use suivi_http::auth::create_token;
 use suivi_http::tenants;
+use suivi_http::tokens::{self, Revocation};
 use suivi_http::Role;
 use suivi_proto::codes::Siret;
 use suivi_proto::TenantId;
@@ -59,6 +60,17 @@ pub enum TokenCommand {
         #[arg(long, default_value = "")]
         label: String,
     },
+    /// List a tenant's tokens: id, role, SIRET, label, created, revoked (never the secret).
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Revoke a token: a running server refuses it (401) from its next request. Idempotent.
+    Revoke {
+        /// The token's id (as `token create` and `token list` print it).
+        #[arg(long)]
+        id: uuid::Uuid,
+    },
 }
 
 fn sirets(raw: &[String]) -> anyhow::Result<Vec<String>> {
@@ -96,13 +108,57 @@ pub async fn tenant(pool: &PgPool, command: TenantCommand) -> anyhow::Result<()>
 }
 
 pub async fn token(pool: &PgPool, command: TokenCommand) -> anyhow::Result<()> {
-    let TokenCommand::Create { role, tenant, siret, label } = command;
+    match command {
+        TokenCommand::Create { role, tenant, siret, label } => create(pool, role, tenant, siret, label).await,
+        TokenCommand::List { tenant } => list(pool, &TenantId::parse(&tenant)?).await,
+        TokenCommand::Revoke { id } => revoke(pool, id).await,
+    }
+}
+
+async fn create(
+    pool: &PgPool,
+    role: String,
+    tenant: String,
+    siret: Option<String>,
+    label: String,
+) -> anyhow::Result<()> {
     let role = Role::parse(&role).context("role is one of buyer, contractor, facilitator, finance, admin")?;
     let siret = siret.map(|s| Siret::parse(&s).map(|s| s.as_str().to_owned())).transpose()?;
     let created = create_token(pool, role, &TenantId::parse(&tenant)?, siret.as_deref(), &label).await?;
     // The token on standard output alone, so scripts can capture it.
     println!("{}", created.token);
     eprintln!("token {} created for role {} in tenant {tenant}", created.id, role.as_str());
+    Ok(())
+}
+
+fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+async fn list(pool: &PgPool, tenant: &TenantId) -> anyhow::Result<()> {
+    let tokens = tokens::list_tokens(pool, tenant).await?;
+    println!("{:<36}  {:<11}  {:<14}  {:<20}  {:<20}  label", "id", "role", "siret", "created", "revoked");
+    for token in &tokens {
+        let line = format!(
+            "{:<36}  {:<11}  {:<14}  {:<20}  {:<20}  {}",
+            token.id,
+            token.role,
+            token.siret.as_deref().unwrap_or("-"),
+            timestamp(token.created_at),
+            token.revoked_at.map_or_else(|| "-".to_owned(), timestamp),
+            token.label
+        );
+        println!("{}", line.trim_end());
+    }
+    eprintln!("{} token(s) in tenant {tenant}", tokens.len());
+    Ok(())
+}
+
+async fn revoke(pool: &PgPool, id: uuid::Uuid) -> anyhow::Result<()> {
+    match tokens::revoke_token(pool, id).await? {
+        Revocation::Revoked { at } => println!("token {id} revoked at {}", timestamp(at)),
+        Revocation::AlreadyRevoked { at } => println!("token {id} was already revoked at {}", timestamp(at)),
+    }
     Ok(())
 }
 

@@ -156,8 +156,10 @@ pub fn parameters() -> Value {
             "required": false,
             "description": "The contract's `ETag` as you read it (`\"v<version>\"`): the command is decided only \
                 if the contract is still at that version (412 otherwise). Without it, the command is decided on \
-                the version the server reads, and a concurrent change is a 409.",
-            "schema": { "type": "string", "pattern": "^(W/)?\"v[0-9]+\"$" },
+                the version the server reads, and a concurrent change is a 409. As RFC 9110 says: ETags compare \
+                strongly, so a weak one (`W/\"v7\"`) never matches; a comma-separated list matches if any of its \
+                ETags does; `*` matches any existing contract.",
+            "schema": { "type": "string", "pattern": "^(\\*|(W/)?\"[!#-~]*\"([ \\t]*,[ \\t]*(W/)?\"[!#-~]*\")*)$" },
             "example": "\"v7\"",
         },
     })

@@ -64,7 +64,7 @@ pub fn concurrent_change() -> Value {
 }
 
 pub fn precondition_failed() -> Value {
-    to_json(Problem::from(ApplicationError::PreconditionFailed { expected: vec![6], actual: 7 }))
+    refused(IfMatch::version(6).check(7))
 }
 
 pub fn body_too_large() -> Value {

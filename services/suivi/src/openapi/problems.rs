@@ -53,7 +53,12 @@ pub const EDGE: &[(&str, u16, &str)] = &[
         409,
         "The organisation's pseudonym key was destroyed or is missing: hour statements cannot be accepted.",
     ),
-    ("precondition_failed", 412, "`If-Match` names a version the contract is no longer at; `detail` gives both."),
+    (
+        "precondition_failed",
+        412,
+        "`If-Match` does not match the contract's `ETag`: it names an older version (or the current one as a \
+         weak `W/` ETag, which never matches); `detail` gives both.",
+    ),
     ("body_too_large", 413, "The body is larger than 256 KiB."),
     ("unsupported_media_type", 415, "The body is not sent as `application/json` (or another `+json` type)."),
     (
