@@ -99,3 +99,31 @@ async fn another_tenants_or_another_contractors_contract_is_not_found() {
     }
     assert_eq!(app.event_count().await, before);
 }
+
+/// A server keeps the principals of tokens it saw, for commands; a revocation (by any process,
+/// here straight in the database) is still refused by the very next command and read.
+#[tokio::test]
+async fn a_revoked_token_is_refused_at_once_although_servers_keep_tokens_in_memory() {
+    let app = TestApp::spawn().await;
+    for round in 0..10 {
+        let token = suivi_http::auth::create_token(&app.db.pool, suivi_http::Role::Buyer, &app.tenant, None, "t")
+            .await
+            .unwrap();
+        for _ in 0..2 {
+            // The second command takes its principal from memory.
+            let awarded = app.post("/api/contracts", &token.token, &award_body()).await;
+            assert_eq!(awarded.status(), StatusCode::CREATED, "round {round}");
+        }
+        let before = app.event_count().await;
+        sqlx::query("update api_tokens set revoked_at = now() where id = $1")
+            .bind(token.id)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        let command = app.post("/api/contracts", &token.token, &award_body()).await;
+        let body = problem(command, StatusCode::UNAUTHORIZED).await;
+        assert_eq!(body["type"], "/problems/unauthorized", "round {round}");
+        problem(app.get("/api/contracts", &token.token).await, StatusCode::UNAUTHORIZED).await;
+        assert_eq!(app.event_count().await, before, "round {round}: nothing written");
+    }
+}

@@ -6,6 +6,9 @@ use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApplicationError {
+    /// The principal's token was revoked since this server last saw it.
+    #[error("the credential is no longer valid")]
+    Unauthenticated,
     /// No such contract for this principal: another tenant's, or a contract where the caller's
     /// SIRET is not a contractor, looks exactly like one that does not exist.
     #[error("no contract {contract_id}")]
@@ -47,6 +50,7 @@ impl ApplicationError {
     /// A stable snake_case label, for metrics and logs.
     pub fn label(&self) -> &'static str {
         match self {
+            ApplicationError::Unauthenticated => "unauthorized",
             ApplicationError::NotFound { .. } => "not_found",
             ApplicationError::AlreadyExists { .. } => "already_exists",
             ApplicationError::BuyerNotInTenant { .. } => "buyer_not_in_tenant",

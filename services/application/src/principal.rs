@@ -5,6 +5,7 @@
 
 use suivi_domain::AwardedContract;
 use suivi_proto::{Actor, ActorKind, TenantId};
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -62,17 +63,33 @@ pub struct Principal {
     pub role: Role,
     pub tenant: TenantId,
     pub siret: Option<String>,
+    /// An API token this principal was taken from without asking the database (a server's
+    /// memory of tokens it saw): its revocation is checked in the round trip that reads the
+    /// contract, so a revoked token is refused by the very next command.
+    pub unverified_token: Option<Uuid>,
 }
 
 impl Principal {
     /// A holder of credential `credential_id` (an API token's id, say).
     pub fn new(credential_id: impl Into<String>, role: Role, tenant: TenantId, siret: Option<String>) -> Self {
-        Principal { actor: Actor { kind: role.actor_kind(), id: credential_id.into() }, role, tenant, siret }
+        Principal {
+            actor: Actor { kind: role.actor_kind(), id: credential_id.into() },
+            role,
+            tenant,
+            siret,
+            unverified_token: None,
+        }
+    }
+
+    /// This principal, taken from memory: its token (the actor id) is to be checked live.
+    pub fn with_unverified_token(self) -> Self {
+        let unverified_token = self.actor.id.parse().ok();
+        Principal { unverified_token, ..self }
     }
 
     /// Suivi itself acting for a tenant (an import, the demo): sees every contract of the tenant.
     pub fn system(name: &str, tenant: TenantId) -> Self {
-        Principal { actor: Actor::system(name), role: Role::Admin, tenant, siret: None }
+        Principal { actor: Actor::system(name), role: Role::Admin, tenant, siret: None, unverified_token: None }
     }
 
     /// Whether this principal may see `contract` of its tenant: every role but a contractor sees

@@ -237,7 +237,11 @@ impl Application {
     ) -> Result<(Aggregate, Option<suivi_store::Remembered>), ApplicationError> {
         let cached = self.aggregates.get(contract_id);
         let after = cached.as_ref().map_or(0, |a| a.version);
-        let read = self.store.read_for_command(contract_id, after, &principal.tenant, key).await?;
+        let read =
+            self.store.read_for_command(contract_id, after, &principal.tenant, key, principal.unverified_token).await?;
+        if !read.token_live {
+            return Err(ApplicationError::Unauthenticated);
+        }
         let mut aggregate = cached.unwrap_or_else(|| Aggregate {
             tenant: read.events.first().map_or_else(|| principal.tenant.clone(), |e| e.tenant.clone()),
             contract: Contract::default(),

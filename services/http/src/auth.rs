@@ -36,15 +36,34 @@ impl FromRequestParts<AppState> for Principal {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(Problem::unauthorized)?;
+        let token = bearer(parts)?;
         authenticate(&state.pool, token).await?.ok_or_else(Problem::unauthorized)
     }
+}
+
+/// The bearer token of a request, if it has one.
+fn bearer(parts: &Parts) -> Result<&str, Problem> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(Problem::unauthorized)
+}
+
+/// The principal of a command: from the server's memory when its token was seen before (its
+/// liveness then checked in the command's own round trip, see [`crate::credentials`]), else
+/// from the database.
+pub async fn command_principal(parts: &Parts, state: &AppState) -> Result<Principal, Problem> {
+    let token = bearer(parts)?;
+    let hashed: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+    if let Some(principal) = state.tokens.get(&hashed) {
+        return Ok(principal.with_unverified_token());
+    }
+    let principal = authenticate(&state.pool, token).await?.ok_or_else(Problem::unauthorized)?;
+    state.tokens.put(hashed, principal.clone());
+    Ok(principal)
 }
 
 fn hash(token: &str) -> Vec<u8> {
@@ -145,6 +164,14 @@ impl<P: Policy> std::ops::Deref for Authorized<P> {
     type Target = Principal;
     fn deref(&self) -> &Principal {
         &self.principal
+    }
+}
+
+impl<P: Policy> Authorized<P> {
+    /// `principal`, if the policy allows its role (403 otherwise).
+    pub fn authorize(principal: Principal) -> Result<Self, Problem> {
+        require(&principal, P::ROLES)?;
+        Ok(Authorized { principal, policy: std::marker::PhantomData })
     }
 }
 

@@ -12,7 +12,7 @@ use suivi_application::{business_today, Accepted, ApplicationError, CommandReque
 use suivi_domain::{Command, DomainError};
 use uuid::Uuid;
 
-use crate::auth::{Authorized, Policy};
+use crate::auth::{command_principal, Authorized, Policy};
 use crate::json::RequestDigest;
 use crate::preconditions::{etag, IdempotencyKey, IfMatch};
 use crate::problem::Problem;
@@ -34,7 +34,7 @@ impl<P: Policy> FromRequestParts<AppState> for CommandContext<P> {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let caller = Authorized::<P>::from_request_parts(parts, state).await?;
+        let caller = Authorized::<P>::authorize(command_principal(parts, state).await?)?;
         let if_match = IfMatch::from_request_parts(parts, state).await?;
         let key = IdempotencyKey::from_request_parts(parts, state).await?;
         let Ok(request_id) = RequestId::from_request_parts(parts, state).await;
@@ -59,6 +59,10 @@ impl<P: Policy> CommandContext<P> {
             // The header's own words: which tags it named, and why none matched.
             Err(ApplicationError::PreconditionFailed { actual, .. }) => {
                 Err(self.if_match.check(actual).err().unwrap_or_else(|| Problem::from(precondition_failed(actual))))
+            }
+            Err(ApplicationError::Unauthenticated) => {
+                self.state.tokens.forget(&self.caller.actor.id);
+                Err(Problem::unauthorized())
             }
             Err(error) => Err(Problem::from(error)),
         }
@@ -111,6 +115,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ContractId {
 impl From<ApplicationError> for Problem {
     fn from(error: ApplicationError) -> Self {
         match error {
+            ApplicationError::Unauthenticated => Problem::unauthorized(),
             ApplicationError::NotFound { contract_id } => Problem::not_found(format!("no contract {contract_id}")),
             ApplicationError::AlreadyExists { contract_id } => {
                 Problem::new(StatusCode::CONFLICT, "already_exists", "This contract already exists")

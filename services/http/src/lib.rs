@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod command;
+pub mod credentials;
 pub mod json;
 pub mod listing;
 pub mod preconditions;

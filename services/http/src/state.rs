@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use sqlx::PgPool;
 use suivi_application::Application;
+
+use crate::credentials::TokenCache;
 use suivi_store::EventStore;
 
 #[derive(Clone)]
@@ -12,11 +14,18 @@ pub struct AppState {
     pub store: EventStore,
     /// The command runner and read-model lists every edge shares.
     pub app: Arc<Application>,
+    /// Principals of recently used tokens, for commands (see [`crate::credentials`]).
+    pub tokens: Arc<TokenCache>,
 }
 
 impl AppState {
     pub fn new(pool: PgPool) -> Self {
         let store = EventStore::new(pool.clone());
-        AppState { app: Arc::new(Application::new(store.clone())), store, pool }
+        AppState {
+            app: Arc::new(Application::new(store.clone())),
+            tokens: Arc::new(TokenCache::default()),
+            store,
+            pool,
+        }
     }
 }

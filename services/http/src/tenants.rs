@@ -106,12 +106,15 @@ pub async fn destroy_keys(pool: &PgPool, tenant: &TenantId) -> Result<u64, Tenan
 
 /// The tenant's active pseudonymiser.
 pub async fn pseudonymiser(pool: &PgPool, tenant: &TenantId) -> Result<Pseudonymiser, TenantError> {
-    let secret: Option<Vec<u8>> =
-        sqlx::query_scalar("select secret from tenant_keys where tenant = $1 and retired_at is null")
-            .bind(tenant.as_str())
-            .fetch_optional(pool)
-            .await?;
+    let secret = active_secret(pool, tenant).await?;
     secret.map(|secret| Pseudonymiser { secret }).ok_or_else(|| TenantError::NoActiveKey(tenant.to_string()))
+}
+
+async fn active_secret(pool: &PgPool, tenant: &TenantId) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    sqlx::query_scalar("select secret from tenant_keys where tenant = $1 and retired_at is null")
+        .bind(tenant.as_str())
+        .fetch_optional(pool)
+        .await
 }
 
 /// Turns a contractor's reference for a person into the tenant's pseudonym for that person.

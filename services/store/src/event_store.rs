@@ -59,6 +59,8 @@ impl Remembered {
 pub struct CommandRead {
     pub remembered: Option<Remembered>,
     pub events: Vec<StoredEvent>,
+    /// False when the API token named in the read is revoked or unknown.
+    pub token_live: bool,
 }
 
 /// The result of an append, or of the first append of a retried one.
@@ -294,8 +296,9 @@ impl EventStore {
         row.map(|row| remembered_from_row(&row)).transpose()
     }
 
-    /// The key's first use (if `key` is given) and the stream's events after `after_version`, in
-    /// one round trip: what the command path reads before deciding.
+    /// The key's first use (if `key` is given), the stream's events after `after_version`, and
+    /// whether API token `token` (if given) is still live, in one round trip: what the command
+    /// path reads before deciding.
     #[tracing::instrument(skip(self, tenant, key), err(level = "debug"))]
     pub async fn read_for_command(
         &self,
@@ -303,6 +306,7 @@ impl EventStore {
         after_version: i64,
         tenant: &TenantId,
         key: Option<&str>,
+        token: Option<Uuid>,
     ) -> Result<CommandRead, ReadError> {
         // One row at least (the key's, possibly null), then one per event.
         let rows = sqlx::query(&format!(
@@ -312,7 +316,10 @@ impl EventStore {
              ), e as (
                  {SELECT_ENVELOPE} where stream_id = $1 and stream_version > $4
              )
-             select k.*, e.* from (select) as one
+             select one.token_live, k.*, e.*
+             from (select $5::uuid is null
+                          or exists(select 1 from api_tokens where id = $5 and revoked_at is null) as token_live
+                  ) as one
              left join k on true
              left join e on true
              order by e.stream_version"
@@ -321,8 +328,13 @@ impl EventStore {
         .bind(tenant.as_str())
         .bind(key)
         .bind(after_version)
+        .bind(token)
         .fetch_all(&self.pool)
         .await?;
+        let token_live = match rows.first() {
+            Some(row) => row.try_get("token_live")?,
+            None => true,
+        };
         let remembered = match rows.first() {
             Some(row) if row.try_get::<Option<Uuid>, _>("key_stream_id")?.is_some() => Some(remembered_from_row(row)?),
             _ => None,
@@ -333,7 +345,7 @@ impl EventStore {
                 events.push(stored_from_row(row)?);
             }
         }
-        Ok(CommandRead { remembered, events })
+        Ok(CommandRead { remembered, events, token_live })
     }
 
     /// The current version of a stream (0 if it has no event).
