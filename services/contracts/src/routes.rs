@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `POST /api/contracts`: records a notified contract; its id is made here (UUID v7).
+#[tracing::instrument(skip_all)]
 async fn award(
     command: CommandContext<Buyers>,
     JsonBody(body, digest): JsonBody<ContractAwardedV1>,
@@ -38,6 +39,7 @@ async fn award(
     command.run(Uuid::now_v7(), &digest, Command::Award(body)).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn amend(
     command: CommandContext<Buyers>,
     ContractId(id): ContractId,
@@ -46,6 +48,7 @@ async fn amend(
     command.run(id, &digest, Command::Amend(body)).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn terminate(
     command: CommandContext<Buyers>,
     ContractId(id): ContractId,
@@ -68,6 +71,7 @@ pub struct ApprovalBody {
     pub other_deductions_ttc: Decimal,
 }
 
+#[tracing::instrument(skip_all)]
 async fn approve_instalment(
     command: CommandContext<Buyers>,
     ContractId(id): ContractId,
@@ -81,6 +85,7 @@ async fn approve_instalment(
     command.run(id, &digest, approval).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn settle(
     command: CommandContext<Buyers>,
     ContractId(id): ContractId,
@@ -91,6 +96,7 @@ async fn settle(
 
 /// `GET /api/contracts`: the caller's contracts (a contractor's: those it holds), from the read
 /// models, by pages: `buyer`, `status`, `year` (of notification), `at_risk`, `limit`, `cursor`.
+#[tracing::instrument(skip_all)]
 async fn list(
     principal: Authorized<Readers>,
     State(state): State<AppState>,
@@ -125,6 +131,7 @@ pub fn list_query(query: Option<&str>) -> Result<(HashMap<String, String>, Contr
 }
 
 /// `GET /api/contracts/{id}`: one contract, with its ETag for `If-Match`.
+#[tracing::instrument(skip_all)]
 async fn show(
     principal: Authorized<Readers>,
     State(state): State<AppState>,

@@ -52,6 +52,7 @@ pub struct StatementLineBody {
     pub period: Period,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn request_instalment(
     command: CommandContext<Requesters>,
     State(state): State<AppState>,

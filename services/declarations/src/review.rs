@@ -16,6 +16,7 @@ use suivi_http::{AppState, Authorized, CommandContext, ContractId, Created, Json
 use suivi_proto::events::{EligibleCategory, InsertionModality, Period, StatementReviewedV1};
 use uuid::Uuid;
 
+#[tracing::instrument(skip_all)]
 pub async fn review_statement(
     command: CommandContext<Facilitators>,
     ContractId(id): ContractId,
@@ -51,6 +52,7 @@ pub struct QueuedLine {
 
 /// `GET /api/review-queue`: statements with lines to review, oldest received first, from the read
 /// models, by pages (`limit`, `cursor`).
+#[tracing::instrument(skip_all)]
 pub async fn queue(
     principal: Authorized<Reviewers>,
     State(state): State<AppState>,

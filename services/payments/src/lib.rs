@@ -14,6 +14,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/contracts/{id}/instalment-payments", post(instalment_paid))
 }
 
+#[tracing::instrument(skip_all)]
 async fn advance_paid(
     command: CommandContext<Finance>,
     ContractId(id): ContractId,
@@ -22,6 +23,7 @@ async fn advance_paid(
     command.run(id, &digest, Command::RecordAdvancePaid(body)).await
 }
 
+#[tracing::instrument(skip_all)]
 async fn instalment_paid(
     command: CommandContext<Finance>,
     ContractId(id): ContractId,

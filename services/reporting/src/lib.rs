@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
 
 /// `GET /api/indicators?year=2025`: the caller's organisation's indicators for that calendar
 /// year, per buyer and consolidated.
+#[tracing::instrument(skip_all)]
 async fn indicators(
     principal: Authorized<IndicatorReaders>,
     State(state): State<AppState>,

@@ -84,6 +84,7 @@ impl DecisionView {
 }
 
 /// `GET /api/contracts/{id}/penalty`: the proposal, its explanation and the decision.
+#[tracing::instrument(skip_all)]
 pub async fn show(
     principal: Authorized<Readers>,
     State(state): State<AppState>,
@@ -104,6 +105,7 @@ pub async fn show(
 
 /// `POST /api/contracts/{id}/penalty-confirmation`: the proposal applied as computed. The body
 /// restates the amount, which must be the proposal's: confirming something else is an adjustment.
+#[tracing::instrument(skip_all)]
 pub async fn confirm(
     command: CommandContext<Facilitators>,
     State(state): State<AppState>,
@@ -137,6 +139,7 @@ pub async fn confirm(
 }
 
 /// `POST /api/contracts/{id}/penalty-adjustment`: another amount than proposed, with a reason.
+#[tracing::instrument(skip_all)]
 pub async fn adjust(
     command: CommandContext<Facilitators>,
     ContractId(id): ContractId,
@@ -146,6 +149,7 @@ pub async fn adjust(
 }
 
 /// `POST /api/contracts/{id}/penalty-waiver`: no penalty, with a reason.
+#[tracing::instrument(skip_all)]
 pub async fn waive(
     command: CommandContext<Facilitators>,
     ContractId(id): ContractId,
@@ -156,6 +160,7 @@ pub async fn waive(
 
 /// The dated SMIC (and ECB) tables, read per request: penalty decisions are rare, and an
 /// administrator's `suivi reference add` then counts at once.
+#[tracing::instrument(skip_all)]
 async fn references(state: &AppState) -> Result<References, Problem> {
     References::load(&state.pool).await.map_err(|e| Problem::unavailable(&e))
 }
