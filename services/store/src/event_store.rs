@@ -184,6 +184,23 @@ with current_version as (
 select min(stream_version) as first_version, max(stream_version) as last_version from inserted
 "#;
 
+/// [`APPEND_SQL`] for the usual case of one event: a plain single-row insert, without `unnest`
+/// (measurably cheaper per commit). Same parameters, the arrays replaced by scalars.
+const APPEND_ONE_SQL: &str = r#"
+with inserted as (
+    insert into events (event_id, tenant, stream_id, stream_version, event_type, schema_version,
+                        occurred_at, actor_kind, actor_id, correlation_id, causation_id, payload)
+    select $8, $2, $1, $3 + 1, $9, $10, $11, $4, $5, $6, $7, $12::json
+    where coalesce((select max(stream_version) from events where stream_id = $1), 0) = $3
+    returning stream_version
+), remembered as (
+    insert into idempotency_keys (tenant, idempotency_key, stream_id, first_version, last_version, request_digest)
+    select $2, $13, $1, stream_version, stream_version, $14 from inserted
+    where $13::text is not null
+)
+select (select stream_version from inserted) as first_version, (select stream_version from inserted) as last_version
+"#;
+
 const SELECT_ENVELOPE: &str = r#"
 select position, transaction_id::text::bigint as transaction_id, event_id, tenant, stream_id,
        stream_version, event_type, schema_version, occurred_at, recorded_at, actor_kind,
@@ -207,23 +224,31 @@ impl EventStore {
             return Err(AppendError::NoEvents);
         }
         let events = request.events;
-        let result = sqlx::query(APPEND_SQL)
-            .bind(request.stream_id)
-            .bind(request.tenant.as_str())
-            .bind(request.expected_version)
-            .bind(actor_kind_name(request.actor.kind))
-            .bind(&request.actor.id)
-            .bind(request.correlation_id)
-            .bind(request.causation_id)
-            .bind(events.iter().map(|e| e.event_id).collect::<Vec<_>>())
-            .bind(events.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>())
-            .bind(events.iter().map(|e| e.schema_version as i16).collect::<Vec<_>>())
-            .bind(events.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
-            .bind(events.iter().map(|e| e.payload.to_string()).collect::<Vec<_>>())
-            .bind(request.idempotency_key)
-            .bind(request.request_digest)
-            .fetch_one(&self.pool)
-            .await;
+        let common = |sql| {
+            sqlx::query(sql)
+                .bind(request.stream_id)
+                .bind(request.tenant.as_str())
+                .bind(request.expected_version)
+                .bind(actor_kind_name(request.actor.kind))
+                .bind(&request.actor.id)
+                .bind(request.correlation_id)
+                .bind(request.causation_id)
+        };
+        let query = match events {
+            [event] => common(APPEND_ONE_SQL)
+                .bind(event.event_id)
+                .bind(event.event_type.as_str())
+                .bind(event.schema_version as i16)
+                .bind(event.occurred_at)
+                .bind(event.payload.to_string()),
+            _ => common(APPEND_SQL)
+                .bind(events.iter().map(|e| e.event_id).collect::<Vec<_>>())
+                .bind(events.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>())
+                .bind(events.iter().map(|e| e.schema_version as i16).collect::<Vec<_>>())
+                .bind(events.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
+                .bind(events.iter().map(|e| e.payload.to_string()).collect::<Vec<_>>()),
+        };
+        let result = query.bind(request.idempotency_key).bind(request.request_digest).fetch_one(&self.pool).await;
 
         match result {
             Ok(row) => match (row.try_get("first_version")?, row.try_get("last_version")?) {
