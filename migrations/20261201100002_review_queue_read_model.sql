@@ -16,7 +16,8 @@ begin
                        target);
         execute format('create index on %I.instalments (tenant, received_on, contract_id, number)', target);
         execute format('create index on %I.contracts (tenant, contract_id)', target);
-        execute format('truncate %1$I.contracts, %1$I.instalments, %1$I.statement_lines, %1$I.penalties', target);
+        execute format('truncate %1$I.contracts, %1$I.instalments, %1$I.statement_lines, %1$I.penalties,
+                                 %1$I.projection_failures', target);
         execute format($sql$update %I.checkpoint
                             set transaction_id = '0', position = 0, events = 0, last_recorded_at = null,
                                 updated_at = now()$sql$, target);

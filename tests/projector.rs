@@ -256,3 +256,267 @@ async fn the_read_models_carry_the_hand_computed_figures_and_the_penalty_explana
             .unwrap();
     assert_eq!(decision, ("confirmed".into(), "12000.00".into()));
 }
+
+/// An award whose figures are easy to check: 100 000 € HT, 100 h committed.
+fn small_award(object: &str) -> serde_json::Value {
+    serde_json::json!({
+        "buyer_siret": "20004869500015", "buyer_kind": "local_authority",
+        "contractors": [{ "siret": "73282932000074", "size": "pme", "role": "sole" }],
+        "object": object, "cpv_code": "45212222-8", "procedure": "Appel d'offres ouvert",
+        "amount_ht": "100000.00", "vat_rate": "0.20", "duration_months": 12, "notification_date": "2025-01-15",
+        "social_considerations": ["clause_sociale"], "environmental_considerations": ["clause_environnementale"],
+        "insertion_clause": { "committed_hours": "100", "penalty_terms": {
+            "rate": { "kind": "fixed", "amount_per_hour_ht": "60.00" }, "basis": "validated",
+            "tolerance_share": "0", "pro_rata_on_termination": true } },
+        "advance_terms": { "rate": "0.05", "with_guarantee": false, "recovery": { "kind": "proportional" } },
+        "payment_term_days": 30 })
+}
+
+fn advance(reference: &str) -> serde_json::Value {
+    serde_json::json!({ "amount_ttc": "1000.00", "paid_on": "2025-02-03", "with_guarantee": false,
+                        "finance_reference": reference })
+}
+
+fn instalment_request(number: u32, cumulative: &str) -> serde_json::Value {
+    serde_json::json!({
+        "number": number, "period": { "start": "2025-02-01", "end": "2025-02-28" }, "cumulative_value_ht": cumulative,
+        "received_on": "2025-03-03", "statement": { "lines": [{
+            "line_id": 1, "beneficiary": "a".repeat(64), "category": "long_term_jobseeker",
+            "modality": "direct_hire", "hours": "20", "period": { "start": "2025-02-01", "end": "2025-02-28" } }] } })
+}
+
+/// Appends one event as it is, bypassing the domain and the HTTP validation: what an older
+/// release (or a bug) may have left in the log.
+async fn append_raw(
+    db: &TestDatabase,
+    tenant: &str,
+    stream_id: uuid::Uuid,
+    event_type: &str,
+    payload: serde_json::Value,
+) {
+    let store = suivi_store::EventStore::new(db.pool.clone());
+    let expected_version = store.stream_version(stream_id).await.unwrap();
+    let event = suivi_proto::NewEvent {
+        event_id: uuid::Uuid::now_v7(),
+        event_type: event_type.to_owned(),
+        schema_version: 1,
+        occurred_at: chrono::Utc::now(),
+        payload,
+    };
+    store
+        .append(suivi_store::AppendRequest {
+            tenant: &TenantId::parse(tenant).unwrap(),
+            stream_id,
+            expected_version,
+            actor: &suivi_e2e::test_actor(),
+            correlation_id: uuid::Uuid::now_v7(),
+            causation_id: None,
+            idempotency_key: None,
+            events: &[event],
+        })
+        .await
+        .unwrap();
+}
+
+/// `(stream_version, cause, error)` of every failure recorded for `contract`, in log order.
+async fn failures_of(db: &TestDatabase, schema: Schema, contract: uuid::Uuid) -> Vec<(i64, String, String)> {
+    sqlx::query_as(&format!(
+        "select stream_version, cause, error from {}.projection_failures where stream_id = $1 order by position",
+        schema.name()
+    ))
+    .bind(contract)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
+/// The failures of both schemas are the same (when they were recorded aside).
+async fn assert_same_failures(db: &TestDatabase, left: Schema, right: Schema) {
+    let columns = "position, event_id, stream_id, stream_version, tenant, event_type, schema_version, cause, error";
+    let (l, r) = (left.name(), right.name());
+    let differing: i64 = sqlx::query_scalar(&format!(
+        "select count(*) from ((select {columns} from {l}.projection_failures except all
+                                select {columns} from {r}.projection_failures)
+                               union all
+                               (select {columns} from {r}.projection_failures except all
+                                select {columns} from {l}.projection_failures)) d"
+    ))
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(differing, 0, "projection_failures differs between {l} and {r}");
+}
+
+async fn contract_version(db: &TestDatabase, schema: Schema, contract: uuid::Uuid) -> Option<i64> {
+    sqlx::query_scalar(&format!("select version from {}.contracts where contract_id = $1", schema.name()))
+        .bind(contract)
+        .fetch_optional(&db.pool)
+        .await
+        .unwrap()
+}
+
+/// The issue "one bad value must not stop everyone": an award whose object holds a NUL was
+/// accepted, then the projector retried it for ever and every tenant's read models stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contract_whose_rows_cannot_be_written_is_quarantined_and_the_others_go_on() {
+    let db = TestDatabase::new().await;
+    let mut healthy = ContractHistory::new(&db.pool, "healthy");
+    let broken = uuid::Uuid::now_v7();
+    healthy.run("award", small_award("Gymnase")).await;
+    append_raw(&db, "broken", broken, "contract_awarded", small_award("Voirie\u{0} communale")).await;
+    healthy.run("advance", advance("M-1")).await;
+    append_raw(&db, "broken", broken, "advance_paid", advance("M-2")).await;
+    healthy.run("request", instalment_request(1, "30000.00")).await;
+
+    // Small batches read in small pages: the bad event shares batches with good ones.
+    let config = ProjectorConfig { batch_size: 3, page_size: 2, ..ProjectorConfig::default() };
+    let mut live = Projector::new(db.pool.clone(), config.clone()).await.unwrap();
+    project_until_caught_up(&mut live, Schema::ReadA).await;
+
+    assert_eq!(checkpoint(&db.pool, Schema::ReadA).await.unwrap().events, 5, "the checkpoint reached the end");
+    assert_eq!(contract_version(&db, Schema::ReadA, healthy.id).await, Some(3), "the healthy contract is projected");
+    assert_eq!(count(&db, Schema::ReadA, "instalments").await, 1);
+    assert_eq!(contract_version(&db, Schema::ReadA, broken).await, None, "nothing half-written for the broken one");
+    let failures = failures_of(&db, Schema::ReadA, broken).await;
+    assert_eq!(failures.len(), 2, "{failures:?}");
+    assert_eq!((failures[0].0, failures[0].1.as_str()), (1, "unwritable"));
+    assert!(failures[0].2.contains("invalid byte sequence for encoding \"UTF8\": 0x00"), "{failures:?}");
+    assert_eq!((failures[1].0, failures[1].1.as_str()), (2, "quarantined"), "later events are skipped too");
+    assert!(failures_of(&db, Schema::ReadA, healthy.id).await.is_empty());
+
+    // Later events: the broken contract's are recorded, the others applied.
+    append_raw(&db, "broken", broken, "instalment_requested", instalment_request(1, "10000.00")).await;
+    healthy.run("request", instalment_request(2, "60000.00")).await;
+    project_until_caught_up(&mut live, Schema::ReadA).await;
+    assert_eq!(contract_version(&db, Schema::ReadA, healthy.id).await, Some(4));
+    assert_eq!(failures_of(&db, Schema::ReadA, broken).await.len(), 3);
+
+    // A rebuild, in one batch, finds the same failures and the same rows.
+    let rebuilt = rebuild(&db).await;
+    assert_same_rows(&db, Schema::ReadA, rebuilt).await;
+    assert_same_failures(&db, Schema::ReadA, rebuilt).await;
+    // And so does a projector that takes the log one event at a time, after the rebuild.
+    let single = ProjectorConfig { rebuild_batch_size: 1, page_size: 1, ..ProjectorConfig::default() };
+    let mut replay = Projector::new(db.pool.clone(), single).await.unwrap();
+    let again = replay.rebuild().await.unwrap();
+    assert_eq!(again, Schema::ReadA);
+    project_until_caught_up(&mut replay, again).await;
+    assert_same_rows(&db, Schema::ReadA, Schema::ReadB).await;
+    assert_same_failures(&db, Schema::ReadA, Schema::ReadB).await;
+}
+
+/// A payload that does not decode, and an event that does not fit its contract (here: before
+/// its award), are recorded with their reason; their contracts stop at their last good state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undecodable_and_inconsistent_events_are_recorded_and_skip_their_contract_only() {
+    let db = TestDatabase::new().await;
+    let mut healthy = ContractHistory::new(&db.pool, "healthy");
+    let (garbled, orphan) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    healthy.run("award", small_award("Gymnase")).await;
+    append_raw(&db, "garbled", garbled, "contract_awarded", small_award("Voirie")).await;
+    append_raw(&db, "garbled", garbled, "advance_paid", serde_json::json!({ "amount_ttc": 1000 })).await;
+    append_raw(&db, "orphan", orphan, "advance_paid", advance("M-9")).await;
+    healthy.run("advance", advance("M-1")).await;
+    append_raw(&db, "garbled", garbled, "contract_signed", serde_json::json!({})).await;
+    append_raw(&db, "orphan", orphan, "contract_awarded", small_award("Piscine")).await;
+    healthy.run("request", instalment_request(1, "30000.00")).await;
+
+    let mut live = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
+    project_until_caught_up(&mut live, Schema::ReadA).await;
+
+    assert_eq!(checkpoint(&db.pool, Schema::ReadA).await.unwrap().events, 8);
+    assert_eq!(contract_version(&db, Schema::ReadA, healthy.id).await, Some(3));
+    assert_eq!(contract_version(&db, Schema::ReadA, garbled).await, Some(1), "its last good state");
+    assert_eq!(contract_version(&db, Schema::ReadA, orphan).await, None);
+
+    let garbled_failures = failures_of(&db, Schema::ReadA, garbled).await;
+    let causes: Vec<(i64, &str)> = garbled_failures.iter().map(|(v, cause, _)| (*v, cause.as_str())).collect();
+    assert_eq!(causes, [(2, "undecodable"), (3, "quarantined")]);
+    assert!(garbled_failures[0].2.starts_with("invalid advance_paid v1 payload: "), "{garbled_failures:?}");
+    let orphan_failures = failures_of(&db, Schema::ReadA, orphan).await;
+    let causes: Vec<(i64, &str)> = orphan_failures.iter().map(|(v, cause, _)| (*v, cause.as_str())).collect();
+    assert_eq!(causes, [(1, "inconsistent"), (2, "quarantined")]);
+    assert!(orphan_failures[0].2.contains("not been awarded"), "{orphan_failures:?}");
+
+    let rebuilt = rebuild(&db).await;
+    assert_same_rows(&db, Schema::ReadA, rebuilt).await;
+    assert_same_failures(&db, Schema::ReadA, rebuilt).await;
+}
+
+/// What operators see: `/readyz` reports the failed events and stays ready (one bad contract
+/// must not take the service down for everyone), and `suivi projector status` names the contract.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_and_status_report_the_quarantined_contract_without_going_unready() {
+    let app = suivi_e2e::TestApp::spawn().await;
+    let broken = uuid::Uuid::now_v7();
+    append_raw(&app.db, "grand-agglo", broken, "contract_awarded", small_award("Voirie\u{0}")).await;
+    append_raw(&app.db, "grand-agglo", broken, "advance_paid", advance("M-2")).await;
+    let mut projector = Projector::new(app.db.pool.clone(), ProjectorConfig::default()).await.unwrap();
+    project_until_caught_up(&mut projector, Schema::ReadA).await;
+
+    let response = app.client.get(format!("{}/readyz", app.address)).send().await.unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK, "one quarantined contract leaves the service ready");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["projector"]["failed_events"], 2, "{body}");
+    assert_eq!(body["projector"]["quarantined_contracts"], 1, "{body}");
+    assert_eq!(body["projector"]["lag_events"], 0, "{body}");
+
+    let output = std::process::Command::new(suivi_e2e::process::suivi_binary())
+        .args(["projector", "status"])
+        .env("DATABASE_URL", app.db.url())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let status = String::from_utf8(output.stdout).unwrap();
+    assert!(status.contains("2 events not projected, 1 contract quarantined"), "{status}");
+    assert!(status.contains(&format!("quarantined contract {broken} (tenant grand-agglo)")), "{status}");
+    assert!(status.contains("unwritable: error returned from database: invalid byte sequence"), "{status}");
+}
+
+/// The database refuses a row only late in a contract's life (a NUL in the reason of a penalty
+/// decision, written into `penalties.reason`): the contract's rows stay those of the event just
+/// before, whatever the batches, and the decision is recorded as not projected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_refused_late_in_a_contract_leaves_its_rows_as_they_were_just_before() {
+    let db = TestDatabase::new().await;
+    let mut settled = ContractHistory::new(&db.pool, "healthy");
+    settled.run("award", small_award("Gymnase")).await;
+    settled.run("request", instalment_request(1, "30000.00")).await;
+    let decisions = serde_json::json!([{ "line_id": 1, "decision": { "kind": "validated" } }]);
+    settled.run("review", serde_json::json!({ "instalment_number": 1, "decisions": decisions })).await;
+    settled.run("settle", serde_json::json!({ "final_amount_ht": "100000.00", "settled_on": "2026-03-01" })).await;
+    let waiver = serde_json::json!({ "reason": "Défaillance\u{0} de la SIAE", "decided_on": "2026-03-20" });
+    append_raw(&db, "healthy", settled.id, "penalty_waived", waiver).await;
+    let mut other = ContractHistory::new(&db.pool, "other");
+    other.run("award", small_award("Piscine")).await;
+
+    // Live, in batches that cut the contract's history in two.
+    let config = ProjectorConfig { batch_size: 3, page_size: 3, ..ProjectorConfig::default() };
+    let mut live = Projector::new(db.pool.clone(), config).await.unwrap();
+    project_until_caught_up(&mut live, Schema::ReadA).await;
+
+    assert_eq!(contract_version(&db, Schema::ReadA, settled.id).await, Some(4), "the state just before the waiver");
+    assert_eq!(contract_version(&db, Schema::ReadA, other.id).await, Some(1));
+    let (proposed, decision): (String, Option<String>) =
+        sqlx::query_as("select proposed_amount_ht::text, decision from read_a.penalties where contract_id = $1")
+            .bind(settled.id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!((proposed.as_str(), decision), ("4800.00", None), "80 h short at 60 €, no decision projected");
+    let failures = failures_of(&db, Schema::ReadA, settled.id).await;
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!((failures[0].0, failures[0].1.as_str()), (5, "unwritable"));
+
+    // One batch, then one event per batch: the same rows and failures.
+    let rebuilt = rebuild(&db).await;
+    assert_same_rows(&db, Schema::ReadA, rebuilt).await;
+    assert_same_failures(&db, Schema::ReadA, rebuilt).await;
+    let single = ProjectorConfig { rebuild_batch_size: 1, page_size: 1, ..ProjectorConfig::default() };
+    let mut replay = Projector::new(db.pool.clone(), single).await.unwrap();
+    let again = replay.rebuild().await.unwrap();
+    project_until_caught_up(&mut replay, again).await;
+    assert_same_rows(&db, again, rebuilt).await;
+    assert_same_failures(&db, again, rebuilt).await;
+}

@@ -5,6 +5,7 @@
 //! - [`messages`]: what finance sends in;
 //! - [`codes`], [`decimal`], [`date`]: SIRET, CPV, pseudonyms; decimals as strings; strict dates;
 //! - [`subjects`]: NATS subject naming;
+//! - [`text`]: free text, without control characters;
 //! - [`schema`]: JSON Schemas generated from these types (checked in under `proto/schemas/`,
 //!   referenced by `proto/asyncapi.yaml`).
 
@@ -17,6 +18,7 @@ pub mod ids;
 pub mod messages;
 pub mod schema;
 pub mod subjects;
+pub mod text;
 
 pub use envelope::{EventEnvelope, LogPosition, NewEvent};
 pub use events::{DecodeError, Event, Payload, EVENT_TYPES};

@@ -63,6 +63,8 @@ pub struct PaymentReportedV1 {
     #[schemars(with = "NaiveDate")]
     pub paid_on: NaiveDate,
     /// Finance's own reference of the payment (e.g. mandate number).
+    #[serde(deserialize_with = "crate::text::single_line")]
+    #[schemars(with = "crate::text::SingleLineText")]
     pub finance_reference: String,
 }
 

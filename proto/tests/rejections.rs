@@ -5,9 +5,12 @@ mod common;
 
 use common::samples;
 use serde_json::{json, Value};
-use suivi_proto::events::Event;
+use suivi_proto::events::{
+    AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractTerminatedV1, Event, InstalmentPaidV1,
+    PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
+};
 use suivi_proto::messages::FinanceMessage;
-use suivi_proto::EventEnvelope;
+use suivi_proto::{EventEnvelope, Payload};
 
 /// Applies `mutate` to `event` in its envelope, as JSON, and asserts that both the AsyncAPI
 /// message schema and serde (envelope, then payload) refuse the result.
@@ -220,4 +223,127 @@ fn it_refuses_an_instalment_payment_without_its_number() {
     assert_message_refused("an advance with a number", |j| set(j, "/item", json!({"kind": "advance", "number": 1})));
     assert_message_refused("no contract id", |j| remove(j, "/contract_id"));
     assert_message_refused("a contract id that is not a UUID", |j| set(j, "/contract_id", json!("MP-2024-12")));
+}
+
+/// Every free text of the catalogue, as (event type, pointer in its payload, whether it may span
+/// lines). The events come from [`samples::events`], where each of these fields is set.
+const FREE_TEXTS: &[(&str, &str, bool)] = &[
+    ("contract_awarded", "/object", true),
+    ("contract_awarded", "/procedure", false),
+    ("contract_awarded", "/ccag", false),
+    ("contract_awarded", "/lot/title", false),
+    ("contract_amended", "/reason", true),
+    ("contract_terminated", "/reason", true),
+    ("advance_paid", "/finance_reference", false),
+    ("statement_reviewed", "/decisions/1/decision/reason", true),
+    ("instalment_paid", "/finance_reference", false),
+    ("penalty_confirmed", "/reason", true),
+    ("penalty_adjusted", "/reason", true),
+    ("penalty_waived", "/reason", true),
+];
+
+/// The first sample of `event_type` that has a value at `pointer`.
+fn sample_with(event_type: &str, pointer: &str) -> Event {
+    samples::events()
+        .into_iter()
+        .find(|e| e.event_type() == event_type && e.to_payload().pointer(pointer).is_some())
+        .unwrap_or_else(|| panic!("no {event_type} sample with {pointer}"))
+}
+
+#[test]
+fn it_refuses_control_characters_in_free_text_yet_reads_stored_events_as_written() {
+    for &(event_type, pointer, multi_line) in FREE_TEXTS {
+        let mut refused = vec!["Gymnase\u{0}", "\u{1b}[31mGymnase", "Gym\rnase", "Gymnase\u{7f}", "Gymnase\u{85}"];
+        let (allowed, line_breaks) = ("Gymnase — lot 2 « gros œuvre »", ["ligne 1\nligne 2", "colonne\tcolonne"]);
+        if !multi_line {
+            refused.extend(line_breaks);
+        }
+        let event = sample_with(event_type, pointer);
+        let payload_pointer = format!("/payload{pointer}");
+        for text in refused {
+            let what = format!("{event_type} {pointer} = {text:?}");
+            let mut json = samples::envelope_json(&event);
+            set(&mut json, &payload_pointer, json!(text));
+            assert!(!common::message_validator(event_type).is_valid(&json), "the schema accepts {what}");
+            let payload = json["payload"].clone();
+            let error = match event_type {
+                "contract_awarded" => ContractAwardedV1::decode(1, &payload).map(drop),
+                "contract_amended" => ContractAmendedV1::decode(1, &payload).map(drop),
+                "contract_terminated" => ContractTerminatedV1::decode(1, &payload).map(drop),
+                "advance_paid" => AdvancePaidV1::decode(1, &payload).map(drop),
+                "statement_reviewed" => StatementReviewedV1::decode(1, &payload).map(drop),
+                "instalment_paid" => InstalmentPaidV1::decode(1, &payload).map(drop),
+                "penalty_confirmed" => PenaltyConfirmedV1::decode(1, &payload).map(drop),
+                "penalty_adjusted" => PenaltyAdjustedV1::decode(1, &payload).map(drop),
+                "penalty_waived" => PenaltyWaivedV1::decode(1, &payload).map(drop),
+                other => panic!("{other} has no free text"),
+            }
+            .expect_err(&what)
+            .to_string();
+            assert!(error.contains("control character U+"), "{what}: {error}");
+
+            // Already in the log: read as written, so the contract stays readable.
+            let stored = Event::decode(event_type, 1, &payload).unwrap_or_else(|e| panic!("stored {what}: {e}"));
+            assert_eq!(stored.to_payload().pointer(pointer), Some(&json!(text)), "{what}");
+            let from_text = Event::decode_str(event_type, 1, &payload.to_string());
+            assert_eq!(from_text, Ok(stored), "{what}");
+        }
+        let mut accepted = vec![allowed];
+        if multi_line {
+            accepted.extend(line_breaks);
+        }
+        for text in accepted {
+            let mut json = samples::envelope_json(&event);
+            set(&mut json, &payload_pointer, json!(text));
+            let validator = common::message_validator(event_type);
+            assert!(
+                validator.is_valid(&json),
+                "{event_type} {pointer} = {text:?}: {}",
+                common::schema_errors(&validator, &json)
+            );
+            let read = serde_json::from_value::<EventEnvelope>(json).expect("envelope").decode_event();
+            assert!(read.is_ok(), "{event_type} {pointer} = {text:?}: {read:?}");
+        }
+    }
+    assert_message_refused("a finance reference with a line feed", |j| set(j, "/finance_reference", json!("MDT\n1")));
+    assert_message_refused("a finance reference with a NUL", |j| set(j, "/finance_reference", json!("MDT\u{0}")));
+}
+
+#[test]
+fn every_free_text_of_the_catalogue_has_a_text_schema() {
+    // A new `String` field without a text shape would let control characters in again.
+    fn walk(schema: &Value, root: &Value, path: &str, found: &mut Vec<String>) {
+        match schema {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    let name = reference.rsplit('/').next().expect("a name");
+                    walk(&root["definitions"][name], root, path, found);
+                }
+                let is_string = map.get("type") == Some(&json!("string"))
+                    || map.get("type").and_then(Value::as_array).is_some_and(|t| t.contains(&json!("string")));
+                let constrained = ["pattern", "enum", "const", "format"].iter().any(|k| map.contains_key(*k));
+                if is_string && !constrained {
+                    found.push(path.to_owned());
+                }
+                for (key, value) in map {
+                    if key != "definitions" && key != "$ref" {
+                        walk(value, root, &format!("{path}/{key}"), found);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| walk(item, root, path, found)),
+            _ => {}
+        }
+    }
+    let mut unconstrained = Vec::new();
+    for name in common::checked_in_schema_files() {
+        if name == "envelope.json" {
+            continue; // the envelope's strings are written by Suivi, not by a client
+        }
+        let schema = common::checked_in_schema(&name);
+        let mut found = Vec::new();
+        walk(&schema, &schema, "", &mut found);
+        unconstrained.extend(found.into_iter().map(|path| format!("{name}: {path}")));
+    }
+    assert!(unconstrained.is_empty(), "strings without a pattern:\n{}", unconstrained.join("\n"));
 }

@@ -129,3 +129,65 @@ async fn malformed_json_wrong_media_type_and_oversized_bodies_are_refused() {
     assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(app.event_count().await, 0);
 }
+
+#[tokio::test]
+async fn free_text_with_a_control_character_is_refused_naming_the_field_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let with = |key: &str, value: Value| {
+        let mut body = award_body();
+        body[key] = value;
+        body
+    };
+    // The case: a NUL in the object stopped the projector for every tenant.
+    let nul = with("object", "Réhabilitation du gymnase\u{0}".into());
+    assert_refused(&app, nul.clone(), unprocessable, "invalid_field", Some("object")).await;
+    let response = app.post("/api/contracts", &app.tokens.buyer, &nul).await;
+    let problem: Value = response.json().await.unwrap();
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.starts_with("control character U+0000 at character 26"), "{detail}");
+    assert_refused(&app, with("object", "\u{1b}[31mGymnase".into()), unprocessable, "invalid_field", Some("object"))
+        .await;
+    // One-line texts take no line feed or tab either.
+    assert_refused(
+        &app,
+        with("procedure", "Appel d'offres\nouvert".into()),
+        unprocessable,
+        "invalid_field",
+        Some("procedure"),
+    )
+    .await;
+    assert_refused(&app, with("ccag", "Travaux\t".into()), unprocessable, "invalid_field", Some("ccag")).await;
+    let lot = with("lot", serde_json::json!({ "number": 2, "title": "Gros\u{7f}œuvre" }));
+    assert_refused(&app, lot, unprocessable, "invalid_field", Some("lot.title")).await;
+
+    // An object on several lines is a text like any other.
+    let id = app.award(&with("object", "Réhabilitation du gymnase\n\t- lot 2 : gros œuvre".into())).await;
+    let before = app.event_count().await;
+    let amend = app
+        .post(
+            &format!("/api/contracts/{id}/amendments"),
+            &app.tokens.buyer,
+            &serde_json::json!({ "amendment_number": 1, "signed_on": "2025-02-01", "new_amount_ht": "1100000.00",
+                                 "reason": "Travaux supplémentaires\u{0}" }),
+        )
+        .await;
+    assert_eq!(amend.status(), unprocessable);
+    let problem: Value = amend.json().await.unwrap();
+    assert_eq!(
+        (problem["type"].as_str(), problem["field"].as_str()),
+        (Some("/problems/invalid_field"), Some("reason"))
+    );
+    let paid = app
+        .post(
+            &format!("/api/contracts/{id}/advance-payments"),
+            &app.tokens.finance,
+            &serde_json::json!({ "amount_ttc": "60000.00", "paid_on": "2025-02-03", "with_guarantee": false,
+                                 "finance_reference": "MANDAT\n2025" }),
+        )
+        .await;
+    assert_eq!(paid.status(), unprocessable);
+    let problem: Value = paid.json().await.unwrap();
+    assert_eq!(problem["field"], "finance_reference", "{problem}");
+    assert_eq!(app.event_count().await, before, "a refused request writes nothing");
+}

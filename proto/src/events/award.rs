@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::payload_v1;
 use crate::codes::{CpvCode, Siret};
 use crate::decimal::{fraction, fraction_opt, money, money_opt, quantity, Fraction, Money, Quantity};
+use crate::text::{MultiLineText, SingleLineText};
 
 /// v1 payload of `contract_awarded`. The contract id is the envelope's `stream_id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -19,14 +20,19 @@ pub struct ContractAwardedV1 {
     pub buyer_kind: BuyerKind,
     /// The contractor(s): one `sole`, or one `lead` and `co_contractor`s (DECP `titulaires`).
     pub contractors: Vec<Contractor>,
-    /// Object of the contract (DECP `objet`).
+    /// Object of the contract (DECP `objet`); may span lines.
+    #[serde(deserialize_with = "crate::text::multi_line")]
+    #[schemars(with = "MultiLineText")]
     pub object: String,
     /// Main CPV code (DECP `codeCPV`).
     pub cpv_code: CpvCode,
     /// Procedure, DECP vocabulary, e.g. "Appel d'offres ouvert", "Procédure adaptée".
+    #[serde(deserialize_with = "crate::text::single_line")]
+    #[schemars(with = "SingleLineText")]
     pub procedure: String,
     /// CCAG of reference, DECP vocabulary, e.g. "Travaux"; absent if none stated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "crate::text::single_line_opt", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<SingleLineText>")]
     pub ccag: Option<String>,
     /// The lot, when the consultation was divided into lots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,6 +119,8 @@ pub enum ContractorRole {
 #[serde(deny_unknown_fields)]
 pub struct Lot {
     pub number: u32,
+    #[serde(deserialize_with = "crate::text::single_line")]
+    #[schemars(with = "SingleLineText")]
     pub title: String,
 }
 

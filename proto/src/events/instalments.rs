@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{payload_v1, Period};
 use crate::codes::Pseudonym;
 use crate::decimal::{money, quantity, Money, Quantity};
+use crate::text::MultiLineText;
 
 /// v1 payload of `instalment_requested` (*demande d'acompte*).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -125,7 +126,12 @@ pub enum Decision {
     /// than a unit variant, so that serde refuses unknown fields here too.)
     Validated {},
     /// The hours do not count: `{"kind": "rejected", "reason": "..."}`.
-    Rejected { reason: String },
+    Rejected {
+        /// Why the hours do not count; may span lines.
+        #[serde(deserialize_with = "crate::text::multi_line")]
+        #[schemars(with = "MultiLineText")]
+        reason: String,
+    },
 }
 
 /// v1 payload of `instalment_approved`: what finance must pay, euros including VAT.

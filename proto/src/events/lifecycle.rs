@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::payload_v1;
 use crate::decimal::{money, money_opt, quantity_opt, Money, Quantity};
+use crate::text::MultiLineText;
 
 /// v1 payload of `contract_amended` (*avenant*). Absent fields are unchanged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -28,7 +29,9 @@ pub struct ContractAmendedV1 {
     #[serde(default, with = "quantity_opt", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Quantity>")]
     pub new_committed_hours: Option<Decimal>,
-    /// Why the contract is amended.
+    /// Why the contract is amended; may span lines.
+    #[serde(deserialize_with = "crate::text::multi_line")]
+    #[schemars(with = "MultiLineText")]
     pub reason: String,
 }
 
@@ -44,6 +47,9 @@ pub struct ContractTerminatedV1 {
     #[serde(with = "money")]
     #[schemars(with = "Money")]
     pub value_executed_ht: Decimal,
+    /// Why the contract is terminated; may span lines.
+    #[serde(deserialize_with = "crate::text::multi_line")]
+    #[schemars(with = "MultiLineText")]
     pub reason: String,
 }
 

@@ -11,6 +11,8 @@
 //! - Dates are `YYYY-MM-DD` (a business day, no time zone); instants are RFC 3339 in UTC.
 //! - Sum types are objects with a `kind` tag: `{"kind": "fixed", "amount_per_hour_ht": "60"}`.
 //! - Optional fields are omitted when absent; `null` is read as absent too.
+//! - Free text holds no control characters (line feeds and tabs only where it may span lines):
+//!   see [`crate::text`] — and why stored events are read as written.
 //! - The contract id is the stream id of the envelope: payloads never repeat it.
 //!
 //! # Versioning: how a v2 is added
@@ -63,7 +65,9 @@ pub trait Payload: Serialize + DeserializeOwned + JsonSchema {
     /// version and answer [`DecodeError::UnsupportedVersion`].
     fn upcast(from_version: u16, payload: Value) -> Result<Value, DecodeError>;
 
-    /// Reads a payload of any version up to this one.
+    /// Reads a payload of any version up to this one, as strictly as serde reads it: free text
+    /// with control characters is refused (see [`crate::text`]). Stored events are read through
+    /// [`Event::decode`], which reads their text as written.
     fn decode(schema_version: u16, payload: &Value) -> Result<Self, DecodeError> {
         let current: Cow<'_, Value> = if schema_version == Self::SCHEMA_VERSION {
             Cow::Borrowed(payload)
@@ -168,17 +172,21 @@ macro_rules! catalogue {
             }
 
             /// Reads a stored payload of any known type and version, upcasting old versions.
+            ///
+            /// Free text is read as it was stored, control characters included: events are never
+            /// edited, and one stored before [`crate::text`]'s rule must stay readable. Input
+            /// from outside goes through [`Payload::decode`] or serde, which refuse them.
             pub fn decode(
                 event_type: &str,
                 schema_version: u16,
                 payload: &Value,
             ) -> Result<Event, DecodeError> {
-                match event_type {
+                crate::text::reading_stored(|| match event_type {
                     $( <$payload as Payload>::TYPE_NAME => {
                         <$payload>::decode(schema_version, payload).map(Event::$variant)
                     } )+
                     other => Err(DecodeError::UnknownType(other.to_owned())),
-                }
+                })
             }
 
             /// [`Event::decode`] from the stored JSON text of the payload.
@@ -187,12 +195,12 @@ macro_rules! catalogue {
                 schema_version: u16,
                 payload: &str,
             ) -> Result<Event, DecodeError> {
-                match event_type {
+                crate::text::reading_stored(|| match event_type {
                     $( <$payload as Payload>::TYPE_NAME => {
                         <$payload>::decode_str(schema_version, payload).map(Event::$variant)
                     } )+
                     other => Err(DecodeError::UnknownType(other.to_owned())),
-                }
+                })
             }
         }
 

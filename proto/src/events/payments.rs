@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::payload_v1;
 use crate::decimal::{money, Money};
+use crate::text::SingleLineText;
 
 /// v1 payload of `advance_paid`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -22,6 +23,8 @@ pub struct AdvancePaidV1 {
     /// Whether a first-demand guarantee was provided.
     pub with_guarantee: bool,
     /// Finance's own reference of the payment (e.g. mandate number).
+    #[serde(deserialize_with = "crate::text::single_line")]
+    #[schemars(with = "SingleLineText")]
     pub finance_reference: String,
 }
 
@@ -39,6 +42,8 @@ pub struct InstalmentPaidV1 {
     #[schemars(with = "NaiveDate")]
     pub paid_on: NaiveDate,
     /// Finance's own reference of the payment (e.g. mandate number).
+    #[serde(deserialize_with = "crate::text::single_line")]
+    #[schemars(with = "SingleLineText")]
     pub finance_reference: String,
 }
 

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::payload_v1;
 use crate::decimal::{money, Money};
+use crate::text::MultiLineText;
 
 /// v1 payload of `penalty_confirmed`: the proposal is applied as computed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -20,7 +21,9 @@ pub struct PenaltyConfirmedV1 {
     #[serde(with = "money")]
     #[schemars(with = "Money")]
     pub amount_ht: Decimal,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Why, when the decision gives a reason; may span lines.
+    #[serde(default, deserialize_with = "crate::text::multi_line_opt", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<MultiLineText>")]
     pub reason: Option<String>,
     #[serde(with = "crate::date")]
     #[schemars(with = "NaiveDate")]
@@ -35,6 +38,9 @@ pub struct PenaltyAdjustedV1 {
     #[serde(with = "money")]
     #[schemars(with = "Money")]
     pub amount_ht: Decimal,
+    /// Why the amount differs from the proposal; may span lines.
+    #[serde(deserialize_with = "crate::text::multi_line")]
+    #[schemars(with = "MultiLineText")]
     pub reason: String,
     #[serde(with = "crate::date")]
     #[schemars(with = "NaiveDate")]
@@ -45,6 +51,9 @@ pub struct PenaltyAdjustedV1 {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PenaltyWaivedV1 {
+    /// Why no penalty is applied; may span lines.
+    #[serde(deserialize_with = "crate::text::multi_line")]
+    #[schemars(with = "MultiLineText")]
     pub reason: String,
     #[serde(with = "crate::date")]
     #[schemars(with = "NaiveDate")]

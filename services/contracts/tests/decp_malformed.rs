@@ -11,6 +11,7 @@ use suivi_contracts::decp::{
     CONCESSION_SKIPPED,
 };
 use suivi_proto::events::{AdvanceRecovery, AdvanceTerms, BuyerKind, ContractorRole, SocialConsideration};
+use suivi_proto::text::{InvalidText, TextShape};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
@@ -162,5 +163,44 @@ fn it_refuses_a_record_that_is_not_an_object() {
             field: String::new(),
             problem: Problem::NotAnObject("an array".into())
         }
+    );
+}
+
+#[test]
+fn it_rejects_a_record_whose_text_holds_a_control_character_and_imports_the_others() {
+    let flat: serde_json::Value = serde_json::from_slice(&fixture("decp_flat_marches.json")).unwrap();
+    let good = flat["marches"][0].clone();
+    let with = |id: &str, key: &str, value: &str| {
+        let mut record = good.clone();
+        record["id"] = id.into();
+        record[key] = value.into();
+        record
+    };
+    let file = serde_json::json!({ "marches": { "marche": [
+        with("2024-NUL", "objet", "Entretien des espaces verts\u{0}"),
+        with("2024-LIGNES", "objet", "Entretien des espaces verts\n\tlot 1 : tontes"),
+        with("2024-ESC", "objet", "\u{1b}[2JEntretien"),
+        with("2024-ID\u{0}", "objet", "Entretien"),
+        with("2024-PROC", "procedure", "Procédure\nadaptée"),
+    ] } });
+    let report = import(&serde_json::to_vec(&file).unwrap(), &ImportDefaults::default()).unwrap();
+
+    let ids: Vec<&str> = report.awards.iter().map(|a| a.decp_id.as_str()).collect();
+    assert_eq!(ids, ["2024-LIGNES"], "line feeds and tabs are allowed in `objet`");
+    assert_eq!(report.awards[0].award.object, "Entretien des espaces verts\n\tlot 1 : tontes");
+    let control = |shape, character, index| Problem::ControlCharacter(InvalidText { shape, character, index });
+    assert_eq!(
+        report.rejected,
+        [
+            rejected(Some("2024-NUL"), 0, "objet", control(TextShape::MultiLine, '\0', 27)),
+            rejected(Some("2024-ESC"), 2, "objet", control(TextShape::MultiLine, '\u{1b}', 0)),
+            rejected(Some("2024-ID\0"), 3, "id", control(TextShape::SingleLine, '\0', 7)),
+            rejected(Some("2024-PROC"), 4, "procedure", control(TextShape::SingleLine, '\n', 9)),
+        ]
+    );
+    assert_eq!(
+        report.rejected[0].to_string(),
+        "DECP record \"2024-NUL\" (#0): `objet`: control character U+0000 at character 28: \
+         text may hold line feeds and tabs but no other control character"
     );
 }

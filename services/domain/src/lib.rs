@@ -34,7 +34,7 @@ pub mod plausibility;
 pub mod reference;
 
 pub use command::{Command, DecisionContext};
-pub use contract::{AwardedContract, Contract, ContractStatus};
+pub use contract::{AwardedContract, Contract, ContractStatus, Misfit};
 pub use decide::decide;
 pub use error::DomainError;
 pub use late_payment::{late_payment, LatePayment, LatePaymentInput};

@@ -5,6 +5,7 @@
 
 mod cache;
 pub mod calculations;
+pub mod failures;
 pub mod indicators;
 pub mod lag;
 pub mod projector;
@@ -12,6 +13,7 @@ pub mod rows;
 pub mod target;
 mod write;
 
+pub use failures::{FailureSummary, QuarantinedContract};
 pub use indicators::{yearly_indicators, YearlyIndicators};
 pub use lag::{lag, Lag};
 pub use projector::{checkpoint, BatchOutcome, Checkpoint, Projector, ProjectorConfig, ProjectorError};

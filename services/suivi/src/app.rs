@@ -40,18 +40,27 @@ pub fn router(state: AppState) -> Router {
 pub const READY_MAX_LAG_EVENTS: i64 = 10_000;
 pub const READY_MAX_LAG_SECONDS: f64 = 60.0;
 
+/// Events the projector could not project are reported, but do not make the service unready:
+/// they stop their own contract only, and every other contract is served up to date.
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    let lag = match suivi_projector::target::active(&state.pool).await {
-        Ok(schema) => suivi_projector::lag(&state.pool, schema).await.ok(),
-        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "database": "unreachable" }))),
-    };
-    let Some(lag) = lag else {
-        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "database": "unreachable" })));
+    let unreachable = || (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "database": "unreachable" })));
+    let Ok(schema) = suivi_projector::target::active(&state.pool).await else { return unreachable() };
+    let (Ok(lag), Ok(failed)) = (
+        suivi_projector::lag(&state.pool, schema).await,
+        suivi_projector::failures::summary(&state.pool, schema).await,
+    ) else {
+        return unreachable();
     };
     let ready = lag.events <= READY_MAX_LAG_EVENTS && lag.seconds <= READY_MAX_LAG_SECONDS;
     let body = json!({
         "database": "ok",
-        "projector": { "lag_events": lag.events, "lag_seconds": lag.seconds, "ready": ready }
+        "projector": {
+            "lag_events": lag.events,
+            "lag_seconds": lag.seconds,
+            "failed_events": failed.events,
+            "quarantined_contracts": failed.contracts,
+            "ready": ready,
+        }
     });
     (if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(body))
 }

@@ -2,10 +2,13 @@
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
-use suivi_projector::{lag, target, Projector, ProjectorConfig};
+use suivi_projector::{failures, lag, target, Projector, ProjectorConfig};
 use suivi_store::database;
 
 use crate::cli::Config;
+
+/// Quarantined contracts `suivi projector status` lists, the most recent first.
+const STATUS_MAX_CONTRACTS: i64 = 20;
 
 #[derive(Debug, Subcommand)]
 pub enum ProjectorCommand {
@@ -13,7 +16,8 @@ pub enum ProjectorCommand {
     Run(ProjectorArgs),
     /// Replay the whole log into fresh read models, then switch readers to them.
     Rebuild(ProjectorArgs),
-    /// Which read models are active and how far behind the log they are.
+    /// Which read models are active, how far behind the log they are, and the events they could
+    /// not take (with the contracts quarantined).
     Status,
 }
 
@@ -70,9 +74,44 @@ pub async fn run(config: &Config, command: ProjectorCommand) -> anyhow::Result<(
                 behind.events,
                 behind.seconds
             );
+            let failed = failures::summary(&pool, schema).await?;
+            println!(
+                "{} not projected, {} quarantined (their later events are not applied)",
+                counted(failed.events, "event"),
+                counted(failed.contracts, "contract")
+            );
+            for contract in failures::quarantined_contracts(&pool, schema, STATUS_MAX_CONTRACTS).await? {
+                println!(
+                    "quarantined contract {} (tenant {}): event {} (version {}, {}) {}: {}; {} not projected",
+                    contract.contract_id,
+                    contract.tenant,
+                    contract.position,
+                    contract.stream_version,
+                    contract.event_type,
+                    contract.cause,
+                    contract.error,
+                    counted(contract.events, "event")
+                );
+            }
+            if failed.contracts > STATUS_MAX_CONTRACTS {
+                println!(
+                    "… and {} more (see {}.projection_failures)",
+                    failed.contracts - STATUS_MAX_CONTRACTS,
+                    schema.name()
+                );
+            }
         }
     }
     Ok(())
+}
+
+/// "1 event", "2 events".
+fn counted(n: i64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// This process's peak resident set size (Linux: `VmHWM` in /proc/self/status).

@@ -78,6 +78,10 @@ pub enum Problem {
     /// E.g. "Pas de considération sociale" next to "Clause sociale".
     #[error("contradictory values: {0:?} with {1:?}")]
     Contradictory(String, String),
+    /// A NUL, an escape sequence…: invisible, and U+0000 cannot even be stored. Line feeds and
+    /// tabs are allowed in `objet` only.
+    #[error("{0}")]
+    ControlCharacter(suivi_proto::text::InvalidText),
 }
 
 impl RecordError {

@@ -9,6 +9,7 @@
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Number, Value};
+use suivi_proto::text::{check_multi_line, check_single_line, InvalidText};
 
 use super::error::{Problem, RecordError};
 
@@ -63,13 +64,25 @@ impl<'a> Fields<'a> {
         self.optional(key).ok_or_else(|| self.fail(key, Problem::Missing))
     }
 
-    /// A string, refused when empty or blank: an empty `objet` or `id` identifies nothing.
+    /// A one-line string, refused when empty or blank (an empty `id` identifies nothing) or when
+    /// it holds a control character (see `suivi_proto::text`).
     pub fn string(&self, key: &str) -> Result<&'a str, RecordError> {
+        self.checked_string(key, check_single_line)
+    }
+
+    /// A string that may span lines (e.g. `objet`): line feeds and tabs allowed, no other
+    /// control character; refused when empty or blank.
+    pub fn text(&self, key: &str) -> Result<&'a str, RecordError> {
+        self.checked_string(key, check_multi_line)
+    }
+
+    fn checked_string(&self, key: &str, check: fn(&str) -> Result<(), InvalidText>) -> Result<&'a str, RecordError> {
         let value = self.required(key)?;
         let text = value.as_str().ok_or_else(|| self.wrong_type(key, "a string", value))?;
         if text.trim().is_empty() {
             return Err(self.fail(key, Problem::Empty));
         }
+        check(text).map_err(|invalid| self.fail(key, Problem::ControlCharacter(invalid)))?;
         Ok(text)
     }
 
@@ -201,6 +214,18 @@ mod tests {
         assert_eq!(f.string("a").unwrap_err().problem, Problem::Missing);
         assert_eq!(f.optional("a"), None);
         assert_eq!(f.string("b").unwrap_err().problem, Problem::Empty);
+    }
+
+    #[test]
+    fn it_refuses_control_characters_allowing_line_breaks_only_in_text() {
+        let value =
+            json!({"id": "2024\u{0}-1", "objet": "Travaux\nlot 1\tbis", "bad": "Travaux\u{0}", "ccag": "Travaux\n"});
+        let f = fields(&value);
+        let problem = |key: &str| f.string(key).unwrap_err().problem;
+        assert!(matches!(problem("id"), Problem::ControlCharacter(i) if i.character == '\0' && i.index == 4));
+        assert!(matches!(problem("ccag"), Problem::ControlCharacter(i) if i.character == '\n'));
+        assert_eq!(f.text("objet").unwrap(), "Travaux\nlot 1\tbis");
+        assert!(matches!(f.text("bad").unwrap_err().problem, Problem::ControlCharacter(i) if i.character == '\0'));
     }
 
     #[test]

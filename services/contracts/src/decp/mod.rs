@@ -33,6 +33,7 @@
 //! | `montant` | exact decimal of the JSON number, must be > 0; a string such as "NC" is rejected |
 //! | `dureeMois` | whole number ≥ 1 (`12.0` and `"12"` rejected) |
 //! | `null` | read as absent |
+//! | control character in a string (NUL, escape…) | rejected; `objet` may hold line feeds and tabs |
 //! | `lieuExecution`, `offresRecues`, `nature`, `formePrix`, … | ignored |
 
 mod advance;

@@ -48,7 +48,7 @@ pub fn map_record(record: &Value, defaults: &ImportDefaults) -> Result<DecpAward
 
     let decp_id = f.string("id")?;
     let buyer_siret = codes::siret(&f.child("acheteur")?, "id")?;
-    let object_text = f.string("objet")?;
+    let object_text = f.text("objet")?;
     let cpv_code = codes::cpv(&f, "codeCPV")?;
     let procedure = vocabulary_value(&f, "procedure", vocabulary::PROCEDURES)?;
     let ccag = ccag(&f, &mut warnings)?;

@@ -64,6 +64,40 @@ impl Contract {
     pub fn status(&self) -> Option<ContractStatus> {
         self.awarded.as_ref().map(AwardedContract::status)
     }
+
+    /// Why `event` cannot follow this state, when [`crate::decide`] could never have written it
+    /// here: [`Contract::apply`] would ignore it or record a duplicate, so the state would no
+    /// longer be what the log says. Only a log written around the domain holds such an event; a
+    /// read model reports it rather than show figures that ignore it.
+    pub fn misfit(&self, event: &Event) -> Option<Misfit> {
+        let Some(contract) = &self.awarded else {
+            return (!matches!(event, Event::ContractAwarded(_))).then_some(Misfit::NotAwarded);
+        };
+        let unknown = |number: u32| contract.instalment(number).is_none().then_some(Misfit::UnknownInstalment(number));
+        match event {
+            Event::ContractAwarded(_) => Some(Misfit::AlreadyAwarded),
+            Event::InstalmentRequested(request) => {
+                contract.instalment(request.number).map(|_| Misfit::InstalmentAlreadyRequested(request.number))
+            }
+            Event::StatementReviewed(review) => unknown(review.instalment_number),
+            Event::InstalmentApproved(approval) => unknown(approval.number),
+            Event::InstalmentPaid(payment) => unknown(payment.number),
+            _ => None,
+        }
+    }
+}
+
+/// An event that cannot follow a contract's state: see [`Contract::misfit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Misfit {
+    #[error("the contract has not been awarded: its first event must be contract_awarded")]
+    NotAwarded,
+    #[error("the contract is already awarded")]
+    AlreadyAwarded,
+    #[error("instalment {0} is already requested")]
+    InstalmentAlreadyRequested(u32),
+    #[error("instalment {0} was never requested")]
+    UnknownInstalment(u32),
 }
 
 /// Where an awarded contract stands. A terminated contract that is then settled is `Settled`.

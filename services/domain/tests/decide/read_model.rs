@@ -107,3 +107,26 @@ fn it_ignores_events_that_do_not_fit_rather_than_fail() {
     assert_eq!(Contract::from_events(events), Contract::from_events(history()));
     assert_eq!(Contract::from_events([Event::from(settlement())]), Contract::default());
 }
+
+#[test]
+fn every_event_the_domain_decided_fits_the_state_before_it() {
+    let mut state = Contract::default();
+    for event in history() {
+        assert_eq!(state.misfit(&event), None, "{event:?}");
+        state.apply(&event);
+    }
+}
+
+#[test]
+fn an_event_the_domain_could_not_have_decided_is_a_misfit() {
+    use suivi_domain::Misfit;
+    let not_awarded = Contract::default();
+    assert_eq!(not_awarded.misfit(&advance("1000.00").into()), Some(Misfit::NotAwarded));
+    let state = Contract::from_events(history());
+    assert_eq!(state.misfit(&awarded()), Some(Misfit::AlreadyAwarded));
+    assert_eq!(state.misfit(&request(2, "600000.00").into()), Some(Misfit::InstalmentAlreadyRequested(2)));
+    assert_eq!(state.misfit(&review(3, vec![validated(1)]).into()), Some(Misfit::UnknownInstalment(3)));
+    assert_eq!(state.misfit(&paid(7, "10.00").into()), Some(Misfit::UnknownInstalment(7)));
+    assert_eq!(state.misfit(&approved(3, "10.00", "0.00", "10.00")), Some(Misfit::UnknownInstalment(3)));
+    assert_eq!(state.misfit(&request(3, "600000.00").into()), None);
+}

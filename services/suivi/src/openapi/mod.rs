@@ -127,9 +127,19 @@ fn readiness_schema() -> Value {
                 "properties": {
                     "lag_events": { "type": "integer", "minimum": 0 },
                     "lag_seconds": { "type": "number", "minimum": 0 },
+                    "failed_events": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "Events the read models could not take (e.g. a text the database cannot store), each recorded with its reason; their contracts are quarantined. Reported, not a cause of unreadiness: every other contract is up to date.",
+                    },
+                    "quarantined_contracts": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "Contracts whose read models stopped at a failed event (`suivi projector status` lists them).",
+                    },
                     "ready": { "type": "boolean" }
                 },
-                "required": ["lag_events", "lag_seconds", "ready"],
+                "required": ["lag_events", "lag_seconds", "failed_events", "quarantined_contracts", "ready"],
                 "additionalProperties": false
             }
         },

@@ -467,7 +467,9 @@ pub fn operations() -> Vec<Operation> {
             tag: "operations",
             summary: "Readiness",
             description: "200 when the database answers and the read models are less than 10 000 events and \
-                          60 seconds behind the log; 503 otherwise.",
+                          60 seconds behind the log; 503 otherwise. Also reports the events the read models could \
+                          not take and the contracts they quarantined: one bad event stops its own contract only, \
+                          so it does not make the service unready.",
             access: Access::Public,
             body: None,
             query: None,
@@ -480,8 +482,9 @@ pub fn operations() -> Vec<Operation> {
             operation_id: "metrics",
             tag: "operations",
             summary: "Prometheus metrics",
-            description: "Counters of commands (by outcome), events relayed and projected; gauges of the \
-                          projector's lag in events and seconds.",
+            description: "Counters of commands (by outcome), events relayed, projected and not projected \
+                          (`suivi_projector_failed_events_total`); gauges of the projector's lag in events and \
+                          seconds and of the contracts it quarantined (`suivi_projector_quarantined_contracts`).",
             access: Access::Public,
             body: None,
             query: None,

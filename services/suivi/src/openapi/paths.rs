@@ -317,8 +317,8 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
             add(
                 200,
                 json!({
-                    "description": "The database answers and the read models are less than 10 000 events and 60 s behind the log.",
-                    "content": json_content(readiness.clone(), json!({ "database": "ok", "projector": { "lag_events": 0, "lag_seconds": 0.0, "ready": true } })),
+                    "description": "The database answers and the read models are less than 10 000 events and 60 s behind the log. Events the read models could not take are reported (`failed_events`) but do not make the service unready.",
+                    "content": json_content(readiness.clone(), json!({ "database": "ok", "projector": { "lag_events": 0, "lag_seconds": 0.0, "failed_events": 0, "quarantined_contracts": 0, "ready": true } })),
                 }),
             );
             add(
@@ -332,7 +332,7 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
         Success::Metrics => add(
             200,
             json!({
-                "description": "Prometheus metrics: commands, relay and projector progress, projector lag.",
+                "description": "Prometheus metrics: commands, relay and projector progress, projector lag, events not projected and contracts quarantined.",
                 "content": { "text/plain": { "schema": { "type": "string" } } },
             }),
         ),

@@ -64,8 +64,9 @@ pub const EDGE: &[(&str, u16, &str)] = &[
     (
         "invalid_field",
         422,
-        "A value has the wrong shape (unknown field, wrong type, malformed decimal or date), or a \
-         query parameter is missing, invalid or unknown; `field` is its JSON path, or the parameter's name.",
+        "A value has the wrong shape (unknown field, wrong type, malformed decimal or date, a control \
+         character in a text), or a query parameter is missing, invalid or unknown; `field` is its JSON path, \
+         or the parameter's name.",
     ),
     (
         "idempotency_key_reused",
