@@ -312,6 +312,7 @@ async fn append_raw(
             correlation_id: uuid::Uuid::now_v7(),
             causation_id: None,
             idempotency_key: None,
+            request_digest: None,
             events: &[event],
         })
         .await
