@@ -14,7 +14,8 @@ const TABLES: [&str; 4] = ["contracts", "instalments", "statement_lines", "penal
 
 async fn seed(db: &TestDatabase, contracts: usize) -> usize {
     let today = suivi_application::business_today();
-    let generated = histories(42, contracts, today);
+    let references = suivi_store::reference_rates::load(&db.pool).await.unwrap();
+    let generated = histories(42, contracts, today, &references);
     insert_histories(&db.pool, &TenantId::parse("gen").unwrap(), &generated).await.unwrap()
 }
 

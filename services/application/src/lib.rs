@@ -16,6 +16,7 @@ mod aggregates;
 mod error;
 pub mod lists;
 mod principal;
+pub mod references;
 mod runner;
 pub mod tenancy;
 

@@ -39,4 +39,4 @@ pub use decide::decide;
 pub use error::DomainError;
 pub use late_payment::{late_payment, LatePayment, LatePaymentInput};
 pub use penalty::{compute_penalty, propose_penalty, PenaltyInput, PenaltyProposal};
-pub use reference::{DatedRates, NoValueInForce};
+pub use reference::{DatedRates, NoValueInForce, References};

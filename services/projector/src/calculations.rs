@@ -2,41 +2,14 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sqlx::PgPool;
 use suivi_domain::late_payment::{late_payment, LatePayment, LatePaymentInput};
 use suivi_domain::penalty::propose_penalty;
-use suivi_domain::reference::DatedRates;
 use suivi_domain::AwardedContract;
 use suivi_proto::events::InstalmentPaidV1;
 
-use crate::projector::ProjectorError;
-
-/// The reference tables of `reference_rates`, loaded once per projector run.
-#[derive(Debug, Clone)]
-pub struct References {
-    /// Gross hourly SMIC, euros.
-    pub smic: DatedRates,
-    /// ECB main refinancing rate, as a fraction of 1 (the table stores percents).
-    pub ecb: DatedRates,
-}
-
-impl References {
-    pub async fn load(pool: &PgPool) -> Result<Self, ProjectorError> {
-        let rows: Vec<(String, NaiveDate, Decimal)> =
-            sqlx::query_as("select kind, in_force_from, value from reference_rates order by kind, in_force_from")
-                .fetch_all(pool)
-                .await?;
-        let table = |kind: &str, scale: Decimal| {
-            let entries =
-                rows.iter().filter(|(k, _, _)| k == kind).map(|(_, from, value)| (*from, *value / scale)).collect();
-            DatedRates::new(entries).map_err(|e| ProjectorError::References(e.to_string()))
-        };
-        Ok(References {
-            smic: table("smic_hourly_gross", Decimal::ONE)?,
-            ecb: table("ecb_main_refinancing", Decimal::ONE_HUNDRED)?,
-        })
-    }
-}
+/// The dated reference tables (gross hourly SMIC, ECB rate as a fraction of 1), read from
+/// `reference_rates` by [`suivi_store::reference_rates::load`] once per projector run.
+pub use suivi_domain::References;
 
 /// The penalty proposal of a settled contract with an insertion clause, and its steps as JSON.
 pub struct Proposal {

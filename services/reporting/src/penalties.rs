@@ -154,8 +154,8 @@ pub async fn waive(
     command.run(id, &digest, Command::WaivePenalty(body)).await
 }
 
-/// The dated SMIC (and ECB) tables, read per request: penalty decisions are rare, and an
-/// administrator's `suivi reference add` then counts at once.
+/// The dated SMIC (and ECB) tables the application decides with (`reference_rates`, at most a
+/// minute old: see `suivi_application::references`).
 async fn references(state: &AppState) -> Result<References, Problem> {
-    References::load(&state.pool).await.map_err(|e| Problem::unavailable(&e))
+    Ok(References::clone(&*state.app.references().await?))
 }
