@@ -1,5 +1,6 @@
 //! Running a command against a contract: load what the principal may see, check the caller's
-//! precondition, decide, append with the version read, answer a retry with the first answer.
+//! precondition, decide (on `today` and the dated reference tables, see [`crate::references`]),
+//! append with the version read, answer a retry with the first answer.
 //!
 //! Every edge (HTTP, NATS, the DECP import, the demo) runs commands here, so a command means
 //! the same thing whichever way it arrives, and nothing else appends.
@@ -199,7 +200,8 @@ impl Application {
             }
         }
 
-        let events = match decide(&contract, command, &DecisionContext::new(today)) {
+        let context = DecisionContext::new(today, self.references().await?);
+        let events = match decide(&contract, command, &context) {
             Ok(events) => events,
             Err(refusal) => {
                 // A concurrent retry may have won between our read and now: decided on the state

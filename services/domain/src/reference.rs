@@ -63,10 +63,19 @@ pub enum ReferenceTable {
     EcbMainRefinancingRate,
 }
 
+impl std::fmt::Display for ReferenceTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ReferenceTable::GrossHourlySmic => "gross hourly SMIC",
+            ReferenceTable::EcbMainRefinancingRate => "ECB main refinancing rate",
+        })
+    }
+}
+
 /// A calculation needed a value the table does not have (a day before its first entry): the
 /// table must be completed, no figure is guessed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the {table:?} table has no value in force on {date}")]
+#[error("the {table} table has no value in force on {date}")]
 pub struct NoValueInForce {
     pub table: ReferenceTable,
     pub date: NaiveDate,
@@ -114,6 +123,12 @@ mod tests {
         assert_eq!(smic.in_force_on(date("2025-12-31")), Some(dec("11.88")));
         assert_eq!(smic.in_force_on(date("2026-01-01")), Some(dec("12.02")));
         assert_eq!(smic.in_force_on(date("2030-01-01")), Some(dec("12.02")));
+    }
+
+    #[test]
+    fn a_missing_value_names_its_table_and_day() {
+        let missing = NoValueInForce { table: ReferenceTable::GrossHourlySmic, date: date("2012-06-01") };
+        assert_eq!(missing.to_string(), "the gross hourly SMIC table has no value in force on 2012-06-01");
     }
 
     #[test]

@@ -6,13 +6,15 @@
 //! the history is one the rules accept) and the events are folded by `Contract::from_events`.
 #![allow(clippy::unwrap_used)]
 
+use std::sync::Arc;
+
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use suivi_domain::advance_recovery::{executed_share, instalment_recovery, RecoveryInput, RecoveryPace};
 use suivi_domain::late_payment::{late_payment, LatePaymentInput};
 use suivi_domain::penalty::{propose_penalty, PenaltyProposal};
 use suivi_domain::reference::{DatedRates, NoValueInForce, ReferenceTable};
-use suivi_domain::{decide, AwardedContract, Command, Contract, DecisionContext};
+use suivi_domain::{decide, AwardedContract, Command, Contract, DecisionContext, References};
 use suivi_proto::codes::{CpvCode, Pseudonym, Siret};
 use suivi_proto::events::*;
 use suivi_proto::Event;
@@ -382,7 +384,7 @@ fn history(given: &Scenario) -> Vec<Command> {
 
 /// Folds the commands through `decide`, panicking on the first refusal.
 fn contract(commands: Vec<Command>) -> Contract {
-    let context = DecisionContext::new(date(TODAY));
+    let context = DecisionContext::new(date(TODAY), Arc::new(References { smic: smic(), ecb: ecb() }));
     let mut events: Vec<Event> = Vec::new();
     for command in commands {
         let name = command.name();

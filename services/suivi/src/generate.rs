@@ -5,6 +5,8 @@
 //! Every event is produced by the domain's own `decide`, so every history is one the command
 //! services would have accepted. The same seed gives the same histories (ids included).
 
+use std::sync::Arc;
+
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -56,7 +58,8 @@ const CONTRACTOR_SIRETS: [&str; 3] = ["73282932000074", "44306184100047", "35600
 /// the penalties that were confirmed).
 pub fn histories(seed: u64, count: usize, today: NaiveDate, references: &References) -> Vec<History> {
     let mut random = Seeded::new(seed);
-    (0..count).map(|index| history(&mut random, seed, index, today, references)).collect()
+    let references = Arc::new(references.clone());
+    (0..count).map(|index| history(&mut random, seed, index, today, &references)).collect()
 }
 
 fn contract_id(random: &mut Seeded) -> Uuid {
@@ -111,9 +114,9 @@ fn award(random: &mut Seeded, today: NaiveDate) -> ContractAwardedV1 {
     serde_json::from_value(award).unwrap_or_else(|e| unreachable!("generated award is valid: {e}"))
 }
 
-fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate, references: &References) -> History {
+fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate, references: &Arc<References>) -> History {
     let contract_id = contract_id(random);
-    let context = DecisionContext::new(today);
+    let context = DecisionContext::new(today, Arc::clone(references));
     let mut events = Builder { events: Vec::new(), contract: Contract::default(), context };
     let award = award(random, today);
     let (amount, notified, months) = (award.amount_ht, award.notification_date, award.duration_months);

@@ -336,7 +336,8 @@ struct Play {
 impl Play {
     fn decide(&mut self, operation: &'static str, command: Command) -> Vec<suivi_proto::Event> {
         let today = NaiveDate::from_ymd_opt(TODAY.0, TODAY.1, TODAY.2).expect("a valid date");
-        let events = decide(&self.contract, command, &DecisionContext::new(today))
+        // The examples' contract has a fixed penalty rate: no reference table is needed.
+        let events = decide(&self.contract, command, &DecisionContext::new(today, Default::default()))
             .unwrap_or_else(|error| panic!("the example of {operation} is refused by the domain: {error}"));
         let types: Vec<&str> = events.iter().map(|event| event.event_type()).collect();
         let version = self.version + events.len() as i64;
