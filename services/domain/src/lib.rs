@@ -40,6 +40,6 @@ pub use command::{Command, DecisionContext};
 pub use contract::{AwardedContract, Contract, ContractStatus};
 pub use decide::decide;
 pub use error::DomainError;
-pub use late_payment::{late_payment, LatePayment, LatePaymentInput};
+pub use late_payment::{late_payment, payment_delay, LatePayment, LatePaymentInput, PaymentDelay};
 pub use penalty::{compute_penalty, propose_penalty, PenaltyInput, PenaltyProposal};
 pub use reference::{DatedRates, NoValueInForce, References};
