@@ -194,7 +194,7 @@ async fn assert_demo_has_a_penalty_to_decide(db: &TestDatabase) {
     let stored = store.read_stored_stream(settled, i64::MAX).await.unwrap();
     let events: Vec<_> = stored.iter().map(|e| e.decode_event().unwrap()).collect();
     let contract = suivi_domain::Contract::from_events(events.iter());
-    let references = suivi_projector::calculations::References::load(&db.pool).await.unwrap();
+    let references = suivi_store::reference_rates::load(&db.pool).await.unwrap();
     let view = suivi_reporting::PenaltyView::of(settled, events.len() as i64, contract.awarded().unwrap(), &references)
         .expect("a proposal");
     assert_eq!(view.proposal["committed_hours"], "200");
@@ -251,4 +251,123 @@ async fn reference_values_are_added_with_their_source_and_never_edited() {
             .await
             .unwrap();
     assert_eq!(value, "12.30");
+}
+
+/// `reference_rates` is the one source of the SMIC and ECB tables: once migrated it covers every
+/// day from 2013 to today — so every date the tests, the demo and the generator use (notified
+/// 2024-03-01 in the domain's fixtures, 2025-01-15 in the API's, up to 43 months before today in
+/// generated histories, decided on `decision_day`) — with the published values.
+#[tokio::test]
+async fn the_migrated_reference_tables_cover_every_day_since_2013_with_the_published_values() {
+    use chrono::{Datelike, Months, NaiveDate};
+    use rust_decimal::Decimal;
+
+    let db = TestDatabase::new().await;
+    let references = suivi_store::reference_rates::load(&db.pool).await.unwrap();
+    let date = |text: &str| text.parse::<NaiveDate>().unwrap();
+    let dec = |text: &str| text.parse::<Decimal>().unwrap();
+
+    let last = suivi_application::business_today().max(suivi_e2e::history::decision_day());
+    let mut month = date("2013-01-01");
+    while month <= last {
+        assert!(references.smic.in_force_on(month).is_some(), "no SMIC in force on {month}");
+        if month.month() == 1 || month.month() == 7 {
+            assert!(references.ecb.in_force_on(month).is_some(), "no ECB rate on the half-year's first day {month}");
+        }
+        month = month + Months::new(1);
+    }
+    for used in ["2024-03-01", "2025-01-15"] {
+        assert!(references.smic.in_force_on(date(used)).is_some(), "{used}");
+    }
+
+    let smic = [
+        ("2013-01-01", "9.43"),
+        ("2014-01-01", "9.53"),
+        ("2015-01-01", "9.61"),
+        ("2016-01-01", "9.67"),
+        ("2017-01-01", "9.76"),
+        ("2018-01-01", "9.88"),
+        ("2019-01-01", "10.03"),
+        ("2020-01-01", "10.15"),
+        ("2021-01-01", "10.25"),
+        ("2021-10-01", "10.48"),
+        ("2022-01-01", "10.57"),
+        ("2022-05-01", "10.85"),
+        ("2022-08-01", "11.07"),
+        ("2023-01-01", "11.27"),
+        ("2023-05-01", "11.52"),
+        ("2024-01-01", "11.65"),
+        ("2024-03-01", "11.65"),
+        ("2024-11-01", "11.88"),
+        ("2025-01-01", "11.88"),
+        ("2025-12-31", "11.88"),
+        ("2026-01-01", "12.02"),
+    ];
+    for (day, value) in smic {
+        assert_eq!(references.smic.in_force_on(date(day)), Some(dec(value)), "SMIC on {day}");
+    }
+    // Percent in the table, fractions of 1 in the domain.
+    let ecb = [
+        ("2013-01-01", "0.75"),
+        ("2013-05-08", "0.50"),
+        ("2013-11-13", "0.25"),
+        ("2014-06-11", "0.15"),
+        ("2014-09-10", "0.05"),
+        ("2016-03-16", "0.00"),
+        ("2022-07-01", "0.00"),
+        ("2022-07-27", "0.50"),
+        ("2022-09-14", "1.25"),
+        ("2022-11-02", "2.00"),
+        ("2022-12-21", "2.50"),
+        ("2023-02-08", "3.00"),
+        ("2023-03-22", "3.50"),
+        ("2023-05-10", "3.75"),
+        ("2023-06-21", "4.00"),
+        ("2023-08-02", "4.25"),
+        ("2023-09-20", "4.50"),
+        ("2024-01-01", "4.50"),
+        ("2024-06-12", "4.25"),
+        ("2024-09-18", "3.65"),
+        ("2024-10-23", "3.40"),
+        ("2024-12-18", "3.15"),
+        ("2025-02-05", "2.90"),
+        ("2025-03-12", "2.65"),
+        ("2025-04-23", "2.40"),
+        ("2025-06-11", "2.15"),
+    ];
+    for (day, percent) in ecb {
+        assert_eq!(references.ecb.in_force_on(date(day)), Some(dec(percent) / Decimal::ONE_HUNDRED), "ECB on {day}");
+    }
+    let unsourced: i64 = sqlx::query_scalar("select count(*) from reference_rates where btrim(source) = ''")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(unsourced, 0, "every reference value has its source");
+}
+
+/// A value added with `suivi reference add` counts for the application once its copy of the
+/// tables is `REFERENCES_MAX_AGE` old (a minute), with no restart.
+#[tokio::test]
+async fn a_reference_value_added_on_the_command_line_counts_once_the_copy_in_memory_expires() {
+    use std::time::Duration;
+
+    use suivi_application::Application;
+    use suivi_store::EventStore;
+
+    let db = TestDatabase::new().await;
+    let day = "2027-03-01".parse().unwrap();
+    let cached = Application::new(EventStore::new(db.pool.clone()));
+    let expiring = Application::new(EventStore::new(db.pool.clone())).with_reference_max_age(Duration::ZERO);
+    assert_eq!(cached.references().await.unwrap().smic.in_force_on(day), Some("12.02".parse().unwrap()));
+    assert_eq!(expiring.references().await.unwrap().smic.in_force_on(day), Some("12.02".parse().unwrap()));
+
+    let args = ["reference", "add", "--kind", "smic_hourly_gross", "--from", "2027-03-01", "--value", "12.50"];
+    stdout(&suivi(&db, &[&args[..], &["--source", "Décret test"]].concat()));
+
+    assert_eq!(expiring.references().await.unwrap().smic.in_force_on(day), Some("12.50".parse().unwrap()));
+    assert_eq!(
+        cached.references().await.unwrap().smic.in_force_on(day),
+        Some("12.02".parse().unwrap()),
+        "read less than a minute ago: the copy in memory is still used"
+    );
 }

@@ -14,7 +14,8 @@ const TABLES: [&str; 4] = ["contracts", "instalments", "statement_lines", "penal
 
 async fn seed(db: &TestDatabase, contracts: usize) -> usize {
     let today = suivi_application::business_today();
-    let generated = histories(42, contracts, today);
+    let references = suivi_store::reference_rates::load(&db.pool).await.unwrap();
+    let generated = histories(42, contracts, today, &references);
     insert_histories(&db.pool, &TenantId::parse("gen").unwrap(), &generated).await.unwrap()
 }
 
@@ -118,6 +119,57 @@ async fn a_projector_killed_mid_batch_resumes_to_the_state_of_a_clean_rebuild() 
 
     rebuild(&db).await;
     assert_same_rows(&db, Schema::ReadA, Schema::ReadB).await;
+}
+
+/// The read models' day counts are the domain's, computed once: every instalment's due date, and
+/// every payment's days to pay and days late, equal `suivi_domain::late_payment::payment_delay`
+/// on the request's receipt, the contract's payment term and the payment date — whether the ECB
+/// rate of the half-year is known (interest computed) or not (the delay alone).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_read_models_day_counts_are_the_domain_functions() {
+    use chrono::NaiveDate;
+    use suivi_domain::late_payment::{due_date, payment_delay};
+
+    let db = TestDatabase::new().await;
+    seed(&db, 80).await;
+    let mut with_rates = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
+    project_until_caught_up(&mut with_rates, Schema::ReadA).await;
+    // Without any ECB rate, late payments take the projector's other path: no interest, same delay.
+    sqlx::query("delete from reference_rates where kind = 'ecb_main_refinancing'").execute(&db.pool).await.unwrap();
+    let without_rates = rebuild(&db).await;
+
+    for (schema, late_with_interest) in [(Schema::ReadA, true), (without_rates, false)] {
+        type Row = (NaiveDate, NaiveDate, Option<NaiveDate>, Option<i32>, Option<i32>, Option<String>, String);
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "select i.received_on, i.due_on, i.paid_on, i.days_to_pay, i.days_late, i.interest_ttc::text,
+                    e.payload->>'payment_term_days'
+             from {}.instalments i
+             join events e on e.stream_id = i.contract_id and e.event_type = 'contract_awarded'",
+            schema.name()
+        ))
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        let (mut paid, mut late) = (0, 0);
+        for (received_on, due_on, paid_on, days_to_pay, days_late, interest, term) in rows {
+            let term: u16 = term.parse().unwrap();
+            assert_eq!(due_on, due_date(received_on, term), "due date of a request received on {received_on}");
+            let Some(paid_on) = paid_on else { continue };
+            let delay = payment_delay(received_on, term, paid_on);
+            assert_eq!(
+                (days_to_pay, days_late),
+                (Some(delay.days_to_pay as i32), Some(delay.days_late as i32)),
+                "received on {received_on}, term {term} days, paid on {paid_on}"
+            );
+            paid += 1;
+            if delay.days_late > 0 {
+                late += 1;
+                let charged = interest.as_deref().is_some_and(|interest| interest != "0.00" && interest != "0");
+                assert_eq!(charged, late_with_interest, "interest {interest:?} in {}", schema.name());
+            }
+        }
+        assert!(late > 0 && paid > late, "{}: {paid} payments, {late} late", schema.name());
+    }
 }
 
 /// A contract whose figures are computed by hand: 1 000 000 € HT, 1 000 h committed at 60 €/h,

@@ -73,6 +73,7 @@ async fn a_facilitator_reads_the_explained_proposal_and_confirms_exactly_that_am
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["type"], "/problems/amount_differs_from_proposal");
     assert_eq!(problem["field"], "amount_ht");
+    assert!(problem["detail"].as_str().unwrap().contains("43980.00"), "names the proposal's amount: {problem}");
 
     let as_proposed = json!({ "amount_ht": "43980.00", "decided_on": today() });
     for token in [&app.tokens.contractor, &app.tokens.buyer, &app.tokens.finance] {
@@ -133,4 +134,29 @@ async fn a_facilitator_adjusts_or_waives_the_penalty_with_a_reason() {
     assert_eq!(view["decision"]["kind"], "waived");
     assert_eq!(view["decision"]["amount_ht"], "0.00");
     assert_eq!(view["proposed_amount_ht"], "43980.00", "the proposal stays beside the decision");
+}
+
+#[tokio::test]
+async fn a_proposal_that_cannot_be_computed_cannot_be_confirmed_but_may_be_waived() {
+    let app = TestApp::spawn().await;
+    // 5 × the SMIC in force on 2012-06-01: the reference table starts in 2013.
+    let mut award = award_body();
+    award["insertion_clause"]["penalty_terms"]["rate"] =
+        json!({ "kind": "smic_multiple", "multiple": "5", "reference_date": "2012-06-01" });
+    let id = app.award(&award).await;
+    let settlement = json!({ "final_amount_ht": "1000000.00", "settled_on": today() });
+    let response = app.post(&format!("/api/contracts/{id}/settlement"), &app.tokens.buyer, &settlement).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+
+    let confirm = format!("/api/contracts/{id}/penalty-confirmation");
+    let body = json!({ "amount_ht": "0.00", "decided_on": today() });
+    let (status, problem) = refused(&app, &confirm, &app.tokens.facilitator, body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["type"], "/problems/penalty_proposal_unavailable");
+    assert_eq!(problem["field"], "amount_ht");
+    assert!(problem["detail"].as_str().unwrap().contains("2012-06-01"), "{problem}");
+
+    let waiver = json!({ "reason": "Barème du SMIC de 2012 absent ; observations admises", "decided_on": today() });
+    let response = app.post(&format!("/api/contracts/{id}/penalty-waiver"), &app.tokens.facilitator, &waiver).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
 }

@@ -4,7 +4,8 @@
 //! ```text
 //! edge: parse, authenticate → Principal, CommandRequest
 //!   → Application::execute: load (cache + one round trip: key and new events) → visible? →
-//!     If-Match? → decide (pure domain) → append (expected version, idempotency key + digest)
+//!     If-Match? → decide (pure domain; today and the reference tables, a minute old at most)
+//!     → append (expected version, idempotency key + digest)
 //!   ← Accepted | ApplicationError
 //! edge: map the answer (problem+json, NATS rejection)
 //! ```
@@ -16,6 +17,7 @@ mod aggregates;
 mod error;
 pub mod lists;
 mod principal;
+pub mod references;
 mod runner;
 pub mod tenancy;
 

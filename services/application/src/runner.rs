@@ -1,12 +1,16 @@
 //! Running a command against a contract: load what the principal may see, check the caller's
-//! precondition, decide, append with the version read, answer a retry with the first answer.
+//! precondition, decide (on `today` and the dated reference tables, see [`crate::references`]),
+//! append with the version read, answer a retry with the first answer.
 //!
 //! Every edge (HTTP, NATS, the DECP import, the demo) runs commands here, so a command means
 //! the same thing whichever way it arrives, and nothing else appends.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
-use suivi_domain::{decide, Command, Contract, DecisionContext};
+use suivi_domain::{decide, Command, Contract, DecisionContext, References};
 use suivi_proto::NewEvent;
 use suivi_store::{AppendError, AppendRequest, Appended, EventStore, StoredEvent};
 use tracing::Instrument as _;
@@ -15,15 +19,18 @@ use uuid::Uuid;
 use crate::aggregates::{Aggregate, AggregateCache};
 use crate::error::ApplicationError;
 use crate::principal::Principal;
+use crate::references::{ReferenceCache, REFERENCES_MAX_AGE};
 use crate::tenancy;
 
 /// How many contracts the command path keeps in memory (see [`AggregateCache`]).
 pub const DEFAULT_AGGREGATE_CACHE: usize = 10_000;
 
-/// The application: the event store, the tenants' tables, and recently used contracts.
+/// The application: the event store, the tenants' tables, recently used contracts, and the
+/// dated reference tables (read from `reference_rates`, see [`crate::references`]).
 pub struct Application {
     store: EventStore,
     aggregates: AggregateCache,
+    references: ReferenceCache,
 }
 
 /// A contract as the caller may see it, at `version`.
@@ -95,11 +102,29 @@ impl Application {
 
     /// An application keeping at most about `cached_contracts` contracts in memory.
     pub fn with_cache(store: EventStore, cached_contracts: usize) -> Self {
-        Application { store, aggregates: AggregateCache::new(cached_contracts) }
+        Application {
+            store,
+            aggregates: AggregateCache::new(cached_contracts),
+            references: ReferenceCache::new(REFERENCES_MAX_AGE),
+        }
+    }
+
+    /// Reads `reference_rates` again once its copy is `max_age` old (default
+    /// [`REFERENCES_MAX_AGE`]; [`Duration::ZERO`] reads it for every decision).
+    pub fn with_reference_max_age(mut self, max_age: Duration) -> Self {
+        self.references = ReferenceCache::new(max_age);
+        self
     }
 
     pub fn store(&self) -> &EventStore {
         &self.store
+    }
+
+    /// The dated reference tables (gross hourly SMIC, ECB main refinancing rate), at most
+    /// [`REFERENCES_MAX_AGE`] old: what decisions are taken with, and what a view of a proposal
+    /// must be computed with to show what a confirmation will be checked against.
+    pub async fn references(&self) -> Result<Arc<References>, ApplicationError> {
+        self.references.get(self.store.pool()).await
     }
 
     /// Loads a contract the principal may see: same tenant, and for a contractor one of the
@@ -175,7 +200,8 @@ impl Application {
             }
         }
 
-        let events = match decide(&contract, command, &DecisionContext::new(today)) {
+        let context = DecisionContext::new(today, self.references().await?);
+        let events = match decide(&contract, command, &context) {
             Ok(events) => events,
             Err(refusal) => {
                 // A concurrent retry may have won between our read and now: decided on the state

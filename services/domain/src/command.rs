@@ -1,11 +1,15 @@
 //! What can be asked of a contract, and the context a decision needs from outside.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use suivi_proto::events::{
     AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, InstalmentPaidV1,
     InstalmentRequestedV1, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
 };
+
+use crate::reference::References;
 
 /// A request to change a contract. Most carry the payload of the event they would produce, as
 /// the HTTP or NATS edge parsed it; [`crate::decide`] checks it against the rules and the state.
@@ -35,7 +39,7 @@ pub enum Command {
     RecordInstalmentPaid(InstalmentPaidV1),
     /// Buyer: final settlement (*décompte général et définitif*).
     Settle(ContractSettledV1),
-    /// Facilitator: apply the penalty proposal as computed.
+    /// Facilitator: apply the penalty proposal as computed (the amount must be the proposal's).
     ConfirmPenalty(PenaltyConfirmedV1),
     /// Facilitator: apply another amount, with a reason.
     AdjustPenalty(PenaltyAdjustedV1),
@@ -63,17 +67,21 @@ impl Command {
     }
 }
 
-/// What a decision needs from outside the stream. The domain reads no clock: the edge passes
-/// `today` (the business day in France, for an HTTP request; the day the message was received,
-/// for a NATS one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a decision needs from outside the stream. The domain reads no clock and no database: the
+/// edge passes `today` (the business day in France, for an HTTP request; the day the message was
+/// received, for a NATS one) and the dated reference tables (the application reads them from the
+/// `reference_rates` table).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionContext {
     /// No recorded fact may be dated after it.
     pub today: NaiveDate,
+    /// Gross hourly SMIC and ECB rate, dated: a penalty confirmation is checked against the
+    /// proposal computed with them.
+    pub references: Arc<References>,
 }
 
 impl DecisionContext {
-    pub fn new(today: NaiveDate) -> Self {
-        DecisionContext { today }
+    pub fn new(today: NaiveDate, references: Arc<References>) -> Self {
+        DecisionContext { today, references }
     }
 }

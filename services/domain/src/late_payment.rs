@@ -77,14 +77,42 @@ pub struct LatePayment {
     pub total: Decimal,
 }
 
+/// When a payment was due and how long it took: the day count every lateness figure starts
+/// from, and the one the projector's read models show (it needs no reference table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaymentDelay {
+    /// Receipt + payment term ([`due_date`]).
+    pub due_date: NaiveDate,
+    /// Payment date − receipt date (the *délai global de paiement* actually taken).
+    pub days_to_pay: i64,
+    /// Payment date − due date, never below 0.
+    pub days_late: i64,
+}
+
+/// The day a request received on `received_on` must be paid by: receipt + payment term (the
+/// last representable day if that overflows the calendar).
+pub fn due_date(received_on: NaiveDate, payment_term_days: u16) -> NaiveDate {
+    received_on.checked_add_days(Days::new(payment_term_days.into())).unwrap_or(NaiveDate::MAX)
+}
+
+/// Days to pay and days late of a payment made on `paid_on` for a request received on
+/// `received_on` with a term of `payment_term_days`.
+pub fn payment_delay(received_on: NaiveDate, payment_term_days: u16, paid_on: NaiveDate) -> PaymentDelay {
+    let due_date = due_date(received_on, payment_term_days);
+    PaymentDelay {
+        due_date,
+        days_to_pay: (paid_on - received_on).num_days(),
+        days_late: (paid_on - due_date).num_days().max(0),
+    }
+}
+
 /// Interest and fee due for one payment. `ecb` holds the ECB main refinancing operations rates
 /// as fractions of 1 (4.50 % is `0.045`), dated from the day each took effect; `Err` when the
-/// payment is late and `ecb` has no rate on the half-year's first day.
+/// payment is late and `ecb` has no rate on the half-year's first day (the delay itself is
+/// [`payment_delay`], which needs no table).
 pub fn late_payment(input: &LatePaymentInput, ecb: &DatedRates) -> Result<LatePayment, NoValueInForce> {
-    let due_date =
-        input.received_on.checked_add_days(Days::new(input.payment_term_days.into())).unwrap_or(NaiveDate::MAX);
-    let days_to_pay = (input.paid_on - input.received_on).num_days();
-    let days_late = (input.paid_on - due_date).num_days().max(0);
+    let PaymentDelay { due_date, days_to_pay, days_late } =
+        payment_delay(input.received_on, input.payment_term_days, input.paid_on);
     let on_time = LatePayment {
         due_date,
         days_to_pay,

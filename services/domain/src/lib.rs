@@ -2,11 +2,11 @@
 //!
 //! ```text
 //! state  = Contract::from_events(stored events)
-//! events = decide(&state, command, &DecisionContext { today })?   // or a DomainError
+//! events = decide(&state, command, &DecisionContext { today, references })?   // or a DomainError
 //! ```
 //!
-//! No I/O, no clock, no randomness: the edge loads the events, passes `today`, appends what
-//! [`decide`] answers with the stream version it read. The events are the wire types of
+//! No I/O, no clock, no randomness: the application loads the events and the dated reference
+//! tables, passes `today`, appends what [`decide`] answers with the stream version it read. The events are the wire types of
 //! `suivi-proto`, so what the domain decides is exactly what is stored and published.
 //!
 //! - [`contract`]: the state ([`Contract`], [`AwardedContract`]) and its read-side helpers;
@@ -14,8 +14,11 @@
 //!   with the offending field's JSON path and a stable code;
 //! - pure calculations, each tested on its own: [`money`], [`advance_recovery`],
 //!   [`plausibility`], [`payment_term`];
-//! - the projector's calculations, with their reference tables passed in ([`reference`](mod@reference)):
-//!   the insertion penalty proposal ([`penalty`]) and late-payment interest ([`late_payment`](mod@late_payment)).
+//! - calculations fed with the dated reference tables ([`reference`](mod@reference): the type and
+//!   the lookup; the tables themselves are the database's `reference_rates`): the insertion
+//!   penalty proposal ([`penalty`]), which `decide` checks a confirmation against and the
+//!   projector and the penalty view show, and late-payment interest
+//!   ([`late_payment`](mod@late_payment)), whose day count the projector uses.
 //!
 //! Where the rules leave room, the choice is documented where it is made (module docs of
 //! `decide::*`, [`advance_recovery`], [`plausibility`], [`payment_term`], [`penalty`],
@@ -37,6 +40,6 @@ pub use command::{Command, DecisionContext};
 pub use contract::{AwardedContract, Contract, ContractStatus, Misfit};
 pub use decide::decide;
 pub use error::DomainError;
-pub use late_payment::{late_payment, LatePayment, LatePaymentInput};
+pub use late_payment::{late_payment, payment_delay, LatePayment, LatePaymentInput, PaymentDelay};
 pub use penalty::{compute_penalty, propose_penalty, PenaltyInput, PenaltyProposal};
-pub use reference::{DatedRates, NoValueInForce};
+pub use reference::{DatedRates, NoValueInForce, References};

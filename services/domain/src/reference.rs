@@ -1,14 +1,15 @@
 //! Dated reference tables: a value and the day it comes into force, e.g. the gross hourly SMIC
 //! or the ECB's main refinancing operations rate.
 //!
-//! The domain reads no database: the caller (the projector) loads the tables and passes them
-//! in, so a new SMIC or a new ECB rate is a row in a migration, not a release. The values a
-//! calculation used are copied into its result, so a proposal can always be explained.
+//! The domain reads no database: the caller loads the tables and passes them in ([`References`],
+//! carried to `decide` by the `DecisionContext`), so a new SMIC or a new ECB rate is a row, not
+//! a release. The values a calculation used are copied into its result, so a proposal can always
+//! be explained.
 //!
-//! **Production tables.** Both tables live in a migration, each row with its source (decree or
-//! order for the SMIC, ECB press release for the rate). [`published_gross_hourly_smic`] lists
-//! the SMIC values that migration is seeded with; the ECB rates are not listed here at all:
-//! the tests build their own small table.
+//! **One source.** The production tables live in the database only: the `reference_rates`
+//! table, each row dated and with its source (decree or order for the SMIC, ECB press release
+//! for the rate), seeded by migrations and extended by `suivi reference add`. The domain keeps
+//! the type and the lookup; no figure of either table is compiled in, and tests build their own.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -62,54 +63,33 @@ pub enum ReferenceTable {
     EcbMainRefinancingRate,
 }
 
+impl std::fmt::Display for ReferenceTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ReferenceTable::GrossHourlySmic => "gross hourly SMIC",
+            ReferenceTable::EcbMainRefinancingRate => "ECB main refinancing rate",
+        })
+    }
+}
+
 /// A calculation needed a value the table does not have (a day before its first entry): the
 /// table must be completed, no figure is guessed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the {table:?} table has no value in force on {date}")]
+#[error("the {table} table has no value in force on {date}")]
 pub struct NoValueInForce {
     pub table: ReferenceTable,
     pub date: NaiveDate,
 }
 
-/// The gross hourly SMIC published since 1 August 2022, in euros, for metropolitan France,
-/// Guadeloupe, Guyane, Martinique, La Réunion, Saint-Barthélemy, Saint-Martin and
-/// Saint-Pierre-et-Miquelon (Mayotte has its own, lower SMIC):
-///
-/// | in force from | € / h | source (Journal officiel) |
-/// |---|---|---|
-/// | 2022-08-01 | 11.07 | arrêté du 29 juillet 2022 relatif au relèvement du SMIC (JO du 30) |
-/// | 2023-01-01 | 11.27 | décret n° 2022-1608 du 22 décembre 2022 |
-/// | 2023-05-01 | 11.52 | arrêté du 26 avril 2023 relatif au relèvement du SMIC (JO du 27) |
-/// | 2024-01-01 | 11.65 | décret n° 2023-1216 du 20 décembre 2023 |
-/// | 2024-11-01 | 11.88 | décret n° 2024-951 du 23 octobre 2024 (no change on 2025-01-01) |
-/// | 2026-01-01 | 12.02 | décret n° 2025-1228 du 17 décembre 2025 (domain.md §4) |
-///
-/// This is the seed of the production table (a migration); the projector reads that table, not
-/// this function. A contract notified before 1 August 2022 with a SMIC-based rate needs older
-/// rows in the migration.
-pub fn published_gross_hourly_smic() -> DatedRates {
-    DatedRates { entries: PUBLISHED_GROSS_HOURLY_SMIC.to_vec() }
-}
-
-const PUBLISHED_GROSS_HOURLY_SMIC: [(NaiveDate, Decimal); 6] = [
-    (first_day_of(2022, 8), euros(1107)),
-    (first_day_of(2023, 1), euros(1127)),
-    (first_day_of(2023, 5), euros(1152)),
-    (first_day_of(2024, 1), euros(1165)),
-    (first_day_of(2024, 11), euros(1188)),
-    (first_day_of(2026, 1), euros(1202)),
-];
-
-/// Evaluated at compile time: a wrong literal fails the build, it cannot panic at run time.
-const fn first_day_of(year: i32, month: u32) -> NaiveDate {
-    match NaiveDate::from_ymd_opt(year, month, 1) {
-        Some(date) => date,
-        None => panic!("not a month"),
-    }
-}
-
-const fn euros(cents: u32) -> Decimal {
-    Decimal::from_parts(cents, 0, 0, false, 2)
+/// The tables the penalty and late-payment calculations need, as the caller loaded them: the
+/// production ones come from the `reference_rates` table (see the module documentation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct References {
+    /// Gross hourly SMIC, euros ([`ReferenceTable::GrossHourlySmic`]).
+    pub smic: DatedRates,
+    /// ECB main refinancing operations rate, a fraction of 1
+    /// ([`ReferenceTable::EcbMainRefinancingRate`]).
+    pub ecb: DatedRates,
 }
 
 #[cfg(test)]
@@ -126,12 +106,19 @@ mod tests {
         text.parse().unwrap()
     }
 
+    /// A few SMIC values, as a test table (the production one is the database's).
+    fn smic() -> DatedRates {
+        let entries =
+            [("2022-08-01", "11.07"), ("2023-01-01", "11.27"), ("2024-11-01", "11.88"), ("2026-01-01", "12.02")];
+        DatedRates::new(entries.iter().map(|(from, value)| (date(from), dec(value))).collect()).unwrap()
+    }
+
     #[test]
     fn the_value_in_force_is_the_last_one_dated_on_or_before_the_day() {
-        let smic = published_gross_hourly_smic();
+        let smic = smic();
         assert_eq!(smic.in_force_on(date("2022-07-31")), None);
         assert_eq!(smic.in_force_on(date("2022-08-01")), Some(dec("11.07")));
-        assert_eq!(smic.in_force_on(date("2024-10-31")), Some(dec("11.65")));
+        assert_eq!(smic.in_force_on(date("2024-10-31")), Some(dec("11.27")));
         assert_eq!(smic.in_force_on(date("2024-11-01")), Some(dec("11.88")));
         assert_eq!(smic.in_force_on(date("2025-12-31")), Some(dec("11.88")));
         assert_eq!(smic.in_force_on(date("2026-01-01")), Some(dec("12.02")));
@@ -139,9 +126,9 @@ mod tests {
     }
 
     #[test]
-    fn the_published_smic_table_is_ascending() {
-        let smic = published_gross_hourly_smic();
-        assert_eq!(DatedRates::new(smic.entries().to_vec()), Ok(smic));
+    fn a_missing_value_names_its_table_and_day() {
+        let missing = NoValueInForce { table: ReferenceTable::GrossHourlySmic, date: date("2012-06-01") };
+        assert_eq!(missing.to_string(), "the gross hourly SMIC table has no value in force on 2012-06-01");
     }
 
     #[test]

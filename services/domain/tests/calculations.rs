@@ -6,13 +6,15 @@
 //! the history is one the rules accept) and the events are folded by `Contract::from_events`.
 #![allow(clippy::unwrap_used)]
 
+use std::sync::Arc;
+
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use suivi_domain::advance_recovery::{executed_share, instalment_recovery, RecoveryInput, RecoveryPace};
 use suivi_domain::late_payment::{late_payment, LatePaymentInput};
 use suivi_domain::penalty::{propose_penalty, PenaltyProposal};
-use suivi_domain::reference::{published_gross_hourly_smic, DatedRates, NoValueInForce, ReferenceTable};
-use suivi_domain::{decide, AwardedContract, Command, Contract, DecisionContext};
+use suivi_domain::reference::{DatedRates, NoValueInForce, ReferenceTable};
+use suivi_domain::{decide, AwardedContract, Command, Contract, DecisionContext, References};
 use suivi_proto::codes::{CpvCode, Pseudonym, Siret};
 use suivi_proto::events::*;
 use suivi_proto::Event;
@@ -37,8 +39,22 @@ fn approx(value: Decimal) -> Decimal {
     value.round_dp(10)
 }
 
+/// The gross hourly SMIC from August 2022 (décrets and arrêtés of the Journal officiel), euros:
+/// the tests' own table (the production one is the `reference_rates` table).
+fn smic() -> DatedRates {
+    DatedRates::new(vec![
+        (date("2022-08-01"), dec("11.07")),
+        (date("2023-01-01"), dec("11.27")),
+        (date("2023-05-01"), dec("11.52")),
+        (date("2024-01-01"), dec("11.65")),
+        (date("2024-11-01"), dec("11.88")),
+        (date("2026-01-01"), dec("12.02")),
+    ])
+    .unwrap()
+}
+
 /// The ECB main refinancing operations rates from September 2023 (ECB press releases; the
-/// production table lives in a migration, with its source), as fractions of 1.
+/// production table is the `reference_rates` table), as fractions of 1.
 fn ecb() -> DatedRates {
     DatedRates::new(vec![
         (date("2023-09-20"), dec("0.0450")),
@@ -368,7 +384,7 @@ fn history(given: &Scenario) -> Vec<Command> {
 
 /// Folds the commands through `decide`, panicking on the first refusal.
 fn contract(commands: Vec<Command>) -> Contract {
-    let context = DecisionContext::new(date(TODAY));
+    let context = DecisionContext::new(date(TODAY), Arc::new(References { smic: smic(), ecb: ecb() }));
     let mut events: Vec<Event> = Vec::new();
     for command in commands {
         let name = command.name();
@@ -382,7 +398,7 @@ fn contract(commands: Vec<Command>) -> Contract {
 fn proposal(given: &Scenario) -> PenaltyProposal {
     let contract = contract(history(given));
     let awarded: &AwardedContract = contract.awarded().unwrap();
-    propose_penalty(awarded, &published_gross_hourly_smic()).unwrap().unwrap()
+    propose_penalty(awarded, &smic()).unwrap().unwrap()
 }
 
 #[test]
@@ -495,7 +511,7 @@ fn the_proposal_serialises_decimals_as_strings() {
 
 #[test]
 fn nothing_is_proposed_before_the_settlement_or_without_a_clause() {
-    let smic = published_gross_hourly_smic();
+    let smic = smic();
     let mut commands = history(&Scenario { validated: "800", ..BASE });
     commands.pop(); // not settled
     let running = contract(commands);
@@ -512,7 +528,7 @@ fn a_smic_rate_without_a_smic_on_the_reference_date_is_an_error() {
     let given = Scenario { validated: "980", rate: Rate::Smic("1.5", Some("2021-06-01")), ..BASE };
     let settled = contract(history(&given));
     assert_eq!(
-        propose_penalty(settled.awarded().unwrap(), &published_gross_hourly_smic()),
+        propose_penalty(settled.awarded().unwrap(), &smic()),
         Err(NoValueInForce { table: ReferenceTable::GrossHourlySmic, date: date("2021-06-01") })
     );
 }

@@ -2,41 +2,14 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sqlx::PgPool;
-use suivi_domain::late_payment::{late_payment, LatePayment, LatePaymentInput};
+use suivi_domain::late_payment::{late_payment, payment_delay, LatePayment, LatePaymentInput};
 use suivi_domain::penalty::propose_penalty;
-use suivi_domain::reference::DatedRates;
 use suivi_domain::AwardedContract;
 use suivi_proto::events::InstalmentPaidV1;
 
-use crate::projector::ProjectorError;
-
-/// The reference tables of `reference_rates`, loaded once per projector run.
-#[derive(Debug, Clone)]
-pub struct References {
-    /// Gross hourly SMIC, euros.
-    pub smic: DatedRates,
-    /// ECB main refinancing rate, as a fraction of 1 (the table stores percents).
-    pub ecb: DatedRates,
-}
-
-impl References {
-    pub async fn load(pool: &PgPool) -> Result<Self, ProjectorError> {
-        let rows: Vec<(String, NaiveDate, Decimal)> =
-            sqlx::query_as("select kind, in_force_from, value from reference_rates order by kind, in_force_from")
-                .fetch_all(pool)
-                .await?;
-        let table = |kind: &str, scale: Decimal| {
-            let entries =
-                rows.iter().filter(|(k, _, _)| k == kind).map(|(_, from, value)| (*from, *value / scale)).collect();
-            DatedRates::new(entries).map_err(|e| ProjectorError::References(e.to_string()))
-        };
-        Ok(References {
-            smic: table("smic_hourly_gross", Decimal::ONE)?,
-            ecb: table("ecb_main_refinancing", Decimal::ONE_HUNDRED)?,
-        })
-    }
-}
+/// The dated reference tables (gross hourly SMIC, ECB rate as a fraction of 1), read from
+/// `reference_rates` by [`suivi_store::reference_rates::load`] once per projector run.
+pub use suivi_domain::References;
 
 /// The penalty proposal of a settled contract with an insertion clause, and its steps as JSON.
 pub struct Proposal {
@@ -71,6 +44,8 @@ pub struct Lateness {
     pub flat_fee: Decimal,
 }
 
+/// The domain's figures for one payment: its day count ([`payment_delay`], the only one) and,
+/// when the ECB rate of the half-year is known, its interest and fee.
 pub fn late_payment_of(
     received_on: NaiveDate,
     payment_term_days: u16,
@@ -83,24 +58,17 @@ pub fn late_payment_of(
         paid_on: payment.paid_on,
         amount_paid_ttc: payment.amount_ttc,
     };
+    let delay = payment_delay(received_on, payment_term_days, payment.paid_on);
+    let (days_to_pay, days_late) = (delay.days_to_pay as i32, delay.days_late as i32);
     match late_payment(&input, &references.ecb) {
-        Ok(LatePayment { days_to_pay, days_late, ecb_rate, interest, flat_fee, .. }) => Lateness {
-            days_to_pay: days_to_pay as i32,
-            days_late: days_late as i32,
+        Ok(LatePayment { ecb_rate, interest, flat_fee, .. }) => Lateness {
+            days_to_pay,
+            days_late,
             ecb_rate: ecb_rate.map(|r| r * Decimal::ONE_HUNDRED),
             interest,
             flat_fee,
         },
         // No ECB rate known for that half-year yet: the delay is known, the interest is not.
-        Err(_) => {
-            let due = received_on + chrono::Duration::days(i64::from(payment_term_days));
-            Lateness {
-                days_to_pay: (payment.paid_on - received_on).num_days() as i32,
-                days_late: (payment.paid_on - due).num_days().max(0) as i32,
-                ecb_rate: None,
-                interest: Decimal::ZERO,
-                flat_fee: Decimal::ZERO,
-            }
-        }
+        Err(_) => Lateness { days_to_pay, days_late, ecb_rate: None, interest: Decimal::ZERO, flat_fee: Decimal::ZERO },
     }
 }

@@ -68,7 +68,7 @@ pub enum ProjectorError {
     #[error(transparent)]
     Cache(#[from] CacheError),
     #[error("reference data: {0}")]
-    References(String),
+    References(#[from] suivi_store::ReferenceRatesError),
 }
 
 /// Where a schema's projection stands.
@@ -158,7 +158,7 @@ pub struct Projector {
 
 impl Projector {
     pub async fn new(pool: PgPool, config: ProjectorConfig) -> Result<Self, ProjectorError> {
-        let references = References::load(&pool).await?;
+        let references = suivi_store::reference_rates::load(&pool).await?;
         Ok(Projector {
             store: EventStore::new(pool.clone()),
             cache: ContractCache::new(config.cache_capacity),

@@ -5,6 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use suivi_domain::contract::{Instalment, LineReview, PenaltyDecision};
+use suivi_domain::late_payment::due_date;
 use suivi_domain::{AwardedContract, ContractStatus};
 use suivi_proto::events::{CompanySize, SocialConsideration};
 use uuid::Uuid;
@@ -240,8 +241,7 @@ pub fn instalment_row(
 ) -> InstalmentRow {
     let approval = instalment.approval();
     let payment = instalment.payment();
-    let term = i64::from(contract.award().payment_term_days);
-    let due_on = instalment.received_on() + chrono::Duration::days(term);
+    let due_on = due_date(instalment.received_on(), contract.award().payment_term_days);
     let late =
         payment.map(|p| late_payment_of(instalment.received_on(), contract.award().payment_term_days, p, references));
     let late = late.as_ref();

@@ -2,9 +2,9 @@
 //! every step and its explanation in French, and the sustainability service's decision on it.
 //!
 //! The proposal is computed from the contract's events at the moment of the request (with the
-//! dated SMIC table), not read from the read models: a facilitator deciding right after the
-//! settlement must see it without waiting for the projector, and a confirmation is checked
-//! against exactly what was shown.
+//! dated SMIC table the application decides with), not read from the read models: a facilitator
+//! deciding right after the settlement must see it without waiting for the projector, and a
+//! confirmation is checked by the domain against exactly what was shown.
 
 use axum::extract::State;
 use axum::http::header;
@@ -104,37 +104,14 @@ pub async fn show(
 }
 
 /// `POST /api/contracts/{id}/penalty-confirmation`: the proposal applied as computed. The body
-/// restates the amount, which must be the proposal's: confirming something else is an adjustment.
+/// restates the amount, which must be the proposal's: the domain checks it (with the reference
+/// tables the view is computed with), confirming something else is an adjustment.
 #[tracing::instrument(skip_all)]
 pub async fn confirm(
     command: CommandContext<Facilitators>,
-    State(state): State<AppState>,
     ContractId(id): ContractId,
     JsonBody(body, digest): JsonBody<PenaltyConfirmedV1>,
 ) -> Result<Created, Problem> {
-    let loaded = state.app.load_contract(&command.caller.principal, id).await?;
-    if let Some(contract) = loaded.contract.awarded() {
-        if let Some(view) = PenaltyView::of(id, loaded.version, contract, &references(&state).await?) {
-            if view.proposal.get("error").is_some() {
-                return Err(Problem::invalid(
-                    "penalty_proposal_unavailable",
-                    "amount_ht",
-                    format!("the proposal cannot be computed: {}", view.proposal["error"]),
-                ));
-            }
-            if body.amount_ht != view.proposed_amount_ht {
-                return Err(Problem::invalid(
-                    "amount_differs_from_proposal",
-                    "amount_ht",
-                    format!(
-                        "the proposal is {} € HT, not {} € HT: to apply another amount, adjust the penalty \
-                         with a reason",
-                        view.proposed_amount_ht, body.amount_ht
-                    ),
-                ));
-            }
-        }
-    }
     command.run(id, &digest, Command::ConfirmPenalty(body)).await
 }
 
@@ -158,9 +135,8 @@ pub async fn waive(
     command.run(id, &digest, Command::WaivePenalty(body)).await
 }
 
-/// The dated SMIC (and ECB) tables, read per request: penalty decisions are rare, and an
-/// administrator's `suivi reference add` then counts at once.
-#[tracing::instrument(skip_all)]
+/// The dated SMIC (and ECB) tables the application decides with (`reference_rates`, at most a
+/// minute old: see `suivi_application::references`).
 async fn references(state: &AppState) -> Result<References, Problem> {
-    References::load(&state.pool).await.map_err(|e| Problem::unavailable(&e))
+    Ok(References::clone(&*state.app.references().await?))
 }

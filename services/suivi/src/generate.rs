@@ -5,12 +5,13 @@
 //! Every event is produced by the domain's own `decide`, so every history is one the command
 //! services would have accepted. The same seed gives the same histories (ids included).
 
+use std::sync::Arc;
+
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde_json::json;
 use suivi_domain::penalty::propose_penalty;
-use suivi_domain::reference::published_gross_hourly_smic;
-use suivi_domain::{decide, Command, Contract, DecisionContext};
+use suivi_domain::{decide, Command, Contract, DecisionContext, References};
 use suivi_proto::codes::Pseudonym;
 use suivi_proto::events::{ContractAwardedV1, Event};
 use uuid::Uuid;
@@ -52,10 +53,13 @@ const CATEGORIES: [&str; 4] =
 const MODALITIES: [&str; 4] = ["direct_hire", "temporary_work_etti", "geiq", "subcontracting_siae"];
 const CONTRACTOR_SIRETS: [&str; 3] = ["73282932000074", "44306184100047", "35600000052135"];
 
-/// `count` contract histories, all dated on or before `today`.
-pub fn histories(seed: u64, count: usize, today: NaiveDate) -> Vec<History> {
+/// `count` contract histories, all dated on or before `today`, decided with `references` (the
+/// `reference_rates` table of the database they are written to, so that the projector proposes
+/// the penalties that were confirmed).
+pub fn histories(seed: u64, count: usize, today: NaiveDate, references: &References) -> Vec<History> {
     let mut random = Seeded::new(seed);
-    (0..count).map(|index| history(&mut random, seed, index, today)).collect()
+    let references = Arc::new(references.clone());
+    (0..count).map(|index| history(&mut random, seed, index, today, &references)).collect()
 }
 
 fn contract_id(random: &mut Seeded) -> Uuid {
@@ -110,9 +114,9 @@ fn award(random: &mut Seeded, today: NaiveDate) -> ContractAwardedV1 {
     serde_json::from_value(award).unwrap_or_else(|e| unreachable!("generated award is valid: {e}"))
 }
 
-fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate) -> History {
+fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate, references: &Arc<References>) -> History {
     let contract_id = contract_id(random);
-    let context = DecisionContext::new(today);
+    let context = DecisionContext::new(today, Arc::clone(references));
     let mut events = Builder { events: Vec::new(), contract: Contract::default(), context };
     let award = award(random, today);
     let (amount, notified, months) = (award.amount_ht, award.notification_date, award.duration_months);
@@ -202,7 +206,7 @@ fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate) -> Hi
             let proposed = events
                 .contract
                 .awarded()
-                .and_then(|c| propose_penalty(c, &published_gross_hourly_smic()).ok().flatten())
+                .and_then(|c| propose_penalty(c, &references.smic).ok().flatten())
                 .map(|p| p.final_amount_ht);
             let decision = match proposed {
                 Some(amount) if random.chance(80) => {

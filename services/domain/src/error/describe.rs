@@ -66,6 +66,7 @@ impl DomainError {
                 decision_field(*index, "line_id")
             }
             NegativeNetToPay { .. } => "other_deductions_ttc".to_owned(),
+            AmountDiffersFromProposal { .. } | PenaltyProposalUnavailable { .. } => "amount_ht".to_owned(),
         };
         Some(path)
     }
@@ -122,6 +123,8 @@ impl DomainError {
             InstalmentAlreadyPaid { .. } => "instalment_already_paid",
             LinesPendingReview { .. } => "lines_pending_review",
             PenaltyAlreadyDecided { .. } => "penalty_already_decided",
+            AmountDiffersFromProposal { .. } => "amount_differs_from_proposal",
+            PenaltyProposalUnavailable { .. } => "penalty_proposal_unavailable",
         }
     }
 

@@ -19,6 +19,7 @@ use suivi_proto::events::BuyerKind;
 
 use crate::contract::ContractStatus;
 use crate::plausibility::CalendarMonth;
+use crate::reference::NoValueInForce;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
@@ -136,4 +137,11 @@ pub enum DomainError {
     LinesPendingReview { count: usize },
     #[error("the penalty was already decided on {decided_on}")]
     PenaltyAlreadyDecided { decided_on: NaiveDate },
+    #[error(
+        "the proposal is {proposed_ht} € HT, not {amount_ht} € HT: to apply another amount, adjust the penalty \
+         with a reason"
+    )]
+    AmountDiffersFromProposal { amount_ht: Decimal, proposed_ht: Decimal },
+    #[error("the proposal cannot be computed, so it cannot be confirmed: {missing}")]
+    PenaltyProposalUnavailable { missing: NoValueInForce },
 }

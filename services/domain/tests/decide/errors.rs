@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use suivi_domain::plausibility::CalendarMonth;
+use suivi_domain::reference::{NoValueInForce, ReferenceTable};
 use suivi_domain::{ContractStatus, DomainError};
 use suivi_proto::events::BuyerKind;
 
@@ -132,6 +133,18 @@ fn every_variant() -> Vec<(DomainError, &'static str, Option<&'static str>)> {
         (InstalmentAlreadyPaid { number: 1, paid_on: day() }, "instalment_already_paid", Some("number")),
         (LinesPendingReview { count: 2 }, "lines_pending_review", None),
         (PenaltyAlreadyDecided { decided_on: day() }, "penalty_already_decided", None),
+        (
+            AmountDiffersFromProposal { amount_ht: d("40000.00"), proposed_ht: d("43980.00") },
+            "amount_differs_from_proposal",
+            Some("amount_ht"),
+        ),
+        (
+            PenaltyProposalUnavailable {
+                missing: NoValueInForce { table: ReferenceTable::GrossHourlySmic, date: day() },
+            },
+            "penalty_proposal_unavailable",
+            Some("amount_ht"),
+        ),
     ]
 }
 

@@ -1,28 +1,113 @@
 use suivi_domain::contract::PenaltyDecision;
-use suivi_domain::{Command, ContractStatus, DomainError};
+use suivi_domain::reference::{NoValueInForce, ReferenceTable};
+use suivi_domain::{Command, ContractStatus, DatedRates, DomainError, References};
 use suivi_proto::events::*;
 use suivi_proto::Event;
 
 use crate::support::fixtures::*;
 use crate::support::given;
 
+/// The fixtures' contract settled with none of its 1 000 hours done: 1 000 h × 60 € = 60 000 €
+/// HT proposed (under the cap of 20 % × 1 000 000 €).
 fn settled() -> Vec<Event> {
     vec![awarded(), settlement().into()]
 }
 
-#[test]
-fn it_confirms_the_penalty() {
-    let state = given(settled())
-        .when(Command::ConfirmPenalty(confirmed("12000.00")))
-        .then([confirmed("12000.00").into()])
-        .state();
-    let decision = state.awarded().unwrap().penalty_decision().cloned();
-    assert_eq!(decision, Some(PenaltyDecision::Confirmed(confirmed("12000.00"))));
+/// The same, its penalty rate 1.5 × the gross hourly SMIC in force on the notification date
+/// (2024-03-01: 11.65 € in the fixtures' table): 1 000 h × 17.475 € = 17 475.00 € HT proposed.
+fn settled_with_smic_rate() -> Vec<Event> {
+    let mut award = award();
+    if let Some(clause) = award.insertion_clause.as_mut() {
+        clause.penalty_terms.rate = PenaltyRate::SmicMultiple { multiple: dec("1.5"), reference_date: None };
+    }
+    vec![award.into(), settlement().into()]
 }
 
 #[test]
-fn it_confirms_a_penalty_of_zero() {
-    given(settled()).when(Command::ConfirmPenalty(confirmed("0"))).then([confirmed("0").into()]);
+fn it_confirms_the_penalty_as_proposed() {
+    let state = given(settled())
+        .when(Command::ConfirmPenalty(confirmed("60000.00")))
+        .then([confirmed("60000.00").into()])
+        .state();
+    let decision = state.awarded().unwrap().penalty_decision().cloned();
+    assert_eq!(decision, Some(PenaltyDecision::Confirmed(confirmed("60000.00"))));
+    // The amount is compared, not how it is written.
+    given(settled()).when(Command::ConfirmPenalty(confirmed("60000"))).then([confirmed("60000").into()]);
+}
+
+#[test]
+fn it_confirms_a_penalty_of_zero_when_the_hours_were_done() {
+    let mut award = award();
+    if let Some(clause) = award.insertion_clause.as_mut() {
+        clause.committed_hours = dec("100");
+    }
+    let done = [
+        award.into(),
+        request_with(1, "100000.00", vec![month_line(1, 'a', "100", 1)]).into(),
+        review(1, vec![validated(1)]).into(),
+        settlement().into(),
+    ];
+    given(done.clone()).when(Command::ConfirmPenalty(confirmed("0"))).then([confirmed("0").into()]);
+    given(done)
+        .when(Command::ConfirmPenalty(confirmed("10.00")))
+        .then_err(DomainError::AmountDiffersFromProposal { amount_ht: dec("10.00"), proposed_ht: dec("0.00") });
+}
+
+#[test]
+fn it_refuses_to_confirm_another_amount_than_the_proposal() {
+    let error = DomainError::AmountDiffersFromProposal { amount_ht: dec("40000.00"), proposed_ht: dec("60000.00") };
+    assert_eq!(error.field().as_deref(), Some("amount_ht"));
+    assert_eq!(error.code(), "amount_differs_from_proposal");
+    assert_eq!(
+        error.to_string(),
+        "the proposal is 60000.00 € HT, not 40000.00 € HT: to apply another amount, adjust the penalty with a reason"
+    );
+    given(settled()).when(Command::ConfirmPenalty(confirmed("40000.00"))).then_err(error);
+    // Another amount is an adjustment, with its reason.
+    let adjusted = adjusted("40000.00", "Observations du titulaire admises en partie");
+    given(settled()).when(Command::AdjustPenalty(adjusted.clone())).then([adjusted.into()]);
+}
+
+#[test]
+fn a_smic_based_proposal_is_computed_with_the_tables_of_the_decision_context() {
+    given(settled_with_smic_rate())
+        .when(Command::ConfirmPenalty(confirmed("17475.00")))
+        .then([confirmed("17475.00").into()]);
+
+    // A table with another SMIC in force on 2024-03-01 gives another proposal: 1.5 × 12.00 € × 1 000 h.
+    let other = References { smic: DatedRates::new(vec![(date("2024-02-01"), dec("12.00"))]).unwrap(), ..references() };
+    given(settled_with_smic_rate())
+        .references(other)
+        .when(Command::ConfirmPenalty(confirmed("17475.00")))
+        .then_err(DomainError::AmountDiffersFromProposal { amount_ht: dec("17475.00"), proposed_ht: dec("18000.00") });
+}
+
+#[test]
+fn it_refuses_to_confirm_a_proposal_that_cannot_be_computed() {
+    // No SMIC in force on the reference date: no figure is guessed, nothing can be confirmed.
+    let smic_from_2025 =
+        References { smic: DatedRates::new(vec![(date("2025-01-01"), dec("11.88"))]).unwrap(), ..references() };
+    let unavailable = DomainError::PenaltyProposalUnavailable {
+        missing: NoValueInForce { table: ReferenceTable::GrossHourlySmic, date: date("2024-03-01") },
+    };
+    assert_eq!(
+        (unavailable.code(), unavailable.field().as_deref()),
+        ("penalty_proposal_unavailable", Some("amount_ht"))
+    );
+    given(settled_with_smic_rate())
+        .references(smic_from_2025.clone())
+        .when(Command::ConfirmPenalty(confirmed("17475.00")))
+        .then_err(unavailable.clone());
+    given(settled_with_smic_rate())
+        .references(References::default())
+        .when(Command::ConfirmPenalty(confirmed("0")))
+        .then_err(unavailable);
+    // Adjusting or waiving, with a reason, does not need the proposal.
+    let waived = waived("Barème du SMIC à compléter ; observations admises");
+    given(settled_with_smic_rate())
+        .references(smic_from_2025)
+        .when(Command::WaivePenalty(waived.clone()))
+        .then([waived.into()]);
 }
 
 #[test]
@@ -59,7 +144,7 @@ fn it_refuses_a_penalty_decision_before_the_settlement() {
 #[test]
 fn it_decides_the_penalty_once() {
     let mut history = settled();
-    history.push(confirmed("100.00").into());
+    history.push(confirmed("60000.00").into());
     let decided = DomainError::PenaltyAlreadyDecided { decided_on: date("2025-05-20") };
     given(history.clone()).when(Command::WaivePenalty(waived("Finalement non"))).then_err(decided.clone());
     given(history).when(Command::AdjustPenalty(adjusted("50.00", "Erreur de calcul"))).then_err(decided);

@@ -32,11 +32,12 @@ pub async fn projector(
     let pool = scratch.pool(4).await?;
     let tenant = TenantId::parse("bench")?;
     let today = crate::demo_today();
+    let references = suivi_store::reference_rates::load(&pool).await?;
 
     // The log, written set-based: this is also the baseline (rows per second of INSERT).
     let (mut events, mut inserting, mut seed) = (0, Duration::ZERO, 1);
     while events < target_events {
-        let chunk = histories(seed, CONTRACTS_PER_CHUNK, today);
+        let chunk = histories(seed, CONTRACTS_PER_CHUNK, today, &references);
         let started = Instant::now();
         events += insert_histories(&pool, &tenant, &chunk).await?;
         inserting += started.elapsed();
@@ -97,7 +98,8 @@ async fn steady_lag(
     while lag(pool, schema).await?.events > 0 {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let fresh = histories(seed + 1_000, 2_000, crate::demo_today());
+    let references = suivi_store::reference_rates::load(pool).await?;
+    let fresh = histories(seed + 1_000, 2_000, crate::demo_today(), &references);
     let rows = interleaved(&fresh);
     let (started, mut sent, mut samples) = (Instant::now(), 0usize, Vec::new());
     while started.elapsed() < Duration::from_secs(seconds) && sent < rows.len() {

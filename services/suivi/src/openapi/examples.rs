@@ -12,9 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use suivi_contracts::{ApprovalBody, ContractSummary, ContractView};
 use suivi_declarations::InstalmentRequestBody;
-use suivi_domain::reference::DatedRates;
-use suivi_domain::{decide, Command, Contract, DecisionContext, DomainError};
-use suivi_projector::calculations::References;
+use suivi_domain::{decide, Command, Contract, DecisionContext, DomainError, References};
 use suivi_proto::codes::Pseudonym;
 use suivi_proto::events::{HourStatement, InstalmentRequestedV1, StatementLine};
 use suivi_reporting::PenaltyView;
@@ -338,7 +336,8 @@ struct Play {
 impl Play {
     fn decide(&mut self, operation: &'static str, command: Command) -> Vec<suivi_proto::Event> {
         let today = NaiveDate::from_ymd_opt(TODAY.0, TODAY.1, TODAY.2).expect("a valid date");
-        let events = decide(&self.contract, command, &DecisionContext::new(today))
+        // The examples' contract has a fixed penalty rate: no reference table is needed.
+        let events = decide(&self.contract, command, &DecisionContext::new(today, Default::default()))
             .unwrap_or_else(|error| panic!("the example of {operation} is refused by the domain: {error}"));
         let types: Vec<&str> = events.iter().map(|event| event.event_type()).collect();
         let version = self.version + events.len() as i64;
@@ -367,13 +366,11 @@ impl Play {
         (to_json(&view), to_json(&summary))
     }
 
-    /// What `GET /api/contracts/{id}/penalty` answers, with the SMIC as published in the domain
-    /// (the server reads the same figures from its `reference_rates` table).
+    /// What `GET /api/contracts/{id}/penalty` answers. The examples' contract has a fixed rate
+    /// per missing hour: its proposal needs no reference table (the server reads its tables from
+    /// `reference_rates`).
     fn penalty(&self) -> Value {
-        let references = References {
-            smic: suivi_domain::reference::published_gross_hourly_smic(),
-            ecb: DatedRates::new(Vec::new()).expect("an empty table is in order"),
-        };
+        let references = References::default();
         let awarded = self.contract.awarded().expect("the contract is awarded");
         to_json(&PenaltyView::of(Self::id(), self.version, awarded, &references).expect("a settled contract"))
     }

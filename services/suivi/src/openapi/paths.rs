@@ -6,7 +6,7 @@ use suivi_http::Role;
 use super::examples::{self, Story};
 use super::operations::{Access, Body, Operation, Query, Success};
 use super::problem_examples as problems;
-use super::problems::EDGE;
+use super::problems::problem_types;
 use super::schemas::{schema_of, Direction, Schemas};
 
 const ALL_ROLES: &[Role] = &[Role::Buyer, Role::Contractor, Role::Facilitator, Role::Finance, Role::Admin];
@@ -24,8 +24,9 @@ fn codes(codes: &[&str]) -> String {
     let items: Vec<String> = codes
         .iter()
         .map(|code| {
-            let meaning = EDGE.iter().find(|(c, ..)| c == code).map_or("", |(_, _, meaning)| meaning);
-            format!("- `/problems/{code}`: {meaning}")
+            let meaning =
+                problem_types().into_iter().find(|problem| problem.code == *code).map(|problem| problem.meaning);
+            format!("- `/problems/{code}`: {}", meaning.unwrap_or_default())
         })
         .collect();
     format!("\n\n{}", items.join("\n"))

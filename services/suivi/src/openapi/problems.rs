@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use suivi_domain::plausibility::CalendarMonth;
+use suivi_domain::reference::{NoValueInForce, ReferenceTable};
 use suivi_domain::{ContractStatus, DomainError};
 use suivi_proto::codes::Siret;
 use suivi_proto::events::BuyerKind;
@@ -81,17 +82,6 @@ pub const EDGE: &[(&str, u16, &str)] = &[
         "`received_on` is stamped by Suivi on submission; only a buyer may record another date.",
     ),
     ("invalid_beneficiary_reference", 422, "A beneficiary reference is 1 to 64 characters."),
-    (
-        "amount_differs_from_proposal",
-        422,
-        "A confirmation states another amount than the penalty proposed: to apply another amount, adjust it.",
-    ),
-    (
-        "penalty_proposal_unavailable",
-        422,
-        "The penalty proposal cannot be computed (no SMIC in force at the contract's reference date): \
-         an administrator adds it with `suivi reference add`.",
-    ),
     ("internal", 500, "An internal error; the body says nothing more, the server's log does."),
     ("unavailable", 503, "The database is unreachable; retry later (with the same `Idempotency-Key`)."),
 ];
@@ -205,6 +195,10 @@ pub fn domain_examples() -> Vec<DomainError> {
         InstalmentAlreadyPaid { number: 1, paid_on: day(2024, 4, 25) },
         LinesPendingReview { count: 2 },
         PenaltyAlreadyDecided { decided_on: day(2025, 5, 20) },
+        AmountDiffersFromProposal { amount_ht: cents(4_000_000), proposed_ht: cents(4_398_000) },
+        PenaltyProposalUnavailable {
+            missing: NoValueInForce { table: ReferenceTable::GrossHourlySmic, date: day(2012, 6, 1) },
+        },
     ];
     examples.iter().for_each(every_variant_is_listed);
     examples
@@ -262,7 +256,9 @@ fn every_variant_is_listed(error: &DomainError) {
         | InstalmentNotApproved { .. }
         | InstalmentAlreadyPaid { .. }
         | LinesPendingReview { .. }
-        | PenaltyAlreadyDecided { .. } => {}
+        | PenaltyAlreadyDecided { .. }
+        | AmountDiffersFromProposal { .. }
+        | PenaltyProposalUnavailable { .. } => {}
     }
 }
 

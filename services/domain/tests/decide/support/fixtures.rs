@@ -5,7 +5,7 @@
 
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
-use suivi_domain::Command;
+use suivi_domain::{Command, DatedRates, References};
 use suivi_proto::codes::{CpvCode, Pseudonym, Siret};
 use suivi_proto::events::*;
 use suivi_proto::Event;
@@ -26,6 +26,24 @@ pub fn dec(text: &str) -> Decimal {
 
 pub fn date(text: &str) -> NaiveDate {
     text.parse().unwrap_or_else(|e| panic!("{text:?}: {e}"))
+}
+
+/// The tests' own reference tables (the production ones are the database's `reference_rates`):
+/// gross hourly SMIC in euros, ECB main refinancing rate as a fraction of 1.
+pub fn references() -> References {
+    let table = |rows: &[(&str, &str)]| {
+        DatedRates::new(rows.iter().map(|(from, value)| (date(from), dec(value))).collect())
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    References {
+        smic: table(&[
+            ("2023-01-01", "11.27"),
+            ("2023-05-01", "11.52"),
+            ("2024-01-01", "11.65"),
+            ("2024-11-01", "11.88"),
+        ]),
+        ecb: table(&[("2023-09-20", "0.045"), ("2024-06-12", "0.0425"), ("2024-09-18", "0.0365")]),
+    }
 }
 
 pub fn siret(text: &str) -> Siret {

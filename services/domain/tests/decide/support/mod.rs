@@ -11,21 +11,24 @@
 
 pub mod fixtures;
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
-use suivi_domain::{decide, Command, Contract, DecisionContext, DomainError};
+use suivi_domain::{decide, Command, Contract, DecisionContext, DomainError, References};
 use suivi_proto::Event;
 
-use fixtures::{date, TODAY};
+use fixtures::{date, references, TODAY};
 
-/// A history of events, and the day decisions are taken.
+/// A history of events, the day decisions are taken and the reference tables they are taken with.
 #[derive(Debug, Clone)]
 pub struct Given {
     history: Vec<Event>,
     today: NaiveDate,
+    references: Arc<References>,
 }
 
 pub fn given(events: impl IntoIterator<Item = Event>) -> Given {
-    Given { history: events.into_iter().collect(), today: date(TODAY) }
+    Given { history: events.into_iter().collect(), today: date(TODAY), references: Arc::new(references()) }
 }
 
 impl Given {
@@ -35,12 +38,19 @@ impl Given {
         self
     }
 
+    /// Decides with other reference tables than the fixtures' [`references`].
+    pub fn references(mut self, references: References) -> Self {
+        self.references = Arc::new(references);
+        self
+    }
+
     pub fn state(&self) -> Contract {
         Contract::from_events(&self.history)
     }
 
     pub fn when(self, command: Command) -> When {
-        let result = decide(&self.state(), command, &DecisionContext { today: self.today });
+        let context = DecisionContext::new(self.today, Arc::clone(&self.references));
+        let result = decide(&self.state(), command, &context);
         When { given: self, result }
     }
 }
