@@ -9,6 +9,7 @@ pub mod listing;
 pub mod preconditions;
 pub mod problem;
 pub mod request_id;
+pub mod routes;
 pub mod state;
 pub mod tenants;
 pub mod tokens;

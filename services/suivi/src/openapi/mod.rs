@@ -1,11 +1,14 @@
 //! The OpenAPI 3.1 document, generated here, checked in at `services/suivi/openapi.json` and
 //! served at `/api/openapi.json`.
 //!
-//! - [`operations`]: every operation as data (path, method, roles, body type, examples);
+//! - the operations are the router's own ([`crate::app::routes`], see `suivi_http::routes`):
+//!   path, method, roles, path id, headers, body and response types, each registered with its
+//!   route and read from its handler's extractors;
 //! - [`paths`]: what each operation answers, derived from its shape;
 //! - [`schemas`]: `components/schemas` generated from the Rust types by schemars (2020-12);
 //! - [`problems`]: every problem `type`, the edge's and the domain's;
-//! - [`examples`]: one contract's life, played through the domain to make the examples;
+//! - [`examples`]: one contract's life, played through the domain to make the examples, found
+//!   by operation id;
 //! - [`indicator_example`]: that contract's year in the indicators.
 //!
 //! `SUIVI_BLESS=1 cargo test -p suivi --test openapi` rewrites the checked-in file; the same
@@ -13,7 +16,6 @@
 
 pub mod examples;
 pub mod indicator_example;
-pub mod operations;
 mod paths;
 mod problem_examples;
 pub mod problems;
@@ -21,7 +23,7 @@ pub mod schemas;
 
 use serde_json::{json, Map, Value};
 
-pub use operations::{operations, Access, Body, Method, Operation, Query, Success};
+pub use suivi_http::routes::{Access, Body, Method, Operation, Query, Success};
 
 use schemas::Schemas;
 
@@ -67,6 +69,7 @@ disclose nothing.";
 /// two different types. Tests call this; the server serves [`DOCUMENT`].
 pub fn document() -> Value {
     let operations = operations();
+    assert_tagged(&operations);
     let story = examples::play();
     let mut schemas = Schemas::default();
     let paths = paths::paths(&operations, &mut schemas, &story);
@@ -85,7 +88,7 @@ pub fn document() -> Value {
             "license": { "name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later" },
         },
         "servers": [{ "url": "/", "description": "The server that serves this document" }],
-        "tags": operations::TAGS.iter().map(|(name, description)| json!({ "name": name, "description": description })).collect::<Vec<_>>(),
+        "tags": TAGS.iter().map(|(name, description)| json!({ "name": name, "description": description })).collect::<Vec<_>>(),
         "paths": paths,
         "components": {
             "schemas": components,
@@ -101,6 +104,37 @@ pub fn document() -> Value {
             },
         },
     })
+}
+
+/// Every operation of the API, as the router routes them, in the order they are registered.
+pub fn operations() -> Vec<Operation> {
+    crate::app::routes().operations().to_vec()
+}
+
+/// The tags, in the order a reader meets them, with their description.
+pub const TAGS: &[(&str, &str)] = &[
+    ("contracts", "Buyers (service de la commande publique) record a contract's life; every role reads contracts."),
+    (
+        "declarations",
+        "Contractors (titulaires) request instalments with their hour statement; facilitators review them.",
+    ),
+    ("payments", "Finance reports the payments it made."),
+    (
+        "penalties",
+        "The penalty for insertion hours not done, proposed at final settlement with its computation; the \
+         sustainability service (facilitators) confirms, adjusts or waives it.",
+    ),
+    ("indicators", "Yearly indicators of responsible procurement (SPASER, PNAD targets), per buyer and consolidated."),
+    ("operations", "Health checks and this document."),
+];
+
+/// Every operation's tag is one of [`TAGS`], and every operation id is unique.
+fn assert_tagged(operations: &[Operation]) {
+    let mut ids = std::collections::BTreeSet::new();
+    for operation in operations {
+        assert!(TAGS.iter().any(|(tag, _)| *tag == operation.tag), "{}: unknown tag", operation.operation_id);
+        assert!(ids.insert(operation.operation_id), "{}: operation id used twice", operation.operation_id);
+    }
 }
 
 /// Points `Problem.type` at the catalogue of codes.

@@ -1,0 +1,400 @@
+//! A router that documents itself: each route is registered with its documentation in the same
+//! call, and what the handler's signature says is read from it.
+//!
+//! [`Routes::get`] and [`Routes::post`] add the route to an axum [`Router`] and record an
+//! [`Operation`]: the method and path as routed, who may call it (the policy of the handler's
+//! `Authorized<P>` or `CommandContext<P>`, public without either), whether it names a contract
+//! (`ContractId`), whether it is a command (`CommandContext`: `Idempotency-Key`, `If-Match`), its
+//! request body (the `T` of `JsonBody<T>`: schema and parser) and whether it reads a query string
+//! (`RawQuery`) — all from the handler's extractors — plus what only words can say ([`Doc`]):
+//! operation id, tag, summary, description, the success answer, the query's parameters and the
+//! problems beyond those its shape implies. Registration panics when the words contradict the
+//! handler (a `{id}` path without `ContractId`, a body description without `JsonBody`, …), so
+//! the router cannot be built from a wrong documentation.
+//!
+//! `suivi::openapi` turns the operations into the OpenAPI document; the server only routes.
+
+use axum::extract::{RawQuery, State};
+use axum::handler::Handler;
+use axum::routing::{get, post};
+use axum::Router;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::DeserializeOwned;
+
+use crate::auth::Policy;
+use crate::{AppState, Authorized, CommandContext, ContractId, JsonBody, Problem, Role};
+
+/// A function giving the schema of a type from a generator (a `$ref` to its definition, or the
+/// schema itself for types that are inlined), so operations can name types as data.
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// Reads a body exactly as a handler does, keeping only the verdict.
+pub type BodyParseFn = fn(&[u8]) -> Result<(), Problem>;
+
+/// Reads a query string exactly as a handler does, keeping only the verdict.
+pub type QueryParseFn = fn(Option<&str>) -> Result<(), Problem>;
+
+/// The [`SchemaFn`] of `T`.
+pub fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Post => "post",
+        }
+    }
+}
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, without a token (health checks, the OpenAPI document).
+    Public,
+    /// A bearer token of one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// A request body: its Rust type's schema, how the server reads it, and its description.
+#[derive(Clone, Copy)]
+pub struct Body {
+    pub description: &'static str,
+    pub schema: SchemaFn,
+    /// Reads a body exactly as the handler does ([`crate::json::parse`]).
+    pub parse: BodyParseFn,
+}
+
+/// Query parameters: their names under `components/parameters`, how the handler reads a query
+/// string, and query strings it refuses (each a 422 example).
+#[derive(Clone, Copy)]
+pub struct Query {
+    pub parameters: &'static [&'static str],
+    /// Reads a query string exactly as the handler does.
+    pub parse: QueryParseFn,
+    /// `(example name, query string)` pairs the handler refuses.
+    pub refused: &'static [(&'static str, &'static str)],
+}
+
+/// What a successful call answers.
+#[derive(Clone, Copy)]
+pub enum Success {
+    /// A command's `Accepted`: 201 with `Location` when it creates the contract, 200 otherwise;
+    /// both with the contract's new `ETag`.
+    Accepted { created: bool },
+    /// 200 with a JSON body, and the contract's `ETag` when `etag` is set.
+    Json { description: &'static str, schema: SchemaFn, etag: bool },
+    /// `/healthz`: 200 `ok` as plain text.
+    Alive,
+    /// `/readyz`: 200, or 503 when the database is unreachable.
+    Ready,
+    /// `/metrics`: Prometheus' text format.
+    Metrics,
+    /// The OpenAPI document.
+    Document,
+}
+
+/// Problems an operation answers besides those derived from its shape: `(status, code)`.
+pub type Extra = &'static [(u16, &'static str)];
+
+/// One routed operation, as documented.
+#[derive(Clone, Copy)]
+pub struct Operation {
+    pub method: Method,
+    /// As axum routes it, which is OpenAPI's template syntax: `/api/contracts/{id}`.
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub tag: &'static str,
+    pub summary: &'static str,
+    pub description: &'static str,
+    /// From the handler's `Authorized<P>` or `CommandContext<P>`.
+    pub access: Access,
+    /// From the handler's `ContractId`: the path's `{id}`, which may answer 404.
+    pub on_contract: bool,
+    /// From the handler's `CommandContext`: it reads `Idempotency-Key` and `If-Match`, and
+    /// records events.
+    pub is_command: bool,
+    /// From the handler's `JsonBody<T>`, described by the [`Doc`].
+    pub body: Option<Body>,
+    /// When the handler reads `RawQuery`, as the [`Doc`] describes it.
+    pub query: Option<Query>,
+    pub success: Success,
+    pub extra_problems: Extra,
+}
+
+impl Operation {
+    /// Whether `If-Match` is read: a command on an existing contract.
+    pub fn takes_if_match(&self) -> bool {
+        self.is_command && self.on_contract
+    }
+}
+
+/// What the words of an operation say: everything its handler's signature cannot.
+#[derive(Clone, Copy)]
+pub struct Doc {
+    operation_id: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+    description: &'static str,
+    body: Option<&'static str>,
+    query: Option<Query>,
+    success: Success,
+    extra_problems: Extra,
+}
+
+impl Doc {
+    fn new(
+        operation_id: &'static str,
+        tag: &'static str,
+        summary: &'static str,
+        description: &'static str,
+        success: Success,
+    ) -> Self {
+        Doc { operation_id, tag, summary, description, body: None, query: None, success, extra_problems: &[] }
+    }
+
+    /// A command on a contract: its body (described here) and its `Accepted` answer (200).
+    pub fn command(
+        operation_id: &'static str,
+        tag: &'static str,
+        summary: &'static str,
+        description: &'static str,
+        body: &'static str,
+    ) -> Self {
+        Doc {
+            body: Some(body),
+            ..Doc::new(operation_id, tag, summary, description, Success::Accepted { created: false })
+        }
+    }
+
+    /// A read answering a JSON `R` (described here) with 200.
+    pub fn read<R: JsonSchema>(
+        operation_id: &'static str,
+        tag: &'static str,
+        summary: &'static str,
+        description: &'static str,
+        response: &'static str,
+    ) -> Self {
+        let success = Success::Json { description: response, schema: schema_of::<R>, etag: false };
+        Doc::new(operation_id, tag, summary, description, success)
+    }
+
+    /// An operation whose answer is not JSON of a Rust type (health checks, metrics, the document).
+    pub fn other(
+        operation_id: &'static str,
+        tag: &'static str,
+        summary: &'static str,
+        description: &'static str,
+        success: Success,
+    ) -> Self {
+        Doc::new(operation_id, tag, summary, description, success)
+    }
+
+    /// The command creates the contract: 201 with `Location`.
+    pub fn creating(mut self) -> Self {
+        self.success = Success::Accepted { created: true };
+        self
+    }
+
+    /// The read answers the contract's `ETag`.
+    pub fn with_etag(mut self) -> Self {
+        if let Success::Json { etag, .. } = &mut self.success {
+            *etag = true;
+        }
+        self
+    }
+
+    /// The query string the handler reads.
+    pub fn query(mut self, query: Query) -> Self {
+        self.query = Some(query);
+        self
+    }
+
+    /// Problems beyond those the operation's shape implies.
+    pub fn problems(mut self, extra: Extra) -> Self {
+        self.extra_problems = extra;
+        self
+    }
+}
+
+/// What one extractor tells of an operation.
+#[derive(Clone, Copy, Default)]
+pub struct Inputs {
+    pub roles: Option<&'static [Role]>,
+    pub on_contract: bool,
+    pub is_command: bool,
+    pub body: Option<(SchemaFn, BodyParseFn)>,
+    pub query: bool,
+}
+
+/// An extractor that says something of the operation (or nothing: the default).
+pub trait Input {
+    fn describe(_inputs: &mut Inputs) {}
+}
+
+impl<P: Policy> Input for Authorized<P> {
+    fn describe(inputs: &mut Inputs) {
+        inputs.roles = Some(P::ROLES);
+    }
+}
+
+impl<P: Policy> Input for CommandContext<P> {
+    fn describe(inputs: &mut Inputs) {
+        inputs.roles = Some(P::ROLES);
+        inputs.is_command = true;
+    }
+}
+
+impl Input for ContractId {
+    fn describe(inputs: &mut Inputs) {
+        inputs.on_contract = true;
+    }
+}
+
+impl<T: JsonSchema + DeserializeOwned> Input for JsonBody<T> {
+    fn describe(inputs: &mut Inputs) {
+        inputs.body = Some((schema_of::<T>, |bytes| crate::json::parse::<T>(bytes).map(drop)));
+    }
+}
+
+impl Input for RawQuery {
+    fn describe(inputs: &mut Inputs) {
+        inputs.query = true;
+    }
+}
+
+impl<S> Input for State<S> {}
+
+/// The extractors of a handler, as axum's [`Handler`] names them: `(M, T1, …, Tn)`.
+pub trait HandlerInputs {
+    fn inputs() -> Inputs;
+}
+
+impl HandlerInputs for ((),) {
+    fn inputs() -> Inputs {
+        Inputs::default()
+    }
+}
+
+macro_rules! handler_inputs {
+    ($($t:ident),+) => {
+        impl<M, $($t: Input),+> HandlerInputs for (M, $($t,)+) {
+            fn inputs() -> Inputs {
+                let mut inputs = Inputs::default();
+                $($t::describe(&mut inputs);)+
+                inputs
+            }
+        }
+    };
+}
+
+handler_inputs!(T1);
+handler_inputs!(T1, T2);
+handler_inputs!(T1, T2, T3);
+handler_inputs!(T1, T2, T3, T4);
+
+/// A router and the documentation of each of its routes.
+#[derive(Default)]
+pub struct Routes {
+    router: Router<AppState>,
+    operations: Vec<Operation>,
+}
+
+impl Routes {
+    pub fn new() -> Self {
+        Routes::default()
+    }
+
+    /// Routes `GET path` to `handler`, documented by `doc`.
+    pub fn get<H, T>(self, path: &'static str, handler: H, doc: Doc) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: HandlerInputs + 'static,
+    {
+        self.add(Method::Get, path, get(handler), T::inputs(), doc)
+    }
+
+    /// Routes `POST path` to `handler`, documented by `doc`.
+    pub fn post<H, T>(self, path: &'static str, handler: H, doc: Doc) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: HandlerInputs + 'static,
+    {
+        self.add(Method::Post, path, post(handler), T::inputs(), doc)
+    }
+
+    fn add(
+        mut self,
+        method: Method,
+        path: &'static str,
+        route: axum::routing::MethodRouter<AppState>,
+        inputs: Inputs,
+        doc: Doc,
+    ) -> Self {
+        let operation = operation(method, path, inputs, doc);
+        self.router = self.router.route(path, route);
+        self.operations.push(operation);
+        self
+    }
+
+    /// Both routes and documentation of `other` (whose paths and methods must be new).
+    pub fn merge(mut self, other: Routes) -> Self {
+        self.router = self.router.merge(other.router);
+        self.operations.extend(other.operations);
+        self
+    }
+
+    /// Every operation routed, in the order they were registered.
+    pub fn operations(&self) -> &[Operation] {
+        &self.operations
+    }
+
+    /// The router, its documentation dropped.
+    pub fn into_router(self) -> Router<AppState> {
+        self.router
+    }
+}
+
+/// The operation, checking that the words agree with the handler.
+///
+/// # Panics
+///
+/// When they do not: the router is not built.
+fn operation(method: Method, path: &'static str, inputs: Inputs, doc: Doc) -> Operation {
+    let what = format!("{} {path} ({})", method.as_str(), doc.operation_id);
+    assert_eq!(path.contains("{id}"), inputs.on_contract, "{what}: a `{{id}}` path is read by `ContractId`, only");
+    assert_eq!(inputs.is_command, method == Method::Post, "{what}: every POST, and only a POST, is a command");
+    assert_eq!(inputs.query, doc.query.is_some(), "{what}: a handler reading `RawQuery` documents its query");
+    let body = match (inputs.body, doc.body) {
+        (Some((schema, parse)), Some(description)) => Some(Body { description, schema, parse }),
+        (None, None) => None,
+        _ => panic!("{what}: a handler reading `JsonBody` documents its body, and only it"),
+    };
+    assert_eq!(
+        matches!(doc.success, Success::Accepted { .. }),
+        inputs.is_command,
+        "{what}: a command answers `Accepted`"
+    );
+    Operation {
+        method,
+        path,
+        operation_id: doc.operation_id,
+        tag: doc.tag,
+        summary: doc.summary,
+        description: doc.description,
+        access: inputs.roles.map_or(Access::Public, Access::Roles),
+        on_contract: inputs.on_contract,
+        is_command: inputs.is_command,
+        body,
+        query: doc.query,
+        success: doc.success,
+        extra_problems: doc.extra_problems,
+    }
+}
