@@ -398,3 +398,84 @@ fn operation(method: Method, path: &'static str, inputs: Inputs, doc: Doc) -> Op
         extra_problems: doc.extra_problems,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::extract::RawQuery;
+
+    use super::*;
+    use crate::policies::{Buyers, Readers};
+
+    async fn command(_: CommandContext<Buyers>, _: ContractId, _: JsonBody<serde_json::Value>) -> &'static str {
+        "ok"
+    }
+
+    async fn read(_: Authorized<Readers>, _: State<AppState>, _: RawQuery) -> &'static str {
+        "ok"
+    }
+
+    fn command_doc() -> Doc {
+        Doc::command("command", "tag", "summary", "description", "the body")
+    }
+
+    fn read_doc() -> Doc {
+        Doc::read::<Vec<u32>>("read", "tag", "summary", "description", "the answer")
+    }
+
+    fn query() -> Query {
+        Query { parameters: &["Limit"], parse: |_| Ok(()), refused: &[] }
+    }
+
+    #[test]
+    fn it_reads_roles_path_id_headers_and_body_from_the_handler() {
+        let routes = Routes::new().post("/things/{id}", command, command_doc());
+        let [operation] = routes.operations() else { panic!("one operation") };
+        assert_eq!(operation.method, Method::Post);
+        assert_eq!(operation.path, "/things/{id}");
+        assert_eq!(operation.access, Access::Roles(&[Role::Buyer]));
+        assert!(operation.on_contract && operation.is_command && operation.takes_if_match());
+        let body = operation.body.expect("a body");
+        assert_eq!(body.description, "the body");
+        assert!((body.parse)(b"{}").is_ok() && (body.parse)(b"{").is_err());
+    }
+
+    #[test]
+    fn it_reads_a_read_s_policy_and_query_and_a_public_route() {
+        let routes = Routes::new().get("/things", read, read_doc().query(query())).get(
+            "/alive",
+            || async { "ok" },
+            Doc::other("alive", "tag", "s", "d", Success::Alive),
+        );
+        let [read, alive] = routes.operations() else { panic!("two operations") };
+        assert_eq!(read.access, Access::Roles(Readers::ROLES));
+        assert!(!read.on_contract && !read.is_command && read.body.is_none() && read.query.is_some());
+        assert_eq!(alive.access, Access::Public);
+    }
+
+    #[test]
+    #[should_panic(expected = "`ContractId`")]
+    fn it_refuses_a_contract_id_the_path_does_not_have() {
+        let _ = Routes::new().post("/things", command, command_doc());
+    }
+
+    #[test]
+    #[should_panic(expected = "documents its query")]
+    fn it_refuses_an_undocumented_query() {
+        let _ = Routes::new().get("/things", read, read_doc());
+    }
+
+    #[test]
+    #[should_panic(expected = "only a POST")]
+    fn it_refuses_a_command_routed_as_get() {
+        let _ = Routes::new().get("/things/{id}", command, command_doc());
+    }
+
+    #[test]
+    #[should_panic(expected = "documents its body")]
+    fn it_refuses_a_body_the_handler_does_not_read() {
+        async fn no_body(_: CommandContext<Buyers>, _: ContractId) -> &'static str {
+            "ok"
+        }
+        let _ = Routes::new().post("/things/{id}", no_body, command_doc());
+    }
+}
