@@ -3,8 +3,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{RawQuery, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
 use axum::Json;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -14,7 +13,7 @@ use suivi_domain::Command;
 use suivi_http::listing::{decode_cursor, encode_cursor, limit, page_headers, parameter, parse_query};
 use suivi_http::policies::{Buyers, Readers};
 use suivi_http::routes::{Doc, Query, Routes};
-use suivi_http::{etag, AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem};
+use suivi_http::{AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, Tagged};
 use suivi_proto::events::{ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1};
 use uuid::Uuid;
 
@@ -43,7 +42,7 @@ pub fn routes() -> Routes {
         .get(
             "/api/contracts",
             list,
-            Doc::read::<Vec<ContractSummary>>(
+            Doc::read(
                 "listContracts",
                 "contracts",
                 "List the contracts you follow",
@@ -61,7 +60,7 @@ pub fn routes() -> Routes {
         .get(
             "/api/contracts/{id}",
             show,
-            Doc::read::<ContractView>(
+            Doc::read(
                 "getContract",
                 "contracts",
                 "Read one contract (suivi du marché)",
@@ -69,8 +68,7 @@ pub fn routes() -> Routes {
                 pending, remaining), advance outstanding, and every instalment with its statement lines, their \
                 review, its approval and its payment. The `ETag` is the version to send back in `If-Match`.",
                 "The contract.",
-            )
-            .with_etag(),
+            ),
         )
         .post(
             "/api/contracts/{id}/amendments",
@@ -193,13 +191,13 @@ async fn list(
     principal: Authorized<Readers>,
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Response, Problem> {
+) -> Result<(HeaderMap, Json<Vec<ContractSummary>>), Problem> {
     let (parameters, filter) = list_query(query.as_deref())?;
     let page = state.app.list_contracts(&principal.principal, &filter).await?;
     let next = page.next.map(|id| encode_cursor(&id.to_string()));
     let headers = page_headers(page.lag, "/api/contracts", &parameters, next);
     let items: Vec<ContractSummary> = page.items.iter().map(ContractSummary::from_row).collect();
-    Ok((headers, Json(items)).into_response())
+    Ok((headers, Json(items)))
 }
 
 /// Reads the list's query string: its parameters (kept for the next page's link) and the filter.
@@ -228,9 +226,9 @@ async fn show(
     principal: Authorized<Readers>,
     State(state): State<AppState>,
     ContractId(id): ContractId,
-) -> Result<Response, Problem> {
+) -> Result<Tagged<ContractView>, Problem> {
     let loaded = state.app.load_contract(&principal.principal, id).await?;
     let view = ContractView::of(id, loaded.version, &loaded.contract)
         .ok_or_else(|| Problem::not_found(format!("no contract {id}")))?;
-    Ok(([(header::ETAG, etag(loaded.version))], Json(view)).into_response())
+    Ok(Tagged(loaded.version, view))
 }

@@ -46,7 +46,7 @@ pub fn routes() -> Routes {
         .get(
             "/api/review-queue",
             review::queue,
-            Doc::read::<Vec<QueuedStatement>>(
+            Doc::read(
                 "getReviewQueue",
                 "declarations",
                 "List the statements waiting for review",

@@ -17,7 +17,7 @@ pub mod tokens;
 pub use auth::{policies, require, Authorized, Principal, Role};
 pub use command::{CommandContext, ContractId, Created};
 pub use json::{JsonBody, RequestDigest};
-pub use preconditions::{etag, IdempotencyKey, IfMatch};
+pub use preconditions::{etag, IdempotencyKey, IfMatch, Tagged};
 pub use problem::Problem;
 pub use request_id::RequestId;
 pub use state::AppState;

@@ -6,23 +6,29 @@
 //! `Authorized<P>` or `CommandContext<P>`, public without either), whether it names a contract
 //! (`ContractId`), whether it is a command (`CommandContext`: `Idempotency-Key`, `If-Match`), its
 //! request body (the `T` of `JsonBody<T>`: schema and parser) and whether it reads a query string
-//! (`RawQuery`) — all from the handler's extractors — plus what only words can say ([`Doc`]):
-//! operation id, tag, summary, description, the success answer, the query's parameters and the
-//! problems beyond those its shape implies. Registration panics when the words contradict the
+//! (`RawQuery`) — all from the handler's extractors —, its answer (`Created`: a command's
+//! `Accepted`; `Json<T>`, `Tagged<T>` with an `ETag`, or a page's `(HeaderMap, Json<T>)`: the
+//! schema of `T`) from the handler's return type, plus what only words can say ([`Doc`]):
+//! operation id, tag, summary, description, the query's parameters and the problems beyond
+//! those its shape implies. Registration panics when the words contradict the
 //! handler (a `{id}` path without `ContractId`, a body description without `JsonBody`, …), so
 //! the router cannot be built from a wrong documentation.
 //!
 //! `suivi::openapi` turns the operations into the OpenAPI document; the server only routes.
 
+use std::future::Future;
+
 use axum::extract::{RawQuery, State};
 use axum::handler::Handler;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Json, Router};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 
 use crate::auth::Policy;
-use crate::{AppState, Authorized, CommandContext, ContractId, JsonBody, Problem, Role};
+use crate::{AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, Role, Tagged};
 
 /// A function giving the schema of a type from a generator (a `$ref` to its definition, or the
 /// schema itself for types that are inlined), so operations can name types as data.
@@ -145,8 +151,19 @@ pub struct Doc {
     description: &'static str,
     body: Option<&'static str>,
     query: Option<Query>,
-    success: Success,
+    answer: Answered,
     extra_problems: Extra,
+}
+
+/// What a [`Doc`] says of the answer; the rest comes from the handler's return type.
+#[derive(Clone, Copy)]
+enum Answered {
+    /// A command's `Accepted`, creating the contract or not.
+    Accepted { created: bool },
+    /// JSON of the handler's type, described so.
+    Json { description: &'static str },
+    /// An answer that is not JSON of a Rust type.
+    Other(Success),
 }
 
 impl Doc {
@@ -155,9 +172,9 @@ impl Doc {
         tag: &'static str,
         summary: &'static str,
         description: &'static str,
-        success: Success,
+        answer: Answered,
     ) -> Self {
-        Doc { operation_id, tag, summary, description, body: None, query: None, success, extra_problems: &[] }
+        Doc { operation_id, tag, summary, description, body: None, query: None, answer, extra_problems: &[] }
     }
 
     /// A command on a contract: its body (described here) and its `Accepted` answer (200).
@@ -170,20 +187,19 @@ impl Doc {
     ) -> Self {
         Doc {
             body: Some(body),
-            ..Doc::new(operation_id, tag, summary, description, Success::Accepted { created: false })
+            ..Doc::new(operation_id, tag, summary, description, Answered::Accepted { created: false })
         }
     }
 
-    /// A read answering a JSON `R` (described here) with 200.
-    pub fn read<R: JsonSchema>(
+    /// A read answering 200 with the JSON its handler returns (described here).
+    pub fn read(
         operation_id: &'static str,
         tag: &'static str,
         summary: &'static str,
         description: &'static str,
         response: &'static str,
     ) -> Self {
-        let success = Success::Json { description: response, schema: schema_of::<R>, etag: false };
-        Doc::new(operation_id, tag, summary, description, success)
+        Doc::new(operation_id, tag, summary, description, Answered::Json { description: response })
     }
 
     /// An operation whose answer is not JSON of a Rust type (health checks, metrics, the document).
@@ -194,20 +210,12 @@ impl Doc {
         description: &'static str,
         success: Success,
     ) -> Self {
-        Doc::new(operation_id, tag, summary, description, success)
+        Doc::new(operation_id, tag, summary, description, Answered::Other(success))
     }
 
     /// The command creates the contract: 201 with `Location`.
     pub fn creating(mut self) -> Self {
-        self.success = Success::Accepted { created: true };
-        self
-    }
-
-    /// The read answers the contract's `ETag`.
-    pub fn with_etag(mut self) -> Self {
-        if let Success::Json { etag, .. } = &mut self.success {
-            *etag = true;
-        }
+        self.answer = Answered::Accepted { created: true };
         self
     }
 
@@ -272,10 +280,101 @@ impl Input for RawQuery {
 
 impl<S> Input for State<S> {}
 
+/// What a handler's return type tells of its success.
+#[derive(Clone, Copy)]
+pub enum Output {
+    /// `Created`: a command's `Accepted`.
+    Accepted,
+    /// JSON of a Rust type, with the contract's `ETag` or not.
+    Json { schema: SchemaFn, etag: bool },
+    /// Anything else: the [`Doc`] says what (health checks, metrics, the document).
+    Other,
+}
+
+/// A handler's return type, as far as the document is concerned.
+pub trait Answer {
+    fn output() -> Output {
+        Output::Other
+    }
+}
+
+impl Answer for Created {
+    fn output() -> Output {
+        Output::Accepted
+    }
+}
+
+impl<T: JsonSchema> Answer for Json<T> {
+    fn output() -> Output {
+        Output::Json { schema: schema_of::<T>, etag: false }
+    }
+}
+
+impl<T: JsonSchema> Answer for Tagged<T> {
+    fn output() -> Output {
+        Output::Json { schema: schema_of::<T>, etag: true }
+    }
+}
+
+/// A page: its `Link` and lag headers, and its items.
+impl<T: JsonSchema> Answer for (HeaderMap, Json<T>) {
+    fn output() -> Output {
+        Output::Json { schema: schema_of::<T>, etag: false }
+    }
+}
+
+impl<T: Answer> Answer for Result<T, Problem> {
+    fn output() -> Output {
+        T::output()
+    }
+}
+
+impl Answer for &'static str {}
+impl Answer for String {}
+impl Answer for Response {}
+impl<T> Answer for (StatusCode, Json<T>) {}
+impl<T> Answer for ([(axum::http::HeaderName, &'static str); 1], T) {}
+
 /// The extractors of a handler, as axum's [`Handler`] names them: `(M, T1, …, Tn)`.
 pub trait HandlerInputs {
     fn inputs() -> Inputs;
 }
+
+/// The return type of a handler taking the extractors `T` (as in [`HandlerInputs`]).
+pub trait HandlerOutput<T> {
+    fn output() -> Output;
+}
+
+impl<F, Fut> HandlerOutput<((),)> for F
+where
+    F: FnOnce() -> Fut,
+    Fut: Future,
+    Fut::Output: Answer,
+{
+    fn output() -> Output {
+        <Fut::Output as Answer>::output()
+    }
+}
+
+macro_rules! handler_output {
+    ($($t:ident),+) => {
+        impl<F, Fut, M, $($t),+> HandlerOutput<(M, $($t,)+)> for F
+        where
+            F: FnOnce($($t),+) -> Fut,
+            Fut: Future,
+            Fut::Output: Answer,
+        {
+            fn output() -> Output {
+                <Fut::Output as Answer>::output()
+            }
+        }
+    };
+}
+
+handler_output!(T1);
+handler_output!(T1, T2);
+handler_output!(T1, T2, T3);
+handler_output!(T1, T2, T3, T4);
 
 impl HandlerInputs for ((),) {
     fn inputs() -> Inputs {
@@ -315,19 +414,19 @@ impl Routes {
     /// Routes `GET path` to `handler`, documented by `doc`.
     pub fn get<H, T>(self, path: &'static str, handler: H, doc: Doc) -> Self
     where
-        H: Handler<T, AppState>,
+        H: Handler<T, AppState> + HandlerOutput<T>,
         T: HandlerInputs + 'static,
     {
-        self.add(Method::Get, path, get(handler), T::inputs(), doc)
+        self.add(Method::Get, path, get(handler), T::inputs(), H::output(), doc)
     }
 
     /// Routes `POST path` to `handler`, documented by `doc`.
     pub fn post<H, T>(self, path: &'static str, handler: H, doc: Doc) -> Self
     where
-        H: Handler<T, AppState>,
+        H: Handler<T, AppState> + HandlerOutput<T>,
         T: HandlerInputs + 'static,
     {
-        self.add(Method::Post, path, post(handler), T::inputs(), doc)
+        self.add(Method::Post, path, post(handler), T::inputs(), H::output(), doc)
     }
 
     fn add(
@@ -336,9 +435,10 @@ impl Routes {
         path: &'static str,
         route: axum::routing::MethodRouter<AppState>,
         inputs: Inputs,
+        output: Output,
         doc: Doc,
     ) -> Self {
-        let operation = operation(method, path, inputs, doc);
+        let operation = operation(method, path, inputs, output, doc);
         self.router = self.router.route(path, route);
         self.operations.push(operation);
         self
@@ -367,7 +467,7 @@ impl Routes {
 /// # Panics
 ///
 /// When they do not: the router is not built.
-fn operation(method: Method, path: &'static str, inputs: Inputs, doc: Doc) -> Operation {
+fn operation(method: Method, path: &'static str, inputs: Inputs, output: Output, doc: Doc) -> Operation {
     let what = format!("{} {path} ({})", method.as_str(), doc.operation_id);
     assert_eq!(path.contains("{id}"), inputs.on_contract, "{what}: a `{{id}}` path is read by `ContractId`, only");
     assert_eq!(inputs.is_command, method == Method::Post, "{what}: every POST, and only a POST, is a command");
@@ -377,11 +477,17 @@ fn operation(method: Method, path: &'static str, inputs: Inputs, doc: Doc) -> Op
         (None, None) => None,
         _ => panic!("{what}: a handler reading `JsonBody` documents its body, and only it"),
     };
-    assert_eq!(
-        matches!(doc.success, Success::Accepted { .. }),
-        inputs.is_command,
-        "{what}: a command answers `Accepted`"
-    );
+    let success = match (output, doc.answer) {
+        (Output::Accepted, Answered::Accepted { created }) => Success::Accepted { created },
+        (Output::Json { schema, etag }, Answered::Json { description }) => Success::Json { description, schema, etag },
+        (Output::Other, Answered::Other(success))
+            if !matches!(success, Success::Accepted { .. } | Success::Json { .. }) =>
+        {
+            success
+        }
+        _ => panic!("{what}: the handler's return type and the documented answer differ"),
+    };
+    assert_eq!(matches!(success, Success::Accepted { .. }), inputs.is_command, "{what}: a command answers `Accepted`");
     Operation {
         method,
         path,
@@ -394,7 +500,7 @@ fn operation(method: Method, path: &'static str, inputs: Inputs, doc: Doc) -> Op
         is_command: inputs.is_command,
         body,
         query: doc.query,
-        success: doc.success,
+        success,
         extra_problems: doc.extra_problems,
     }
 }
@@ -406,12 +512,16 @@ mod tests {
     use super::*;
     use crate::policies::{Buyers, Readers};
 
-    async fn command(_: CommandContext<Buyers>, _: ContractId, _: JsonBody<serde_json::Value>) -> &'static str {
-        "ok"
+    async fn command(
+        _: CommandContext<Buyers>,
+        _: ContractId,
+        _: JsonBody<serde_json::Value>,
+    ) -> Result<Created, Problem> {
+        Err(Problem::not_found("nothing"))
     }
 
-    async fn read(_: Authorized<Readers>, _: State<AppState>, _: RawQuery) -> &'static str {
-        "ok"
+    async fn read(_: Authorized<Readers>, _: State<AppState>, _: RawQuery) -> Json<Vec<u32>> {
+        Json(Vec::new())
     }
 
     fn command_doc() -> Doc {
@@ -419,7 +529,7 @@ mod tests {
     }
 
     fn read_doc() -> Doc {
-        Doc::read::<Vec<u32>>("read", "tag", "summary", "description", "the answer")
+        Doc::read("read", "tag", "summary", "description", "the answer")
     }
 
     fn query() -> Query {
@@ -447,6 +557,7 @@ mod tests {
             Doc::other("alive", "tag", "s", "d", Success::Alive),
         );
         let [read, alive] = routes.operations() else { panic!("two operations") };
+        assert!(matches!(read.success, Success::Json { etag: false, .. }));
         assert_eq!(read.access, Access::Roles(Readers::ROLES));
         assert!(!read.on_contract && !read.is_command && read.body.is_none() && read.query.is_some());
         assert_eq!(alive.access, Access::Public);
@@ -471,10 +582,19 @@ mod tests {
     }
 
     #[test]
+    #[should_panic(expected = "return type")]
+    fn it_refuses_a_read_whose_handler_answers_no_json_type() {
+        async fn untyped(_: Authorized<Readers>) -> Response {
+            Response::default()
+        }
+        let _ = Routes::new().get("/things", untyped, read_doc());
+    }
+
+    #[test]
     #[should_panic(expected = "documents its body")]
     fn it_refuses_a_body_the_handler_does_not_read() {
-        async fn no_body(_: CommandContext<Buyers>, _: ContractId) -> &'static str {
-            "ok"
+        async fn no_body(_: CommandContext<Buyers>, _: ContractId) -> Result<Created, Problem> {
+            Err(Problem::not_found("nothing"))
         }
         let _ = Routes::new().post("/things/{id}", no_body, command_doc());
     }

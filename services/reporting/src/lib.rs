@@ -24,7 +24,7 @@ pub fn routes() -> Routes {
         .get(
             "/api/indicators",
             indicators,
-            Doc::read::<YearlyIndicators>(
+            Doc::read(
                 "getYearlyIndicators",
                 "indicators",
                 "Yearly indicators (indicateurs SPASER et PNAD)",
@@ -47,7 +47,7 @@ pub fn routes() -> Routes {
         .get(
             "/api/contracts/{id}/penalty",
             penalties::show,
-            Doc::read::<PenaltyView>(
+            Doc::read(
                 "getPenalty",
                 "penalties",
                 "Read the penalty proposal (pénalité d'insertion) and its computation",
@@ -59,8 +59,7 @@ pub fn routes() -> Routes {
                 without an insertion clause. Contractors read their own contracts' proposal, to make their \
                 observations before the decision.",
                 "The proposal, its steps, and the decision if taken.",
-            )
-            .with_etag(),
+            ),
         )
         .post(
             "/api/contracts/{id}/penalty-confirmation",
