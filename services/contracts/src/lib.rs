@@ -5,5 +5,5 @@ pub mod decp;
 mod routes;
 mod views;
 
-pub use routes::{list_query, router, ApprovalBody};
+pub use routes::{list_query, routes, ApprovalBody};
 pub use views::{ContractSummary, ContractView};

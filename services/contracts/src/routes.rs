@@ -3,10 +3,8 @@
 use std::collections::HashMap;
 
 use axum::extract::{RawQuery, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::http::HeaderMap;
+use axum::Json;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -14,20 +12,112 @@ use suivi_application::lists::{parse_status, ContractFilter, MAX_PAGE};
 use suivi_domain::Command;
 use suivi_http::listing::{decode_cursor, encode_cursor, limit, page_headers, parameter, parse_query};
 use suivi_http::policies::{Buyers, Readers};
-use suivi_http::{etag, AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem};
+use suivi_http::routes::{Doc, Query, Routes};
+use suivi_http::{AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, Tagged};
 use suivi_proto::events::{ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1};
 use uuid::Uuid;
 
 use crate::views::{ContractSummary, ContractView};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/contracts", post(award).get(list))
-        .route("/api/contracts/{id}", get(show))
-        .route("/api/contracts/{id}/amendments", post(amend))
-        .route("/api/contracts/{id}/termination", post(terminate))
-        .route("/api/contracts/{id}/instalment-approvals", post(approve_instalment))
-        .route("/api/contracts/{id}/settlement", post(settle))
+/// Every route of the contracts, with its documentation (see `suivi_http::routes`).
+pub fn routes() -> Routes {
+    Routes::new()
+        .post(
+            "/api/contracts",
+            award,
+            Doc::command(
+                "awardContract",
+                "contracts",
+                "Record an awarded contract (marché notifié)",
+                "Records a notified contract with everything its rules need: contractors, amount, VAT rate, \
+                 duration, insertion clause and penalty terms, advance terms, payment term. Suivi makes the \
+                 contract's id (a UUID v7) and answers 201 with its `Location` and `ETag`. The buyer must be \
+                 one your organisation purchases for. A retry with the same `Idempotency-Key` answers the \
+                 first contract again instead of recording a second one.",
+                "The contract as notified.",
+            )
+            .creating()
+            .problems(&[(409, "already_exists"), (422, "buyer_not_in_tenant")]),
+        )
+        .get(
+            "/api/contracts",
+            list,
+            Doc::read(
+                "listContracts",
+                "contracts",
+                "List the contracts you follow",
+                "The contracts of your organisation, with their amounts, insertion hours and at-risk \
+                flag; a contractor sees only the contracts it holds. Served from the read models, by pages, \
+                filtered by buyer, status, year of notification and risk.",
+                "A page of contracts, in the order of their ids (the order they were recorded).",
+            )
+            .query(Query {
+                parameters: &["Buyer", "Status", "NotifiedIn", "AtRisk", "Limit", "Cursor"],
+                parse: |query| list_query(query).map(drop),
+                refused: &[("unknown_status", "status=open"), ("unknown_parameter", "colour=red")],
+            }),
+        )
+        .get(
+            "/api/contracts/{id}",
+            show,
+            Doc::read(
+                "getContract",
+                "contracts",
+                "Read one contract (suivi du marché)",
+                "The contract in full: amounts, insertion hours (committed, declared, validated, rejected, \
+                pending, remaining), advance outstanding, and every instalment with its statement lines, their \
+                review, its approval and its payment. The `ETag` is the version to send back in `If-Match`.",
+                "The contract.",
+            ),
+        )
+        .post(
+            "/api/contracts/{id}/amendments",
+            amend,
+            Doc::command(
+                "amendContract",
+                "contracts",
+                "Record an amendment (avenant)",
+                "Records a signed amendment: a new total amount, duration or number of committed insertion hours \
+                 (absent fields are unchanged). Amendments are numbered 1, 2, … in signature order.",
+                "The amendment.",
+            ),
+        )
+        .post(
+            "/api/contracts/{id}/termination",
+            terminate,
+            Doc::command(
+                "terminateContract",
+                "contracts",
+                "Record an early termination (résiliation)",
+                "Records that the contract ended early, with the value executed: committed insertion hours are \
+                 pro-rated to it when the penalty terms say so.",
+                "The termination.",
+            ),
+        )
+        .post(
+            "/api/contracts/{id}/instalment-approvals",
+            approve_instalment,
+            Doc::command(
+                "approveInstalment",
+                "contracts",
+                "Approve an instalment (acompte) for payment",
+                "Approves a requested instalment; Suivi computes the gross amount including VAT, the advance \
+                 recovered on it and the net to pay, which finance then pays. Instalments are approved in order.",
+                "The approval.",
+            ),
+        )
+        .post(
+            "/api/contracts/{id}/settlement",
+            settle,
+            Doc::command(
+                "settleContract",
+                "contracts",
+                "Record the final settlement (décompte général et définitif)",
+                "Records the final amount. Every statement line must have been reviewed first: the penalty for \
+                 insertion hours not done is computed from here on.",
+                "The final settlement.",
+            ),
+        )
 }
 
 /// `POST /api/contracts`: records a notified contract; its id is made here (UUID v7).
@@ -101,13 +191,13 @@ async fn list(
     principal: Authorized<Readers>,
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Response, Problem> {
+) -> Result<(HeaderMap, Json<Vec<ContractSummary>>), Problem> {
     let (parameters, filter) = list_query(query.as_deref())?;
     let page = state.app.list_contracts(&principal.principal, &filter).await?;
     let next = page.next.map(|id| encode_cursor(&id.to_string()));
     let headers = page_headers(page.lag, "/api/contracts", &parameters, next);
     let items: Vec<ContractSummary> = page.items.iter().map(ContractSummary::from_row).collect();
-    Ok((headers, Json(items)).into_response())
+    Ok((headers, Json(items)))
 }
 
 /// Reads the list's query string: its parameters (kept for the next page's link) and the filter.
@@ -136,9 +226,9 @@ async fn show(
     principal: Authorized<Readers>,
     State(state): State<AppState>,
     ContractId(id): ContractId,
-) -> Result<Response, Problem> {
+) -> Result<Tagged<ContractView>, Problem> {
     let loaded = state.app.load_contract(&principal.principal, id).await?;
     let view = ContractView::of(id, loaded.version, &loaded.contract)
         .ok_or_else(|| Problem::not_found(format!("no contract {id}")))?;
-    Ok(([(header::ETAG, etag(loaded.version))], Json(view)).into_response())
+    Ok(Tagged(loaded.version, view))
 }

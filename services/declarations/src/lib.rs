@@ -3,16 +3,61 @@
 mod request;
 mod review;
 
-use axum::routing::{get, post};
-use axum::Router;
-use suivi_http::AppState;
+use suivi_http::routes::{Doc, Query, Routes};
 
 pub use request::{InstalmentRequestBody, StatementLineBody};
 pub use review::{queue_query, QueuedStatement};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/contracts/{id}/instalments", post(request::request_instalment))
-        .route("/api/contracts/{id}/statement-reviews", post(review::review_statement))
-        .route("/api/review-queue", get(review::queue))
+/// Every route of the declarations, with its documentation (see `suivi_http::routes`).
+pub fn routes() -> Routes {
+    Routes::new()
+        .post(
+            "/api/contracts/{id}/instalments",
+            request::request_instalment,
+            Doc::command(
+                "requestInstalment",
+                "declarations",
+                "Request an instalment (demande d'acompte) with the hour statement",
+                "The contractor requests an instalment for a period, with the cumulative value executed and the \
+                 statement of insertion hours done: one line per person, modality and calendar month. Each \
+                 person is named by the contractor's own reference, which Suivi never stores: it keeps only your \
+                 organisation's keyed pseudonym of it. Suivi stamps the reception date, from which the payment \
+                 term runs; only a buyer, recording a request received on paper, may set `received_on`.",
+                "The instalment request and its hour statement.",
+            )
+            .problems(&[
+                (409, "no_pseudonym_key"),
+                (422, "received_on_set_by_server"),
+                (422, "invalid_beneficiary_reference"),
+            ]),
+        )
+        .post(
+            "/api/contracts/{id}/statement-reviews",
+            review::review_statement,
+            Doc::command(
+                "reviewStatement",
+                "declarations",
+                "Review an hour statement (validation des heures)",
+                "The facilitator validates or rejects statement lines of an instalment, each rejection with its \
+                 reason. Lines may be reviewed over several calls; each line once.",
+                "The decisions on statement lines.",
+            ),
+        )
+        .get(
+            "/api/review-queue",
+            review::queue,
+            Doc::read(
+                "getReviewQueue",
+                "declarations",
+                "List the statements waiting for review",
+                "Every instalment with statement lines still undecided, oldest received first, with the \
+                contract's version to send in `If-Match` with the review.",
+                "The statements waiting for review.",
+            )
+            .query(Query {
+                parameters: &["Limit", "Cursor"],
+                parse: |query| queue_query(query).map(drop),
+                refused: &[("limit_out_of_range", "limit=0")],
+            }),
+        )
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{RawQuery, State};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
 use axum::Json;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -57,7 +57,7 @@ pub async fn queue(
     principal: Authorized<Reviewers>,
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Response, Problem> {
+) -> Result<(HeaderMap, Json<Vec<QueuedStatement>>), Problem> {
     let parameters = parse_query(query.as_deref(), &["limit", "cursor"])?;
     let after = parameter(&parameters, "cursor", "a cursor from a Link header", |v| {
         decode_cursor(v).and_then(|t| cursor_of(&t))
@@ -66,7 +66,7 @@ pub async fn queue(
     let next = page.next.map(|c| encode_cursor(&format!("{}|{}|{}", c.received_on, c.contract_id, c.instalment)));
     let headers = page_headers(page.lag, "/api/review-queue", &parameters, next);
     let items: Vec<QueuedStatement> = page.items.into_iter().map(QueuedStatement::from).collect();
-    Ok((headers, Json(items)).into_response())
+    Ok((headers, Json(items)))
 }
 
 /// The review queue's query string, read.

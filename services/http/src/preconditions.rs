@@ -21,6 +21,15 @@ pub fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"v{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"v0\""))
 }
 
+/// A JSON answer about a contract, with the contract's version as its `ETag`.
+pub struct Tagged<T>(pub i64, pub T);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for Tagged<T> {
+    fn into_response(self) -> axum::response::Response {
+        ([(axum::http::header::ETAG, etag(self.0))], axum::Json(self.1)).into_response()
+    }
+}
+
 /// The optional `Idempotency-Key` header: 1 to 255 visible ASCII characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey(pub Option<String>);

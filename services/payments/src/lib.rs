@@ -1,17 +1,38 @@
 //! Finance: advances and instalment payments reported in. The NATS channel (finance issue) will
 //! run the very same commands through `suivi_application::Application::execute`.
 
-use axum::routing::post;
-use axum::Router;
 use suivi_domain::Command;
 use suivi_http::policies::Finance;
-use suivi_http::{AppState, CommandContext, ContractId, Created, JsonBody, Problem};
+use suivi_http::routes::{Doc, Routes};
+use suivi_http::{CommandContext, ContractId, Created, JsonBody, Problem};
 use suivi_proto::events::{AdvancePaidV1, InstalmentPaidV1};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/contracts/{id}/advance-payments", post(advance_paid))
-        .route("/api/contracts/{id}/instalment-payments", post(instalment_paid))
+/// Every route of the payments, with its documentation (see `suivi_http::routes`).
+pub fn routes() -> Routes {
+    Routes::new()
+        .post(
+            "/api/contracts/{id}/advance-payments",
+            advance_paid,
+            Doc::command(
+                "recordAdvancePayment",
+                "payments",
+                "Report that the advance (avance) was paid",
+                "Finance reports the advance it paid: at most the advance the contract grants, once.",
+                "The advance payment.",
+            ),
+        )
+        .post(
+            "/api/contracts/{id}/instalment-payments",
+            instalment_paid,
+            Doc::command(
+                "recordInstalmentPayment",
+                "payments",
+                "Report that an approved instalment was paid",
+                "Finance reports the payment of an approved instalment, once; late-payment interest is computed on \
+                 the amount paid.",
+                "The instalment payment.",
+            ),
+        )
 }
 
 #[tracing::instrument(skip_all)]

@@ -9,22 +9,96 @@ pub use penalties::{DecisionView, PenaltyView};
 use std::ops::RangeInclusive;
 
 use axum::extract::{RawQuery, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use suivi_http::policies::IndicatorReaders;
+use suivi_http::routes::{Doc, Query, Routes};
 use suivi_http::{AppState, Authorized, Problem};
 use suivi_projector::{target, yearly_indicators, YearlyIndicators};
 
 /// The years indicators may be asked for.
 pub const YEARS: RangeInclusive<i32> = 2000..=2100;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/indicators", get(indicators))
-        .route("/api/contracts/{id}/penalty", get(penalties::show))
-        .route("/api/contracts/{id}/penalty-confirmation", post(penalties::confirm))
-        .route("/api/contracts/{id}/penalty-adjustment", post(penalties::adjust))
-        .route("/api/contracts/{id}/penalty-waiver", post(penalties::waive))
+/// Every route of reporting, with its documentation (see `suivi_http::routes`).
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/api/indicators",
+            indicators,
+            Doc::read(
+                "getYearlyIndicators",
+                "indicators",
+                "Yearly indicators (indicateurs SPASER et PNAD)",
+                "Your organisation's indicators for one calendar year, consolidated and for each buyer \
+                SIRET: contracts notified and those with social or environmental considerations (beside the PNAD \
+                targets of 30 % and 100 %), reserved contracts, awards to SMEs; insertion hours committed, \
+                declared, validated, rejected and short, by category of person and by modality; distinct \
+                beneficiaries and firms; penalties proposed, confirmed, adjusted and waived; advances; payment \
+                delays and late-payment interest; contracts at risk. `docs/indicators.md` defines each figure \
+                and the date that puts it in a year. Computed from the read models, which follow the log within \
+                seconds (see `/readyz`).",
+                "The year's indicators, consolidated and per buyer.",
+            )
+            .query(Query {
+                parameters: &["Year"],
+                parse: |query| year_of(query).map(drop),
+                refused: &[("missing_year", ""), ("year_out_of_range", "year=1999")],
+            }),
+        )
+        .get(
+            "/api/contracts/{id}/penalty",
+            penalties::show,
+            Doc::read(
+                "getPenalty",
+                "penalties",
+                "Read the penalty proposal (pénalité d'insertion) and its computation",
+                "Once the contract is settled, the penalty for insertion hours not done: hours committed \
+                (after amendments, pro-rated on termination), counted (validated, or declared when the contract \
+                says so), shortfall, tolerance, rate (fixed, or a multiple of the SMIC in force at the reference \
+                date), raw amount, cap, exemption threshold, final amount — and `explanation`, the same steps in \
+                French for the contractor's letter. With the decision, once taken. 404 before the settlement or \
+                without an insertion clause. Contractors read their own contracts' proposal, to make their \
+                observations before the decision.",
+                "The proposal, its steps, and the decision if taken.",
+            ),
+        )
+        .post(
+            "/api/contracts/{id}/penalty-confirmation",
+            penalties::confirm,
+            Doc::command(
+                "confirmPenalty",
+                "penalties",
+                "Confirm the penalty as proposed",
+                "Applies the proposal as computed; `amount_ht` restates it (`proposed_amount_ht` of \
+                 `GET …/penalty`), so what is confirmed is what was read. One decision per contract, after the \
+                 settlement, final; confirmed amounts go to finance for deduction.",
+                "The confirmation.",
+            )
+            .problems(&[(422, "amount_differs_from_proposal"), (422, "penalty_proposal_unavailable")]),
+        )
+        .post(
+            "/api/contracts/{id}/penalty-adjustment",
+            penalties::adjust,
+            Doc::command(
+                "adjustPenalty",
+                "penalties",
+                "Adjust the penalty, with a reason",
+                "Applies another amount than proposed (more than 0: to apply none, waive), with the written reason. \
+                 One decision per contract, after the settlement, final.",
+                "The adjustment.",
+            ),
+        )
+        .post(
+            "/api/contracts/{id}/penalty-waiver",
+            penalties::waive,
+            Doc::command(
+                "waivePenalty",
+                "penalties",
+                "Waive the penalty, with a reason",
+                "Applies no penalty, with the written reason (the contractor's observations admitted, say). One \
+                 decision per contract, after the settlement, final.",
+                "The waiver.",
+            ),
+        )
 }
 
 /// `GET /api/indicators?year=2025`: the caller's organisation's indicators for that calendar

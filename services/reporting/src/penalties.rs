@@ -7,16 +7,13 @@
 //! confirmation is checked by the domain against exactly what was shown.
 
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use suivi_domain::contract::PenaltyDecision;
 use suivi_domain::{AwardedContract, Command};
 use suivi_http::policies::{Facilitators, Readers};
-use suivi_http::{etag, AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem};
+use suivi_http::{AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, Tagged};
 use suivi_projector::calculations::{penalty_of, References};
 use suivi_proto::events::{PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1};
 use uuid::Uuid;
@@ -89,7 +86,7 @@ pub async fn show(
     principal: Authorized<Readers>,
     State(state): State<AppState>,
     ContractId(id): ContractId,
-) -> Result<Response, Problem> {
+) -> Result<Tagged<PenaltyView>, Problem> {
     let loaded = state.app.load_contract(&principal.principal, id).await?;
     let view = match loaded.contract.awarded() {
         Some(contract) => PenaltyView::of(id, loaded.version, contract, &references(&state).await?),
@@ -100,7 +97,7 @@ pub async fn show(
             "contract {id} has no penalty proposal: it is not settled yet, or has no insertion clause"
         ))
     })?;
-    Ok(([(header::ETAG, etag(loaded.version))], Json(view)).into_response())
+    Ok(Tagged(loaded.version, view))
 }
 
 /// `POST /api/contracts/{id}/penalty-confirmation`: the proposal applied as computed. The body

@@ -268,6 +268,45 @@ pub fn penalty_waiver() -> Vec<Example> {
     }]
 }
 
+/// The request examples of an operation, by its id (those of the router, `crate::app::routes`).
+///
+/// # Panics
+///
+/// For an operation without examples: a body the document shows no example of.
+pub fn request(operation_id: &str) -> Vec<Example> {
+    match operation_id {
+        "awardContract" => award(),
+        "amendContract" => amendment(),
+        "terminateContract" => termination(),
+        "approveInstalment" => approval(),
+        "settleContract" => settlement(),
+        "requestInstalment" => instalment_request(),
+        "reviewStatement" => statement_review(),
+        "recordAdvancePayment" => advance_paid(),
+        "recordInstalmentPayment" => instalment_paid(),
+        "confirmPenalty" => penalty_confirmation(),
+        "adjustPenalty" => penalty_adjustment(),
+        "waivePenalty" => penalty_waiver(),
+        other => panic!("no request example for operation {other:?}: add one to `openapi::examples::request`"),
+    }
+}
+
+/// The example of a read's JSON answer, by the operation's id, from the story played.
+///
+/// # Panics
+///
+/// For an operation without one.
+pub fn response(operation_id: &str, story: &Story) -> Value {
+    match operation_id {
+        "listContracts" => Value::Array(vec![story.summary.clone()]),
+        "getContract" => story.contract.clone(),
+        "getReviewQueue" => story.queue.clone(),
+        "getPenalty" => story.penalty.clone(),
+        "getYearlyIndicators" => super::indicator_example::yearly_indicators(),
+        other => panic!("no response example for operation {other:?}: add one to `openapi::examples::response`"),
+    }
+}
+
 /// The penalty the examples' contract is proposed at settlement; [`play`] checks it.
 const PROPOSED_PENALTY_HT: &str = "50899.80";
 

@@ -1,29 +1,38 @@
 //! The OpenAPI 3.1 document, generated here, checked in at `services/suivi/openapi.json` and
 //! served at `/api/openapi.json`.
 //!
-//! - [`operations`]: every operation as data (path, method, roles, body type, examples);
+//! - the operations are the router's own ([`crate::app::routes`], see `suivi_http::routes`):
+//!   path, method, roles, path id, headers, body and response types, each registered with its
+//!   route and read from its handler's extractors;
 //! - [`paths`]: what each operation answers, derived from its shape;
 //! - [`schemas`]: `components/schemas` generated from the Rust types by schemars (2020-12);
 //! - [`problems`]: every problem `type`, the edge's and the domain's;
-//! - [`examples`]: one contract's life, played through the domain to make the examples;
+//! - [`examples`]: one contract's life, played through the domain to make the examples, found
+//!   by operation id;
 //! - [`indicator_example`]: that contract's year in the indicators.
 //!
 //! `SUIVI_BLESS=1 cargo test -p suivi --test openapi` rewrites the checked-in file; the same
 //! test fails when it drifts from this code.
+//!
+//! The generator is behind the `openapi` feature, which the crate's tests turn on: the served
+//! binary has only [`DOCUMENT`], the checked-in file, and the router's registry of operations.
 
+#[cfg(feature = "openapi")]
 pub mod examples;
+#[cfg(feature = "openapi")]
 pub mod indicator_example;
-pub mod operations;
+#[cfg(feature = "openapi")]
 mod paths;
+#[cfg(feature = "openapi")]
 mod problem_examples;
 pub mod problems;
+#[cfg(feature = "openapi")]
 pub mod schemas;
 
-use serde_json::{json, Map, Value};
+#[cfg(feature = "openapi")]
+pub use generator::*;
 
-pub use operations::{operations, Access, Body, Method, Operation, Query, Success};
-
-use schemas::Schemas;
+pub use suivi_http::routes::{Access, Body, Method, Operation, Query, Success};
 
 /// The checked-in document, as served.
 pub const DOCUMENT: &str = include_str!("../../openapi.json");
@@ -31,139 +40,6 @@ pub const DOCUMENT: &str = include_str!("../../openapi.json");
 /// Where the checked-in document lives, from the crate's root.
 pub const FILE: &str = "openapi.json";
 
-const DESCRIPTION: &str = "\
-Suivi follows the execution of French public contracts that carry social and environmental \
-clauses: the hours of work for people far from employment a contractor commits to (*clause \
-d'insertion*), the hour statement sent with each instalment request, the facilitator's review, \
-the buyer's approval, finance's payments, the final settlement.
-
-**Authentication.** Every `/api/` operation but this document takes a bearer token \
-(`Authorization: Bearer suivi_…`), made by `suivi token create`. A token belongs to one \
-organisation (tenant) and has one role: `buyer` (service de la commande publique), `contractor` \
-(titulaire, bound to its SIRET), `facilitator` (facilitateur), `finance` or `admin`. Each \
-operation says which roles may call it. Contracts of another organisation, and for a contractor \
-contracts it does not hold, do not exist for the caller (404).
-
-**Values.** Money, hours and rates are decimal strings (`\"1234.56\"`), never JSON numbers; rates \
-and shares are fractions of 1 (`\"0.20\"` is 20 %); money fields say whether VAT is excluded \
-(`_ht`) or included (`_ttc`); dates are `YYYY-MM-DD`. Unknown fields are refused. Bodies are \
-`application/json`, at most 256 KiB.
-
-**Commands and concurrency.** Every POST is a command that records events on the contract. \
-Send an `Idempotency-Key` to make retries safe. A contract's `ETag` is its version (`\"v7\"`): \
-send it back in `If-Match` to have the command decided only on the version you read (412 \
-otherwise).
-
-**Errors** are RFC 9457 `application/problem+json`: a stable `type` (`/problems/<code>`, every \
-code listed in the `ProblemType` schema), a `title`, the `status`, a `detail` and, when one input \
-is at fault, its `field` (a JSON path into the body, or a header name). Server errors (5xx) \
-disclose nothing.";
-
-/// The document, generated from the code.
-///
-/// # Panics
-///
-/// When the code contradicts itself: an example the domain refuses, or one schema name for
-/// two different types. Tests call this; the server serves [`DOCUMENT`].
-pub fn document() -> Value {
-    let operations = operations();
-    let story = examples::play();
-    let mut schemas = Schemas::default();
-    let paths = paths::paths(&operations, &mut schemas, &story);
-    // The components every problem response refers to, whether or not an operation named them.
-    schemas.subschema::<suivi_http::Problem>(schemas::Direction::Response);
-    let mut components = schemas.into_components();
-    link_problem_types(&mut components);
-    components.insert("Readiness".to_owned(), readiness_schema());
-    json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Suivi",
-            "version": env!("CARGO_PKG_VERSION"),
-            "summary": "Follow-up of the social clauses of public contracts (suivi des clauses sociales)",
-            "description": DESCRIPTION,
-            "license": { "name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later" },
-        },
-        "servers": [{ "url": "/", "description": "The server that serves this document" }],
-        "tags": operations::TAGS.iter().map(|(name, description)| json!({ "name": name, "description": description })).collect::<Vec<_>>(),
-        "paths": paths,
-        "components": {
-            "schemas": components,
-            "parameters": paths::parameters(),
-            "headers": paths::headers(),
-            "responses": paths::shared_responses(),
-            "securitySchemes": {
-                "bearer": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "A token made by `suivi token create`, shown once: `suivi_<43 base64url characters>`.",
-                },
-            },
-        },
-    })
-}
-
-/// Points `Problem.type` at the catalogue of codes.
-fn link_problem_types(components: &mut Map<String, Value>) {
-    components.insert("ProblemType".to_owned(), problems::problem_type_schema());
-    if let Some(problem) = components.get_mut("Problem") {
-        problem["description"] = json!("An RFC 9457 problem: why the request was refused.");
-    }
-    if let Some(type_property) =
-        components.get_mut("Problem").and_then(|problem| problem.pointer_mut("/properties/type"))
-    {
-        *type_property = json!({ "$ref": "#/components/schemas/ProblemType" });
-    }
-}
-
-fn readiness_schema() -> Value {
-    json!({
-        "description": "Whether the database answers and how far the read models are behind the log.",
-        "type": "object",
-        "properties": {
-            "database": { "type": "string", "enum": ["ok", "unreachable"] },
-            "projector": {
-                "type": "object",
-                "properties": {
-                    "lag_events": { "type": "integer", "minimum": 0 },
-                    "lag_seconds": { "type": "number", "minimum": 0 },
-                    "failed_events": {
-                        "type": "integer",
-                        "minimum": 0,
-                        "description": "Events the read models could not take (e.g. a text the database cannot store), each recorded with its reason; their contracts are quarantined. Reported, not a cause of unreadiness: every other contract is up to date.",
-                    },
-                    "quarantined_contracts": {
-                        "type": "integer",
-                        "minimum": 0,
-                        "description": "Contracts whose read models stopped at a failed event (`suivi projector status` lists them).",
-                    },
-                    "ready": { "type": "boolean" }
-                },
-                "required": ["lag_events", "lag_seconds", "failed_events", "quarantined_contracts", "ready"],
-                "additionalProperties": false
-            }
-        },
-        "required": ["database"],
-        "additionalProperties": false,
-    })
-}
-
-/// The text of the checked-in file: pretty JSON, sorted keys, final newline. Deterministic
-/// whatever serde_json's `preserve_order` feature is.
-pub fn render(document: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(&sorted(document.clone())).expect("a JSON value always serialises");
-    text.push('\n');
-    text
-}
-
-fn sorted(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect::<Map<_, _>>())
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
-        other => other,
-    }
-}
+/// The generator: [`document`] and [`render`].
+#[cfg(feature = "openapi")]
+mod generator;

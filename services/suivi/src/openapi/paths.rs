@@ -4,10 +4,11 @@ use serde_json::{json, Map, Value};
 use suivi_http::Role;
 
 use super::examples::{self, Story};
-use super::operations::{Access, Body, Operation, Query, Success};
+use suivi_http::routes::{Access, Body, Operation, Query, Success};
+
 use super::problem_examples as problems;
 use super::problems::problem_types;
-use super::schemas::{schema_of, Direction, Schemas};
+use super::schemas::{Direction, Schemas};
 
 const ALL_ROLES: &[Role] = &[Role::Buyer, Role::Contractor, Role::Facilitator, Role::Finance, Role::Admin];
 
@@ -207,13 +208,13 @@ fn operation_object(operation: &Operation, schemas: &mut Schemas, story: &Story)
         }
     }
     let mut parameters = Vec::new();
-    if operation.on_contract() {
+    if operation.on_contract {
         parameters.push(reference("parameters", "ContractId"));
     }
     for parameter in operation.query.iter().flat_map(|query| query.parameters) {
         parameters.push(reference("parameters", parameter));
     }
-    if operation.is_command() {
+    if operation.is_command {
         parameters.push(reference("parameters", "IdempotencyKey"));
     }
     if operation.takes_if_match() {
@@ -223,7 +224,7 @@ fn operation_object(operation: &Operation, schemas: &mut Schemas, story: &Story)
         object["parameters"] = Value::Array(parameters);
     }
     if let Some(body) = operation.body {
-        object["requestBody"] = request_body(&body, schemas);
+        object["requestBody"] = request_body(operation, &body, schemas);
     }
     object
 }
@@ -247,14 +248,14 @@ fn named_examples(examples: &[examples::Example]) -> Value {
     Value::Object(map)
 }
 
-fn request_body(body: &Body, schemas: &mut Schemas) -> Value {
+fn request_body(operation: &Operation, body: &Body, schemas: &mut Schemas) -> Value {
     json!({
         "description": body.description,
         "required": true,
         "content": {
             "application/json": {
-                "schema": (body.schema)(schemas, Direction::Request),
-                "examples": named_examples(&(body.examples)()),
+                "schema": schemas.schema(body.schema, Direction::Request),
+                "examples": named_examples(&examples::request(operation.operation_id)),
             }
         }
     })
@@ -276,7 +277,7 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
     match operation.success {
         Success::Accepted { created } => {
             let example = story.accepted.get(operation.operation_id).cloned().unwrap_or(Value::Null);
-            let content = json_content(schema_of::<suivi_application::Accepted>(schemas, Direction::Response), example);
+            let content = json_content(schemas.subschema::<suivi_application::Accepted>(Direction::Response), example);
             if created {
                 add(
                     201,
@@ -298,8 +299,11 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
                 );
             }
         }
-        Success::Json { description, schema, etag, example } => {
-            let content = json_content(schema(schemas, Direction::Response), example(story));
+        Success::Json { description, schema, etag } => {
+            let content = json_content(
+                schemas.schema(schema, Direction::Response),
+                examples::response(operation.operation_id, story),
+            );
             let mut response = json!({ "description": description, "content": content });
             if etag {
                 response["headers"] = etag_header();
@@ -353,10 +357,10 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
         if roles != ALL_ROLES {
             add(403, reference("responses", "Forbidden"));
         }
-        if operation.on_contract() {
+        if operation.on_contract {
             add(404, reference("responses", "NotFound"));
         }
-        if operation.is_command() {
+        if operation.is_command {
             add(409, conflict(operation));
         }
         if operation.takes_if_match() {
@@ -386,16 +390,16 @@ fn bad_request(operation: &Operation) -> Option<Value> {
         codes_.push("malformed_json");
         examples.push(("malformed_json", problems::malformed_json()));
     }
-    if operation.is_command() {
+    if operation.is_command {
         codes_.push("invalid_header");
         examples.push(("invalid_header", problems::invalid_header()));
     }
-    let mut response = match (codes_.is_empty(), operation.on_contract()) {
+    let mut response = match (codes_.is_empty(), operation.on_contract) {
         (true, false) => return None,
         (true, true) => json!({ "description": "The request is malformed.\n", "content": {} }),
         (false, _) => problem_response("The request is malformed.", &codes_, examples),
     };
-    if operation.on_contract() {
+    if operation.on_contract {
         let description = response["description"].as_str().unwrap_or_default();
         response["description"] = json!(format!(
             "{description}\n- the path's `id` is not a UUID: answered by the router as plain text, not \
@@ -418,12 +422,12 @@ fn conflict(operation: &Operation) -> Value {
 
 fn unprocessable(operation: &Operation, body: &Body) -> Value {
     let mut codes_ = vec!["invalid_field"];
-    if operation.is_command() {
+    if operation.is_command {
         codes_.push("idempotency_key_reused");
     }
     codes_.extend(operation.extra_problems.iter().filter(|(status, _)| *status == 422).map(|(_, code)| *code));
     let mut examples = Vec::new();
-    if let Some(first) = (body.examples)().first() {
+    if let Some(first) = examples::request(operation.operation_id).first() {
         if let Some(problem) = problems::invalid_field(body.parse, &first.value) {
             examples.push(("invalid_field", problem));
         }

@@ -10,6 +10,7 @@ use schemars::generate::SchemaSettings;
 use schemars::transform::{RecursiveTransform, Transform};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value};
+use suivi_http::routes::SchemaFn;
 
 /// Where referenced schemas live in an OpenAPI document.
 const COMPONENTS: &str = "/components/schemas";
@@ -48,27 +49,18 @@ pub enum Direction {
     Response,
 }
 
-/// A function giving the schema of a type (a `$ref` to its component, or the schema itself
-/// for types that are inlined), so operation tables can name types as data.
-pub type SchemaFn = fn(&mut Schemas, Direction) -> Value;
-
-/// The [`SchemaFn`] of `T`.
-pub fn schema_of<T: JsonSchema>(schemas: &mut Schemas, direction: Direction) -> Value {
-    schemas.subschema::<T>(direction)
-}
-
-/// The [`SchemaFn`] of a JSON array of `T`.
-pub fn array_of<T: JsonSchema>(schemas: &mut Schemas, direction: Direction) -> Value {
-    schemas.subschema::<Vec<T>>(direction)
-}
-
 impl Schemas {
     pub fn subschema<T: JsonSchema>(&mut self, direction: Direction) -> Value {
+        self.schema(suivi_http::routes::schema_of::<T>, direction)
+    }
+
+    /// The schema an operation names by its [`SchemaFn`].
+    pub fn schema(&mut self, schema: SchemaFn, direction: Direction) -> Value {
         let generator = match direction {
             Direction::Request => &mut self.requests,
             Direction::Response => &mut self.responses,
         };
-        let mut schema = generator.subschema_for::<T>();
+        let mut schema = schema(generator);
         // Inlined schemas (decimals, arrays) skip the generator's transforms; apply them here.
         RecursiveTransform(add_format_patterns as fn(&mut Schema)).transform(&mut schema);
         schema.to_value()
