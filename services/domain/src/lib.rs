@@ -36,7 +36,7 @@ pub mod reference;
 pub use command::{Command, DecisionContext};
 pub use contract::{AwardedContract, Contract, ContractStatus};
 pub use decide::decide;
-pub use error::{DomainError, Lang};
+pub use error::{french, DomainError, Lang};
 pub use late_payment::{late_payment, LatePayment, LatePaymentInput};
 pub use penalty::{compute_penalty, propose_penalty, PenaltyInput, PenaltyProposal};
 pub use reference::{DatedRates, NoValueInForce};

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod command;
 pub mod json;
+pub mod language;
 pub mod listing;
 pub mod preconditions;
 pub mod problem;
@@ -16,6 +17,7 @@ pub use auth::{policies, require, Authorized, Principal, Role};
 pub use command::{CommandContext, ContractId, Created};
 pub use json::{JsonBody, RequestDigest};
 pub use preconditions::{etag, IdempotencyKey, IfMatch};
-pub use problem::Problem;
+pub use problem::{Problem, ProblemCode, Text};
 pub use request_id::RequestId;
 pub use state::AppState;
+pub use suivi_domain::Lang;

@@ -14,9 +14,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use suivi_domain::contract::PenaltyDecision;
-use suivi_domain::{AwardedContract, Command};
+use suivi_domain::{french, AwardedContract, Command};
 use suivi_http::policies::{Facilitators, Readers};
-use suivi_http::{etag, AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem};
+use suivi_http::{
+    etag, AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, ProblemCode, Text,
+};
 use suivi_projector::calculations::{penalty_of, References};
 use suivi_proto::events::{PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1};
 use uuid::Uuid;
@@ -95,8 +97,12 @@ pub async fn show(
         None => None,
     };
     let view = view.ok_or_else(|| {
-        Problem::not_found(format!(
-            "contract {id} has no penalty proposal: it is not settled yet, or has no insertion clause"
+        Problem::not_found(Text::new(
+            format!(
+                "le marché {id} n'a pas de proposition de pénalité : il n'est pas encore soldé, ou n'a pas de clause \
+                 d'insertion"
+            ),
+            format!("contract {id} has no penalty proposal: it is not settled yet, or has no insertion clause"),
         ))
     })?;
     Ok(([(header::ETAG, etag(loaded.version))], Json(view)).into_response())
@@ -115,19 +121,27 @@ pub async fn confirm(
         if let Some(view) = PenaltyView::of(id, loaded.version, contract, &references(&state).await?) {
             if view.proposal.get("error").is_some() {
                 return Err(Problem::invalid(
-                    "penalty_proposal_unavailable",
+                    ProblemCode::PenaltyProposalUnavailable,
                     "amount_ht",
-                    format!("the proposal cannot be computed: {}", view.proposal["error"]),
+                    Text::untranslated(format!("the proposal cannot be computed: {}", view.proposal["error"])),
                 ));
             }
             if body.amount_ht != view.proposed_amount_ht {
+                let (proposed, stated) = (view.proposed_amount_ht, body.amount_ht);
                 return Err(Problem::invalid(
-                    "amount_differs_from_proposal",
+                    ProblemCode::AmountDiffersFromProposal,
                     "amount_ht",
-                    format!(
-                        "the proposal is {} € HT, not {} € HT: to apply another amount, adjust the penalty \
-                         with a reason",
-                        view.proposed_amount_ht, body.amount_ht
+                    Text::new(
+                        format!(
+                            "la proposition est de {} HT, pas {} HT : pour appliquer un autre montant, ajustez la \
+                             pénalité avec un motif",
+                            french::euros(proposed),
+                            french::euros(stated)
+                        ),
+                        format!(
+                            "the proposal is {proposed} € HT, not {stated} € HT: to apply another amount, adjust the \
+                             penalty with a reason"
+                        ),
                     ),
                 ));
             }

@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(|| async { crate::telemetry::render_metrics() }))
         .route("/api/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(suivi_http::language::negotiate_problems))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(suivi_http::request_id::assign))
         .with_state(state)

@@ -12,13 +12,12 @@
 //! - enumerations are named in words (« collectivité territoriale », "local authority"), never
 //!   by a Rust name.
 
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use suivi_proto::events::BuyerKind;
 
+use super::french::{self, date, euros, hours, number, percent};
 use super::DomainError;
 use crate::contract::ContractStatus;
-use crate::plausibility::CalendarMonth;
 
 /// A language the API answers in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -147,7 +146,7 @@ impl DomainError {
             TooManyHoursPerPersonPerMonth { month, total, maximum, .. } => format!(
                 "{} déclarées pour une même personne en {} : plus de {} n'est pas plausible",
                 hours(*total),
-                month_fr(*month),
+                french::month(*month),
                 hours(*maximum)
             ),
             UnknownInstalment { number, .. } => format!("l'acompte n° {number} n'existe pas"),
@@ -244,88 +243,13 @@ fn range_fr(range: &str) -> Option<&'static str> {
     })
 }
 
-fn month_fr(month: CalendarMonth) -> String {
-    const NAMES: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    let name = usize::try_from(month.month()).ok().and_then(|m| NAMES.get(m.wrapping_sub(1))).unwrap_or(&"?");
-    format!("{name} {}", month.year())
-}
-
-/// `01/03/2024`.
-fn date(date: NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
-}
-
-/// `50 000,00 €`.
-fn euros(value: Decimal) -> String {
-    format!("{} €", number(value))
-}
-
-/// `240,5 h`.
-fn hours(value: Decimal) -> String {
-    format!("{} h", number(value))
-}
-
-/// A fraction of 1 as a percentage: `0.8` → `80 %`.
-fn percent(share: Decimal) -> String {
-    format!("{} %", number(share.saturating_mul(Decimal::ONE_HUNDRED).normalize()))
-}
-
-/// A decimal as sent (same digits), with a decimal comma and thousands grouped by spaces:
-/// `1234567.50` → `1 234 567,50`.
-fn number(value: Decimal) -> String {
-    let text = value.abs().to_string();
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
-    for (index, digit) in int.chars().enumerate() {
-        if index > 0 && (int.len() - index).is_multiple_of(3) {
-            grouped.push(' ');
-        }
-        grouped.push(digit);
-    }
-    let sign = if value.is_sign_negative() && !value.is_zero() { "-" } else { "" };
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped},{frac}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use chrono::NaiveDate;
+
     use super::*;
-
-    fn dec(text: &str) -> Decimal {
-        text.parse().unwrap()
-    }
-
-    #[test]
-    fn it_writes_figures_the_french_way() {
-        assert_eq!(number(dec("1234567.50")), "1 234 567,50");
-        assert_eq!(number(dec("-10.00")), "-10,00");
-        assert_eq!(number(dec("0")), "0");
-        assert_eq!(number(dec("0.001")), "0,001");
-        assert_eq!(euros(dec("500000.00")), "500 000,00 €");
-        assert_eq!(hours(dec("240.5")), "240,5 h");
-        assert_eq!(percent(dec("0.8")), "80 %");
-        assert_eq!(percent(dec("0.055")), "5,5 %");
-        assert_eq!(date(NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()), "01/03/2024");
-        assert_eq!(month_fr(CalendarMonth::of(NaiveDate::from_ymd_opt(2024, 8, 5).unwrap())), "août 2024");
-    }
 
     #[test]
     fn every_example_reads_in_both_languages_without_a_rust_name() {

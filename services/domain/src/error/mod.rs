@@ -12,6 +12,7 @@
 
 mod describe;
 mod examples;
+pub mod french;
 mod message;
 
 pub(crate) use describe::{decision_field, line_field};

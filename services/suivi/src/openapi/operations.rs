@@ -12,7 +12,7 @@ use suivi_contracts::{ApprovalBody, ContractSummary, ContractView};
 use suivi_declarations::{InstalmentRequestBody, QueuedStatement};
 use suivi_http::auth::Policy;
 use suivi_http::policies::{Buyers, Facilitators, Finance, IndicatorReaders, Readers, Requesters, Reviewers};
-use suivi_http::{Problem, Role};
+use suivi_http::{Problem, ProblemCode, Role};
 use suivi_projector::YearlyIndicators;
 use suivi_proto::events::{
     AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, InstalmentPaidV1,
@@ -100,8 +100,8 @@ pub enum Success {
     Document,
 }
 
-/// Problems an operation answers besides those derived from its shape: `(status, code)`.
-pub type Extra = &'static [(u16, &'static str)];
+/// Problems an operation answers besides those derived from its shape (each with its status).
+pub type Extra = &'static [ProblemCode];
 
 #[derive(Clone, Copy)]
 pub struct Operation {
@@ -186,7 +186,7 @@ pub fn operations() -> Vec<Operation> {
     vec![
         Operation {
             success: Success::Accepted { created: true },
-            extra_problems: &[(409, "already_exists"), (422, "buyer_not_in_tenant")],
+            extra_problems: &[ProblemCode::AlreadyExists, ProblemCode::BuyerNotInTenant],
             ..command(
                 "/api/contracts",
                 "awardContract",
@@ -287,9 +287,9 @@ pub fn operations() -> Vec<Operation> {
         ),
         Operation {
             extra_problems: &[
-                (409, "no_pseudonym_key"),
-                (422, "received_on_set_by_server"),
-                (422, "invalid_beneficiary_reference"),
+                ProblemCode::NoPseudonymKey,
+                ProblemCode::ReceivedOnSetByServer,
+                ProblemCode::InvalidBeneficiaryReference,
             ],
             ..command(
                 "/api/contracts/{id}/instalments",
@@ -385,7 +385,7 @@ pub fn operations() -> Vec<Operation> {
             extra_problems: &[],
         },
         Operation {
-            extra_problems: &[(422, "amount_differs_from_proposal"), (422, "penalty_proposal_unavailable")],
+            extra_problems: &[ProblemCode::AmountDiffersFromProposal, ProblemCode::PenaltyProposalUnavailable],
             ..command(
                 "/api/contracts/{id}/penalty-confirmation",
                 "confirmPenalty",
