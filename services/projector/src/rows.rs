@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
-use suivi_domain::contract::{Instalment, LineReview, PenaltyDecision};
+use suivi_domain::contract::{Instalment, PenaltyDecision};
 use suivi_domain::{AwardedContract, ContractStatus};
 use suivi_proto::events::{CompanySize, SocialConsideration};
 use uuid::Uuid;
@@ -197,11 +197,7 @@ pub fn contract_row(id: Uuid, tenant: &str, contract: &AwardedContract, version:
         buyer_siret: contract.buyer_siret().as_str().to_owned(),
         contractor_sirets: contract.contractor_sirets().map(|s| s.as_str().to_owned()).collect(),
         object: award.object.clone(),
-        status: match contract.status() {
-            ContractStatus::Awarded => "awarded",
-            ContractStatus::Terminated => "terminated",
-            ContractStatus::Settled => "settled",
-        },
+        status: contract.status().as_str(),
         notification_date: award.notification_date,
         initial_amount_ht: contract.initial_amount_ht(),
         amount_ht: contract.current_amount_ht(),
@@ -295,11 +291,7 @@ pub fn line_rows<'a>(id: Uuid, tenant: &str, instalment: &'a Instalment) -> impl
             month: line.period.start.with_day(1).unwrap_or(line.period.start),
             period_start: line.period.start,
             period_end: line.period.end,
-            review: match reviewed.review() {
-                LineReview::Pending => "pending",
-                LineReview::Validated => "validated",
-                LineReview::Rejected { .. } => "rejected",
-            },
+            review: reviewed.review().status().as_str(),
         }
     })
 }
@@ -312,7 +304,7 @@ pub fn penalty_row(id: Uuid, tenant: &str, contract: &AwardedContract, reference
         tenant: tenant.to_owned(),
         proposed_amount_ht: proposal.final_amount_ht,
         proposal: proposal.json,
-        decision: decision.map(PenaltyDecision::kind),
+        decision: decision.map(|decision| decision.kind().as_str()),
         decided_amount_ht: decision.map(|d| d.amount_ht()),
         reason: decision.and_then(PenaltyDecision::reason).map(str::to_owned),
         decided_on: decision.map(|d| d.decided_on()),

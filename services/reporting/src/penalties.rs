@@ -13,7 +13,7 @@ use axum::Json;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use suivi_domain::contract::PenaltyDecision;
+use suivi_domain::contract::{DecisionKind, PenaltyDecision};
 use suivi_domain::{french, AwardedContract, Command};
 use suivi_http::policies::{Facilitators, Readers};
 use suivi_http::{
@@ -44,8 +44,7 @@ pub struct PenaltyView {
 
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DecisionView {
-    /// `confirmed`, `adjusted` or `waived`.
-    pub kind: &'static str,
+    pub kind: DecisionKind,
     /// The penalty applied, euros excluding VAT (0 when waived).
     #[serde(with = "suivi_proto::decimal::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]

@@ -100,7 +100,7 @@ pub fn parameters() -> Value {
             "in": "query",
             "required": false,
             "description": "Only contracts in this state.",
-            "schema": { "type": "string", "enum": ["awarded", "terminated", "settled"] },
+            "schema": { "$ref": "#/components/schemas/ContractStatus" },
             "example": "awarded",
         },
         "NotifiedIn": {
