@@ -15,7 +15,8 @@
 //! - pure calculations, each tested on its own: [`money`], [`advance_recovery`],
 //!   [`plausibility`], [`payment_term`];
 //! - the projector's calculations, with their reference tables passed in ([`reference`](mod@reference)):
-//!   the insertion penalty proposal ([`penalty`]) and late-payment interest ([`late_payment`](mod@late_payment)).
+//!   the insertion penalty proposal ([`penalty`], shown as [`penalty_view::ProposedPenalty`]) and
+//!   late-payment interest ([`late_payment`](mod@late_payment)).
 //!
 //! Where the rules leave room, the choice is documented where it is made (module docs of
 //! `decide::*`, [`advance_recovery`], [`plausibility`], [`payment_term`], [`penalty`],
@@ -30,6 +31,7 @@ pub mod late_payment;
 pub mod money;
 pub mod payment_term;
 pub mod penalty;
+pub mod penalty_view;
 pub mod plausibility;
 pub mod reference;
 
@@ -39,4 +41,5 @@ pub use decide::decide;
 pub use error::{french, DomainError, Lang};
 pub use late_payment::{late_payment, LatePayment, LatePaymentInput};
 pub use penalty::{compute_penalty, propose_penalty, PenaltyInput, PenaltyProposal};
+pub use penalty_view::ProposedPenalty;
 pub use reference::{DatedRates, NoValueInForce};

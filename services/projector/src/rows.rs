@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use suivi_domain::contract::{Instalment, PenaltyDecision};
-use suivi_domain::{AwardedContract, ContractStatus};
+use suivi_domain::{AwardedContract, ContractStatus, ProposedPenalty};
 use suivi_proto::events::{CompanySize, SocialConsideration};
 use uuid::Uuid;
 
@@ -95,7 +95,8 @@ pub struct LineRow {
 pub struct PenaltyRow {
     pub contract_id: Uuid,
     pub tenant: String,
-    pub proposal: serde_json::Value,
+    /// Stored as `jsonb`.
+    pub proposal: ProposedPenalty,
     pub proposed_amount_ht: Decimal,
     pub decision: Option<&'static str>,
     pub decided_amount_ht: Option<Decimal>,
@@ -303,7 +304,7 @@ pub fn penalty_row(id: Uuid, tenant: &str, contract: &AwardedContract, reference
         contract_id: id,
         tenant: tenant.to_owned(),
         proposed_amount_ht: proposal.final_amount_ht,
-        proposal: proposal.json,
+        proposal: proposal.proposed,
         decision: decision.map(|decision| decision.kind().as_str()),
         decided_amount_ht: decision.map(|d| d.amount_ht()),
         reason: decision.and_then(PenaltyDecision::reason).map(str::to_owned),

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use suivi_domain::contract::{DecisionKind, PenaltyDecision};
-use suivi_domain::{french, AwardedContract, Command};
+use suivi_domain::{french, AwardedContract, Command, Lang, ProposedPenalty};
 use suivi_http::policies::{Facilitators, Readers};
 use suivi_http::{
     etag, AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, ProblemCode, Text,
@@ -33,10 +33,11 @@ pub struct PenaltyView {
     #[serde(with = "suivi_proto::decimal::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub proposed_amount_ht: Decimal,
-    /// Every step of the computation (hours committed, pro-rated, counted, shortfall, tolerance,
-    /// rate, raw amount, cap, exemption threshold, final amount) and `explanation`, the same
-    /// steps as sentences in French. See `docs/rules.md`.
-    pub proposal: serde_json::Value,
+    /// `computed`: every step of the computation (hours committed, pro-rated, counted, shortfall,
+    /// tolerance, rate, raw amount, cap, exemption threshold, final amount) and `explanation`, the
+    /// same steps as sentences in French (see `docs/rules.md`); or `unavailable`, with the
+    /// reference value missing (then `proposed_amount_ht` is 0).
+    pub proposal: ProposedPenalty,
     /// The decision, once taken: one per contract, final.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<DecisionView>,
@@ -62,7 +63,7 @@ impl PenaltyView {
             contract_id: id,
             version,
             proposed_amount_ht: proposal.final_amount_ht,
-            proposal: proposal.json,
+            proposal: proposal.proposed,
             decision: contract.penalty_decision().map(DecisionView::of),
         })
     }
@@ -118,11 +119,11 @@ pub async fn confirm(
     let loaded = state.app.load_contract(&command.caller.principal, id).await?;
     if let Some(contract) = loaded.contract.awarded() {
         if let Some(view) = PenaltyView::of(id, loaded.version, contract, &references(&state).await?) {
-            if view.proposal.get("error").is_some() {
+            if let ProposedPenalty::Unavailable { why } = &view.proposal {
                 return Err(Problem::invalid(
                     ProblemCode::PenaltyProposalUnavailable,
                     "amount_ht",
-                    Text::untranslated(format!("the proposal cannot be computed: {}", view.proposal["error"])),
+                    Text::new(why.message(Lang::Fr), why.message(Lang::En)),
                 ));
             }
             if body.amount_ht != view.proposed_amount_ht {

@@ -277,6 +277,22 @@ fn every_example_validates_against_its_schema() {
     assert!(failures.is_empty(), "examples that their schema refuses:\n{}", failures.join("\n"));
 }
 
+/// A proposal that cannot be computed is documented too (the examples show a computed one).
+#[test]
+fn the_penalty_schema_documents_an_unavailable_proposal() {
+    use suivi_domain::reference::{NoValueInForce, ReferenceTable};
+    use suivi_domain::ProposedPenalty;
+    let document = openapi::document();
+    let validator = validator(&document, &json!({ "$ref": "#/components/schemas/ProposedPenalty" }));
+    let missing = NoValueInForce { table: ReferenceTable::GrossHourlySmic, date: "2021-06-01".parse().unwrap() };
+    let unavailable = serde_json::to_value(ProposedPenalty::unavailable(missing)).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&unavailable).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{unavailable}: {errors:?}");
+    let mut untagged = unavailable.clone();
+    untagged.as_object_mut().unwrap().remove("status");
+    assert!(!validator.is_valid(&untagged), "the schema accepts a proposal without its status");
+}
+
 #[test]
 fn every_request_example_is_read_by_the_handler_s_own_parser() {
     for operation in openapi::operations() {
