@@ -431,7 +431,8 @@ fn every_operation_lists_its_own_problems_under_their_status() {
     }
 }
 
-/// Every example of a problem is French, as the API answers by default, but the English ones.
+/// Every example of a problem is French, as the API answers by default, but the English ones;
+/// none names a Rust type.
 #[test]
 fn problem_examples_are_in_french_unless_named_english() {
     let document = openapi::document();
@@ -447,6 +448,15 @@ fn problem_examples_are_in_french_unless_named_english() {
         match code {
             Some(code) => assert_eq!(title, code.title(lang), "{location}"),
             None => assert_eq!(title, suivi_http::problem::rule_title(lang), "{location}"),
+        }
+        // Our own words never name a Rust type (the JSON parser's, in invalid_field and
+        // malformed_json, are its own).
+        let parser_s = code.is_some_and(|code| matches!(code, ProblemCode::InvalidField | ProblemCode::MalformedJson));
+        if let (Some(detail), false) = (example["detail"].as_str(), parser_s) {
+            let camel = detail
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .find(|word| word.chars().zip(word.chars().skip(1)).any(|(a, b)| a.is_lowercase() && b.is_uppercase()));
+            assert!(camel.is_none() && !detail.contains("Some("), "{location}: {detail}");
         }
     }
     assert!(seen > 20, "too few problem examples: {seen}");
