@@ -197,8 +197,9 @@ async fn assert_demo_has_a_penalty_to_decide(db: &TestDatabase) {
     let references = suivi_store::reference_rates::load(&db.pool).await.unwrap();
     let view = suivi_reporting::PenaltyView::of(settled, events.len() as i64, contract.awarded().unwrap(), &references)
         .expect("a proposal");
-    assert_eq!(view.proposal["committed_hours"], "200");
-    assert_eq!(view.proposal["counted_hours"], "125");
+    let suivi_domain::ProposedPenalty::Computed { steps } = &view.proposal else { panic!("{view:?}") };
+    assert_eq!(steps.committed_hours, rust_decimal::Decimal::from(200));
+    assert_eq!(steps.counted_hours, rust_decimal::Decimal::from(125));
     assert!(view.proposed_amount_ht > rust_decimal::Decimal::ZERO, "{view:?}");
     assert!(view.decision.is_none());
 }

@@ -191,3 +191,61 @@ async fn free_text_with_a_control_character_is_refused_naming_the_field_and_writ
     assert_eq!(problem["field"], "finance_reference", "{problem}");
     assert_eq!(app.event_count().await, before, "a refused request writes nothing");
 }
+
+/// A refusal is in French unless the request prefers English; its `type`, `status` and `field`
+/// are the same either way, and `Content-Language` says which language it is in.
+#[tokio::test]
+async fn a_refusal_is_in_french_by_default_and_in_english_on_request() {
+    let app = TestApp::spawn().await;
+    let mut body = award_body();
+    body["payment_term_days"] = 60.into();
+    let send = |accept_language: Option<&'static str>| {
+        let mut request = app.request(Method::POST, "/api/contracts", Some(&app.tokens.buyer)).json(&body);
+        if let Some(value) = accept_language {
+            request = request.header("accept-language", value);
+        }
+        request.send()
+    };
+    let mut answers = Vec::new();
+    for accept_language in [None, Some("fr-FR,fr;q=0.9"), Some("en"), Some("en-GB,en;q=0.9,fr;q=0.5")] {
+        let response = send(accept_language).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let language = response.headers()["content-language"].to_str().unwrap().to_owned();
+        assert_eq!(response.headers()["vary"], "accept-language");
+        let problem: Value = response.json().await.unwrap();
+        answers.push((accept_language, language, problem));
+    }
+    for (accept_language, language, problem) in &answers {
+        assert_eq!(problem["type"], "/problems/payment_term_above_legal_maximum", "{accept_language:?}");
+        assert_eq!(problem["status"], 422);
+        assert_eq!(problem["field"], "payment_term_days");
+        let english = accept_language.is_some_and(|value| value.starts_with("en"));
+        assert_eq!(language, if english { "en" } else { "fr" }, "{accept_language:?}");
+        let (title, detail) = if english {
+            (
+                "The contract's rules refuse this request",
+                "payment term of 60 days exceeds the legal maximum of 30 days for a local authority",
+            )
+        } else {
+            (
+                "Les règles du marché refusent cette demande",
+                "un délai de paiement de 60 jours dépasse le maximum légal de 30 jours pour une collectivité \
+                 territoriale",
+            )
+        };
+        assert_eq!((problem["title"].as_str(), problem["detail"].as_str()), (Some(title), Some(detail)));
+    }
+
+    // The edge's own problems too; serde's words stay serde's (English), under a French title.
+    let mut wrong_type = award_body();
+    wrong_type["amount_ht"] = 1000.into();
+    let response = app.post("/api/contracts", &app.tokens.buyer, &wrong_type).await;
+    assert_eq!(response.headers()["content-language"], "fr");
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["title"], "La requête n'est pas valide");
+    assert!(problem["detail"].as_str().unwrap().contains("invalid type"), "{problem}");
+    let unauthorized = app.request(Method::GET, "/api/contracts", None).header("accept-language", "en").send();
+    let problem: Value = unauthorized.await.unwrap().json().await.unwrap();
+    assert_eq!(problem["title"], "A valid bearer token is required");
+    assert_eq!(app.event_count().await, 0);
+}

@@ -7,7 +7,12 @@ use suivi_e2e::app::{award_body, instalment_body, TestApp};
 /// A contract of 833 h committed at 60 €/h, no tolerance nor cap, settled today with 100 h
 /// validated and 50 h rejected: 733 h short, 733 × 60 = 43 980.00 € HT proposed.
 async fn settled_contract(app: &TestApp) -> String {
-    let id = app.award(&award_body()).await;
+    settled(app, award_body()).await
+}
+
+/// `award` awarded, then settled today with 100 h validated and 50 h rejected.
+async fn settled(app: &TestApp, award: Value) -> String {
+    let id = app.award(&award).await;
     let statement = instalment_body(1, "1000000.00", &[("EMP-1", "100"), ("EMP-2", "50")]);
     let response = app.post(&format!("/api/contracts/{id}/instalments"), &app.tokens.contractor, &statement).await;
     assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
@@ -53,6 +58,7 @@ async fn a_facilitator_reads_the_explained_proposal_and_confirms_exactly_that_am
     let etag = response.headers()["etag"].to_str().unwrap().to_owned();
     let view: Value = response.json().await.unwrap();
     assert_eq!(view["proposed_amount_ht"], "43980.00");
+    assert_eq!(view["proposal"]["status"], "computed");
     assert_eq!(view["proposal"]["committed_hours"], "833");
     assert_eq!(view["proposal"]["counted_hours"], "100");
     assert_eq!(view["proposal"]["shortfall_hours"], "733");
@@ -154,9 +160,53 @@ async fn a_proposal_that_cannot_be_computed_cannot_be_confirmed_but_may_be_waive
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["type"], "/problems/penalty_proposal_unavailable");
     assert_eq!(problem["field"], "amount_ht");
-    assert!(problem["detail"].as_str().unwrap().contains("2012-06-01"), "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("01/06/2012"), "{problem}");
 
     let waiver = json!({ "reason": "Barème du SMIC de 2012 absent ; observations admises", "decided_on": today() });
     let response = app.post(&format!("/api/contracts/{id}/penalty-waiver"), &app.tokens.facilitator, &waiver).await;
     assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+}
+
+/// A SMIC-based rate whose reference date comes before the SMIC table: no figure is guessed, the
+/// proposal says which value is missing, and confirming it is refused — in French, or in English
+/// on request.
+#[tokio::test]
+async fn a_proposal_that_cannot_be_computed_says_why_and_cannot_be_confirmed() {
+    let app = TestApp::spawn().await;
+    let mut award = award_body();
+    award["insertion_clause"]["penalty_terms"]["rate"] =
+        json!({ "kind": "smic_multiple", "multiple": "1.5", "reference_date": "2012-06-01" });
+    let id = settled(&app, award).await;
+    let (status, view) = penalty(&app, &id, &app.tokens.facilitator).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(view["proposed_amount_ht"], "0", "{view}");
+    let proposal = &view["proposal"];
+    assert_eq!(proposal["status"], "unavailable", "{view}");
+    assert_eq!(proposal["missing_table"], "gross_hourly_smic");
+    assert_eq!(proposal["in_force_on"], "2012-06-01");
+    assert!(proposal["reason"].as_str().unwrap().starts_with("aucun SMIC horaire brut en vigueur au 01/06/2012"));
+    assert!(proposal.get("error").is_none() && proposal.get("committed_hours").is_none());
+
+    let confirm = format!("/api/contracts/{id}/penalty-confirmation");
+    let body = json!({ "amount_ht": "0.00", "decided_on": today() });
+    let (status, problem) = refused(&app, &confirm, &app.tokens.facilitator, body.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["type"], "/problems/penalty_proposal_unavailable");
+    assert_eq!(problem["title"], "La proposition de pénalité ne peut pas être calculée");
+    assert!(problem["detail"].as_str().unwrap().starts_with("aucun SMIC horaire brut"), "{problem}");
+    let english = app
+        .request(reqwest::Method::POST, &confirm, Some(&app.tokens.facilitator))
+        .header("accept-language", "en")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(english.headers()["content-language"], "en");
+    let problem: Value = english.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/penalty_proposal_unavailable");
+    assert_eq!(problem["title"], "The penalty proposal cannot be computed");
+    assert!(
+        problem["detail"].as_str().unwrap().starts_with("no gross hourly SMIC in force on 2012-06-01"),
+        "{problem}"
+    );
 }

@@ -10,10 +10,12 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use suivi_application::lists::{parse_status, ContractFilter, MAX_PAGE};
 use suivi_domain::Command;
-use suivi_http::listing::{decode_cursor, encode_cursor, limit, page_headers, parameter, parse_query};
+use suivi_http::listing::{a_cursor, decode_cursor, encode_cursor, limit, page_headers, parameter, parse_query};
 use suivi_http::policies::{Buyers, Readers};
 use suivi_http::routes::{Doc, Query, Routes};
-use suivi_http::{AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, Tagged};
+use suivi_http::{
+    AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, ProblemCode, Tagged, Text,
+};
 use suivi_proto::events::{ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1};
 use uuid::Uuid;
 
@@ -37,7 +39,7 @@ pub fn routes() -> Routes {
                 "The contract as notified.",
             )
             .creating()
-            .problems(&[(409, "already_exists"), (422, "buyer_not_in_tenant")]),
+            .problems(&[ProblemCode::AlreadyExists, ProblemCode::BuyerNotInTenant]),
         )
         .get(
             "/api/contracts",
@@ -204,17 +206,26 @@ async fn list(
 pub fn list_query(query: Option<&str>) -> Result<(HashMap<String, String>, ContractFilter), Problem> {
     let parameters = parse_query(query, &["buyer", "status", "year", "at_risk", "limit", "cursor"])?;
     let filter = ContractFilter {
-        buyer_siret: parameter(&parameters, "buyer", "a SIRET (14 digits)", |v| {
-            (v.len() == 14 && v.bytes().all(|b| b.is_ascii_digit())).then(|| v.to_owned())
-        })?,
-        status: parameter(&parameters, "status", "awarded, terminated or settled", parse_status)?,
-        year: parameter(&parameters, "year", "a year from 2000 to 2100", |v| {
-            v.parse().ok().filter(|y| (2000..=2100).contains(y))
-        })?,
-        at_risk: parameter(&parameters, "at_risk", "true or false", |v| v.parse().ok())?,
-        after: parameter(&parameters, "cursor", "a cursor from a Link header", |v| {
-            decode_cursor(v).and_then(|text| text.parse().ok())
-        })?,
+        buyer_siret: parameter(
+            &parameters,
+            "buyer",
+            Text::new("un SIRET (14 chiffres)", "a SIRET (14 digits)"),
+            |v| (v.len() == 14 && v.bytes().all(|b| b.is_ascii_digit())).then(|| v.to_owned()),
+        )?,
+        status: parameter(
+            &parameters,
+            "status",
+            Text::new("awarded, terminated ou settled", "awarded, terminated or settled"),
+            parse_status,
+        )?,
+        year: parameter(
+            &parameters,
+            "year",
+            Text::new("une année de 2000 à 2100", "a year from 2000 to 2100"),
+            |v| v.parse().ok().filter(|y| (2000..=2100).contains(y)),
+        )?,
+        at_risk: parameter(&parameters, "at_risk", Text::new("true ou false", "true or false"), |v| v.parse().ok())?,
+        after: parameter(&parameters, "cursor", a_cursor(), |v| decode_cursor(v).and_then(|text| text.parse().ok()))?,
         limit: limit(&parameters, MAX_PAGE)?,
     };
     Ok((parameters, filter))
@@ -228,7 +239,6 @@ async fn show(
     ContractId(id): ContractId,
 ) -> Result<Tagged<ContractView>, Problem> {
     let loaded = state.app.load_contract(&principal.principal, id).await?;
-    let view = ContractView::of(id, loaded.version, &loaded.contract)
-        .ok_or_else(|| Problem::not_found(format!("no contract {id}")))?;
+    let view = ContractView::of(id, loaded.version, &loaded.contract).ok_or_else(|| Problem::no_contract(id))?;
     Ok(Tagged(loaded.version, view))
 }

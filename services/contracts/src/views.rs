@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use suivi_application::lists::ContractRow;
-use suivi_domain::contract::{Instalment, LineReview};
+use suivi_domain::contract::{Instalment, LineReview, LineReviewStatus};
 use suivi_domain::{Contract, ContractStatus};
 use suivi_proto::events::{EligibleCategory, InsertionModality, InstalmentApprovedV1, Period};
 use uuid::Uuid;
@@ -40,8 +40,7 @@ pub struct Hours {
 pub struct ContractSummary {
     pub contract_id: Uuid,
     pub version: i64,
-    #[schemars(extend("enum" = ["awarded", "terminated", "settled"]))]
-    pub status: &'static str,
+    pub status: ContractStatus,
     pub object: String,
     pub buyer_siret: String,
     pub contractor_sirets: Vec<String>,
@@ -61,14 +60,6 @@ pub struct ContractSummary {
     pub at_risk: Option<bool>,
 }
 
-fn status_name(status: ContractStatus) -> &'static str {
-    match status {
-        ContractStatus::Awarded => "awarded",
-        ContractStatus::Terminated => "terminated",
-        ContractStatus::Settled => "settled",
-    }
-}
-
 impl ContractSummary {
     pub fn of(contract_id: Uuid, version: i64, contract: &Contract) -> Option<Self> {
         let awarded = contract.awarded()?;
@@ -76,7 +67,7 @@ impl ContractSummary {
         Some(ContractSummary {
             contract_id,
             version,
-            status: status_name(awarded.status()),
+            status: awarded.status(),
             object: awarded.award().object.clone(),
             buyer_siret: awarded.buyer_siret().as_str().to_owned(),
             contractor_sirets: awarded.contractor_sirets().map(|s| s.as_str().to_owned()).collect(),
@@ -102,7 +93,7 @@ impl ContractSummary {
         ContractSummary {
             contract_id: row.contract_id,
             version: row.version,
-            status: status_name(row.status),
+            status: row.status,
             object: row.object.clone(),
             buyer_siret: row.buyer_siret.clone(),
             contractor_sirets: row.contractor_sirets.clone(),
@@ -167,9 +158,7 @@ pub struct LineView {
     #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub hours: Decimal,
     pub period: Period,
-    /// `pending`, `validated` or `rejected`.
-    #[schemars(extend("enum" = ["pending", "validated", "rejected"]))]
-    pub review: &'static str,
+    pub review: LineReviewStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejection_reason: Option<String>,
 }
@@ -199,10 +188,9 @@ fn instalment_view(instalment: &Instalment) -> InstalmentView {
             .iter()
             .map(|reviewed| {
                 let line = reviewed.line();
-                let (review, rejection_reason) = match reviewed.review() {
-                    LineReview::Pending => ("pending", None),
-                    LineReview::Validated => ("validated", None),
-                    LineReview::Rejected { reason } => ("rejected", Some(reason.clone())),
+                let rejection_reason = match reviewed.review() {
+                    LineReview::Rejected { reason } => Some(reason.clone()),
+                    LineReview::Pending | LineReview::Validated => None,
                 };
                 LineView {
                     line_id: line.line_id,
@@ -211,7 +199,7 @@ fn instalment_view(instalment: &Instalment) -> InstalmentView {
                     modality: line.modality,
                     hours: line.hours,
                     period: line.period,
-                    review,
+                    review: reviewed.review().status(),
                     rejection_reason,
                 }
             })

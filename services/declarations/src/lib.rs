@@ -4,6 +4,7 @@ mod request;
 mod review;
 
 use suivi_http::routes::{Doc, Query, Routes};
+use suivi_http::ProblemCode;
 
 pub use request::{InstalmentRequestBody, StatementLineBody};
 pub use review::{queue_query, QueuedStatement};
@@ -26,9 +27,9 @@ pub fn routes() -> Routes {
                 "The instalment request and its hour statement.",
             )
             .problems(&[
-                (409, "no_pseudonym_key"),
-                (422, "received_on_set_by_server"),
-                (422, "invalid_beneficiary_reference"),
+                ProblemCode::NoPseudonymKey,
+                ProblemCode::ReceivedOnSetByServer,
+                ProblemCode::InvalidBeneficiaryReference,
             ]),
         )
         .post(

@@ -11,7 +11,7 @@ use suivi_application::business_today;
 use suivi_domain::Command;
 use suivi_http::policies::Requesters;
 use suivi_http::tenants::{pseudonymiser, TenantError};
-use suivi_http::{AppState, CommandContext, ContractId, Created, JsonBody, Problem, Role};
+use suivi_http::{AppState, CommandContext, ContractId, Created, JsonBody, Problem, ProblemCode, Role, Text};
 use suivi_proto::events::{
     EligibleCategory, HourStatement, InsertionModality, InstalmentRequestedV1, Period, StatementLine,
 };
@@ -62,31 +62,31 @@ pub async fn request_instalment(
     let principal = &command.caller;
     let received_on = match (principal.role, body.received_on) {
         (Role::Buyer, Some(date)) => date,
-        (_, Some(_)) => {
-            return Err(Problem::invalid(
-                "received_on_set_by_server",
-                "received_on",
+        (_, Some(_)) => return Err(Problem::invalid(
+            ProblemCode::ReceivedOnSetByServer,
+            "received_on",
+            Text::new(
+                "la date de réception est fixée par Suivi à l'envoi ; seul un acheteur peut en enregistrer une autre",
                 "the reception date is stamped by Suivi on submission; only a buyer may record another one",
-            ))
-        }
+            ),
+        )),
         (_, None) => business_today(),
     };
     for (index, line) in body.statement.lines.iter().enumerate() {
         let reference = line.beneficiary_reference.trim();
         if reference.is_empty() || reference.chars().count() > 64 {
             return Err(Problem::invalid(
-                "invalid_beneficiary_reference",
+                ProblemCode::InvalidBeneficiaryReference,
                 format!("statement.lines[{index}].beneficiary_reference"),
-                "a beneficiary reference is 1 to 64 characters",
+                Text::new(
+                    "la référence d'une personne compte de 1 à 64 caractères",
+                    "a beneficiary reference is 1 to 64 characters",
+                ),
             ));
         }
     }
     let pseudonyms = pseudonymiser(&state.pool, &principal.tenant).await.map_err(|e| match e {
-        TenantError::NoActiveKey(_) => Problem::new(
-            axum::http::StatusCode::CONFLICT,
-            "no_pseudonym_key",
-            "Your organisation's pseudonym key is not available; statements cannot be accepted",
-        ),
+        TenantError::NoActiveKey(_) => Problem::of(ProblemCode::NoPseudonymKey),
         other => Problem::unavailable(&other),
     })?;
     let lines = body

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use suivi_application::lists::{PendingStatement, QueueCursor, MAX_PAGE};
 use suivi_domain::Command;
-use suivi_http::listing::{decode_cursor, encode_cursor, limit, page_headers, parameter, parse_query};
+use suivi_http::listing::{a_cursor, decode_cursor, encode_cursor, limit, page_headers, parameter, parse_query};
 use suivi_http::policies::{Facilitators, Reviewers};
 use suivi_http::{AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem};
 use suivi_proto::events::{EligibleCategory, InsertionModality, Period, StatementReviewedV1};
@@ -59,9 +59,7 @@ pub async fn queue(
     RawQuery(query): RawQuery,
 ) -> Result<(HeaderMap, Json<Vec<QueuedStatement>>), Problem> {
     let parameters = parse_query(query.as_deref(), &["limit", "cursor"])?;
-    let after = parameter(&parameters, "cursor", "a cursor from a Link header", |v| {
-        decode_cursor(v).and_then(|t| cursor_of(&t))
-    })?;
+    let after = parameter(&parameters, "cursor", a_cursor(), |v| decode_cursor(v).and_then(|t| cursor_of(&t)))?;
     let page = state.app.review_queue(&principal.principal, after, limit(&parameters, MAX_PAGE)?).await?;
     let next = page.next.map(|c| encode_cursor(&format!("{}|{}|{}", c.received_on, c.contract_id, c.instalment)));
     let headers = page_headers(page.lag, "/api/review-queue", &parameters, next);
@@ -80,9 +78,7 @@ pub struct QueueQuery {
 /// Reads the queue's query string: its parameters, where the page starts, and its size.
 pub fn queue_query(query: Option<&str>) -> Result<QueueQuery, Problem> {
     let parameters = parse_query(query, &["limit", "cursor"])?;
-    let after = parameter(&parameters, "cursor", "a cursor from a Link header", |v| {
-        decode_cursor(v).and_then(|text| cursor_of(&text))
-    })?;
+    let after = parameter(&parameters, "cursor", a_cursor(), |v| decode_cursor(v).and_then(|text| cursor_of(&text)))?;
     let limit = limit(&parameters, MAX_PAGE)?;
     Ok(QueueQuery { parameters, after, limit })
 }

@@ -16,9 +16,9 @@
 //!   [`plausibility`], [`payment_term`];
 //! - calculations fed with the dated reference tables ([`reference`](mod@reference): the type and
 //!   the lookup; the tables themselves are the database's `reference_rates`): the insertion
-//!   penalty proposal ([`penalty`]), which `decide` checks a confirmation against and the
-//!   projector and the penalty view show, and late-payment interest
-//!   ([`late_payment`](mod@late_payment)), whose day count the projector uses.
+//!   penalty proposal ([`penalty`], shown as [`penalty_view::ProposedPenalty`]), which `decide`
+//!   checks a confirmation against and the projector and the penalty view show, and late-payment
+//!   interest ([`late_payment`](mod@late_payment)), whose day count the projector uses.
 //!
 //! Where the rules leave room, the choice is documented where it is made (module docs of
 //! `decide::*`, [`advance_recovery`], [`plausibility`], [`payment_term`], [`penalty`],
@@ -33,13 +33,15 @@ pub mod late_payment;
 pub mod money;
 pub mod payment_term;
 pub mod penalty;
+pub mod penalty_view;
 pub mod plausibility;
 pub mod reference;
 
 pub use command::{Command, DecisionContext};
 pub use contract::{AwardedContract, Contract, ContractStatus, Misfit};
 pub use decide::decide;
-pub use error::DomainError;
+pub use error::{french, DomainError, Lang};
 pub use late_payment::{late_payment, payment_delay, LatePayment, LatePaymentInput, PaymentDelay};
 pub use penalty::{compute_penalty, propose_penalty, PenaltyInput, PenaltyProposal};
+pub use penalty_view::ProposedPenalty;
 pub use reference::{DatedRates, NoValueInForce, References};

@@ -13,6 +13,10 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::Lang;
 
 /// Values in force from given dates, each until the next one.
 ///
@@ -55,7 +59,8 @@ impl DatedRates {
 }
 
 /// Which reference table a calculation needed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum ReferenceTable {
     /// Gross hourly SMIC, euros (metropolitan France and the overseas departments but Mayotte).
     GrossHourlySmic,
@@ -63,19 +68,24 @@ pub enum ReferenceTable {
     EcbMainRefinancingRate,
 }
 
-impl std::fmt::Display for ReferenceTable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            ReferenceTable::GrossHourlySmic => "gross hourly SMIC",
-            ReferenceTable::EcbMainRefinancingRate => "ECB main refinancing rate",
-        })
+impl ReferenceTable {
+    /// What the table holds, in words: "gross hourly SMIC", « SMIC horaire brut ».
+    pub fn name(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (ReferenceTable::GrossHourlySmic, Lang::Fr) => "SMIC horaire brut",
+            (ReferenceTable::GrossHourlySmic, Lang::En) => "gross hourly SMIC",
+            (ReferenceTable::EcbMainRefinancingRate, Lang::Fr) => {
+                "taux des opérations principales de refinancement de la BCE"
+            }
+            (ReferenceTable::EcbMainRefinancingRate, Lang::En) => "ECB main refinancing operations rate",
+        }
     }
 }
 
 /// A calculation needed a value the table does not have (a day before its first entry): the
 /// table must be completed, no figure is guessed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the {table} table has no value in force on {date}")]
+#[error("the {} table has no value in force on {date}", table.name(Lang::En))]
 pub struct NoValueInForce {
     pub table: ReferenceTable,
     pub date: NaiveDate,

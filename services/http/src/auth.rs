@@ -13,7 +13,7 @@ pub use suivi_application::{Principal, Role};
 use suivi_proto::TenantId;
 use uuid::Uuid;
 
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode};
 use crate::state::AppState;
 
 const TOKEN_PREFIX: &str = "suivi_";
@@ -24,11 +24,11 @@ pub fn require(principal: &Principal, roles: &[Role]) -> Result<(), Problem> {
         Ok(())
     } else {
         let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-        Err(Problem::forbidden(format!(
-            "role {} may not do this; allowed: {}",
-            principal.role.as_str(),
-            allowed.join(", ")
-        )))
+        let (role, allowed) = (principal.role.as_str(), allowed.join(", "));
+        Err(Problem::of(ProblemCode::Forbidden).detail(
+            format!("le rôle {role} ne permet pas cette action ; rôles admis : {allowed}"),
+            format!("role {role} may not do this; allowed: {allowed}"),
+        ))
     }
 }
 

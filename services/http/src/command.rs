@@ -9,13 +9,13 @@ use axum::http::{header, request::Parts, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use suivi_application::{business_today, Accepted, ApplicationError, CommandRequest, Idempotency};
-use suivi_domain::{Command, DomainError};
+use suivi_domain::Command;
 use uuid::Uuid;
 
 use crate::auth::{command_principal, Authorized, Policy};
 use crate::json::RequestDigest;
 use crate::preconditions::{etag, IdempotencyKey, IfMatch};
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode, Text};
 use crate::request_id::RequestId;
 use crate::state::AppState;
 
@@ -104,8 +104,12 @@ impl<S: Send + Sync> FromRequestParts<S> for ContractId {
         match Path::<Uuid>::from_request_parts(parts, state).await {
             Ok(Path(id)) => Ok(ContractId(id)),
             Err(rejection) => {
-                Err(Problem::new(StatusCode::BAD_REQUEST, "invalid_path", "The contract id is not valid")
-                    .detail(format!("a contract id is a UUID: {}", rejection.body_text()))
+                let reason = rejection.body_text();
+                Err(Problem::of(ProblemCode::InvalidPath)
+                    .detail(
+                        format!("l'identifiant d'un marché est un UUID : {reason}"),
+                        format!("a contract id is a UUID: {reason}"),
+                    )
                     .field("id"))
             }
         }
@@ -116,53 +120,50 @@ impl From<ApplicationError> for Problem {
     fn from(error: ApplicationError) -> Self {
         match error {
             ApplicationError::Unauthenticated => Problem::unauthorized(),
-            ApplicationError::NotFound { contract_id } => Problem::not_found(format!("no contract {contract_id}")),
-            ApplicationError::AlreadyExists { contract_id } => {
-                Problem::new(StatusCode::CONFLICT, "already_exists", "This contract already exists")
-                    .detail(format!("contract {contract_id} is already recorded"))
-            }
+            ApplicationError::NotFound { contract_id } => Problem::no_contract(contract_id),
+            ApplicationError::AlreadyExists { contract_id } => Problem::of(ProblemCode::AlreadyExists).detail(
+                format!("le marché {contract_id} est déjà enregistré"),
+                format!("contract {contract_id} is already recorded"),
+            ),
             ApplicationError::BuyerNotInTenant { siret } => Problem::invalid(
-                "buyer_not_in_tenant",
+                ProblemCode::BuyerNotInTenant,
                 "buyer_siret",
-                format!("{siret} is not one of the buyers your organisation purchases for"),
+                Text::new(
+                    format!("{siret} n'est pas un des acheteurs pour lesquels votre organisation achète"),
+                    format!("{siret} is not one of the buyers your organisation purchases for"),
+                ),
             ),
             ApplicationError::PreconditionFailed { expected, actual } => {
                 let named: Vec<String> = expected.iter().map(i64::to_string).collect();
-                Problem::new(
-                    StatusCode::PRECONDITION_FAILED,
-                    "precondition_failed",
-                    "The contract changed since you read it",
-                )
-                .detail(format!("If-Match names version {}; the contract is at version {actual}", named.join(", ")))
-                .field("If-Match")
+                let named = named.join(", ");
+                Problem::of(ProblemCode::PreconditionFailed)
+                    .detail(
+                        format!("If-Match désigne la version {named} ; le marché est à la version {actual}"),
+                        format!("If-Match names version {named}; the contract is at version {actual}"),
+                    )
+                    .field("If-Match")
             }
-            ApplicationError::Conflict { expected, actual } => Problem::new(
-                StatusCode::CONFLICT,
-                "concurrent_change",
-                "The contract changed while your request was decided",
-            )
-            .detail(format!(
-                "decided on version {expected}, the contract is now at version {actual}; read it again and retry"
-            )),
-            ApplicationError::Refused(refusal) => domain_problem(refusal),
+            ApplicationError::Conflict { expected, actual } => Problem::of(ProblemCode::ConcurrentChange).detail(
+                format!(
+                    "décidé sur la version {expected}, le marché est maintenant à la version {actual} : relisez-le \
+                     et renvoyez la demande"
+                ),
+                format!(
+                    "decided on version {expected}, the contract is now at version {actual}; read it again and retry"
+                ),
+            ),
+            ApplicationError::Refused(refusal) => Problem::rule(&refusal),
             ApplicationError::IdempotencyKeyReused => Problem::invalid(
-                "idempotency_key_reused",
+                ProblemCode::IdempotencyKeyReused,
                 "Idempotency-Key",
-                "this key was already used for another request: a retry must send the same request",
+                Text::new(
+                    "cette clé a déjà servi pour une autre requête : une nouvelle tentative doit renvoyer la même \
+                     requête",
+                    "this key was already used for another request: a retry must send the same request",
+                ),
             ),
             ApplicationError::Unavailable(cause) => Problem::unavailable(cause.as_ref()),
             ApplicationError::Internal(cause) => Problem::internal(cause.as_ref()),
         }
-    }
-}
-
-/// A domain refusal: 422, its stable code, the field at fault, and the rule in words.
-pub fn domain_problem(error: DomainError) -> Problem {
-    let problem =
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, error.code(), "The contract's rules refuse this request")
-            .detail(error.to_string());
-    match error.field() {
-        Some(field) => problem.field(field),
-        None => problem,
     }
 }

@@ -1,5 +1,7 @@
 //! A strict JSON body extractor: wrong content type → 415, malformed JSON → 400, a value of the
-//! wrong shape → 422 naming the field at fault (via `serde_path_to_error`).
+//! wrong shape → 422 naming the field at fault (via `serde_path_to_error`). The `detail` of the
+//! last two is serde's message, in English whatever the language asked for; their title is
+//! translated.
 //!
 //! It also digests what was sent (method, path, body bytes): kept with an `Idempotency-Key`, the
 //! digest tells a retry from another request that reuses the key.
@@ -10,7 +12,7 @@ use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 use sha2::{Digest as _, Sha256};
 
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode, Text};
 
 /// The parsed body and the digest of the request that carried it.
 pub struct JsonBody<T>(pub T, pub RequestDigest);
@@ -43,19 +45,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
             });
         if !is_json {
-            return Err(Problem::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "The body must be JSON (Content-Type: application/json)",
-            ));
+            return Err(Problem::of(ProblemCode::UnsupportedMediaType));
         }
         let (method, path) = (request.method().to_string(), request.uri().path().to_owned());
         let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            let status = rejection.status();
-            if status == StatusCode::PAYLOAD_TOO_LARGE {
-                Problem::new(status, "body_too_large", "The request body is too large")
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::of(ProblemCode::BodyTooLarge)
             } else {
-                Problem::new(status, "unreadable_body", "The request body could not be read")
+                Problem::of(ProblemCode::UnreadableBody)
             }
         })?;
         let digest = RequestDigest::of(&method, &path, &bytes);
@@ -70,8 +67,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
         let path = error.path().to_string();
         let inner = error.into_inner();
         if inner.is_syntax() || inner.is_eof() {
-            Problem::new(StatusCode::BAD_REQUEST, "malformed_json", "The body is not valid JSON")
-                .detail(inner.to_string())
+            malformed(&inner)
         } else {
             let message = inner.to_string();
             // The path names the field at fault, but for a missing field it stops at its parent.
@@ -81,13 +77,17 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
                 (None, ".") => String::new(),
                 (None, _) => path,
             };
-            Problem::invalid("invalid_field", field, message)
+            // serde's own words: in English whatever the language (the title is translated).
+            Problem::invalid(ProblemCode::InvalidField, field, Text::untranslated(message))
         }
     })?;
-    deserializer.end().map_err(|e| {
-        Problem::new(StatusCode::BAD_REQUEST, "malformed_json", "The body is not valid JSON").detail(e.to_string())
-    })?;
+    deserializer.end().map_err(|e| malformed(&e))?;
     Ok(value)
+}
+
+/// 400: where the text stops being JSON, in serde's (English) words.
+fn malformed(error: &serde_json::Error) -> Problem {
+    Problem::of(ProblemCode::MalformedJson).with_detail(Text::untranslated(error.to_string()))
 }
 
 /// serde names a missing top-level field only in its message: "missing field `x` at …".

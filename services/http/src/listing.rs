@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use base64::Engine as _;
 use suivi_projector::Lag;
 
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode, Text};
 
 /// Events in the log not yet in the read models a list was served from.
 pub const LAG_EVENTS: HeaderName = HeaderName::from_static("suivi-lag-events");
@@ -22,39 +22,60 @@ pub fn parse_query(raw: Option<&str>, allowed: &[&str]) -> Result<HashMap<String
     let mut parameters = HashMap::new();
     for (name, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         if !allowed.contains(&name.as_ref()) {
-            return Err(invalid_query(&name, format!("unknown parameter; allowed: {}", allowed.join(", "))));
+            let allowed = allowed.join(", ");
+            return Err(invalid_query(
+                &name,
+                Text::new(
+                    format!("paramètre inconnu ; paramètres admis : {allowed}"),
+                    format!("unknown parameter; allowed: {allowed}"),
+                ),
+            ));
         }
         if parameters.insert(name.to_string(), value.into_owned()).is_some() {
-            return Err(invalid_query(&name, "given more than once".into()));
+            return Err(invalid_query(&name, Text::new("donné plusieurs fois", "given more than once")));
         }
     }
     Ok(parameters)
 }
 
-/// Parses parameter `name` with `parse`, refusing (400) a value it cannot read.
+/// Parses parameter `name` with `parse`, refusing (422) a value it cannot read; `expected` says
+/// what it should be, in French and in English ("un SIRET (14 chiffres)", "a SIRET (14 digits)").
 pub fn parameter<T>(
     parameters: &HashMap<String, String>,
     name: &str,
-    expected: &str,
+    expected: Text,
     parse: impl FnOnce(&str) -> Option<T>,
 ) -> Result<Option<T>, Problem> {
     parameters
         .get(name)
-        .map(|value| parse(value).ok_or_else(|| invalid_query(name, format!("expected {expected}"))))
+        .map(|value| {
+            parse(value).ok_or_else(|| {
+                let detail = Text::new(
+                    format!("attendu : {}", expected.get(crate::Lang::Fr)),
+                    format!("expected {}", expected.get(crate::Lang::En)),
+                );
+                invalid_query(name, detail)
+            })
+        })
         .transpose()
+}
+
+/// What a `cursor` parameter is.
+pub fn a_cursor() -> Text {
+    Text::new("un curseur donné par un en-tête Link", "a cursor from a Link header")
 }
 
 /// The page size: `limit`, 1 to `max`, [`DEFAULT_LIMIT`] when absent.
 pub fn limit(parameters: &HashMap<String, String>, max: u32) -> Result<u32, Problem> {
-    let expected = format!("a whole number from 1 to {max}");
-    let limit = parameter(parameters, "limit", &expected, |v| v.parse::<u32>().ok().filter(|n| (1..=max).contains(n)))?;
+    let expected = Text::new(format!("un nombre entier de 1 à {max}"), format!("a whole number from 1 to {max}"));
+    let limit = parameter(parameters, "limit", expected, |v| v.parse::<u32>().ok().filter(|n| (1..=max).contains(n)))?;
     Ok(limit.unwrap_or(DEFAULT_LIMIT.min(max)))
 }
 
 /// A query parameter that is unknown, repeated or unreadable: 422 naming it, like the fields of
 /// a body.
-pub fn invalid_query(name: &str, detail: String) -> Problem {
-    Problem::invalid("invalid_field", name, detail)
+pub fn invalid_query(name: &str, detail: Text) -> Problem {
+    Problem::invalid(ProblemCode::InvalidField, name, detail)
 }
 
 /// A cursor as the client sees it: opaque (base64url of our own text form).
@@ -95,11 +116,8 @@ mod tests {
 
     #[test]
     fn unknown_and_repeated_parameters_are_refused() {
-        assert_eq!(
-            parse_query(Some("year=2025&nope=1"), &["year"]).expect_err("refused").field.as_deref(),
-            Some("nope")
-        );
-        assert_eq!(parse_query(Some("year=1&year=2"), &["year"]).expect_err("refused").field.as_deref(), Some("year"));
+        assert_eq!(parse_query(Some("year=2025&nope=1"), &["year"]).expect_err("refused").field_path(), Some("nope"));
+        assert_eq!(parse_query(Some("year=1&year=2"), &["year"]).expect_err("refused").field_path(), Some("year"));
         assert_eq!(parse_query(None, &["year"]).map(|p| p.len()).ok(), Some(0));
     }
 

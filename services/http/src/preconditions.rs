@@ -11,9 +11,9 @@
 use axum::extract::FromRequestParts;
 use std::fmt;
 
-use axum::http::{request::Parts, HeaderValue, StatusCode};
+use axum::http::{request::Parts, HeaderValue};
 
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode, Text};
 
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
@@ -42,12 +42,12 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         let key = value.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= 255);
         match key {
             Some(key) if key.bytes().all(|b| b.is_ascii_graphic()) => Ok(IdempotencyKey(Some(key.to_owned()))),
-            _ => Err(Problem::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_header",
-                "Idempotency-Key is 1 to 255 visible ASCII characters",
-            )
-            .field("Idempotency-Key")),
+            _ => Err(Problem::of(ProblemCode::InvalidHeader)
+                .detail(
+                    "Idempotency-Key compte de 1 à 255 caractères ASCII visibles",
+                    "Idempotency-Key is 1 to 255 visible ASCII characters",
+                )
+                .field("Idempotency-Key")),
         }
     }
 }
@@ -150,12 +150,12 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         let combined: Option<Vec<&str>> = lines.map(|line| line.to_str().ok()).collect();
         match combined.and_then(|lines| parse_if_match(&lines.join(", "))) {
             Some(precondition) => Ok(IfMatch(Some(precondition))),
-            None => Err(Problem::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_header",
-                "If-Match must be * or a list of ETags, e.g. \"v3\"",
-            )
-            .field("If-Match")),
+            None => Err(Problem::of(ProblemCode::InvalidHeader)
+                .detail(
+                    "If-Match vaut * ou une liste d'ETags, par exemple \"v3\"",
+                    "If-Match must be * or a list of ETags, e.g. \"v3\"",
+                )
+                .field("If-Match")),
         }
     }
 }
@@ -201,33 +201,38 @@ impl IfMatch {
         let detail = match precondition {
             Precondition::Tags(tags) if current > 0 => stale_detail(tags, current),
             // `*` matches every existing contract: only a contract yet to be created fails it.
-            _ => "If-Match requires the contract to exist; it does not yet".to_owned(),
+            _ => Text::new(
+                "If-Match exige que le marché existe ; il n'existe pas encore",
+                "If-Match requires the contract to exist; it does not yet",
+            ),
         };
-        Err(Problem::new(
-            StatusCode::PRECONDITION_FAILED,
-            "precondition_failed",
-            "The contract changed since you read it",
-        )
-        .detail(detail)
-        .field("If-Match"))
+        Err(Problem::of(ProblemCode::PreconditionFailed).with_detail(detail).field("If-Match"))
     }
 }
 
-fn stale_detail(tags: &[EntityTag], current: i64) -> String {
+fn stale_detail(tags: &[EntityTag], current: i64) -> Text {
     if let [tag @ EntityTag { weak: false, .. }] = tags {
         if let Some(expected) = tag.names_version() {
-            return format!("If-Match names version {expected}; the contract is at version {current}");
+            return Text::new(
+                format!("If-Match désigne la version {expected} ; le marché est à la version {current}"),
+                format!("If-Match names version {expected}; the contract is at version {current}"),
+            );
         }
     }
     let sent = tags.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-    let mut detail = format!("If-Match names {sent}; the contract is at version {current} (ETag \"v{current}\")");
+    let mut fr = format!("If-Match désigne {sent} ; le marché est à la version {current} (ETag \"v{current}\")");
+    let mut en = format!("If-Match names {sent}; the contract is at version {current} (ETag \"v{current}\")");
     if tags.iter().any(|tag| tag.weak && tag.names_version() == Some(current)) {
-        detail.push_str(
+        fr.push_str(
+            " ; If-Match compare les ETags de façon forte (RFC 9110) : un ETag faible W/ ne correspond jamais, \
+             envoyez l'ETag tel que le marché le donne",
+        );
+        en.push_str(
             "; If-Match compares ETags strongly (RFC 9110), so a weak W/ ETag never matches: send the ETag as \
              the contract gives it",
         );
     }
-    detail
+    Text::new(fr, en)
 }
 
 #[cfg(test)]
@@ -235,7 +240,8 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use axum::http::Request;
+    use crate::Lang;
+    use axum::http::{Request, StatusCode};
 
     fn tag(opaque: &str) -> EntityTag {
         EntityTag { weak: false, opaque: opaque.to_owned() }
@@ -322,9 +328,11 @@ mod tests {
         assert!(!header("W/\"v3\"").matches(3));
         let problem = header("W/\"v3\"").check(3).unwrap_err();
         assert_eq!(problem.status_code(), StatusCode::PRECONDITION_FAILED);
-        assert_eq!(problem.type_uri, "/problems/precondition_failed");
-        let detail = problem.detail.unwrap();
+        assert_eq!(problem.type_uri(), "/problems/precondition_failed");
+        let detail = problem.detail_in(Lang::En).unwrap();
         assert!(detail.contains("W/\"v3\"") && detail.contains("strongly"), "{detail}");
+        let detail = problem.detail_in(Lang::Fr).unwrap();
+        assert!(detail.contains("W/\"v3\"") && detail.contains("forte"), "{detail}");
     }
 
     #[test]
@@ -335,8 +343,15 @@ mod tests {
         assert!(!list.matches(5));
         assert!(header("W/\"v4\", \"v4\"").matches(4));
         assert!(!header("W/\"v4\", \"v5\"").matches(4));
-        let detail = header("\"v3\", \"v4\"").check(5).unwrap_err().detail.unwrap();
-        assert_eq!(detail, "If-Match names \"v3\", \"v4\"; the contract is at version 5 (ETag \"v5\")");
+        let problem = header("\"v3\", \"v4\"").check(5).unwrap_err();
+        assert_eq!(
+            problem.detail_in(Lang::En),
+            Some("If-Match names \"v3\", \"v4\"; the contract is at version 5 (ETag \"v5\")")
+        );
+        assert_eq!(
+            problem.detail_in(Lang::Fr),
+            Some("If-Match désigne \"v3\", \"v4\" ; le marché est à la version 5 (ETag \"v5\")")
+        );
     }
 
     #[test]
@@ -355,8 +370,9 @@ mod tests {
     fn a_stale_version_names_both_versions() {
         let problem = IfMatch::version(6).check(7).unwrap_err();
         assert_eq!(problem.status_code(), StatusCode::PRECONDITION_FAILED);
-        assert_eq!(problem.detail.as_deref(), Some("If-Match names version 6; the contract is at version 7"));
-        assert_eq!(problem.field.as_deref(), Some("If-Match"));
+        assert_eq!(problem.detail_in(Lang::En), Some("If-Match names version 6; the contract is at version 7"));
+        assert_eq!(problem.detail_in(Lang::Fr), Some("If-Match désigne la version 6 ; le marché est à la version 7"));
+        assert_eq!(problem.field_path(), Some("If-Match"));
     }
 
     #[test]
@@ -369,8 +385,8 @@ mod tests {
         for bad in [&["yesterday"][..], &["7"], &["\"v3\"", "*"]] {
             let problem = extract(bad).unwrap_err();
             assert_eq!(problem.status_code(), StatusCode::BAD_REQUEST, "{bad:?}");
-            assert_eq!(problem.type_uri, "/problems/invalid_header");
-            assert_eq!(problem.field.as_deref(), Some("If-Match"));
+            assert_eq!(problem.type_uri(), "/problems/invalid_header");
+            assert_eq!(problem.field_path(), Some("If-Match"));
         }
     }
 }

@@ -108,7 +108,7 @@ pub enum Success {
 }
 
 /// Problems an operation answers besides those derived from its shape: `(status, code)`.
-pub type Extra = &'static [(u16, &'static str)];
+pub type Extra = &'static [crate::ProblemCode];
 
 /// One routed operation, as documented.
 #[derive(Clone, Copy)]
@@ -517,7 +517,7 @@ mod tests {
         _: ContractId,
         _: JsonBody<serde_json::Value>,
     ) -> Result<Created, Problem> {
-        Err(Problem::not_found("nothing"))
+        Err(Problem::of(crate::ProblemCode::NotFound))
     }
 
     async fn read(_: Authorized<Readers>, _: State<AppState>, _: RawQuery) -> Json<Vec<u32>> {
@@ -594,7 +594,7 @@ mod tests {
     #[should_panic(expected = "documents its body")]
     fn it_refuses_a_body_the_handler_does_not_read() {
         async fn no_body(_: CommandContext<Buyers>, _: ContractId) -> Result<Created, Problem> {
-            Err(Problem::not_found("nothing"))
+            Err(Problem::of(crate::ProblemCode::NotFound))
         }
         let _ = Routes::new().post("/things/{id}", no_body, command_doc());
     }

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use suivi_domain::late_payment::{late_payment, payment_delay, LatePayment, LatePaymentInput};
 use suivi_domain::penalty::propose_penalty;
+use suivi_domain::penalty_view::ProposedPenalty;
 use suivi_domain::AwardedContract;
 use suivi_proto::events::InstalmentPaidV1;
 
@@ -11,25 +12,21 @@ use suivi_proto::events::InstalmentPaidV1;
 /// `reference_rates` by [`suivi_store::reference_rates::load`] once per projector run.
 pub use suivi_domain::References;
 
-/// The penalty proposal of a settled contract with an insertion clause, and its steps as JSON.
+/// The penalty proposal of a settled contract with an insertion clause, with its steps.
 pub struct Proposal {
     pub final_amount_ht: Decimal,
-    pub json: serde_json::Value,
+    pub proposed: ProposedPenalty,
 }
 
 pub fn penalty_of(contract: &AwardedContract, references: &References) -> Option<Proposal> {
     match propose_penalty(contract, &references.smic) {
         Ok(Some(proposal)) => {
-            let mut json = serde_json::to_value(&proposal).unwrap_or_default();
-            if let Some(object) = json.as_object_mut() {
-                object.insert("explanation".into(), proposal.explanation().into());
-            }
-            Some(Proposal { final_amount_ht: proposal.final_amount_ht, json })
+            Some(Proposal { final_amount_ht: proposal.final_amount_ht, proposed: ProposedPenalty::computed(&proposal) })
         }
         Ok(None) => None,
         Err(missing) => {
             // Without the SMIC in force the proposal cannot be made; say so rather than guess.
-            Some(Proposal { final_amount_ht: Decimal::ZERO, json: serde_json::json!({ "error": missing.to_string() }) })
+            Some(Proposal { final_amount_ht: Decimal::ZERO, proposed: ProposedPenalty::unavailable(missing) })
         }
     }
 }

@@ -4,9 +4,9 @@
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
-use suivi_domain::contract::{Instalment, LineReview, PenaltyDecision};
+use suivi_domain::contract::{Instalment, PenaltyDecision};
 use suivi_domain::late_payment::due_date;
-use suivi_domain::{AwardedContract, ContractStatus};
+use suivi_domain::{AwardedContract, ContractStatus, ProposedPenalty};
 use suivi_proto::events::{CompanySize, SocialConsideration};
 use uuid::Uuid;
 
@@ -96,7 +96,8 @@ pub struct LineRow {
 pub struct PenaltyRow {
     pub contract_id: Uuid,
     pub tenant: String,
-    pub proposal: serde_json::Value,
+    /// Stored as `jsonb`.
+    pub proposal: ProposedPenalty,
     pub proposed_amount_ht: Decimal,
     pub decision: Option<&'static str>,
     pub decided_amount_ht: Option<Decimal>,
@@ -198,11 +199,7 @@ pub fn contract_row(id: Uuid, tenant: &str, contract: &AwardedContract, version:
         buyer_siret: contract.buyer_siret().as_str().to_owned(),
         contractor_sirets: contract.contractor_sirets().map(|s| s.as_str().to_owned()).collect(),
         object: award.object.clone(),
-        status: match contract.status() {
-            ContractStatus::Awarded => "awarded",
-            ContractStatus::Terminated => "terminated",
-            ContractStatus::Settled => "settled",
-        },
+        status: contract.status().as_str(),
         notification_date: award.notification_date,
         initial_amount_ht: contract.initial_amount_ht(),
         amount_ht: contract.current_amount_ht(),
@@ -295,11 +292,7 @@ pub fn line_rows<'a>(id: Uuid, tenant: &str, instalment: &'a Instalment) -> impl
             month: line.period.start.with_day(1).unwrap_or(line.period.start),
             period_start: line.period.start,
             period_end: line.period.end,
-            review: match reviewed.review() {
-                LineReview::Pending => "pending",
-                LineReview::Validated => "validated",
-                LineReview::Rejected { .. } => "rejected",
-            },
+            review: reviewed.review().status().as_str(),
         }
     })
 }
@@ -311,8 +304,8 @@ pub fn penalty_row(id: Uuid, tenant: &str, contract: &AwardedContract, reference
         contract_id: id,
         tenant: tenant.to_owned(),
         proposed_amount_ht: proposal.final_amount_ht,
-        proposal: proposal.json,
-        decision: decision.map(PenaltyDecision::kind),
+        proposal: proposal.proposed,
+        decision: decision.map(|decision| decision.kind().as_str()),
         decided_amount_ht: decision.map(|d| d.amount_ht()),
         reason: decision.and_then(PenaltyDecision::reason).map(str::to_owned),
         decided_on: decision.map(|d| d.decided_on()),

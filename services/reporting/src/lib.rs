@@ -12,7 +12,7 @@ use axum::extract::{RawQuery, State};
 use axum::Json;
 use suivi_http::policies::IndicatorReaders;
 use suivi_http::routes::{Doc, Query, Routes};
-use suivi_http::{AppState, Authorized, Problem};
+use suivi_http::{AppState, Authorized, Problem, ProblemCode, Text};
 use suivi_projector::{target, yearly_indicators, YearlyIndicators};
 
 /// The years indicators may be asked for.
@@ -72,8 +72,7 @@ pub fn routes() -> Routes {
                  `GET …/penalty`), so what is confirmed is what was read. One decision per contract, after the \
                  settlement, final; confirmed amounts go to finance for deduction.",
                 "The confirmation.",
-            )
-            .problems(&[(422, "amount_differs_from_proposal"), (422, "penalty_proposal_unavailable")]),
+            ),
         )
         .post(
             "/api/contracts/{id}/penalty-adjustment",
@@ -122,30 +121,39 @@ pub fn year_of(query: Option<&str>) -> Result<i32, Problem> {
     let mut year = None;
     for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         if name != "year" {
-            return Err(Problem::invalid(
-                "invalid_field",
+            return Err(invalid_year(
                 name.into_owned(),
+                "paramètre inconnu : le seul est `year`",
                 "unknown query parameter: the only one is `year`",
             ));
         }
         if year.replace(value).is_some() {
-            return Err(Problem::invalid("invalid_field", "year", "`year` is given more than once"));
+            return Err(invalid_year("year", "`year` est donné plusieurs fois", "`year` is given more than once"));
         }
     }
     let Some(value) = year else {
-        return Err(Problem::invalid("invalid_field", "year", "`year` is required: a calendar year, e.g. ?year=2025"));
+        return Err(invalid_year(
+            "year",
+            "`year` est obligatoire : une année civile, par exemple ?year=2025",
+            "`year` is required: a calendar year, e.g. ?year=2025",
+        ));
     };
     value
         .parse::<i32>()
         .ok()
         .filter(|year| value.bytes().all(|b| b.is_ascii_digit()) && YEARS.contains(year))
         .ok_or_else(|| {
-            Problem::invalid(
-                "invalid_field",
+            let (first, last) = (YEARS.start(), YEARS.end());
+            invalid_year(
                 "year",
-                format!("`year` is a calendar year from {} to {}: got {value:?}", YEARS.start(), YEARS.end()),
+                format!("`year` est une année civile de {first} à {last} : reçu {value:?}"),
+                format!("`year` is a calendar year from {first} to {last}: got {value:?}"),
             )
         })
+}
+
+fn invalid_year(field: impl Into<String>, fr: impl Into<String>, en: impl Into<String>) -> Problem {
+    Problem::invalid(ProblemCode::InvalidField, field, Text::new(fr, en))
 }
 
 /// The database out of reach is a 503 (retry later); anything else a 500.
@@ -166,7 +174,7 @@ mod tests {
 
     fn refusal(query: Option<&str>) -> (u16, Option<String>) {
         let problem = year_of(query).expect_err("refused");
-        (problem.status, problem.field)
+        (problem.status_code().as_u16(), problem.field_path().map(str::to_owned))
     }
 
     #[test]

@@ -10,10 +10,10 @@ use axum::extract::State;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use suivi_domain::contract::PenaltyDecision;
-use suivi_domain::{AwardedContract, Command};
+use suivi_domain::contract::{DecisionKind, PenaltyDecision};
+use suivi_domain::{AwardedContract, Command, ProposedPenalty};
 use suivi_http::policies::{Facilitators, Readers};
-use suivi_http::{AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, Tagged};
+use suivi_http::{AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, Tagged, Text};
 use suivi_projector::calculations::{penalty_of, References};
 use suivi_proto::events::{PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1};
 use uuid::Uuid;
@@ -28,10 +28,11 @@ pub struct PenaltyView {
     #[serde(with = "suivi_proto::decimal::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub proposed_amount_ht: Decimal,
-    /// Every step of the computation (hours committed, pro-rated, counted, shortfall, tolerance,
-    /// rate, raw amount, cap, exemption threshold, final amount) and `explanation`, the same
-    /// steps as sentences in French. See `docs/rules.md`.
-    pub proposal: serde_json::Value,
+    /// `computed`: every step of the computation (hours committed, pro-rated, counted, shortfall,
+    /// tolerance, rate, raw amount, cap, exemption threshold, final amount) and `explanation`, the
+    /// same steps as sentences in French (see `docs/rules.md`); or `unavailable`, with the
+    /// reference value missing (then `proposed_amount_ht` is 0).
+    pub proposal: ProposedPenalty,
     /// The decision, once taken: one per contract, final.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<DecisionView>,
@@ -39,8 +40,7 @@ pub struct PenaltyView {
 
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DecisionView {
-    /// `confirmed`, `adjusted` or `waived`.
-    pub kind: &'static str,
+    pub kind: DecisionKind,
     /// The penalty applied, euros excluding VAT (0 when waived).
     #[serde(with = "suivi_proto::decimal::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
@@ -58,7 +58,7 @@ impl PenaltyView {
             contract_id: id,
             version,
             proposed_amount_ht: proposal.final_amount_ht,
-            proposal: proposal.json,
+            proposal: proposal.proposed,
             decision: contract.penalty_decision().map(DecisionView::of),
         })
     }
@@ -93,8 +93,12 @@ pub async fn show(
         None => None,
     };
     let view = view.ok_or_else(|| {
-        Problem::not_found(format!(
-            "contract {id} has no penalty proposal: it is not settled yet, or has no insertion clause"
+        Problem::not_found(Text::new(
+            format!(
+                "le marché {id} n'a pas de proposition de pénalité : il n'est pas encore soldé, ou n'a pas de clause \
+                 d'insertion"
+            ),
+            format!("contract {id} has no penalty proposal: it is not settled yet, or has no insertion clause"),
         ))
     })?;
     Ok(Tagged(loaded.version, view))

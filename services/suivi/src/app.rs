@@ -85,6 +85,7 @@ pub fn router(state: AppState) -> Router {
     routes()
         .into_router()
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(suivi_http::language::negotiate_problems))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(suivi_http::request_id::assign))
         .with_state(state)

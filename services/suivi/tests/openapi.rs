@@ -19,7 +19,8 @@ use axum::Router;
 use serde_json::{json, Value};
 use sqlx::postgres::PgPoolOptions;
 use suivi::openapi::{self, Access, Method};
-use suivi_http::AppState;
+use suivi_domain::{DomainError, Lang};
+use suivi_http::{AppState, Problem, ProblemCode};
 use tower::ServiceExt as _;
 
 fn checked_in_path() -> PathBuf {
@@ -170,24 +171,6 @@ fn it_documents_exactly_the_registered_routes() {
     assert_eq!(documented(), registered);
 }
 
-/// Every Rust source of the services, for the scan of problem codes below.
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            // Tests are not served; `target` may hold generated sources.
-            if !matches!(path.file_name().and_then(|n| n.to_str()), Some("tests" | "target")) {
-                files.extend(rust_files(&path));
-            }
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
-}
-
 // --- Examples and schemas -----------------------------------------------------------------
 
 /// A 2020-12 validator for `schema`, resolving `#/components/schemas/…` in the document.
@@ -257,6 +240,22 @@ fn every_example_validates_against_its_schema() {
         }
     }
     assert!(failures.is_empty(), "examples that their schema refuses:\n{}", failures.join("\n"));
+}
+
+/// A proposal that cannot be computed is documented too (the examples show a computed one).
+#[test]
+fn the_penalty_schema_documents_an_unavailable_proposal() {
+    use suivi_domain::reference::{NoValueInForce, ReferenceTable};
+    use suivi_domain::ProposedPenalty;
+    let document = openapi::document();
+    let validator = validator(&document, &json!({ "$ref": "#/components/schemas/ProposedPenalty" }));
+    let missing = NoValueInForce { table: ReferenceTable::GrossHourlySmic, date: "2021-06-01".parse().unwrap() };
+    let unavailable = serde_json::to_value(ProposedPenalty::unavailable(missing)).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&unavailable).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{unavailable}: {errors:?}");
+    let mut untagged = unavailable.clone();
+    untagged.as_object_mut().unwrap().remove("status");
+    assert!(!validator.is_valid(&untagged), "the schema accepts a proposal without its status");
 }
 
 #[test]
@@ -344,40 +343,88 @@ fn every_operation_documents_its_parameters_security_and_problems() {
     }
 }
 
-#[test]
-fn it_documents_every_problem_code_the_services_answer() {
-    let documented: BTreeSet<String> =
-        openapi::problems::problem_types().into_iter().map(|problem| problem.code.to_owned()).collect();
-    let one_of = openapi::document()["components"]["schemas"]["ProblemType"]["oneOf"].clone();
-    assert_eq!(one_of.as_array().unwrap().len(), documented.len());
-    let services = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let mut missing = BTreeMap::new();
-    for file in rust_files(services) {
-        for code in problem_codes(&fs::read_to_string(&file).unwrap()) {
-            if !documented.contains(&code) {
-                missing.insert(code, file.display().to_string());
-            }
-        }
-    }
-    assert!(missing.is_empty(), "problem codes answered but not in openapi::problems::EDGE: {missing:?}");
+/// `ProblemType`'s entries: type URI → description.
+fn problem_catalogue(document: &Value) -> BTreeMap<String, String> {
+    let one_of = document["components"]["schemas"]["ProblemType"]["oneOf"].as_array().unwrap();
+    let catalogue: BTreeMap<String, String> = one_of
+        .iter()
+        .map(|entry| (entry["const"].as_str().unwrap().to_owned(), entry["description"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(catalogue.len(), one_of.len(), "a type listed twice");
+    catalogue
 }
 
-/// The string-literal codes of `Problem::new(status, "code", …)` and `Problem::invalid("code", …)`.
-fn problem_codes(text: &str) -> Vec<String> {
-    let mut codes = Vec::new();
-    for (constructor, skip_first_argument) in [("Problem::new(", true), ("Problem::invalid(", false)] {
-        for (at, _) in text.match_indices(constructor) {
-            let mut rest = &text[at + constructor.len()..];
-            if skip_first_argument {
-                let Some((_, after)) = rest.split_once(',') else { continue };
-                rest = after;
-            }
-            if let Some(code) = rest.trim_start().strip_prefix('"').and_then(|r| r.split_once('"')).map(|(c, _)| c) {
-                codes.push(code.to_owned());
-            }
+/// Every problem the services can answer is made from a `ProblemCode` or a `DomainError` (there
+/// is no other way to make one): each of those is in the catalogue, with its status, and the
+/// catalogue lists nothing else.
+#[test]
+fn it_documents_every_problem_code_with_its_status() {
+    let catalogue = problem_catalogue(&openapi::document());
+    let mut expected = BTreeMap::new();
+    for code in ProblemCode::ALL {
+        expected.insert(code.type_uri(), code.status().as_u16());
+    }
+    for error in DomainError::examples() {
+        let problem = Problem::rule(&error);
+        expected.insert(problem.type_uri(), problem.status_code().as_u16());
+    }
+    for (type_uri, status) in &expected {
+        let description = catalogue.get(type_uri).unwrap_or_else(|| panic!("{type_uri} is not documented"));
+        assert!(description.starts_with(&format!("HTTP {status}. ")), "{type_uri}: {description}");
+    }
+    let undocumented: Vec<&String> = catalogue.keys().filter(|type_uri| !expected.contains_key(*type_uri)).collect();
+    assert!(undocumented.is_empty(), "documented but never answered: {undocumented:?}");
+}
+
+/// An operation's own problems (`extra_problems`) are listed under the response of their status.
+#[test]
+fn every_operation_lists_its_own_problems_under_their_status() {
+    let document = openapi::document();
+    for operation in openapi::operations() {
+        for code in operation.extra_problems {
+            let status = code.status().as_u16().to_string();
+            let response = &document["paths"][operation.path][operation.method.as_str()]["responses"][&status];
+            let description = response["description"].as_str().unwrap_or_default();
+            assert!(
+                description.contains(&format!("`{}`", code.type_uri())),
+                "{} {}: {} not listed under {status}",
+                operation.method.as_str(),
+                operation.path,
+                code.code()
+            );
         }
     }
-    codes
+}
+
+/// Every example of a problem is French, as the API answers by default, but the English ones;
+/// none names a Rust type.
+#[test]
+fn problem_examples_are_in_french_unless_named_english() {
+    let document = openapi::document();
+    let mut seen = 0;
+    for (location, _, example) in media_examples(&document) {
+        if !location.contains(suivi_http::problem::CONTENT_TYPE) {
+            continue;
+        }
+        seen += 1;
+        let title = example["title"].as_str().unwrap();
+        let code = ProblemCode::ALL.iter().find(|code| code.type_uri() == example["type"]);
+        let lang = if location.ends_with("in_english") { Lang::En } else { Lang::Fr };
+        match code {
+            Some(code) => assert_eq!(title, code.title(lang), "{location}"),
+            None => assert_eq!(title, suivi_http::problem::rule_title(lang), "{location}"),
+        }
+        // Our own words never name a Rust type (the JSON parser's, in invalid_field and
+        // malformed_json, are its own).
+        let parser_s = code.is_some_and(|code| matches!(code, ProblemCode::InvalidField | ProblemCode::MalformedJson));
+        if let (Some(detail), false) = (example["detail"].as_str(), parser_s) {
+            let camel = detail
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .find(|word| word.chars().zip(word.chars().skip(1)).any(|(a, b)| a.is_lowercase() && b.is_uppercase()));
+            assert!(camel.is_none() && !detail.contains("Some("), "{location}: {detail}");
+        }
+    }
+    assert!(seen > 20, "too few problem examples: {seen}");
 }
 
 #[test]

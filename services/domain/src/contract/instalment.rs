@@ -2,6 +2,8 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use suivi_proto::events::{
     Decision, InstalmentApprovedV1, InstalmentPaidV1, InstalmentRequestedV1, Period, StatementLine,
 };
@@ -31,6 +33,39 @@ pub enum LineReview {
     Pending,
     Validated,
     Rejected { reason: String },
+}
+
+impl LineReview {
+    pub fn status(&self) -> LineReviewStatus {
+        match self {
+            LineReview::Pending => LineReviewStatus::Pending,
+            LineReview::Validated => LineReviewStatus::Validated,
+            LineReview::Rejected { .. } => LineReviewStatus::Rejected,
+        }
+    }
+}
+
+/// Where a statement line's review stands, without the reason of a rejection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LineReviewStatus {
+    /// Not reviewed yet.
+    Pending,
+    /// Reviewed and counted.
+    Validated,
+    /// Reviewed and not counted (the reason is given beside).
+    Rejected,
+}
+
+impl LineReviewStatus {
+    /// How the API and the read models write it: `pending`, `validated`, `rejected`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineReviewStatus::Pending => "pending",
+            LineReviewStatus::Validated => "validated",
+            LineReviewStatus::Rejected => "rejected",
+        }
+    }
 }
 
 /// How far an instalment's statement is reviewed. An empty statement is `Reviewed`.

@@ -14,6 +14,8 @@ use std::fmt;
 
 use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use suivi_proto::codes::Siret;
 use suivi_proto::events::{
     AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, PenaltyAdjustedV1,
@@ -22,7 +24,7 @@ use suivi_proto::events::{
 use suivi_proto::Event;
 
 pub use hours::{HoursSummary, PendingLine};
-pub use instalment::{Instalment, LineReview, ReviewStatus, ReviewedLine};
+pub use instalment::{Instalment, LineReview, LineReviewStatus, ReviewStatus, ReviewedLine};
 
 /// One contract's state, folded from its event stream. `Default` = not yet awarded.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -100,8 +102,9 @@ pub enum Misfit {
     UnknownInstalment(u32),
 }
 
-/// Where an awarded contract stands. A terminated contract that is then settled is `Settled`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Where an awarded contract stands. A terminated contract that is then settled is `settled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum ContractStatus {
     /// Notified and running (possibly with amendments, instalments, an advance).
     Awarded,
@@ -111,13 +114,43 @@ pub enum ContractStatus {
     Settled,
 }
 
-impl fmt::Display for ContractStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl ContractStatus {
+    /// How the API and the read models write it: `awarded`, `terminated`, `settled`.
+    pub fn as_str(self) -> &'static str {
+        match self {
             ContractStatus::Awarded => "awarded",
             ContractStatus::Terminated => "terminated",
             ContractStatus::Settled => "settled",
-        })
+        }
+    }
+}
+
+impl fmt::Display for ContractStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which decision was taken on the penalty proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// The penalty proposed, applied as computed.
+    Confirmed,
+    /// Another amount than proposed, with a reason.
+    Adjusted,
+    /// No penalty, with a reason.
+    Waived,
+}
+
+impl DecisionKind {
+    /// How the API and the read models write it: `confirmed`, `adjusted`, `waived`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionKind::Confirmed => "confirmed",
+            DecisionKind::Adjusted => "adjusted",
+            DecisionKind::Waived => "waived",
+        }
     }
 }
 
@@ -138,12 +171,11 @@ impl PenaltyDecision {
         }
     }
 
-    /// `confirmed`, `adjusted` or `waived`: how read models and the API name the decision.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> DecisionKind {
         match self {
-            PenaltyDecision::Confirmed(_) => "confirmed",
-            PenaltyDecision::Adjusted(_) => "adjusted",
-            PenaltyDecision::Waived(_) => "waived",
+            PenaltyDecision::Confirmed(_) => DecisionKind::Confirmed,
+            PenaltyDecision::Adjusted(_) => DecisionKind::Adjusted,
+            PenaltyDecision::Waived(_) => DecisionKind::Waived,
         }
     }
 

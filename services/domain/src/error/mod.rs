@@ -3,14 +3,20 @@
 //! [`DomainError::field`] names the offending input field as a JSON path into the command's
 //! payload (`"statement.lines[3].hours"`), and [`DomainError::code`] gives a stable snake_case
 //! code, so the HTTP layer can answer RFC 9457 problem+json (`type` from the code, the field in
-//! an extension member) without parsing messages. Messages are short English sentences.
+//! an extension member) without parsing messages. [`DomainError::message`] says it in French
+//! (the default) or in English (the `Display`), with the figures at fault; see the `message` module for
+//! how figures, dates and enumerations are written. [`DomainError::examples`] gives one of each.
 //!
 //! Variants that check a value (`NotPositive`, `DateTooEarly`, …) are shared by every field
 //! they apply to and carry that field's path; the others name a rule of one command.
 
 mod describe;
+mod examples;
+pub mod french;
+mod message;
 
 pub(crate) use describe::{decision_field, line_field};
+pub use message::Lang;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -72,7 +78,10 @@ pub enum DomainError {
     ContradictoryConsiderations { field: String },
     #[error("advance recovery must end after it starts (start {start_share}, end {})", end_share.unwrap_or(Decimal::ONE))]
     RecoveryThresholdsInverted { start_share: Decimal, end_share: Option<Decimal> },
-    #[error("payment term of {days} days exceeds the legal maximum of {maximum} days for a {buyer_kind:?} buyer")]
+    #[error(
+        "payment term of {days} days exceeds the legal maximum of {maximum} days for {}",
+        message::buyer_kind_en(*buyer_kind)
+    )]
     PaymentTermAboveLegalMaximum { days: u16, maximum: u16, buyer_kind: BuyerKind },
 
     // Amendment, termination.
@@ -142,6 +151,9 @@ pub enum DomainError {
          with a reason"
     )]
     AmountDiffersFromProposal { amount_ht: Decimal, proposed_ht: Decimal },
-    #[error("the proposal cannot be computed, so it cannot be confirmed: {missing}")]
+    #[error(
+        "{}; the proposal cannot be confirmed (adjust or waive it with a reason)",
+        crate::penalty_view::PenaltyUnavailable::message_of(missing.table, missing.date, crate::Lang::En)
+    )]
     PenaltyProposalUnavailable { missing: NoValueInForce },
 }

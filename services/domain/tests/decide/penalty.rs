@@ -1,4 +1,4 @@
-use suivi_domain::contract::PenaltyDecision;
+use suivi_domain::contract::{DecisionKind, PenaltyDecision};
 use suivi_domain::reference::{NoValueInForce, ReferenceTable};
 use suivi_domain::{Command, ContractStatus, DatedRates, DomainError, References};
 use suivi_proto::events::*;
@@ -203,7 +203,11 @@ fn each_decision_names_its_kind_and_reason() {
     let confirmed = PenaltyDecision::Confirmed(confirmed("12000.00"));
     let adjusted = PenaltyDecision::Adjusted(adjusted("6000.00", "Défaillance de la SIAE partenaire"));
     let waived = PenaltyDecision::Waived(waived("Chantier arrêté"));
-    assert_eq!((confirmed.kind(), confirmed.reason()), ("confirmed", None));
-    assert_eq!((adjusted.kind(), adjusted.reason()), ("adjusted", Some("Défaillance de la SIAE partenaire")));
-    assert_eq!((waived.kind(), waived.reason()), ("waived", Some("Chantier arrêté")));
+    assert_eq!((confirmed.kind(), confirmed.reason()), (DecisionKind::Confirmed, None));
+    assert_eq!(
+        (adjusted.kind(), adjusted.reason()),
+        (DecisionKind::Adjusted, Some("Défaillance de la SIAE partenaire"))
+    );
+    assert_eq!((waived.kind(), waived.reason()), (DecisionKind::Waived, Some("Chantier arrêté")));
+    assert_eq!([confirmed, adjusted, waived].map(|d| d.kind().as_str()), ["confirmed", "adjusted", "waived"]);
 }

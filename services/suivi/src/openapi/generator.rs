@@ -32,7 +32,14 @@ otherwise).
 **Errors** are RFC 9457 `application/problem+json`: a stable `type` (`/problems/<code>`, every \
 code listed in the `ProblemType` schema), a `title`, the `status`, a `detail` and, when one input \
 is at fault, its `field` (a JSON path into the body, or a header name). Server errors (5xx) \
-disclose nothing.";
+disclose nothing.
+
+**Language.** The `title` and `detail` of errors are in French (dates `JJ/MM/AAAA`, decimal \
+commas) unless `Accept-Language` prefers English (`Accept-Language: en`: dates `YYYY-MM-DD`); \
+`Content-Language` says which. The `type`, `status` and `field` are the same in both. One \
+exception: when a body has a value of the wrong shape (`/problems/invalid_field`), `detail` is the \
+JSON parser's own words, in English. Data (contracts, the penalty explanation) is the same \
+whatever the language.";
 
 /// The document, generated from the code.
 ///
@@ -47,7 +54,7 @@ pub fn document() -> Value {
     let mut schemas = Schemas::default();
     let paths = paths::paths(&operations, &mut schemas, &story);
     // The components every problem response refers to, whether or not an operation named them.
-    schemas.subschema::<suivi_http::Problem>(schemas::Direction::Response);
+    schemas.subschema::<suivi_http::problem::ProblemBody>(schemas::Direction::Response);
     let mut components = schemas.into_components();
     link_problem_types(&mut components);
     components.insert("Readiness".to_owned(), readiness_schema());

@@ -1,13 +1,13 @@
 //! `paths`, and the components they share: parameters, headers, problem responses.
 
+use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
-use suivi_http::Role;
+use suivi_http::{Lang, ProblemCode, Role};
 
 use super::examples::{self, Story};
 use suivi_http::routes::{Access, Body, Operation, Query, Success};
 
 use super::problem_examples as problems;
-use super::problems::problem_types;
 use super::schemas::{Direction, Schemas};
 
 const ALL_ROLES: &[Role] = &[Role::Buyer, Role::Contractor, Role::Facilitator, Role::Finance, Role::Admin];
@@ -21,20 +21,13 @@ fn problem_ref() -> Value {
 }
 
 /// A Markdown list item `- `/problems/<code>`: meaning` for each code, after a blank line.
-fn codes(codes: &[&str]) -> String {
-    let items: Vec<String> = codes
-        .iter()
-        .map(|code| {
-            let meaning =
-                problem_types().into_iter().find(|problem| problem.code == *code).map(|problem| problem.meaning);
-            format!("- `/problems/{code}`: {}", meaning.unwrap_or_default())
-        })
-        .collect();
+fn codes(codes: &[ProblemCode]) -> String {
+    let items: Vec<String> = codes.iter().map(|code| format!("- `{}`: {}", code.type_uri(), code.meaning())).collect();
     format!("\n\n{}", items.join("\n"))
 }
 
 /// A problem+json response with its possible codes and examples.
-fn problem_response(summary: &str, codes_: &[&str], examples: Vec<(&str, Value)>) -> Value {
+fn problem_response(summary: &str, codes_: &[ProblemCode], examples: Vec<(&str, Value)>) -> Value {
     let mut content = json!({ "schema": problem_ref() });
     if !examples.is_empty() {
         let examples: Map<String, Value> =
@@ -43,6 +36,7 @@ fn problem_response(summary: &str, codes_: &[&str], examples: Vec<(&str, Value)>
     }
     json!({
         "description": format!("{summary}{}", codes(codes_)),
+        "headers": { "Content-Language": reference("headers", "ContentLanguage") },
         "content": { suivi_http::problem::CONTENT_TYPE: content },
     })
 }
@@ -51,27 +45,27 @@ fn problem_response(summary: &str, codes_: &[&str], examples: Vec<(&str, Value)>
 pub fn shared_responses() -> Value {
     json!({
         "Unauthorized": problem_response(
-            "No valid bearer token.", &["unauthorized"], vec![("unauthorized", problems::unauthorized())]),
+            "No valid bearer token.", &[ProblemCode::Unauthorized], vec![("unauthorized", problems::unauthorized())]),
         "Forbidden": problem_response(
-            "The token's role may not call this operation.", &["forbidden"], vec![("forbidden", problems::forbidden())]),
+            "The token's role may not call this operation.", &[ProblemCode::Forbidden], vec![("forbidden", problems::forbidden())]),
         "NotFound": problem_response(
-            "No such contract for the caller.", &["not_found"], vec![("not_found", problems::not_found())]),
+            "No such contract for the caller.", &[ProblemCode::NotFound], vec![("not_found", problems::not_found())]),
         "PreconditionFailed": problem_response(
             "`If-Match` is stale: the contract changed since you read it. Read it again (its new `ETag`), \
              decide again, retry.",
-            &["precondition_failed"],
+            &[ProblemCode::PreconditionFailed],
             vec![("precondition_failed", problems::precondition_failed())]),
         "PayloadTooLarge": problem_response(
-            "The body is too large.", &["body_too_large"], vec![("body_too_large", problems::body_too_large())]),
+            "The body is too large.", &[ProblemCode::BodyTooLarge], vec![("body_too_large", problems::body_too_large())]),
         "UnsupportedMediaType": problem_response(
             "The body is not JSON.",
-            &["unsupported_media_type"],
+            &[ProblemCode::UnsupportedMediaType],
             vec![("unsupported_media_type", problems::unsupported_media_type())]),
         "InternalError": problem_response(
-            "An internal error: nothing about it is disclosed.", &["internal"], vec![("internal", problems::internal())]),
+            "An internal error: nothing about it is disclosed.", &[ProblemCode::Internal], vec![("internal", problems::internal())]),
         "Unavailable": problem_response(
             "A dependency (the database) is unavailable: retry later, with the same `Idempotency-Key` for a command.",
-            &["unavailable"],
+            &[ProblemCode::Unavailable],
             vec![("unavailable", problems::unavailable())]),
     })
 }
@@ -107,7 +101,7 @@ pub fn parameters() -> Value {
             "in": "query",
             "required": false,
             "description": "Only contracts in this state.",
-            "schema": { "type": "string", "enum": ["awarded", "terminated", "settled"] },
+            "schema": { "$ref": "#/components/schemas/ContractStatus" },
             "example": "awarded",
         },
         "NotifiedIn": {
@@ -152,6 +146,16 @@ pub fn parameters() -> Value {
             "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" },
             "example": "5f0c6a52-0b8e-4f7d-a7f1-3c2d9e4b1a60",
         },
+        "AcceptLanguage": {
+            "name": "Accept-Language",
+            "in": "header",
+            "required": false,
+            "description": "The language of an error's `title` and `detail`: French unless English is preferred \
+                (`en`, `en-GB`, or `en` weighing more than `fr`, e.g. `en;q=0.9, fr;q=0.5`). The problem's \
+                `type` is the same in both; data is not translated.",
+            "schema": { "type": "string" },
+            "example": "en",
+        },
         "IfMatch": {
             "name": "If-Match",
             "in": "header",
@@ -173,6 +177,12 @@ pub fn headers() -> Value {
             "description": "The contract's version, `\"v<version>\"`: send it back in `If-Match`.",
             "schema": { "type": "string", "pattern": "^\"v[0-9]+\"$" },
             "example": "\"v7\"",
+        },
+        "ContentLanguage": {
+            "description": "The language of the problem's `title` and `detail`: `fr`, or `en` when \
+                `Accept-Language` prefers English.",
+            "schema": { "type": "string", "enum": ["fr", "en"] },
+            "example": "fr",
         },
         "Location": {
             "description": "The new contract: `/api/contracts/{id}`.",
@@ -219,6 +229,9 @@ fn operation_object(operation: &Operation, schemas: &mut Schemas, story: &Story)
     }
     if operation.takes_if_match() {
         parameters.push(reference("parameters", "IfMatch"));
+    }
+    if let Access::Roles(_) = operation.access {
+        parameters.push(reference("parameters", "AcceptLanguage"));
     }
     if !parameters.is_empty() {
         object["parameters"] = Value::Array(parameters);
@@ -387,11 +400,11 @@ fn bad_request(operation: &Operation) -> Option<Value> {
     let mut codes_ = Vec::new();
     let mut examples = Vec::new();
     if operation.body.is_some() {
-        codes_.push("malformed_json");
+        codes_.push(ProblemCode::MalformedJson);
         examples.push(("malformed_json", problems::malformed_json()));
     }
     if operation.is_command {
-        codes_.push("invalid_header");
+        codes_.push(ProblemCode::InvalidHeader);
         examples.push(("invalid_header", problems::invalid_header()));
     }
     let mut response = match (codes_.is_empty(), operation.on_contract) {
@@ -411,8 +424,8 @@ fn bad_request(operation: &Operation) -> Option<Value> {
 }
 
 fn conflict(operation: &Operation) -> Value {
-    let mut codes_ = vec!["concurrent_change"];
-    codes_.extend(operation.extra_problems.iter().filter(|(status, _)| *status == 409).map(|(_, code)| *code));
+    let mut codes_ = vec![ProblemCode::ConcurrentChange];
+    codes_.extend(operation.extra_problems.iter().filter(|code| code.status() == StatusCode::CONFLICT));
     problem_response(
         "The contract's state conflicts with the request.",
         &codes_,
@@ -421,11 +434,11 @@ fn conflict(operation: &Operation) -> Value {
 }
 
 fn unprocessable(operation: &Operation, body: &Body) -> Value {
-    let mut codes_ = vec!["invalid_field"];
+    let mut codes_ = vec![ProblemCode::InvalidField];
     if operation.is_command {
-        codes_.push("idempotency_key_reused");
+        codes_.push(ProblemCode::IdempotencyKeyReused);
     }
-    codes_.extend(operation.extra_problems.iter().filter(|(status, _)| *status == 422).map(|(_, code)| *code));
+    codes_.extend(operation.extra_problems.iter().filter(|code| code.status() == StatusCode::UNPROCESSABLE_ENTITY));
     let mut examples = Vec::new();
     if let Some(first) = examples::request(operation.operation_id).first() {
         if let Some(problem) = problems::invalid_field(body.parse, &first.value) {
@@ -433,7 +446,8 @@ fn unprocessable(operation: &Operation, body: &Body) -> Value {
         }
     }
     if let Some(error) = examples::refusal(operation.operation_id) {
-        examples.push(("domain_rule", problems::domain(error)));
+        examples.push(("domain_rule", problems::domain(&error, Lang::Fr)));
+        examples.push(("domain_rule_in_english", problems::domain(&error, Lang::En)));
     }
     let mut response = problem_response(
         "The request is well-formed but refused: a value of the wrong shape (`field` is its JSON path), or \
@@ -454,7 +468,7 @@ fn invalid_query(query: &Query) -> Value {
         query.refused.iter().map(|&(name, refused)| (name, problems::invalid_query(query.parse, refused))).collect();
     problem_response(
         "A query parameter is missing, invalid or unknown: `field` names it.",
-        &["invalid_field"],
+        &[ProblemCode::InvalidField],
         examples,
     )
 }

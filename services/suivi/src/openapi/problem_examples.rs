@@ -1,14 +1,13 @@
 //! Example problem bodies, made by the code that answers them wherever it is reachable from
-//! here (the extractors, `Problem`'s constructors, `domain_problem`), so their titles and
-//! details are the real ones.
+//! here (the extractors, `Problem`'s constructors, `Problem::rule`), so their titles and
+//! details are the real ones: in French, the default, unless said otherwise.
 
 use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::{header, Request};
 use serde_json::{json, Value};
 use suivi_application::ApplicationError;
-use suivi_domain::DomainError;
-use suivi_http::command::domain_problem;
+use suivi_domain::{DomainError, Lang};
 use suivi_http::policies::Buyers;
 use suivi_http::{auth::Policy, IfMatch, JsonBody, Principal, Problem, Role};
 use suivi_proto::TenantId;
@@ -17,7 +16,11 @@ use uuid::Uuid;
 use super::examples::CONTRACT_ID;
 
 fn to_json(problem: Problem) -> Value {
-    serde_json::to_value(problem).expect("a problem serialises to JSON")
+    in_language(problem, Lang::Fr)
+}
+
+fn in_language(problem: Problem, lang: Lang) -> Value {
+    serde_json::to_value(problem.body(lang)).expect("a problem serialises to JSON")
 }
 
 fn refused<T>(result: Result<T, Problem>) -> Value {
@@ -56,7 +59,7 @@ pub fn forbidden() -> Value {
 }
 
 pub fn not_found() -> Value {
-    to_json(Problem::not_found(format!("no contract {CONTRACT_ID}")))
+    to_json(Problem::no_contract(CONTRACT_ID))
 }
 
 pub fn concurrent_change() -> Value {
@@ -93,8 +96,8 @@ pub fn invalid_query(parse: fn(Option<&str>) -> Result<(), Problem>, query: &str
     refused(parse(Some(query)))
 }
 
-pub fn domain(error: DomainError) -> Value {
-    to_json(domain_problem(error))
+pub fn domain(error: &DomainError, lang: Lang) -> Value {
+    in_language(Problem::rule(error), lang)
 }
 
 pub fn internal() -> Value {
