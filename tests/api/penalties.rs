@@ -79,7 +79,11 @@ async fn a_facilitator_reads_the_explained_proposal_and_confirms_exactly_that_am
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["type"], "/problems/amount_differs_from_proposal");
     assert_eq!(problem["field"], "amount_ht");
-    assert!(problem["detail"].as_str().unwrap().contains("43980.00"), "names the proposal's amount: {problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("la proposition est de 43") && detail.contains("980,00 € HT"),
+        "names the proposal's amount: {problem}"
+    );
 
     let as_proposed = json!({ "amount_ht": "43980.00", "decided_on": today() });
     for token in [&app.tokens.contractor, &app.tokens.buyer, &app.tokens.finance] {
@@ -192,7 +196,7 @@ async fn a_proposal_that_cannot_be_computed_says_why_and_cannot_be_confirmed() {
     let (status, problem) = refused(&app, &confirm, &app.tokens.facilitator, body.clone()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["type"], "/problems/penalty_proposal_unavailable");
-    assert_eq!(problem["title"], "La proposition de pénalité ne peut pas être calculée");
+    assert_eq!(problem["title"], "Les règles du marché refusent cette demande");
     assert!(problem["detail"].as_str().unwrap().starts_with("aucun SMIC horaire brut"), "{problem}");
     let english = app
         .request(reqwest::Method::POST, &confirm, Some(&app.tokens.facilitator))
@@ -204,7 +208,7 @@ async fn a_proposal_that_cannot_be_computed_says_why_and_cannot_be_confirmed() {
     assert_eq!(english.headers()["content-language"], "en");
     let problem: Value = english.json().await.unwrap();
     assert_eq!(problem["type"], "/problems/penalty_proposal_unavailable");
-    assert_eq!(problem["title"], "The penalty proposal cannot be computed");
+    assert_eq!(problem["title"], "The contract's rules refuse this request");
     assert!(
         problem["detail"].as_str().unwrap().starts_with("no gross hourly SMIC in force on 2012-06-01"),
         "{problem}"
