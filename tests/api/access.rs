@@ -127,3 +127,31 @@ async fn a_revoked_token_is_refused_at_once_although_servers_keep_tokens_in_memo
         assert_eq!(app.event_count().await, before, "round {round}: nothing written");
     }
 }
+
+/// Every error is problem+json, the router's own too; a 401 names the scheme it wants.
+#[tokio::test]
+async fn unknown_paths_wrong_methods_and_missing_tokens_get_problems() {
+    let app = TestApp::spawn().await;
+    let unknown = app.get("/api/contrats", &app.tokens.buyer).await;
+    let body = problem(unknown, StatusCode::NOT_FOUND).await;
+    assert_eq!(body["type"], "/problems/not_found");
+    assert_eq!(body["detail"], "aucune ressource à cette adresse");
+
+    let wrong_method = app.request(Method::DELETE, "/api/contracts", Some(&app.tokens.buyer)).send().await.unwrap();
+    let allow = wrong_method.headers()["allow"].to_str().unwrap().to_owned();
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+    let body = problem(wrong_method, StatusCode::METHOD_NOT_ALLOWED).await;
+    assert_eq!(body["type"], "/problems/method_not_allowed");
+    let english = app
+        .request(Method::PUT, "/api/contracts", Some(&app.tokens.buyer))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(english.headers()["content-language"], "en");
+    assert_eq!(problem(english, StatusCode::METHOD_NOT_ALLOWED).await["title"], "This method is not allowed here");
+
+    let anonymous = app.request(Method::GET, "/api/contracts", None).send().await.unwrap();
+    assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
+    problem(anonymous, StatusCode::UNAUTHORIZED).await;
+}

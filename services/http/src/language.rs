@@ -9,12 +9,12 @@
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use suivi_domain::Lang;
 
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode};
 
 /// The language `Accept-Language` asks for, among those Suivi speaks.
 pub fn negotiate(headers: &HeaderMap) -> Lang {
@@ -67,8 +67,33 @@ fn weight<'a>(parameters: impl Iterator<Item = &'a str>) -> Option<f32> {
 /// again in the language the request asked for.
 pub async fn negotiate_problems(request: Request, next: Next) -> Response {
     let lang = negotiate(request.headers());
-    let response = next.run(request).await;
+    let response = as_problem(next.run(request).await);
     in_language(response, lang)
+}
+
+/// The router's own bare 404 (no such path) and 405 (a path that takes other methods) as
+/// problem+json like every other error, keeping the `Allow` header of a 405.
+fn as_problem(response: Response) -> Response {
+    let code = match response.status() {
+        StatusCode::NOT_FOUND => ProblemCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ProblemCode::MethodNotAllowed,
+        _ => return response,
+    };
+    if response.extensions().get::<Problem>().is_some() {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let problem = match code {
+        ProblemCode::NotFound => {
+            Problem::of(code).detail("aucune ressource à cette adresse", "no resource at this path")
+        }
+        _ => Problem::of(code),
+    };
+    let mut answer = problem.into_response();
+    if let Some(allow) = allow {
+        answer.headers_mut().insert(header::ALLOW, allow);
+    }
+    answer
 }
 
 /// `response` with its problem, if it carries one, written in `lang`.

@@ -84,11 +84,15 @@ problem_codes! {
         fr: "Votre rôle ne permet pas cette action",
         en: "Your role may not do this",
         meaning: "The token's role may not do this; `detail` lists the roles that may.";
+    MethodNotAllowed = "method_not_allowed", METHOD_NOT_ALLOWED,
+        fr: "Cette méthode n'est pas permise ici",
+        en: "This method is not allowed here",
+        meaning: "The path exists but does not take this method; `Allow` lists the ones it takes.";
     NotFound = "not_found", NOT_FOUND,
         fr: "Introuvable",
         en: "Not found",
         meaning: "No such contract for the caller: another organisation's contract, or another contractor's, \
-                  is answered the same, so its existence is not disclosed.";
+                  is answered the same, so its existence is not disclosed. Also a path that does not exist.";
     AlreadyExists = "already_exists", CONFLICT,
         fr: "Ce marché existe déjà",
         en: "This contract already exists",
@@ -346,7 +350,12 @@ impl Problem {
             (header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag())),
             (header::VARY, HeaderValue::from_static("accept-language")),
         ];
-        (self.status_code(), headers, body).into_response()
+        let mut response = (self.status_code(), headers, body).into_response();
+        if self.status_code() == StatusCode::UNAUTHORIZED {
+            // RFC 9110 §11.6.1: a 401 names the scheme that would be accepted.
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }
 
