@@ -149,6 +149,8 @@ async fn a_malformed_decp_file_reports_each_bad_record_and_imports_the_good_ones
         ("2024-NO-CPV", "codeCPV"),
         ("2024-BAD-SIRET", "acheteur.id"),
         ("2024-LUHN", "titulaires"),
+        ("2024-INNOVANT", "`marcheInnovant`: expected true or false"),
+        ("2024-FORME", "`formePrix`"),
     ] {
         let line = output
             .lines()
@@ -164,6 +166,122 @@ async fn a_malformed_decp_file_reports_each_bad_record_and_imports_the_good_ones
         suivi(&db, &["import", "decp", fixtures.join("decp_not_json.json").to_str().unwrap(), "--tenant", "rennes"]);
     assert!(!not_json.status.success());
     assert!(String::from_utf8_lossy(&not_json.stderr).contains("not a JSON document"));
+}
+
+#[tokio::test]
+async fn two_tenants_listing_the_same_buyer_each_import_its_own_contracts() {
+    let db = TestDatabase::new().await;
+    let buyer = "21750001630040";
+    for (id, name) in [("paris", "Paris"), ("grand-paris", "Grand Paris")] {
+        stdout(&suivi(&db, &["tenant", "create", "--id", id, "--name", name, "--buyer-siret", buyer]));
+    }
+    let file = decp_dir().join("marches_avec_modifications.json");
+    let file = file.to_str().unwrap();
+
+    for tenant in ["paris", "grand-paris"] {
+        let output = stdout(&suivi(&db, &["import", "decp", file, "--tenant", tenant]));
+        assert!(output.contains("imported   TEST2022Bis"), "{tenant}: {output}");
+        assert!(output.contains("1 imported, 0 already imported, 1 rejected"), "{tenant}: {output}");
+    }
+    let again = stdout(&suivi(&db, &["import", "decp", file, "--tenant", "grand-paris"]));
+    assert!(again.contains("0 imported, 1 already imported, 1 rejected"), "{again}");
+
+    let streams: Vec<(String, Uuid)> =
+        sqlx::query_as("select tenant, stream_id from events where event_type = 'contract_awarded' order by tenant")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    let tenants: Vec<&str> = streams.iter().map(|(tenant, _)| tenant.as_str()).collect();
+    assert_eq!(tenants, ["grand-paris", "paris"], "one contract each");
+    assert_ne!(streams[0].1, streams[1].1);
+}
+
+/// The peak resident memory (VmHWM, in kB) of a running process, read until it exits: a lower
+/// bound of its true peak, since the last moments before exit go unseen, but the import's peak
+/// is while it reads the file, long before.
+fn run_measuring_peak_memory(mut command: Command) -> (std::process::ExitStatus, u64) {
+    let mut child = command.spawn().unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status, peak_kb);
+        }
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            let hwm = status.lines().find_map(|line| line.strip_prefix("VmHWM:"));
+            if let Some(kb) = hwm.and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok()) {
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// A ~50 MB file, streamed: the peak memory of the import stays far below the file's size.
+/// One record in 50 is for the tenant's buyer and imported through the command path; the
+/// others break the schema (`marcheInnovant: "non"`), so they are rejected by the mapper
+/// without touching the database and the test measures parsing, not PostgreSQL.
+#[tokio::test]
+async fn a_50_mb_decp_file_is_imported_record_by_record_in_bounded_memory() {
+    use std::io::Write as _;
+
+    let db = TestDatabase::new().await;
+    stdout(&suivi(&db, &["tenant", "create", "--id", "rennes", "--name", "Rennes", "--buyer-siret", "24350013900189"]));
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../services/contracts/tests/fixtures");
+    let sample: Value =
+        serde_json::from_slice(&std::fs::read(fixtures.join("decp_malformed_records.json")).unwrap()).unwrap();
+    let mut record = sample["marches"]["marche"][0].clone();
+    record["objet"] = Value::String("Entretien des espaces verts, lot unique. ".repeat(24));
+
+    let dir = std::env::temp_dir().join(format!("suivi-decp-{}", Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("decp_50mb.json");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    file.write_all(br#"{"marches": {"marche": ["#).unwrap();
+    let (mut written, mut records, mut good) = (0_usize, 0_usize, 0_usize);
+    while written < 50 * 1024 * 1024 {
+        record["id"] = Value::String(format!("BIG-{records:06}"));
+        let importable = records % 50 == 0;
+        record["marcheInnovant"] = if importable { Value::Bool(false) } else { Value::String("non".into()) };
+        let bytes = serde_json::to_vec_pretty(&record).unwrap();
+        if records > 0 {
+            file.write_all(b",\n").unwrap();
+        }
+        file.write_all(&bytes).unwrap();
+        written += bytes.len() + 2;
+        records += 1;
+        good += usize::from(importable);
+    }
+    file.write_all(b"]}}\n").unwrap();
+    file.flush().unwrap();
+    drop(file);
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size >= 50 * 1024 * 1024, "{size}");
+
+    let output_path = dir.join("output.txt");
+    let mut command = Command::new(suivi_binary());
+    command
+        .args(["import", "decp", path.to_str().unwrap(), "--tenant", "rennes"])
+        .env("DATABASE_URL", db.url())
+        .env("RUST_LOG", "warn")
+        .stdout(std::fs::File::create(&output_path).unwrap())
+        .stderr(std::process::Stdio::inherit());
+    let started = std::time::Instant::now();
+    let (status, peak_kb) = run_measuring_peak_memory(command);
+    let elapsed = started.elapsed();
+    let output = std::fs::read_to_string(&output_path).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    assert!(status.success(), "{status}: {}", output.lines().last().unwrap_or_default());
+    eprintln!("{records} records, {size} bytes: peak RSS {peak_kb} kB, {elapsed:?}");
+    assert!(peak_kb > 0, "the process was measured");
+    assert!(peak_kb < 100 * 1024, "peak RSS {peak_kb} kB for a {size}-byte file");
+    let summary = output.lines().last().unwrap();
+    assert_eq!(summary, format!("{good} imported, 0 already imported, {} rejected, 0 skipped", records - good));
+    let imported: i64 = sqlx::query_scalar("select count(*) from events").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(imported as usize, good);
+    let rejected = output.lines().filter(|l| l.starts_with("rejected") && l.contains("`marcheInnovant`")).count();
+    assert_eq!(rejected, records - good, "every other record rejected for its schema fault");
 }
 
 #[tokio::test]

@@ -12,14 +12,34 @@ use suivi_contracts::decp::{
 };
 use suivi_proto::events::{AdvanceRecovery, AdvanceTerms, BuyerKind, ContractorRole, SocialConsideration};
 use suivi_proto::text::{InvalidText, TextShape};
+use suivi_proto::TenantId;
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+fn rennes() -> TenantId {
+    TenantId::parse("rennes").unwrap()
+}
+
 fn rejected(id: Option<&str>, position: usize, field: &str, problem: Problem) -> RecordError {
     RecordError { id: id.map(str::to_owned), position: Some(position), field: field.to_owned(), problem }
+}
+
+const NATURES: &[&str] = &["Marché", "Marché de partenariat", "Marché de défense ou de sécurité"];
+const LIEUX: &[&str] = &[
+    "Code postal",
+    "Code commune",
+    "Code arrondissement",
+    "Code canton",
+    "Code département",
+    "Code région",
+    "Code pays",
+];
+
+fn unknown(value: &str, allowed: &'static [&'static str]) -> Problem {
+    Problem::UnknownVocabulary { value: value.to_owned(), allowed }
 }
 
 fn wrong_type(expected: &'static str, found: &str) -> Problem {
@@ -28,7 +48,7 @@ fn wrong_type(expected: &'static str, found: &str) -> Problem {
 
 #[test]
 fn it_reports_each_bad_record_with_its_id_and_reason() {
-    let report = import(&fixture("decp_malformed_records.json"), &ImportDefaults::default()).unwrap();
+    let report = import(&fixture("decp_malformed_records.json"), &rennes(), &ImportDefaults::default()).unwrap();
 
     let social = Problem::UnknownVocabulary {
         value: "Insertion professionnelle".into(),
@@ -58,7 +78,38 @@ fn it_reports_each_bad_record_with_its_id_and_reason() {
             rejected(Some("2024-ZERO"), 9, "montant", Problem::NotPositive("0".into())),
             rejected(None, 10, "", Problem::NotAnObject("the string \"pas un marché\"".into())),
             rejected(None, 11, "id", wrong_type("a string", "the number 42")),
+            // Fields the award does not hold, checked against the DECP schema all the same.
+            rejected(Some("2024-INNOVANT"), 14, "marcheInnovant", wrong_type("true or false", "the string \"non\"")),
+            rejected(
+                Some("2024-ID-DE-21-CHARSXX"),
+                15,
+                "id",
+                Problem::OutOfRange { rule: "at most 16 characters", found: "21 characters".into() }
+            ),
+            rejected(Some("2024-NATURE"), 16, "nature", unknown("Accord-cadre", NATURES)),
+            rejected(Some("2024-FORME"), 17, "formePrix", unknown("Global", &["Unitaire", "Forfaitaire", "Mixte"])),
+            rejected(Some("2024-OFFRES"), 18, "offresRecues", Problem::NotPositive("0".into())),
+            rejected(Some("2024-LIEU"), 19, "lieuExecution.typeCode", unknown("Commune", LIEUX)),
+            rejected(Some("2024-TECHNIQUE"), 20, "techniques.technique[1]", Problem::Duplicate("Concours".into())),
+            rejected(
+                Some("2024-ORIGINE"),
+                21,
+                "origineFrance",
+                Problem::OutOfRange { rule: "a fraction between 0 and 1", found: "1.2".into() }
+            ),
+            rejected(
+                Some("2024-CENTIMES"),
+                22,
+                "montant",
+                Problem::OutOfRange { rule: "at least 1", found: "0.5".into() }
+            ),
+            rejected(Some("2024-PUBLIE"), 23, "datePublicationDonnees", Problem::InvalidDate("10/03/2024".into())),
+            rejected(Some("2024-SOUSTRAIT"), 24, "sousTraitanceDeclaree", wrong_type("true or false", "the number 1")),
         ]
+    );
+    assert_eq!(
+        report.rejected[11].to_string(),
+        "DECP record \"2024-INNOVANT\" (#14): `marcheInnovant`: expected true or false, found the string \"non\""
     );
     assert_eq!(
         report.rejected[0].to_string(),
@@ -68,7 +119,7 @@ fn it_reports_each_bad_record_with_its_id_and_reason() {
 
 #[test]
 fn it_still_maps_the_good_records_of_a_bad_file() {
-    let report = import(&fixture("decp_malformed_records.json"), &ImportDefaults::default()).unwrap();
+    let report = import(&fixture("decp_malformed_records.json"), &rennes(), &ImportDefaults::default()).unwrap();
 
     let ids: Vec<&str> = report.awards.iter().map(|a| a.decp_id.as_str()).collect();
     assert_eq!(ids, ["2024-OK-1", "2024-OK-2"]);
@@ -97,9 +148,9 @@ fn it_still_maps_the_good_records_of_a_bad_file() {
 
 #[test]
 fn it_puts_every_record_in_exactly_one_list() {
-    let report = import(&fixture("decp_malformed_records.json"), &ImportDefaults::default()).unwrap();
+    let report = import(&fixture("decp_malformed_records.json"), &rennes(), &ImportDefaults::default()).unwrap();
 
-    assert_eq!((report.awards.len(), report.rejected.len(), report.skipped.len()), (2, 11, 1));
+    assert_eq!((report.awards.len(), report.rejected.len(), report.skipped.len()), (2, 22, 1));
     assert_eq!(report.total(), parse_file(&fixture("decp_malformed_records.json")).unwrap().records.len());
     // The last record repeats the buyer and id of the first.
     assert_eq!(
@@ -114,8 +165,8 @@ fn it_imports_the_same_bytes_twice_identically() {
     let bytes = fixture("decp_malformed_records.json");
     let defaults = ImportDefaults::default();
 
-    let first = import(&bytes, &defaults).unwrap();
-    let second = import(&bytes, &defaults).unwrap();
+    let first = import(&bytes, &rennes(), &defaults).unwrap();
+    let second = import(&bytes, &rennes(), &defaults).unwrap();
 
     let ids = |r: &ImportReport| r.awards.iter().map(|a| a.contract_id).collect::<Vec<_>>();
     assert_eq!(ids(&first), ids(&second));
@@ -124,7 +175,7 @@ fn it_imports_the_same_bytes_twice_identically() {
 
 #[test]
 fn it_reads_a_flat_marches_list_and_skips_its_concessions() {
-    let report = import(&fixture("decp_flat_marches.json"), &ImportDefaults::default()).unwrap();
+    let report = import(&fixture("decp_flat_marches.json"), &rennes(), &ImportDefaults::default()).unwrap();
 
     let ids: Vec<&str> = report.awards.iter().map(|a| a.decp_id.as_str()).collect();
     assert_eq!(ids, ["2023-FLAT-1"]);
@@ -135,7 +186,7 @@ fn it_reads_a_flat_marches_list_and_skips_its_concessions() {
 #[test]
 fn it_applies_the_buyer_defaults_to_every_award() {
     let defaults = ImportDefaults::for_buyer_kind(BuyerKind::Hospital);
-    let report = import(&fixture("decp_flat_marches.json"), &defaults).unwrap();
+    let report = import(&fixture("decp_flat_marches.json"), &rennes(), &defaults).unwrap();
 
     let award = &report.awards[0].award;
     assert_eq!((award.buyer_kind, award.payment_term_days), (BuyerKind::Hospital, 50));
@@ -143,18 +194,21 @@ fn it_applies_the_buyer_defaults_to_every_award() {
 
 #[test]
 fn it_refuses_a_file_that_is_not_json() {
-    let error = import(&fixture("decp_not_json.json"), &ImportDefaults::default()).unwrap_err();
+    let error = import(&fixture("decp_not_json.json"), &rennes(), &ImportDefaults::default()).unwrap_err();
     assert!(matches!(&error, DecpFileError::NotJson(message) if message.contains("line 1")), "{error}");
 }
 
 #[test]
 fn it_refuses_a_file_without_marches() {
-    assert_eq!(import(&fixture("decp_no_marches.json"), &ImportDefaults::default()), Err(DecpFileError::NoMarches));
+    assert_eq!(
+        import(&fixture("decp_no_marches.json"), &rennes(), &ImportDefaults::default()),
+        Err(DecpFileError::NoMarches)
+    );
 }
 
 #[test]
 fn it_refuses_a_record_that_is_not_an_object() {
-    let error = map_record(&serde_json::json!(["TEST2022"]), &ImportDefaults::default()).unwrap_err();
+    let error = map_record(&serde_json::json!(["TEST2022"]), &rennes(), &ImportDefaults::default()).unwrap_err();
     assert_eq!(
         error,
         RecordError {
@@ -183,7 +237,7 @@ fn it_rejects_a_record_whose_text_holds_a_control_character_and_imports_the_othe
         with("2024-ID\u{0}", "objet", "Entretien"),
         with("2024-PROC", "procedure", "Procédure\nadaptée"),
     ] } });
-    let report = import(&serde_json::to_vec(&file).unwrap(), &ImportDefaults::default()).unwrap();
+    let report = import(&serde_json::to_vec(&file).unwrap(), &rennes(), &ImportDefaults::default()).unwrap();
 
     let ids: Vec<&str> = report.awards.iter().map(|a| a.decp_id.as_str()).collect();
     assert_eq!(ids, ["2024-LIGNES"], "line feeds and tabs are allowed in `objet`");

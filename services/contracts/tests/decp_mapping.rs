@@ -12,7 +12,7 @@ use suivi_contracts::decp::{
 use suivi_proto::events::{
     BuyerKind, CompanySize, ContractAwardedV1, ContractorRole, EnvironmentalConsideration, SocialConsideration,
 };
-use suivi_proto::Payload;
+use suivi_proto::{Payload, TenantId};
 use uuid::Uuid;
 
 /// The official files, vendored in the repository (`tests/data/decp/`, see its README).
@@ -21,14 +21,18 @@ fn official(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn import_official(name: &str) -> ImportReport {
-    import(&official(name), &ImportDefaults::default()).unwrap()
+fn paris() -> TenantId {
+    TenantId::parse("paris").unwrap()
 }
 
-/// The id of `TEST2022Bis` (also what Python's `uuid.uuid5(DECP_NAMESPACE,
-/// "21750001630040/TEST2022Bis")` gives): if it changes, every contract imported before would
-/// be duplicated by a re-import.
-const TEST2022BIS_CONTRACT_ID: &str = "8bfe395d-27b5-5a5e-97eb-42f2c73cc854";
+fn import_official(name: &str) -> ImportReport {
+    import(&official(name), &paris(), &ImportDefaults::default()).unwrap()
+}
+
+/// The id of `TEST2022Bis` imported by tenant `paris` (also what Python's
+/// `uuid.uuid5(DECP_NAMESPACE, "paris/21750001630040/TEST2022Bis")` gives): if it changes,
+/// every contract imported before would be duplicated by a re-import.
+const TEST2022BIS_CONTRACT_ID: &str = "a359a275-3c3e-5816-a505-18766ed3bd9d";
 
 #[test]
 fn it_maps_the_official_example_to_an_award() {
@@ -98,7 +102,8 @@ fn it_skips_the_official_concessions_and_maps_the_contracts_beside_them() {
     let ids: Vec<&str> = report.awards.iter().map(|a| a.decp_id.as_str()).collect();
     assert_eq!(ids, ["TEST2022Bis"]);
     let rejected: Vec<_> = report.rejected.iter().map(|e| (e.id.as_deref(), e.position, e.field.as_str())).collect();
-    assert_eq!(rejected, [(Some("TEST2022"), Some(0), "acheteur.id")]);
+    // The file lists its concessions first: positions follow the file.
+    assert_eq!(rejected, [(Some("TEST2022"), Some(2), "acheteur.id")]);
     assert_eq!(
         report.skipped,
         [
@@ -117,10 +122,23 @@ fn it_gives_the_same_contract_id_on_every_import() {
     let id = first.awards[0].contract_id;
     assert_eq!(id, second.awards[0].contract_id);
     assert_eq!(id, other_file.awards[0].contract_id, "same buyer and DECP id, same contract");
-    assert_eq!(id, contract_id("21750001630040", "TEST2022Bis"));
+    assert_eq!(id, contract_id(&paris(), "21750001630040", "TEST2022Bis"));
     assert_eq!(id.get_version_num(), 5);
     assert_eq!(id, Uuid::parse_str(TEST2022BIS_CONTRACT_ID).unwrap());
     assert_eq!(first, second);
+}
+#[test]
+fn it_gives_each_tenant_its_own_contract_for_the_same_buyer_and_id() {
+    let bytes = official("marches_avec_modifications.json");
+    let defaults = ImportDefaults::default();
+    let commune = import(&bytes, &paris(), &defaults).unwrap();
+    let metropole = import(&bytes, &TenantId::parse("grand-paris").unwrap(), &defaults).unwrap();
+
+    let (a, b) = (commune.awards[0].contract_id, metropole.awards[0].contract_id);
+    assert_ne!(a, b, "same buyer SIRET and DECP id in two tenants: two contracts");
+    assert_eq!(commune.awards[0].award, metropole.awards[0].award);
+    let old_scheme = Uuid::new_v5(&uuid::uuid!("9b45e041-7e0b-4f3a-b2b3-6075ba5a3d0a"), b"21750001630040/TEST2022Bis");
+    assert!(a != old_scheme && b != old_scheme);
 }
 
 #[test]

@@ -1,24 +1,35 @@
 //! `suivi import decp FILE --tenant T`: DECP v2 contracts become awards.
 //!
-//! Idempotent: a contract's id is derived from its buyer and DECP id, so importing a file
-//! twice finds every contract already recorded and writes nothing. Every invalid record is
-//! reported with its id and reason, and the import goes on.
+//! Streamed: the file is read twice, record by record, never whole. The first pass checks its
+//! structure (a file that is not DECP, or cut short, imports nothing); the second maps each
+//! record on a blocking thread and hands it over a small bounded channel to the command
+//! path, which records it before the parser reads much further. Memory stays bounded
+//! whatever the file's size; one line is printed per record as it is decided.
+//!
+//! Idempotent: a contract's id is derived from the tenant, its buyer and its DECP id, so
+//! importing a file twice into a tenant finds every contract already recorded and writes
+//! nothing, and two tenants importing the same buyer's file each get their own contracts.
+//! Every invalid record is reported with its id and reason, and the import goes on.
 
-use std::path::PathBuf;
+use std::fmt;
+use std::fs::File;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::Subcommand;
 use sqlx::PgPool;
 use suivi_application::{business_today, Application, ApplicationError, CommandRequest, Expected, Principal};
-use suivi_contracts::decp::{self, ImportDefaults};
+use suivi_contracts::decp::{self, ImportDefaults, RecordOutcome};
 use suivi_domain::Command;
 use suivi_proto::TenantId;
 use suivi_store::EventStore;
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
-    /// Import the contracts of a DECP v2 JSON file as awards.
+    /// Import the contracts of a DECP v2 JSON file as awards (the file is streamed).
     Decp {
         file: PathBuf,
         /// The tenant the contracts belong to; their buyers must be among its buyer SIRETs.
@@ -27,79 +38,147 @@ pub enum ImportCommand {
     },
 }
 
-/// What happened to each record, in file order.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct ImportSummary {
-    pub imported: Vec<(String, Uuid)>,
-    pub already_imported: Vec<(String, Uuid)>,
-    /// One line per refused record: its id and the reason.
-    pub rejected: Vec<String>,
-    pub skipped: Vec<(String, String)>,
+/// What happened to one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Imported {
+        decp_id: String,
+        contract_id: Uuid,
+    },
+    AlreadyImported {
+        decp_id: String,
+        contract_id: Uuid,
+    },
+    /// The record's id and the reason.
+    Rejected(String),
+    Skipped {
+        label: String,
+        reason: String,
+    },
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Imported { decp_id, contract_id } => write!(f, "imported   {decp_id} -> contract {contract_id}"),
+            Outcome::AlreadyImported { decp_id, contract_id } => {
+                write!(f, "unchanged  {decp_id} -> contract {contract_id} (already imported)")
+            }
+            Outcome::Skipped { label, reason } => write!(f, "skipped    {label}: {reason}"),
+            Outcome::Rejected(reason) => write!(f, "rejected   {reason}"),
+        }
+    }
+}
+
+/// How many records ended each way.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub imported: usize,
+    pub already_imported: usize,
+    pub rejected: usize,
+    pub skipped: usize,
+}
+
+impl ImportCounts {
+    fn count(&mut self, outcome: &Outcome) {
+        let counter = match outcome {
+            Outcome::Imported { .. } => &mut self.imported,
+            Outcome::AlreadyImported { .. } => &mut self.already_imported,
+            Outcome::Rejected(_) => &mut self.rejected,
+            Outcome::Skipped { .. } => &mut self.skipped,
+        };
+        *counter += 1;
+    }
+}
+
+impl fmt::Display for ImportCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} imported, {} already imported, {} rejected, {} skipped",
+            self.imported, self.already_imported, self.rejected, self.skipped
+        )
+    }
 }
 
 pub async fn run(pool: &PgPool, command: ImportCommand) -> anyhow::Result<()> {
     let ImportCommand::Decp { file, tenant } = command;
-    let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-    let summary = import_decp(pool, &TenantId::parse(&tenant)?, &bytes).await?;
-    for (id, contract) in &summary.imported {
-        println!("imported   {id} -> contract {contract}");
-    }
-    for (id, contract) in &summary.already_imported {
-        println!("unchanged  {id} -> contract {contract} (already imported)");
-    }
-    for (id, reason) in &summary.skipped {
-        println!("skipped    {id}: {reason}");
-    }
-    for reason in &summary.rejected {
-        println!("rejected   {reason}");
-    }
-    println!(
-        "{} imported, {} already imported, {} rejected, {} skipped",
-        summary.imported.len(),
-        summary.already_imported.len(),
-        summary.rejected.len(),
-        summary.skipped.len()
-    );
+    let counts = import_decp(pool, &TenantId::parse(&tenant)?, &file, |outcome| println!("{outcome}")).await?;
+    println!("{counts}");
     Ok(())
 }
 
-pub async fn import_decp(pool: &PgPool, tenant: &TenantId, bytes: &[u8]) -> anyhow::Result<ImportSummary> {
-    let report = decp::import(bytes, &ImportDefaults::default()).context("reading the DECP file")?;
+/// Records mapped ahead of the command path, at most: the parser waits when it is this far
+/// ahead, which bounds the memory a slow database can make the import hold.
+const RECORDS_IN_FLIGHT: usize = 64;
+
+/// Imports `path` into `tenant`, calling `report` once per record, in file order.
+pub async fn import_decp(
+    pool: &PgPool,
+    tenant: &TenantId,
+    path: &Path,
+    mut report: impl FnMut(&Outcome),
+) -> anyhow::Result<ImportCounts> {
+    let open = |path: &Path| File::open(path).with_context(|| format!("reading {}", path.display()));
+    let first_pass = open(path)?;
+    tokio::task::spawn_blocking(move || decp::check_file(first_pass)).await?.context("reading the DECP file")?;
+
+    let (sender, mut receiver) = mpsc::channel::<RecordOutcome>(RECORDS_IN_FLIGHT);
+    let second_pass = open(path)?;
+    let parser_tenant = tenant.clone();
+    let parser = tokio::task::spawn_blocking(move || {
+        decp::import_from(second_pass, &parser_tenant, &ImportDefaults::default(), |outcome| {
+            // The receiver is gone only when the import stopped on an error: stop reading.
+            match sender.blocking_send(outcome) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(_) => ControlFlow::Break(()),
+            }
+        })
+    });
+
     let app = Application::new(EventStore::new(pool.clone()));
     let importer = Principal::system("decp-import", tenant.clone());
     let (today, correlation_id) = (business_today(), Uuid::now_v7());
-    let mut summary = ImportSummary {
-        rejected: report.rejected.iter().map(ToString::to_string).collect(),
-        skipped: report.skipped,
-        ..ImportSummary::default()
-    };
-    for award in report.awards {
-        for warning in &award.warnings {
-            tracing::info!(decp_id = %award.decp_id, "{warning}");
-        }
-        let request = CommandRequest {
-            principal: &importer,
-            contract_id: award.contract_id,
-            expected: Expected::Any,
-            idempotency: None,
-            command: Command::Award(award.award),
-            today,
-            correlation_id,
+    let mut counts = ImportCounts::default();
+    while let Some(outcome) = receiver.recv().await {
+        let outcome = match outcome {
+            RecordOutcome::Skipped(label, reason) => Outcome::Skipped { label, reason },
+            RecordOutcome::Rejected(error) => Outcome::Rejected(error.to_string()),
+            RecordOutcome::Award(award) => {
+                let award = *award;
+                for warning in &award.warnings {
+                    tracing::info!(decp_id = %award.decp_id, "{warning}");
+                }
+                let (decp_id, contract_id) = (award.decp_id, award.contract_id);
+                let request = CommandRequest {
+                    principal: &importer,
+                    contract_id,
+                    expected: Expected::Any,
+                    idempotency: None,
+                    command: Command::Award(award.award),
+                    today,
+                    correlation_id,
+                };
+                match app.execute(request).await {
+                    Ok(_) => Outcome::Imported { decp_id, contract_id },
+                    // The id is derived from the tenant and the record: already there means
+                    // imported into this tenant before.
+                    Err(ApplicationError::AlreadyExists { .. } | ApplicationError::Conflict { .. }) => {
+                        Outcome::AlreadyImported { decp_id, contract_id }
+                    }
+                    Err(ApplicationError::BuyerNotInTenant { siret }) => Outcome::Rejected(format!(
+                        "DECP record {decp_id:?}: buyer {siret} is not among tenant {tenant}'s buyers"
+                    )),
+                    Err(ApplicationError::Refused(error)) => {
+                        Outcome::Rejected(format!("DECP record {decp_id:?}: {error}"))
+                    }
+                    Err(other) => return Err(other.into()),
+                }
+            }
         };
-        match app.execute(request).await {
-            Ok(_) => summary.imported.push((award.decp_id, award.contract_id)),
-            // The id is derived from the record: already there means imported before.
-            Err(ApplicationError::AlreadyExists { .. } | ApplicationError::Conflict { .. }) => {
-                summary.already_imported.push((award.decp_id, award.contract_id))
-            }
-            Err(ApplicationError::BuyerNotInTenant { siret }) => summary
-                .rejected
-                .push(format!("DECP record {:?}: buyer {siret} is not among tenant {tenant}'s buyers", award.decp_id)),
-            Err(ApplicationError::Refused(error)) => {
-                summary.rejected.push(format!("DECP record {:?}: {error}", award.decp_id))
-            }
-            Err(other) => return Err(other.into()),
-        }
+        counts.count(&outcome);
+        report(&outcome);
     }
-    Ok(summary)
+    parser.await?.context("reading the DECP file")?;
+    Ok(counts)
 }

@@ -11,6 +11,9 @@ pub enum DecpFileError {
     /// Not JSON at all (or not UTF-8). Holds serde_json's message, which gives line and column.
     #[error("not a JSON document: {0}")]
     NotJson(String),
+    /// The file could not be read (I/O error).
+    #[error("the file cannot be read: {0}")]
+    Unreadable(String),
     /// Valid JSON, but the top level is not an object.
     #[error("the top level must be an object with a `marches` key, found {0}")]
     TopLevelNotObject(String),
@@ -75,6 +78,9 @@ pub enum Problem {
     OutOfRange { rule: &'static str, found: String },
     #[error("unknown value {value:?}; the DECP vocabulary is {}", Choices(allowed))]
     UnknownVocabulary { value: String, allowed: &'static [&'static str] },
+    /// A value listed twice where the schema wants each once (`uniqueItems`).
+    #[error("listed twice: {0:?}")]
+    Duplicate(String),
     /// E.g. "Pas de considération sociale" next to "Clause sociale".
     #[error("contradictory values: {0:?} with {1:?}")]
     Contradictory(String, String),

@@ -1,12 +1,20 @@
 //! DECP v2 import: published *données essentielles* → `contract_awarded` payloads.
 //!
-//! Pure: bytes in, awards and a report out. The caller reads the file, appends the events
-//! and shows the report; nothing here touches a disk, a clock or a database.
+//! Pure: a reader in, awards and a report out. The caller opens the file, appends the events
+//! and shows the report; nothing here touches a clock or a database.
+//!
+//! # Streaming
+//!
+//! A file is read as a stream ([`read_records`], [`import_from`]): each record of the
+//! `marches` list is deserialized on its own, mapped and handed to the caller before the next
+//! one is read, so a file of any size is imported in bounded memory. [`check_file`] reads a
+//! file once without keeping anything, for a caller that refuses a structurally bad file
+//! before acting on any record; [`import`] collects a small file's report in memory.
 //!
 //! # Why record by record
 //!
 //! Published DECP is often invalid ("NC" for numbers, SIRETs that fail their checksum, strings
-//! outside the vocabulary). A file is checked for its structure only ([`parse_file`]); then
+//! outside the vocabulary). A file is checked for its structure only ([`read_records`]); then
 //! each record is read from its own `serde_json::Value` ([`map_record`]), so one bad record is
 //! reported with its id and field ([`RecordError`]) and the others are still imported.
 //!
@@ -14,7 +22,7 @@
 //!
 //! | question | choice |
 //! |---|---|
-//! | contract id | UUID v5 of `"{acheteur.id}/{id}"` in [`DECP_NAMESPACE`] (DECP ids are unique per buyer) |
+//! | contract id | UUID v5 of `"{tenant}/{acheteur.id}/{id}"` in [`DECP_NAMESPACE`] (DECP ids are unique per buyer; two tenants may list the same buyer) |
 //! | concessions (`contrat-concession`) | skipped as [`CONCESSION_SKIPPED`]: not public contracts |
 //! | same buyer and id twice in a file | the first is mapped, later ones skipped |
 //! | SIRET failing its checksum (buyer or contractor) | record rejected ([`Problem::SiretChecksum`]) |
@@ -34,7 +42,11 @@
 //! | `dureeMois` | whole number ≥ 1 (`12.0` and `"12"` rejected) |
 //! | `null` | read as absent |
 //! | control character in a string (NUL, escape…) | rejected; `objet` may hold line feeds and tabs |
-//! | `lieuExecution`, `offresRecues`, `nature`, `formePrix`, … | ignored |
+//! | `montant` below 1 | rejected (schema `minimum: 1`) |
+//! | `lieuExecution`, `offresRecues`, `nature`, `formePrix`, `marcheInnovant`, … | not imported, but checked against the schema when present (`schema.rs`): a violation rejects the record |
+//! | a field the schema `require`s but the award does not need, absent | tolerated |
+//! | keys the schema does not know (`additionalProperties`) | ignored |
+//! | `modifications` | must be an array when present (`[]` tolerated); its items are not checked |
 
 mod advance;
 mod codes;
@@ -46,10 +58,11 @@ mod fields;
 mod file;
 mod import;
 mod record;
+mod schema;
 mod vocabulary;
 
 pub use defaults::ImportDefaults;
 pub use error::{DecpFileError, Problem, RecordError};
-pub use file::{parse_file, DecpFile, DecpRecord, RecordKind};
-pub use import::{import, ImportReport, CONCESSION_SKIPPED};
+pub use file::{check_file, parse_file, read_records, DecpFile, DecpRecord, RecordKind};
+pub use import::{import, import_from, ImportReport, RecordMapper, RecordOutcome, CONCESSION_SKIPPED};
 pub use record::{contract_id, map_record, DecpAward, DECP_NAMESPACE};

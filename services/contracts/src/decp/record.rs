@@ -2,16 +2,21 @@
 
 use serde_json::Value;
 use suivi_proto::events::{ContractAwardedV1, SocialConsideration};
+use suivi_proto::TenantId;
 use uuid::Uuid;
 
 use super::defaults::ImportDefaults;
 use super::error::{Problem, RecordError};
 use super::fields::{describe, Fields};
-use super::{advance, codes, considerations, contractors, vocabulary};
+use super::{advance, codes, considerations, contractors, schema, vocabulary};
 
 /// Namespace of the UUID v5 contract ids derived from DECP. Fixed forever: changing it would
 /// give every imported contract a new id, and a re-import would duplicate them all.
-pub const DECP_NAMESPACE: Uuid = uuid::uuid!("9b45e041-7e0b-4f3a-b2b3-6075ba5a3d0a");
+///
+/// It replaced `9b45e041-7e0b-4f3a-b2b3-6075ba5a3d0a`, whose names (`"{buyer}/{id}"`) had no
+/// tenant: two tenants listing the same buyer got the same contract ids. A new namespace, so
+/// that no id of the old scheme can ever equal one of the new.
+pub const DECP_NAMESPACE: Uuid = uuid::uuid!("ba8c0685-ce1c-4ce5-9c9c-12e093b677ae");
 
 /// A record mapped to an award, with what the mapping had to assume or leave out.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,21 +30,25 @@ pub struct DecpAward {
     pub warnings: Vec<String>,
 }
 
-/// The contract id of a DECP record: UUID v5 of `"{buyer SIRET}/{DECP id}"` in
-/// [`DECP_NAMESPACE`]. A DECP id is unique per buyer only (an internal order number), hence
-/// the buyer's SIRET in the name. Deterministic, so importing a file twice addresses the same
-/// streams, and a command service can refuse the second award as a duplicate.
-pub fn contract_id(buyer_siret: &str, decp_id: &str) -> Uuid {
-    Uuid::new_v5(&DECP_NAMESPACE, format!("{buyer_siret}/{decp_id}").as_bytes())
+/// The contract id of a DECP record imported by `tenant`: UUID v5 of
+/// `"{tenant}/{buyer SIRET}/{DECP id}"` in [`DECP_NAMESPACE`]. A DECP id is unique per buyer
+/// only (an internal order number), hence the buyer's SIRET in the name; a buyer may belong to
+/// several tenants (a commune and its intercommunality both import its file), hence the tenant,
+/// so that each gets a contract of its own. Neither a tenant id nor a SIRET holds a `/`, so the
+/// name is unambiguous whatever the DECP id. Deterministic, so importing a file twice into the
+/// same tenant addresses the same streams, and the second award is refused as a duplicate.
+pub fn contract_id(tenant: &TenantId, buyer_siret: &str, decp_id: &str) -> Uuid {
+    Uuid::new_v5(&DECP_NAMESPACE, format!("{tenant}/{buyer_siret}/{decp_id}").as_bytes())
 }
 
-/// Maps one `marche` record. The first fault found (fields read in the order below) rejects
-/// the record; what the award needs and DECP lacks comes from `defaults`.
+/// Maps one `marche` record imported by `tenant`. The first fault found (fields read in the
+/// order below, then the other fields the DECP schema constrains) rejects the record; what the
+/// award needs and DECP lacks comes from `defaults`.
 ///
 /// Not imported, by design: `modifications` (amendments are Suivi events of their own; a
 /// warning counts them), `lieuExecution`, `offresRecues`, `nature`, `formePrix` and the
 /// other fields the award has no place for.
-pub fn map_record(record: &Value, defaults: &ImportDefaults) -> Result<DecpAward, RecordError> {
+pub fn map_record(record: &Value, tenant: &TenantId, defaults: &ImportDefaults) -> Result<DecpAward, RecordError> {
     let object =
         record.as_object().ok_or_else(|| RecordError::new(None, "", Problem::NotAnObject(describe(record))))?;
     let readable_id = object.get("id").and_then(Value::as_str).filter(|id| !id.trim().is_empty());
@@ -56,12 +65,16 @@ pub fn map_record(record: &Value, defaults: &ImportDefaults) -> Result<DecpAward
     if amount_ht <= rust_decimal::Decimal::ZERO {
         return Err(f.fail("montant", Problem::NotPositive(amount_ht.to_string())));
     }
+    if amount_ht < rust_decimal::Decimal::ONE {
+        return Err(f.fail("montant", Problem::OutOfRange { rule: "at least 1", found: amount_ht.to_string() }));
+    }
     let duration_months = f.positive_integer("dureeMois")?;
     let notification_date = codes::date(&f, "dateNotification")?;
     let contractors = contractors::read(&f, defaults.contractor_size, &mut warnings)?;
     let social_considerations = considerations::social(&f, &mut warnings)?;
     let environmental_considerations = considerations::environmental(&f, &mut warnings)?;
     let advance_terms = advance::read(&f, defaults, &mut warnings)?;
+    schema::check(&f)?;
     note_what_decp_lacks(&social_considerations, &mut warnings);
     note_modifications(&f, &mut warnings);
 
@@ -85,7 +98,7 @@ pub fn map_record(record: &Value, defaults: &ImportDefaults) -> Result<DecpAward
         advance_terms,
         payment_term_days: defaults.payment_term_days,
     };
-    let contract_id = contract_id(award.buyer_siret.as_str(), decp_id);
+    let contract_id = contract_id(tenant, award.buyer_siret.as_str(), decp_id);
     Ok(DecpAward { decp_id: decp_id.to_owned(), contract_id, award, warnings })
 }
 
@@ -135,6 +148,7 @@ fn note_modifications(f: &Fields<'_>, warnings: &mut Vec<String>) {
             let s = if n == 1 { "" } else { "s" };
             warnings.push(format!("{n} modification{s} not imported: record amendments in Suivi"));
         }
-        Some(other) => warnings.push(format!("`modifications` is {}, not an array: ignored", describe(other))),
+        // Refused by `schema::check` before.
+        Some(_) => {}
     }
 }
