@@ -71,12 +71,14 @@ pub async fn negotiate_problems(request: Request, next: Next) -> Response {
     in_language(response, lang)
 }
 
-/// The router's own bare 404 (no such path) and 405 (a path that takes other methods) as
-/// problem+json like every other error, keeping the `Allow` header of a 405.
+/// The router's own bare 404 (no such path), 405 (a path that takes other methods) and 413 (a
+/// body announced too large) as problem+json like every other error, keeping the `Allow` header
+/// of a 405.
 fn as_problem(response: Response) -> Response {
     let code = match response.status() {
         StatusCode::NOT_FOUND => ProblemCode::NotFound,
         StatusCode::METHOD_NOT_ALLOWED => ProblemCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ProblemCode::BodyTooLarge,
         _ => return response,
     };
     if response.extensions().get::<Problem>().is_some() {

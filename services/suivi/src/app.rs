@@ -14,6 +14,7 @@ use suivi_http::routes::{Doc, Routes, Success};
 use suivi_http::AppState;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 /// Request bodies above this are refused with 413: an hour statement of a few hundred lines
@@ -85,6 +86,9 @@ pub fn router(state: AppState) -> Router {
     routes()
         .into_router()
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // A body announced larger than the limit is refused (413) before any of it is read: a
+        // client announcing a gigabyte and sending a byte does not hold a connection open.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(suivi_http::language::negotiate_problems))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(suivi_http::request_id::assign))
