@@ -78,7 +78,9 @@ fn add_format_patterns(schema: &mut Schema) {
     schema.insert("pattern".to_owned(), pattern.into());
 }
 
-fn sorted(value: Value) -> Value {
+/// `value` with every object's keys in order: a deterministic rendering whatever serde_json's
+/// `preserve_order` feature is.
+pub fn sorted(value: Value) -> Value {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<(String, Value)> = map.into_iter().collect();

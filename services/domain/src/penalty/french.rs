@@ -47,27 +47,7 @@ fn number(value: Decimal, min_dp: u32, max_dp: u32) -> String {
         shown.rescale(min_dp);
     }
     let approx = if shown == value { "" } else { APPROX };
-    let text = shown.abs().to_string();
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let sign = if shown.is_sign_negative() && !shown.is_zero() { "-" } else { "" };
-    let grouped = group_thousands(int);
-    if frac.is_empty() {
-        format!("{approx}{sign}{grouped}")
-    } else {
-        format!("{approx}{sign}{grouped},{frac}")
-    }
-}
-
-/// `1234567` → `1 234 567`.
-fn group_thousands(digits: &str) -> String {
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push(' ');
-        }
-        grouped.push(digit);
-    }
-    grouped
+    format!("{approx}{}", crate::error::french::number(shown))
 }
 
 #[cfg(test)]

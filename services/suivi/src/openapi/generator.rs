@@ -165,19 +165,8 @@ fn readiness_schema() -> Value {
 /// The text of the checked-in file: pretty JSON, sorted keys, final newline. Deterministic
 /// whatever serde_json's `preserve_order` feature is.
 pub fn render(document: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(&sorted(document.clone())).expect("a JSON value always serialises");
+    let mut text = serde_json::to_string_pretty(&suivi_proto::schema::sorted(document.clone()))
+        .expect("a JSON value always serialises");
     text.push('\n');
     text
-}
-
-fn sorted(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect::<Map<_, _>>())
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
-        other => other,
-    }
 }
