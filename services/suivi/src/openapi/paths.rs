@@ -409,8 +409,7 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
     Value::Object(responses)
 }
 
-/// 400: a malformed body or header as problem+json; a path id that is not a UUID as axum's
-/// own plain-text rejection.
+/// 400: a malformed body, header or path id.
 fn bad_request(operation: &Operation) -> Option<Value> {
     let mut codes_ = Vec::new();
     let mut examples = Vec::new();
@@ -422,20 +421,14 @@ fn bad_request(operation: &Operation) -> Option<Value> {
         codes_.push(ProblemCode::InvalidHeader);
         examples.push(("invalid_header", problems::invalid_header()));
     }
-    let mut response = match (codes_.is_empty(), operation.on_contract) {
-        (true, false) => return None,
-        (true, true) => json!({ "description": "The request is malformed.\n", "content": {} }),
-        (false, _) => problem_response("The request is malformed.", &codes_, examples),
-    };
     if operation.on_contract {
-        let description = response["description"].as_str().unwrap_or_default();
-        response["description"] = json!(format!(
-            "{description}\n- the path's `id` is not a UUID: answered by the router as plain text, not \
-             problem+json."
-        ));
-        response["content"]["text/plain"] = json!({ "schema": { "type": "string" } });
+        codes_.push(ProblemCode::InvalidPath);
+        examples.push(("invalid_path", problems::invalid_path()));
     }
-    Some(response)
+    if codes_.is_empty() {
+        return None;
+    }
+    Some(problem_response("The request is malformed.", &codes_, examples))
 }
 
 fn conflict(operation: &Operation) -> Value {

@@ -108,6 +108,10 @@ pub fn unavailable() -> Value {
     to_json(Problem::unavailable(&std::io::Error::other("example")))
 }
 
+pub fn invalid_path() -> Value {
+    to_json(suivi_http::ContractId::refusal("Cannot parse `id` with value `42`: UUID parsing failed"))
+}
+
 pub fn deadline_exceeded() -> Value {
     to_json(Problem::of(ProblemCode::DeadlineExceeded))
 }
