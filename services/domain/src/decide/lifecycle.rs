@@ -3,8 +3,7 @@
 use suivi_proto::events::{ContractAmendedV1, ContractSettledV1, ContractTerminatedV1};
 
 use super::checks::{
-    duration_months, non_negative, non_negative_amount, not_before, not_in_future, positive_amount, positive_count,
-    reason,
+    duration_months, non_negative, non_negative_amount, not_before, not_in_future, positive_amount, reason,
 };
 use super::{ensure_not_settled, ensure_running};
 use crate::contract::{end_date, AwardedContract};
