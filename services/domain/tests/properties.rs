@@ -2,17 +2,23 @@
 //! state reached so far (so most are accepted and some are refused), with these checked after
 //! every step:
 //!
-//! 1. the accepted history replays to the state reached step by step, and `decide` neither
-//!    mutates the state nor answers differently when asked twice (it is pure);
+//! 1. the accepted history, each event read back from its stored text, replays to the state
+//!    reached step by step, and `decide` neither mutates the state nor answers differently when
+//!    asked twice (it is pure);
 //! 2. every accepted event survives the wire (`decode` of its JSON, `decode_str` of its text),
-//!    and fits the state it follows ([`Contract::misfit`] is what the projector quarantines);
+//!    carries no negative number, and fits the state it follows ([`Contract::misfit`] is what
+//!    the projector quarantines); the penalty view survives its own wire; every refusal has a
+//!    code and a message in both languages;
 //! 3. hours and amounts are never negative, and money is always in whole cents;
 //! 4. the advance recovered never exceeds the advance paid, nor the advance granted;
 //! 5. what `docs/rules.md` states: net = gross − recovery − other deductions, gross is the
 //!    increase of the cumulative value with VAT, recovery catches up with the thresholds unless
 //!    the gross caps it, instalments are sequential and approved in order, the cumulative value
 //!    never decreases nor exceeds the amount, at most 230 hours per person per month, nothing
-//!    pending at settlement, one penalty decision after it and a confirmation at the proposal.
+//!    pending at settlement, one penalty decision after it and a confirmation at the proposal,
+//!    every period within the execution and every fact in date order;
+//! 6. the plain case of each command (see [`must_accept`]) is accepted, so that the properties
+//!    above cannot hold merely because everything is refused.
 //!
 //! Payloads are built from JSON and amounts read back through [`amount`], so the file does not
 //! depend on the Rust type of an amount field (a `Decimal` today, a newtype tomorrow): only the
@@ -30,7 +36,8 @@ use serde_json::{json, Value};
 use suivi_domain::advance_recovery::RecoveryPace;
 use suivi_domain::contract::PenaltyDecision;
 use suivi_domain::{
-    decide, propose_penalty, AwardedContract, Command, Contract, DatedRates, DecisionContext, References,
+    decide, propose_penalty, AwardedContract, Command, Contract, DatedRates, DecisionContext, Lang, ProposedPenalty,
+    References,
 };
 use suivi_proto::Event;
 
@@ -375,7 +382,7 @@ fn award_json(seed: &AwardSeed) -> Value {
         "buyer_siret": BUYER,
         "buyer_kind": "local_authority",
         "contractors": [{"siret": CONTRACTOR, "size": "pme", "role": "sole"}],
-        "object": "Réhabilitation du gymnase",
+        "object": text(seed.notification_day.to_le_bytes()[0]),
         "cpv_code": "45212222-8",
         "procedure": "Appel d'offres ouvert",
         "amount_ht": cents(seed.amount_cents),
@@ -458,8 +465,9 @@ fn command(step: &Step, contract: &AwardedContract, award: &Value) -> Command {
             })))
         }
         Step::PayInstalment { which, exact, delay } => {
-            let approved: Vec<_> = contract.instalments().iter().filter(|i| i.payment().is_none()).collect();
-            let (number, net, approved_on) = match approved.iter().find(|i| i.approval().is_some()) {
+            // The first instalment approved and not paid yet; otherwise any number (refused).
+            let due = contract.instalments().iter().find(|i| i.approval().is_some() && i.payment().is_none());
+            let (number, net, approved_on) = match due {
                 Some(instalment) if *which == 0 => {
                     let approval = instalment.approval().expect("approved");
                     (instalment.number(), amount(&approval.net_to_pay_ttc), approval.approved_on)
@@ -479,7 +487,7 @@ fn command(step: &Step, contract: &AwardedContract, award: &Value) -> Command {
             let mut amendment = json!({
                 "amendment_number": contract.last_amendment_number() + 1 + u32::from(seed.number_skip),
                 "signed_on": plus_days(signed, u64::from(seed.delay)).to_string(),
-                "reason": "Travaux supplémentaires",
+                "reason": text(seed.delay),
             });
             if let Some(share) = seed.amount_permille {
                 let current = amount(&contract.current_amount_ht());
@@ -500,7 +508,7 @@ fn command(step: &Step, contract: &AwardedContract, award: &Value) -> Command {
             Command::Terminate(from_json(json!({
                 "terminated_on": plus_days(last_work, u64::from(*delay)).to_string(),
                 "value_executed_ht": value.to_string(),
-                "reason": "Résiliation pour motif d'intérêt général",
+                "reason": text(*delay),
             })))
         }
         Step::Settle { delay, final_kind } => {
@@ -538,16 +546,29 @@ fn command(step: &Step, contract: &AwardedContract, award: &Value) -> Command {
                 }))),
                 3 => Command::AdjustPenalty(from_json(json!({
                     "amount_ht": (floor_cent(proposal / Decimal::TWO) + Decimal::new(1, 2)).to_string(),
-                    "reason": "Observations du titulaire",
+                    "reason": text(*delay),
                     "decided_on": decided_on,
                 }))),
-                4 => Command::WaivePenalty(from_json(
-                    json!({"reason": "Défaillance de la SIAE", "decided_on": decided_on}),
-                )),
+                4 => Command::WaivePenalty(from_json(json!({"reason": text(*delay), "decided_on": decided_on}))),
                 _ => Command::WaivePenalty(from_json(json!({"reason": "  ", "decided_on": decided_on}))),
             }
         }
     }
+}
+
+/// Multi-line free texts (object, reasons): line feeds, tabs, quotes, backslashes and non-ASCII
+/// must survive the wire as they are. Picked from another knob of the step, since the text
+/// changes no rule.
+const TEXTS: [&str; 5] = [
+    "Travaux supplémentaires de désamiantage",
+    "Première ligne\nseconde ligne\tet une tabulation",
+    "Guillemets \" et barre oblique \\ conservés",
+    "Chantier 🏗️ — lot n° 3 « gros œuvre »",
+    "  espaces autour  ",
+];
+
+fn text(knob: u8) -> &'static str {
+    TEXTS[usize::from(knob) % TEXTS.len()]
 }
 
 const CATEGORIES: [&str; 9] = [
@@ -661,7 +682,7 @@ fn review(seed: &ReviewSeed, contract: &AwardedContract) -> Command {
         .map(|(index, l)| {
             let reject = index < 8 && seed.mask & (1 << (index + 8)) != 0;
             let decision = if reject {
-                json!({"kind": "rejected", "reason": if seed.oddity == 3 { " " } else { "Pas de bulletin de paie" }})
+                json!({"kind": "rejected", "reason": if seed.oddity == 3 { " " } else { text(seed.mask.to_le_bytes()[1]) }})
             } else {
                 json!({"kind": "validated"})
             };
@@ -748,8 +769,9 @@ fn must_accept(step: &Step, contract: &AwardedContract) -> bool {
     }
 }
 
-/// Property 2, and that `decide` only writes events that fit the state they follow.
-fn check_event(before: &Contract, event: &Event) {
+/// Property 2, and that `decide` only writes events that fit the state they follow. Answers the
+/// event as read back from its stored text, which is what a replay folds.
+fn check_event(before: &Contract, event: &Event) -> Event {
     assert_eq!(before.misfit(event), None, "decide wrote an event the projector would quarantine: {event:?}");
     let payload = event.to_payload();
     let decoded = Event::decode(event.event_type(), event.schema_version(), &payload);
@@ -763,6 +785,7 @@ fn check_event(before: &Contract, event: &Event) {
     for number in numbers {
         assert!(!number.starts_with('-'), "{} carries {number:?}: {payload}", event.event_type());
     }
+    decoded.expect("checked above")
 }
 
 /// The strings of a payload that read as decimal numbers (amounts, hours, shares).
@@ -928,6 +951,13 @@ fn check_state(contract: &AwardedContract, award: &Value) {
     if contract.settlement().is_some() {
         assert_eq!(contract.pending_review_lines().count(), 0, "settled with lines pending review");
         if let Ok(Some(proposal)) = propose_penalty(contract, &references().smic) {
+            // The penalty view (GET …/penalty) survives its own wire, explanation included.
+            let view = ProposedPenalty::computed(&proposal);
+            let json = serde_json::to_value(&view).expect("the view serialises");
+            let read: ProposedPenalty =
+                serde_json::from_value(json.clone()).unwrap_or_else(|e| panic!("penalty view: {e}\n{json}"));
+            assert_eq!(read, view, "the penalty view does not survive its wire");
+            assert!(!proposal.explanation().is_empty());
             let proposal = serde_json::to_value(&proposal).expect("serialises");
             let final_amount = amount(&proposal["final_amount_ht"]);
             non_negative_cents("penalty proposed", final_amount);
@@ -962,11 +992,11 @@ fn run(seed: &AwardSeed, steps: &[Step]) -> Tally {
     let mut state = Contract::default();
     let events = decide(&state, Command::Award(from_json(award.clone())), &context)
         .unwrap_or_else(|e| panic!("a valid award is refused: {e} ({e:?})\n{award}"));
+    // What the store would hold: each event as read back from its text.
     let mut history = Vec::new();
     for event in events {
-        check_event(&state, &event);
+        history.push(check_event(&state, &event));
         state.apply(&event);
-        history.push(event);
     }
     for step in steps {
         let contract = state.awarded().expect("awarded");
@@ -982,6 +1012,12 @@ fn run(seed: &AwardSeed, steps: &[Step]) -> Tally {
         let Ok(events) = result else {
             let error = result.expect_err("refused");
             assert!(!plain, "{name} refused: {error} ({error:?})");
+            // Every refusal can be told, in both languages, with a stable code.
+            for lang in Lang::ALL {
+                assert!(!error.message(lang).is_empty(), "{error:?}");
+            }
+            assert!(!error.code().is_empty());
+            let _ = error.field();
             assert!(!error.to_string().is_empty());
             *tally.0.entry((name, error.code())).or_default() += 1;
             continue;
@@ -989,14 +1025,14 @@ fn run(seed: &AwardSeed, steps: &[Step]) -> Tally {
         *tally.0.entry((name, "accepted")).or_default() += 1;
         assert!(!events.is_empty(), "an accepted command decides something");
         for event in events {
-            check_event(&state, &event);
+            history.push(check_event(&state, &event));
             let awarded = state.awarded().expect("awarded");
             check_approval(awarded, &event, &award);
             check_penalty(awarded, &event);
             state.apply(&event);
-            history.push(event);
         }
-        // Property 1: the accepted history replays to the state reached step by step.
+        // Property 1: the accepted history, as stored and read back, replays to the state reached
+        // step by step.
         assert_eq!(Contract::from_events(&history), state, "the history does not replay to the state");
     }
     check_state(state.awarded().expect("awarded"), &award);
