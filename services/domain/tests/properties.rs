@@ -1039,8 +1039,14 @@ fn run(seed: &AwardSeed, steps: &[Step]) -> Tally {
     tally
 }
 
+/// 1 024 cases take a few seconds in debug; `PROPTEST_CASES=20000` searches deeper (about a
+/// minute), e.g. after a change of the rules.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(1024)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn every_accepted_history_replays_and_keeps_the_invariants(
