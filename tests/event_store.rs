@@ -174,8 +174,12 @@ async fn stored_events_cannot_be_edited_or_deleted() {
     store.append(request(&tenant, &actor, stream, 0, &[sample_event(0, 1)])).await.unwrap();
     for statement in ["update events set payload = '{}'", "delete from events", "truncate events"] {
         let refused = sqlx::query(statement).execute(store.pool()).await;
-        assert!(refused.is_err(), "{statement} must be refused");
+        // Refused by the immutability trigger, not by any other error.
+        let Err(sqlx::Error::Database(error)) = refused else { panic!("{statement} must be refused: {refused:?}") };
+        assert_eq!(error.code().as_deref(), Some("23001"), "restrict_violation: {error}");
+        assert!(error.message().starts_with("events are immutable: "), "{statement}: {error}");
     }
+    assert_eq!(count_events(&store).await, 1);
     assert_eq!(store.read_stream(stream).await.unwrap()[0].payload["writer"], 0);
 }
 
