@@ -272,7 +272,9 @@ async fn a_reader_following_the_log_never_skips_an_event_of_concurrent_writers()
     assert_eq!(versions.len(), STREAMS);
 
     // How many events a reader following max(position) alone would have skipped: positions
-    // delivered after a higher one. Reported to show the race is real, not asserted on.
+    // delivered after a higher one. Reported to show the race is real, not asserted on (it
+    // depends on scheduling): the deterministic guard of the xmin bound is
+    // `a_reader_waits_for_a_transaction_held_open_and_then_delivers_its_late_event`.
     let mut max_position = 0;
     let late = seen
         .iter()
