@@ -48,6 +48,8 @@ async fn serve_answers_the_request_in_flight_then_exits_0_on_sigterm() {
         ("NATS_URL", stream.url.clone()),
         ("SUIVI_SUBJECT_PREFIX", stream.subjects.prefix().to_owned()),
         ("SUIVI_HTTP_ADDR", address.clone()),
+        // Not the default port: a second server on this machine would already hold it.
+        ("SUIVI_METRICS_ADDR", format!("127.0.0.1:{}", free_port())),
     ];
     let mut server = SuiviProcess::spawn(&["serve"], &env);
     let client = reqwest::Client::new();
