@@ -505,8 +505,10 @@ fn command(step: &Step, contract: &AwardedContract, award: &Value) -> Command {
             let executed = amount(&contract.executed_value_ht());
             let remaining = amount(&contract.current_amount_ht()) - executed;
             let value = executed + floor_cent(remaining * Decimal::new(i64::from(*value_permille), 3));
+            // Not before the work done, nor before an amendment: a contract ends after both.
+            let after = contract.amendments().last().map_or(last_work, |a| a.signed_on.max(last_work));
             Command::Terminate(from_json(json!({
-                "terminated_on": plus_days(last_work, u64::from(*delay)).to_string(),
+                "terminated_on": plus_days(after, u64::from(*delay)).to_string(),
                 "value_executed_ht": value.to_string(),
                 "reason": text(*delay),
             })))

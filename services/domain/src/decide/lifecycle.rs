@@ -67,6 +67,10 @@ pub(super) fn terminate(
     if let Some(last_work_day) = contract.last_work_day() {
         not_before("terminated_on", date, last_work_day, "the end of the last instalment period")?;
     }
+    // A contract cannot be amended after it ended.
+    if let Some(amendment) = contract.amendments().last() {
+        not_before("terminated_on", date, amendment.signed_on, "the last amendment's signature")?;
+    }
     not_in_future("terminated_on", date, context)?;
     let value = termination.value_executed_ht;
     non_negative_amount("value_executed_ht", value)?;
@@ -94,6 +98,10 @@ pub(super) fn settle(
     not_before("settled_on", settlement.settled_on, contract.start_date(), "the notification date")?;
     if let Some(termination) = contract.termination() {
         not_before("settled_on", settlement.settled_on, termination.terminated_on, "the termination date")?;
+    }
+    // The final account comes after the work it settles.
+    if let Some(last_work_day) = contract.last_work_day() {
+        not_before("settled_on", settlement.settled_on, last_work_day, "the end of the last instalment period")?;
     }
     not_in_future("settled_on", settlement.settled_on, context)?;
     let count = contract.pending_review_lines().count();

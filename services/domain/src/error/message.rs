@@ -235,6 +235,7 @@ const BOUNDS: &[(&str, &str)] = &[
     ("the day the request was received", "la date de réception de la demande"),
     ("the start of the period requested", "le début de la période demandée"),
     ("the previous amendment's signature", "la signature de l'avenant précédent"),
+    ("the last amendment's signature", "la signature du dernier avenant"),
     ("the end of the last instalment period", "la fin de la période du dernier acompte"),
     ("the termination date", "la date de résiliation"),
     ("the approval date", "la date d'approbation"),

@@ -91,3 +91,21 @@ fn it_closes_the_execution_after_the_settlement() {
     settled.clone().when(Command::Amend(amendment(1))).then_err(closed.clone());
     settled.when(Command::Terminate(termination())).then_err(closed);
 }
+
+/// Found by the property tests: a settlement dated before the work it settles was accepted.
+#[test]
+fn it_refuses_a_settlement_before_the_end_of_the_last_instalment_period() {
+    let reviewed = [
+        awarded(),
+        request_with(1, "100000.00", vec![month_line(1, 'a', "100", 1)]).into(),
+        review(1, vec![validated(1)]).into(),
+    ];
+    given(reviewed).when(settle(ContractSettledV1 { settled_on: date("2024-03-15"), ..settlement() })).then_err(
+        DomainError::DateTooEarly {
+            field: "settled_on".to_owned(),
+            date: date("2024-03-15"),
+            earliest: date("2024-03-31"),
+            bound: "the end of the last instalment period",
+        },
+    );
+}

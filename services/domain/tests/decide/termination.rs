@@ -100,3 +100,17 @@ fn it_refuses_a_termination_without_a_reason() {
         .when(terminate(ContractTerminatedV1 { reason: String::new(), ..termination() }))
         .then_err(DomainError::ReasonRequired { field: "reason".to_owned() });
 }
+
+/// Found by the property tests: a termination dated before a recorded amendment was accepted,
+/// so the contract was amended after it ended.
+#[test]
+fn it_refuses_a_termination_before_the_last_amendment() {
+    given([awarded(), amendment(1).into()])
+        .when(terminate(ContractTerminatedV1 { terminated_on: date("2024-04-01"), ..termination() }))
+        .then_err(DomainError::DateTooEarly {
+            field: "terminated_on".to_owned(),
+            date: date("2024-04-01"),
+            earliest: date("2024-06-03"),
+            bound: "the last amendment's signature",
+        });
+}
