@@ -27,7 +27,7 @@ use serde::Serializer;
 
 /// The three decimal shapes; see the module documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
+pub(crate) enum Shape {
     Money,
     Quantity,
     Fraction,
@@ -42,7 +42,16 @@ impl Shape {
         }
     }
 
-    fn expected(self) -> &'static str {
+    /// The `description` of the shape's schema.
+    pub(crate) fn description(self) -> &'static str {
+        match self {
+            Shape::Money => "euros as a decimal string, e.g. \"1234.56\".",
+            Shape::Quantity => "non-negative decimal string, e.g. \"35.5\".",
+            Shape::Fraction => "fraction of 1 as a decimal string: \"0.2\" is 20 %.",
+        }
+    }
+
+    pub(crate) fn expected(self) -> &'static str {
         match self {
             Shape::Money => "an amount as a JSON string such as \"1234.56\"",
             Shape::Quantity => "a non-negative decimal as a JSON string such as \"35.5\"",
@@ -51,7 +60,7 @@ impl Shape {
     }
 
     /// Checks `text` against [`Shape::pattern`] by hand (no regex dependency), then parses it.
-    fn parse(self, text: &str) -> Option<Decimal> {
+    pub(crate) fn parse(self, text: &str) -> Option<Decimal> {
         let unsigned = match (self, text.strip_prefix('-')) {
             (Shape::Money, Some(rest)) => rest,
             (_, Some(_)) => return None,
@@ -74,22 +83,22 @@ impl Shape {
         Decimal::from_str_exact(text).ok()
     }
 
-    fn schema(self, description: &str) -> Schema {
+    pub(crate) fn schema(self) -> Schema {
         json_schema!({
             "type": "string",
             "pattern": self.pattern(),
-            "description": description,
+            "description": self.description(),
         })
     }
 }
 
-fn write<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn write<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
     // `-0` would break the non-negative patterns; it means 0.
     let value = if value.is_zero() { value.abs() } else { *value };
     serializer.collect_str(&value)
 }
 
-struct DecimalVisitor(Shape);
+pub(crate) struct DecimalVisitor(pub(crate) Shape);
 
 impl<'de> Visitor<'de> for DecimalVisitor {
     type Value = Decimal;
@@ -173,7 +182,7 @@ macro_rules! shape {
             }
 
             fn json_schema(_: &mut SchemaGenerator) -> Schema {
-                Shape::$shape.schema($description)
+                Shape::$shape.schema()
             }
         }
     };

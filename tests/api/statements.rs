@@ -177,3 +177,32 @@ async fn statements_flow_from_contractor_to_facilitator_to_buyer_and_finance() {
     assert_eq!(view["instalments"][0]["paid_on"], today.as_str());
     assert_eq!(view["version"], 6);
 }
+
+/// Statements are kept to the hundredth of an hour: a third decimal is refused where the body is
+/// read, naming the line's hours, and nothing is written; two decimals go through as sent.
+#[tokio::test]
+async fn hours_with_a_third_decimal_are_refused_naming_the_line_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    let id = app.award(&award_body()).await;
+    let path = format!("/api/contracts/{id}/instalments");
+    let c = &app.tokens.contractor;
+
+    let too_precise = instalment_body(1, "10000.00", &[("EMP-1", "7.5"), ("EMP-2", "1.255")]);
+    let response = app.post(&path, c, &too_precise).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/invalid_field", "{problem}");
+    assert_eq!(problem["field"], "statement.lines[1].hours", "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("\"1.255\": hours have at most two decimals"), "{detail}");
+    assert_eq!(app.event_count().await, 1, "only the award");
+
+    let to_the_hundredth = instalment_body(1, "10000.00", &[("EMP-1", "7.5"), ("EMP-2", "1.25")]);
+    let response = app.post(&path, c, &to_the_hundredth).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    let stored: Value = serde_json::from_str(&payloads(&app, "instalment_requested").await[0]).unwrap();
+    let hours: Vec<&Value> = stored["statement"]["lines"].as_array().unwrap().iter().map(|l| &l["hours"]).collect();
+    assert_eq!(hours, [&json!("7.5"), &json!("1.25")]);
+}

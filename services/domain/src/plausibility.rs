@@ -80,12 +80,12 @@ pub fn check_monthly_hours<'a>(
     let mut totals: HashMap<(&Pseudonym, CalendarMonth), Decimal> = HashMap::new();
     for line in counted {
         let total = totals.entry((&line.beneficiary, CalendarMonth::of(line.period.start))).or_default();
-        *total = total.saturating_add(line.hours);
+        *total = total.saturating_add(line.hours.value());
     }
     for (index, line) in new.iter().enumerate() {
         let month = CalendarMonth::of(line.period.start);
         let total = totals.entry((&line.beneficiary, month)).or_default();
-        *total = total.saturating_add(line.hours);
+        *total = total.saturating_add(line.hours.value());
         if *total > MAX_HOURS_PER_PERSON_PER_MONTH {
             return Err(Excess { index, month, total: *total });
         }

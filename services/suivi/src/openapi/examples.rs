@@ -510,8 +510,8 @@ pub fn refusal(operation_id: &str) -> Option<DomainError> {
         },
         "reviewStatement" => DomainError::LineAlreadyReviewed { index: 0, line_id: 1 },
         "recordAdvancePayment" => DomainError::AdvanceAboveGranted {
-            amount: rust_decimal::Decimal::new(13_000_000, 2),
-            granted: rust_decimal::Decimal::new(12_000_000, 2),
+            amount: suivi_proto::MoneyTtc::new(rust_decimal::Decimal::new(13_000_000, 2)),
+            granted: suivi_proto::MoneyTtc::new(rust_decimal::Decimal::new(12_000_000, 2)),
         },
         "recordInstalmentPayment" => DomainError::InstalmentNotApproved { number: 2 },
         "confirmPenalty" | "adjustPenalty" | "waivePenalty" => {
