@@ -16,6 +16,10 @@
 //! Reading is exactly as strict as the pattern, so the schema and the Rust types accept the
 //! same documents: no JSON number, no exponent, no `+`, no spaces or separators, no `"NC"`.
 //! A value with more digits than `rust_decimal` holds is refused rather than rounded.
+//!
+//! The payloads' amounts, hours and shares are the typed [`crate::quantities`] built on these
+//! shapes (same JSON, same schema); the `with` modules remain for the other decimals (a SMIC
+//! multiple, the read models' figures).
 
 use std::borrow::Cow;
 use std::fmt;
