@@ -243,6 +243,17 @@ quantity!(
 );
 
 impl Hours {
+    /// A whole number of hours, e.g. a legal maximum: `Hours::whole(230)`.
+    pub const fn whole(hours: u32) -> Hours {
+        Hours(Decimal::from_parts(hours, 0, 0, false, 0))
+    }
+
+    /// `self + other`, at `Decimal`'s bound rather than panicking (hours from a client are not
+    /// bounded the way amounts are).
+    pub fn saturating_add(self, other: Hours) -> Hours {
+        Hours(self.0.saturating_add(other.0))
+    }
+
     /// `None` for a negative number.
     pub fn new(hours: Decimal) -> Option<Hours> {
         (!hours.is_sign_negative() || hours.is_zero()).then(|| Hours(hours.abs()))

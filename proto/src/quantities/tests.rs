@@ -123,5 +123,7 @@ fn the_arithmetic_keeps_the_type() {
     assert_eq!(hours("10").saturating_sub(hours("12")), Hours::ZERO);
     assert_eq!(hours("100") * share, hours("20"));
     assert_eq!(Hours::new(dec("-1")), None);
+    assert_eq!(Hours::whole(230), hours("230"));
+    assert_eq!(Hours::new(Decimal::MAX).unwrap().saturating_add(hours("1")).value(), Decimal::MAX);
     assert!(hours("1") < hours("1.01"));
 }

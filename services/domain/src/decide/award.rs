@@ -117,10 +117,7 @@ fn advance_terms(terms: &AdvanceTerms) -> Result<(), DomainError> {
             share("advance_terms.recovery.end_share", *end, ShareRange::Closed)?;
         }
         if end_share.unwrap_or(Share::ONE) <= *start_share {
-            return Err(DomainError::RecoveryThresholdsInverted {
-                start_share: start_share.value(),
-                end_share: end_share.map(Share::value),
-            });
+            return Err(DomainError::RecoveryThresholdsInverted { start_share: *start_share, end_share: *end_share });
         }
     }
     Ok(())

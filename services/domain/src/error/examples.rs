@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use suivi_proto::codes::Siret;
 use suivi_proto::events::BuyerKind;
-use suivi_proto::quantities::{MoneyHt, MoneyTtc};
+use suivi_proto::quantities::{Hours, MoneyHt, MoneyTtc, Share};
 
 use super::DomainError;
 use crate::contract::ContractStatus;
@@ -19,6 +19,7 @@ impl DomainError {
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a valid calendar date");
         let cents = |units: i64| Decimal::new(units, 2);
         let ht = |units: i64| MoneyHt::new(cents(units));
+        let share = |tenths: i64| Share::new(Decimal::new(tenths, 1)).unwrap_or(Share::ZERO);
         let ttc = |units: i64| MoneyTtc::new(cents(units));
         let siret = |text: &str| Siret::parse(text).expect("14 digits");
         let field = |name: &str| name.to_owned();
@@ -55,7 +56,7 @@ impl DomainError {
             DuplicateContractor { index: 1, siret: siret("73282932000074") },
             InvalidContractorRoles,
             ContradictoryConsiderations { field: field("social_considerations") },
-            RecoveryThresholdsInverted { start_share: Decimal::new(8, 1), end_share: Some(Decimal::new(6, 1)) },
+            RecoveryThresholdsInverted { start_share: share(8), end_share: Some(share(6)) },
             PaymentTermAboveLegalMaximum { days: 60, maximum: 30, buyer_kind: BuyerKind::LocalAuthority },
             AmendmentOutOfSequence { expected: 2, got: 3 },
             BelowExecutedValue { field: field("new_amount_ht"), value: ht(50_000_000), executed: ht(60_000_000) },
@@ -79,8 +80,8 @@ impl DomainError {
             TooManyHoursPerPersonPerMonth {
                 index: 2,
                 month: CalendarMonth::of(day(2024, 3, 1)),
-                total: Decimal::new(250, 0),
-                maximum: Decimal::new(230, 0),
+                total: Hours::whole(250),
+                maximum: Hours::whole(230),
             },
             UnknownInstalment { field: field("instalment_number"), number: 4 },
             NoDecisions,

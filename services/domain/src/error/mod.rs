@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use suivi_proto::codes::Siret;
 use suivi_proto::events::BuyerKind;
-use suivi_proto::quantities::{MoneyHt, MoneyTtc};
+use suivi_proto::quantities::{Hours, MoneyHt, MoneyTtc, Share};
 
 use crate::contract::ContractStatus;
 use crate::plausibility::CalendarMonth;
@@ -77,8 +77,8 @@ pub enum DomainError {
     InvalidContractorRoles,
     #[error("{field}: \"no consideration\" cannot be combined with another consideration")]
     ContradictoryConsiderations { field: String },
-    #[error("advance recovery must end after it starts (start {start_share}, end {})", end_share.unwrap_or(Decimal::ONE))]
-    RecoveryThresholdsInverted { start_share: Decimal, end_share: Option<Decimal> },
+    #[error("advance recovery must end after it starts (start {start_share}, end {})", end_share.unwrap_or(Share::ONE))]
+    RecoveryThresholdsInverted { start_share: Share, end_share: Option<Share> },
     #[error(
         "payment term of {days} days exceeds the legal maximum of {maximum} days for {}",
         message::buyer_kind_en(*buyer_kind)
@@ -113,7 +113,7 @@ pub enum DomainError {
     #[error("a statement line covers one calendar month at most ({start} to {end})")]
     LineSpansSeveralMonths { index: usize, start: NaiveDate, end: NaiveDate },
     #[error("{total} hours declared for one person in {month}: more than {maximum} is not plausible")]
-    TooManyHoursPerPersonPerMonth { index: usize, month: CalendarMonth, total: Decimal, maximum: Decimal },
+    TooManyHoursPerPersonPerMonth { index: usize, month: CalendarMonth, total: Hours, maximum: Hours },
 
     // Review.
     #[error("instalment {number} does not exist")]

@@ -505,7 +505,7 @@ pub fn refusal(operation_id: &str) -> Option<DomainError> {
         "requestInstalment" => DomainError::TooManyHoursPerPersonPerMonth {
             index: 1,
             month: suivi_domain::plausibility::CalendarMonth::of(day("2024-03-01")),
-            total: rust_decimal::Decimal::new(250, 0),
+            total: suivi_proto::Hours::whole(250),
             maximum: suivi_domain::plausibility::MAX_HOURS_PER_PERSON_PER_MONTH,
         },
         "reviewStatement" => DomainError::LineAlreadyReviewed { index: 0, line_id: 1 },
