@@ -122,10 +122,6 @@ macro_rules! money {
                 $name(amount)
             }
 
-            pub fn is_negative(self) -> bool {
-                self.0.is_sign_negative() && !self.0.is_zero()
-            }
-
             /// Rounded to the cent, half away from zero (0.005 → 0.01, −0.005 → −0.01), and
             /// written with two decimals (`"40000.00"`, never `"40000"`).
             pub fn round_to_cent(self) -> Self {
@@ -262,11 +258,6 @@ impl Hours {
     /// `self − other`, or zero when `other` is larger (a shortfall is never negative).
     pub fn saturating_sub(self, other: Hours) -> Hours {
         Hours((self.0 - other.0).max(Decimal::ZERO))
-    }
-
-    /// The hours times a non-negative ratio (a pro-rata, which may exceed 1); `None` if negative.
-    pub fn times(self, ratio: Decimal) -> Option<Hours> {
-        Hours::new(self.0 * ratio)
     }
 
     /// Whether a client's text has at most two decimals: statements are kept to the hundredth.
