@@ -206,3 +206,60 @@ async fn hours_with_a_third_decimal_are_refused_naming_the_line_and_nothing_is_w
     let hours: Vec<&Value> = stored["statement"]["lines"].as_array().unwrap().iter().map(|l| &l["hours"]).collect();
     assert_eq!(hours, [&json!("7.5"), &json!("1.25")]);
 }
+
+/// An hour statement stored before the two-decimal rule (written here straight into the log, as
+/// an older version of Suivi did) stays readable: the contract, its statement and the review
+/// queue show its hours as written.
+#[tokio::test]
+async fn hours_stored_with_a_third_decimal_before_the_rule_are_still_read_as_written() {
+    let app = TestApp::spawn().await;
+    let id = app.award(&award_body()).await;
+    let stream_id: uuid::Uuid = id.parse().unwrap();
+    let old_request = json!({
+        "number": 1,
+        "period": { "start": "2025-03-01", "end": "2025-03-31" },
+        "cumulative_value_ht": "10000.00",
+        "received_on": "2025-04-02",
+        "statement": { "lines": [{
+            "line_id": 1,
+            "beneficiary": "ab".repeat(32),
+            "category": "long_term_jobseeker",
+            "modality": "direct_hire",
+            "hours": "1.255",
+            "period": { "start": "2025-03-01", "end": "2025-03-31" }
+        }]}
+    });
+    let event = suivi_proto::NewEvent {
+        event_id: uuid::Uuid::now_v7(),
+        event_type: "instalment_requested".to_owned(),
+        schema_version: 1,
+        occurred_at: chrono::Utc::now(),
+        payload: old_request,
+    };
+    let actor = suivi_proto::Actor { kind: suivi_proto::ActorKind::Contractor, id: "token-old".to_owned() };
+    suivi_store::EventStore::new(app.db.pool.clone())
+        .append(suivi_store::AppendRequest {
+            tenant: &app.tenant,
+            stream_id,
+            expected_version: 1,
+            actor: &actor,
+            correlation_id: uuid::Uuid::now_v7(),
+            causation_id: None,
+            idempotency_key: None,
+            request_digest: None,
+            events: &[event],
+        })
+        .await
+        .unwrap();
+
+    let response = app.get(&format!("/api/contracts/{id}"), &app.tokens.buyer).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    let contract: Value = response.json().await.unwrap();
+    assert_eq!(contract["hours"]["declared"], "1.255", "{contract}");
+    assert_eq!(contract["instalments"][0]["lines"][0]["hours"], "1.255", "{contract}");
+
+    app.catch_up().await;
+    let queue: Vec<Value> = app.get("/api/review-queue", &app.tokens.facilitator).await.json().await.unwrap();
+    assert_eq!(queue.len(), 1, "{queue:?}");
+    assert_eq!(queue[0]["lines"][0]["hours"], "1.255", "{queue:?}");
+}
