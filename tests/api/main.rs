@@ -5,6 +5,7 @@
 mod access;
 mod contracts;
 mod idempotency_and_concurrency;
+mod limits;
 mod lists;
 mod logs_under_load;
 mod penalties;

@@ -40,7 +40,17 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The server with its default limits, except the failed-authentication budget: tests
+    /// that knock without a token on every route would spend it (`spawn_with` tests it).
     pub async fn spawn() -> Self {
+        let limits = suivi::app::HttpLimits {
+            auth_failures_per_minute: std::num::NonZeroU32::new(100_000).expect("non-zero"),
+            ..suivi::app::HttpLimits::default()
+        };
+        Self::spawn_with(limits).await
+    }
+
+    pub async fn spawn_with(limits: suivi::app::HttpLimits) -> Self {
         let db = TestDatabase::new().await;
         let tenant = TenantId::parse("grand-agglo").expect("tenant id");
         let other = TenantId::parse("other-agglo").expect("tenant id");
@@ -63,7 +73,7 @@ impl TestApp {
             admin: token(Role::Admin, &tenant, None).await,
             other_tenant_buyer: token(Role::Buyer, &other, None).await,
         };
-        let app = suivi::app::Application::build(db.pool.clone(), "127.0.0.1:0").await.expect("bind");
+        let app = suivi::app::Application::build_with(db.pool.clone(), "127.0.0.1:0", limits).await.expect("bind");
         let address = format!("http://{}", app.local_addr().expect("address"));
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(app.run_until_stopped(stopped));

@@ -4,7 +4,7 @@
 //! `suivi_<base64url>`, and stored only as their SHA-256 hash.
 
 use axum::extract::FromRequestParts;
-use axum::http::{header, request::Parts};
+use axum::http::{header, request::Parts, HeaderMap};
 use base64::Engine as _;
 use rand::RngCore as _;
 use sha2::{Digest, Sha256};
@@ -35,21 +35,32 @@ pub fn require(principal: &Principal, roles: &[Role]) -> Result<(), Problem> {
 impl FromRequestParts<AppState> for Principal {
     type Rejection = Problem;
 
+    /// Reads always ask the database (a revoked token is refused at once); a live token is
+    /// remembered, so the failed-authentication throttle (`crate::throttle`) knows it.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        authenticate(&state.pool, token).await?.ok_or_else(Problem::unauthorized)
+        let principal = authenticate(&state.pool, token).await?.ok_or_else(Problem::unauthorized)?;
+        state.tokens.put(Sha256::digest(token.as_bytes()).into(), principal.clone());
+        Ok(principal)
     }
 }
 
 /// The bearer token of a request, if it has one.
 fn bearer(parts: &Parts) -> Result<&str, Problem> {
-    parts
-        .headers
+    bearer_token(&parts.headers).ok_or_else(Problem::unauthorized)
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
-        .ok_or_else(Problem::unauthorized)
+}
+
+/// The SHA-256 of a request's bearer token: the key of [`crate::credentials::TokenCache`].
+pub fn bearer_hash(headers: &HeaderMap) -> Option<[u8; 32]> {
+    bearer_token(headers).map(|token| Sha256::digest(token.as_bytes()).into())
 }
 
 /// The principal of a command: from the server's memory when its token was seen before (its

@@ -103,16 +103,20 @@ impl<S: Send + Sync> FromRequestParts<S> for ContractId {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Path::<Uuid>::from_request_parts(parts, state).await {
             Ok(Path(id)) => Ok(ContractId(id)),
-            Err(rejection) => {
-                let reason = rejection.body_text();
-                Err(Problem::of(ProblemCode::InvalidPath)
-                    .detail(
-                        format!("l'identifiant d'un marché est un UUID : {reason}"),
-                        format!("a contract id is a UUID: {reason}"),
-                    )
-                    .field("id"))
-            }
+            Err(rejection) => Err(ContractId::refusal(&rejection.body_text())),
         }
+    }
+}
+
+impl ContractId {
+    /// The 400 of a path id that is not a UUID, with the router's `reason`.
+    pub fn refusal(reason: &str) -> Problem {
+        Problem::of(ProblemCode::InvalidPath)
+            .detail(
+                format!("l'identifiant d'un marché est un UUID : {reason}"),
+                format!("a contract id is a UUID: {reason}"),
+            )
+            .field("id")
     }
 }
 

@@ -51,6 +51,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 Problem::of(ProblemCode::BodyTooLarge)
+            } else if crate::timeouts::is_body_timeout(&rejection) {
+                Problem::of(ProblemCode::RequestTimeout)
             } else {
                 Problem::of(ProblemCode::UnreadableBody)
             }

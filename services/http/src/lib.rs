@@ -13,6 +13,8 @@ pub mod request_id;
 pub mod routes;
 pub mod state;
 pub mod tenants;
+pub mod throttle;
+pub mod timeouts;
 pub mod tokens;
 
 pub use auth::{policies, require, Authorized, Principal, Role};

@@ -115,6 +115,16 @@ problem_codes! {
         fr: "Le corps de la requête est trop volumineux",
         en: "The request body is too large",
         meaning: "The body is larger than 256 KiB.";
+    RequestTimeout = "request_timeout", REQUEST_TIMEOUT,
+        fr: "Le corps de la requête est arrivé trop lentement",
+        en: "The request body arrived too slowly",
+        meaning: "Nothing of the body arrived for 10 seconds (`SUIVI_HTTP_BODY_TIMEOUT`): send it again, at once.";
+    TooManyRequests = "too_many_requests", TOO_MANY_REQUESTS,
+        fr: "Trop de tentatives d'authentification : réessayez plus tard",
+        en: "Too many authentication attempts: try again later",
+        meaning: "This client sent too many requests without a token this server has verified (no token, an unknown \
+                  or a revoked one): its next attempts wait the number of seconds in `Retry-After`. Requests with a \
+                  token already verified are not slowed.";
     UnsupportedMediaType = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE,
         fr: "Le corps doit être du JSON (Content-Type: application/json)",
         en: "The body must be JSON (Content-Type: application/json)",
@@ -151,6 +161,11 @@ problem_codes! {
         fr: "Service momentanément indisponible",
         en: "Service temporarily unavailable",
         meaning: "The database is unreachable; retry later (with the same `Idempotency-Key`).";
+    DeadlineExceeded = "deadline_exceeded", SERVICE_UNAVAILABLE,
+        fr: "La requête a pris trop de temps et a été abandonnée",
+        en: "The request took too long and was abandoned",
+        meaning: "The request was not answered within 30 seconds (`SUIVI_HTTP_REQUEST_TIMEOUT`); a command may or \
+                  may not have been recorded: retry with the same `Idempotency-Key` to find out.";
 }
 
 impl ProblemCode {

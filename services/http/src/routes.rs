@@ -101,8 +101,6 @@ pub enum Success {
     Alive,
     /// `/readyz`: 200, or 503 when the database is unreachable.
     Ready,
-    /// `/metrics`: Prometheus' text format.
-    Metrics,
     /// The OpenAPI document.
     Document,
 }

@@ -6,6 +6,7 @@ use sqlx::PgPool;
 use suivi_application::Application;
 
 use crate::credentials::TokenCache;
+use crate::throttle::AuthThrottle;
 use suivi_store::EventStore;
 
 #[derive(Clone)]
@@ -16,6 +17,8 @@ pub struct AppState {
     pub app: Arc<Application>,
     /// Principals of recently used tokens, for commands (see [`crate::credentials`]).
     pub tokens: Arc<TokenCache>,
+    /// Per-client budget of requests with a token not yet verified (see [`crate::throttle`]).
+    pub auth_throttle: Arc<AuthThrottle>,
 }
 
 impl AppState {
@@ -24,8 +27,17 @@ impl AppState {
         AppState {
             app: Arc::new(Application::new(store.clone())),
             tokens: Arc::new(TokenCache::default()),
+            auth_throttle: Arc::new(AuthThrottle::default()),
             store,
             pool,
         }
+    }
+}
+
+impl AppState {
+    /// The same state with another failed-authentication budget.
+    pub fn with_auth_throttle(mut self, throttle: Arc<AuthThrottle>) -> Self {
+        self.auth_throttle = throttle;
+        self
     }
 }

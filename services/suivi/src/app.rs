@@ -1,9 +1,10 @@
 //! The HTTP application: every service's routes behind one listener.
 //!
-//! `Application::build` binds (port 0 in tests) and `run_until_stopped` serves until the
-//! shutdown signal, letting in-flight requests finish.
+//! `Application::build` binds (port 0 in tests) and `run_until_stopped` serves (`crate::server`,
+//! with its connection limits) until the shutdown signal, letting in-flight requests finish.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
@@ -11,10 +12,15 @@ use axum::{Json, Router};
 use serde_json::json;
 use sqlx::PgPool;
 use suivi_http::routes::{Doc, Routes, Success};
+use suivi_http::throttle::AuthThrottle;
+use suivi_http::timeouts::RequestLimits;
 use suivi_http::AppState;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
+
+use crate::server::ConnectionLimits;
 use tower_http::trace::TraceLayer;
 
 /// Request bodies above this are refused with 413: an hour statement of a few hundred lines
@@ -55,19 +61,6 @@ pub fn routes() -> Routes {
             ),
         )
         .get(
-            "/metrics",
-            || async { crate::telemetry::render_metrics() },
-            Doc::other(
-                "metrics",
-                "operations",
-                "Prometheus metrics",
-                "Counters of commands (by outcome), events relayed, projected and not projected \
-                 (`suivi_projector_failed_events_total`); gauges of the projector's lag in events and \
-                 seconds and of the contracts it quarantined (`suivi_projector_quarantined_contracts`).",
-                Success::Metrics,
-            ),
-        )
-        .get(
             "/api/openapi.json",
             openapi,
             Doc::other(
@@ -81,14 +74,19 @@ pub fn routes() -> Routes {
 }
 
 /// The application: [`routes`] (only they: a route added here, outside them, would be
-/// undocumented) behind the body limit, tracing and request ids.
-pub fn router(state: AppState) -> Router {
+/// undocumented) behind the body limit and timeouts, the failed-authentication throttle,
+/// tracing and request ids.
+pub fn router(state: AppState, limits: RequestLimits) -> Router {
     routes()
         .into_router()
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // A body announced larger than the limit is refused (413) before any of it is read: a
         // client announcing a gigabyte and sending a byte does not hold a connection open.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // A body that stops arriving fails its read (408) instead of holding the request.
+        .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), suivi_http::throttle::throttle_unverified))
+        .layer(axum::middleware::from_fn_with_state(limits, suivi_http::timeouts::deadline))
         .layer(axum::middleware::from_fn(suivi_http::language::negotiate_problems))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(suivi_http::request_id::assign))
@@ -128,26 +126,54 @@ async fn openapi() -> ([(axum::http::HeaderName, &'static str); 1], &'static str
     ([(axum::http::header::CONTENT_TYPE, "application/json")], crate::openapi::DOCUMENT)
 }
 
+/// `/metrics` on its own listener (`SUIVI_METRICS_ADDR`, loopback by default): it shows every
+/// tenant's activity, so it is not on the public API's port.
+pub fn metrics_router() -> Router {
+    Router::new().route("/metrics", axum::routing::get(|| async { crate::telemetry::render_metrics() }))
+}
+
+/// Every limit the HTTP server enforces; each has a setting (`crate::cli::HttpSettings`).
+#[derive(Debug, Clone, Copy)]
+pub struct HttpLimits {
+    pub connections: ConnectionLimits,
+    pub requests: RequestLimits,
+    /// Requests per minute and client without a token this server has verified.
+    pub auth_failures_per_minute: NonZeroU32,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            connections: ConnectionLimits::default(),
+            requests: RequestLimits::default(),
+            auth_failures_per_minute: NonZeroU32::new(suivi_http::throttle::DEFAULT_PER_MINUTE)
+                .unwrap_or(NonZeroU32::MIN),
+        }
+    }
+}
+
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    connections: ConnectionLimits,
 }
 
 impl Application {
     pub async fn build(pool: PgPool, address: &str) -> anyhow::Result<Self> {
+        Self::build_with(pool, address, HttpLimits::default()).await
+    }
+
+    pub async fn build_with(pool: PgPool, address: &str, limits: HttpLimits) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(address).await?;
-        Ok(Application { listener, router: router(AppState::new(pool)) })
+        let state = AppState::new(pool).with_auth_throttle(AuthThrottle::per_minute(limits.auth_failures_per_minute));
+        Ok(Application { listener, router: router(state, limits.requests), connections: limits.connections })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
-    pub async fn run_until_stopped(self, mut shutdown: watch::Receiver<bool>) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async move {
-                let _ = shutdown.wait_for(|stop| *stop).await;
-            })
-            .await
+    pub async fn run_until_stopped(self, shutdown: watch::Receiver<bool>) -> std::io::Result<()> {
+        crate::server::serve(self.listener, self.router, self.connections, shutdown).await
     }
 }

@@ -1,7 +1,14 @@
 //! Command line and configuration. Every setting has an environment variable and a local
 //! default, documented in `.env.example`.
 
+use std::num::NonZeroU32;
+use std::time::Duration;
+
 use clap::{Args, Parser, Subcommand};
+use suivi_http::timeouts::RequestLimits;
+
+use crate::app::HttpLimits;
+use crate::server::ConnectionLimits;
 
 use crate::telemetry::LogFormat;
 
@@ -35,6 +42,48 @@ pub struct Config {
     /// Address the HTTP API listens on.
     #[arg(long, env = "SUIVI_HTTP_ADDR", default_value = "127.0.0.1:8080", global = true)]
     pub http_addr: String,
+    #[command(flatten)]
+    pub http: HttpSettings,
+}
+
+/// The HTTP server's limits (see `crate::server` and `suivi_http::{timeouts, throttle}`).
+#[derive(Debug, Clone, Args)]
+pub struct HttpSettings {
+    /// Address of the Prometheus `/metrics` endpoint, apart from the API (empty: none).
+    #[arg(long, env = "SUIVI_METRICS_ADDR", default_value = "127.0.0.1:9464", global = true)]
+    pub metrics_addr: String,
+    /// Seconds a client has to send a request's headers in full.
+    #[arg(long, env = "SUIVI_HTTP_HEADER_TIMEOUT", default_value_t = 10, global = true)]
+    pub header_timeout: u64,
+    /// Seconds a request body may pause between two pieces.
+    #[arg(long, env = "SUIVI_HTTP_BODY_TIMEOUT", default_value_t = 10, global = true)]
+    pub body_timeout: u64,
+    /// Seconds from a request's headers to its answer.
+    #[arg(long, env = "SUIVI_HTTP_REQUEST_TIMEOUT", default_value_t = 30, global = true)]
+    pub request_timeout: u64,
+    /// Connections served at once; more wait to be accepted.
+    #[arg(long, env = "SUIVI_HTTP_MAX_CONNECTIONS", default_value_t = 1024, global = true)]
+    pub max_connections: usize,
+    /// Requests per minute and client IP without a token this server has verified; beyond, 429.
+    #[arg(long, env = "SUIVI_AUTH_FAILURES_PER_MINUTE", default_value_t = NonZeroU32::new(30).unwrap_or(NonZeroU32::MIN), global = true)]
+    pub auth_failures_per_minute: NonZeroU32,
+}
+
+impl HttpSettings {
+    pub fn limits(&self) -> HttpLimits {
+        HttpLimits {
+            connections: ConnectionLimits {
+                header_timeout: Duration::from_secs(self.header_timeout),
+                max_connections: self.max_connections.max(1),
+                drain_timeout: Duration::from_secs(self.request_timeout),
+            },
+            requests: RequestLimits {
+                body_timeout: Duration::from_secs(self.body_timeout),
+                request_timeout: Duration::from_secs(self.request_timeout),
+            },
+            auth_failures_per_minute: self.auth_failures_per_minute,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@ pub mod generate;
 pub mod import;
 pub mod openapi;
 pub mod projection;
+pub mod server;
 pub mod shutdown;
 pub mod telemetry;
 
@@ -54,16 +55,36 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     let pool = database::connect(&config.database_url, 16).await.context("connecting to PostgreSQL")?;
     let nats = connect_nats(&config.nats_url).await?;
     let shutdown = shutdown::on_signal();
-    let app = app::Application::build(pool.clone(), &config.http_addr)
+    let app = app::Application::build_with(pool.clone(), &config.http_addr, config.http.limits())
         .await
         .with_context(|| format!("listening on {}", config.http_addr))?;
     tracing::info!(address = %app.local_addr()?, "HTTP API listening");
     telemetry::install_metrics();
+    serve_metrics(&config.http.metrics_addr, shutdown.clone()).await?;
     let relay = Relay::new(EventStore::new(pool.clone()), nats, relay_config(config));
     let mut projector = suivi_projector::Projector::new(pool, suivi_projector::ProjectorConfig::default()).await?;
     let (served, (), ()) =
         tokio::join!(app.run_until_stopped(shutdown.clone()), relay.run(shutdown.clone()), projector.run(shutdown));
     served.context("serving HTTP")
+}
+
+/// `/metrics` on its own address, in the background, until `shutdown`.
+async fn serve_metrics(address: &str, mut shutdown: tokio::sync::watch::Receiver<bool>) -> anyhow::Result<()> {
+    if address.is_empty() {
+        return Ok(());
+    }
+    let listener =
+        tokio::net::TcpListener::bind(address).await.with_context(|| format!("listening on {address} for metrics"))?;
+    tracing::info!(address = %listener.local_addr()?, "metrics listening");
+    tokio::spawn(async move {
+        let stopped = async move {
+            let _ = shutdown.wait_for(|stop| *stop).await;
+        };
+        if let Err(error) = axum::serve(listener, app::metrics_router()).with_graceful_shutdown(stopped).await {
+            tracing::error!(%error, "metrics endpoint stopped");
+        }
+    });
+    Ok(())
 }
 
 async fn relay(config: &Config) -> anyhow::Result<()> {

@@ -10,7 +10,8 @@ use suivi_proto::events::{
 use suivi_proto::quantities::Share;
 
 use super::checks::{
-    non_negative, non_negative_amount, not_blank, not_in_future, positive_amount, positive_count, share, ShareRange,
+    duration_months, non_negative, non_negative_amount, not_blank, not_in_future, positive_amount, positive_count,
+    share, ShareRange,
 };
 use crate::payment_term::maximum_payment_term_days;
 use crate::{DecisionContext, DomainError};
@@ -26,7 +27,7 @@ pub(super) fn award(award: ContractAwardedV1, context: &DecisionContext) -> Resu
     considerations(&award)?;
     positive_amount("amount_ht", award.amount_ht.amount())?;
     share("vat_rate", award.vat_rate, ShareRange::BelowOne)?;
-    positive_count("duration_months", award.duration_months)?;
+    duration_months("duration_months", award.duration_months)?;
     not_in_future("notification_date", award.notification_date, context)?;
     if let Some(clause) = &award.insertion_clause {
         insertion_clause(clause)?;

@@ -48,6 +48,20 @@ pub(super) fn positive_count(field: &str, value: u32) -> Result<(), DomainError>
     Ok(())
 }
 
+/// The longest duration a contract may have, in months: 100 years. Above any public contract
+/// (partnership contracts and concessions run to a few decades) and short enough that every end
+/// date stays a four-digit year, as the wire's date format requires.
+pub(crate) const MAX_DURATION_MONTHS: u32 = 1200;
+
+/// A duration in months: 1 to [`MAX_DURATION_MONTHS`].
+pub(super) fn duration_months(field: &str, value: u32) -> Result<(), DomainError> {
+    positive_count(field, value)?;
+    if value > MAX_DURATION_MONTHS {
+        return Err(DomainError::OutOfRange { field: field.to_owned(), value: value.into(), range: "1 to 1200" });
+    }
+    Ok(())
+}
+
 /// Which fractions of 1 a share accepts.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum ShareRange {

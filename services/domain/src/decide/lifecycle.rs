@@ -2,7 +2,7 @@
 
 use suivi_proto::events::{ContractAmendedV1, ContractSettledV1, ContractTerminatedV1};
 
-use super::checks::{non_negative_amount, not_before, not_in_future, positive_amount, positive_count, reason};
+use super::checks::{duration_months, non_negative_amount, not_before, not_in_future, positive_amount, reason};
 use super::{ensure_not_settled, ensure_running};
 use crate::contract::{end_date, AwardedContract};
 use crate::{DecisionContext, DomainError};
@@ -32,7 +32,7 @@ pub(super) fn amend(
         }
     }
     if let Some(months) = amendment.new_duration_months {
-        positive_count("new_duration_months", months)?;
+        duration_months("new_duration_months", months)?;
         let new_end = end_date(contract.start_date(), months);
         match contract.last_work_day() {
             Some(last_work_day) if new_end < last_work_day => {

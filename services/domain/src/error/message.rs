@@ -246,6 +246,7 @@ const BOUNDS: &[(&str, &str)] = &[
 fn range_fr(range: &str) -> Option<&'static str> {
     Some(match range {
         "0 to 1000000000000" => "compris entre 0 et 1 000 000 000 000",
+        "1 to 1200" => "compris entre 1 et 1 200 (mois : cent ans au plus)",
         "[0, 1]" => "compris entre 0 et 1",
         "[0, 1)" => "au moins 0 et moins de 1",
         "(0, 1]" => "plus de 0 et au plus 1",

@@ -166,6 +166,19 @@ fn it_refuses_a_duration_of_zero_months() {
     );
 }
 
+/// 4 294 967 295 months was once accepted, with an end date no wire format can write.
+#[test]
+fn it_refuses_a_duration_over_a_hundred_years() {
+    for months in [1201, u32::MAX] {
+        refused(
+            ContractAwardedV1 { duration_months: months, ..award() },
+            out_of_range("duration_months", &months.to_string(), "1 to 1200"),
+        );
+    }
+    let longest = ContractAwardedV1 { duration_months: 1200, ..award() };
+    given([]).when(Command::Award(longest.clone())).then([longest.into()]);
+}
+
 #[test]
 fn it_refuses_a_notification_date_in_the_future() {
     refused(

@@ -64,10 +64,30 @@ pub fn shared_responses() -> Value {
         "InternalError": problem_response(
             "An internal error: nothing about it is disclosed.", &[ProblemCode::Internal], vec![("internal", problems::internal())]),
         "Unavailable": problem_response(
-            "A dependency (the database) is unavailable: retry later, with the same `Idempotency-Key` for a command.",
-            &[ProblemCode::Unavailable],
-            vec![("unavailable", problems::unavailable())]),
+            "A dependency (the database) is unavailable, or the request was not answered within its deadline: \
+             retry later, with the same `Idempotency-Key` for a command.",
+            &[ProblemCode::Unavailable, ProblemCode::DeadlineExceeded],
+            vec![("unavailable", problems::unavailable()), ("deadline_exceeded", problems::deadline_exceeded())]),
+        "RequestTimeout": problem_response(
+            "The body stopped arriving before it was complete.",
+            &[ProblemCode::RequestTimeout],
+            vec![("request_timeout", problems::request_timeout())]),
+        "TooManyRequests": too_many_requests(),
     })
+}
+
+/// 429 with the `Retry-After` header the throttle sets.
+fn too_many_requests() -> Value {
+    let mut response = problem_response(
+        "Too many requests without a verified token from this client: wait `Retry-After` seconds.",
+        &[ProblemCode::TooManyRequests],
+        vec![("too_many_requests", problems::too_many_requests())],
+    );
+    response["headers"]["Retry-After"] = json!({
+        "description": "Seconds to wait before the next attempt.",
+        "schema": { "type": "integer", "minimum": 1 },
+    });
+    response
 }
 
 pub fn parameters() -> Value {
@@ -347,13 +367,6 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
                 }),
             );
         }
-        Success::Metrics => add(
-            200,
-            json!({
-                "description": "Prometheus metrics: commands, relay and projector progress, projector lag, events not projected and contracts quarantined.",
-                "content": { "text/plain": { "schema": { "type": "string" } } },
-            }),
-        ),
         Success::Document => add(
             200,
             json!({
@@ -380,6 +393,7 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
             add(412, reference("responses", "PreconditionFailed"));
         }
         if operation.body.is_some() {
+            add(408, reference("responses", "RequestTimeout"));
             add(413, reference("responses", "PayloadTooLarge"));
             add(415, reference("responses", "UnsupportedMediaType"));
         }
@@ -388,14 +402,14 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
         } else if let Some(query) = operation.query {
             add(422, invalid_query(&query));
         }
+        add(429, reference("responses", "TooManyRequests"));
         add(500, reference("responses", "InternalError"));
         add(503, reference("responses", "Unavailable"));
     }
     Value::Object(responses)
 }
 
-/// 400: a malformed body or header as problem+json; a path id that is not a UUID as axum's
-/// own plain-text rejection.
+/// 400: a malformed body, header or path id.
 fn bad_request(operation: &Operation) -> Option<Value> {
     let mut codes_ = Vec::new();
     let mut examples = Vec::new();
@@ -407,20 +421,14 @@ fn bad_request(operation: &Operation) -> Option<Value> {
         codes_.push(ProblemCode::InvalidHeader);
         examples.push(("invalid_header", problems::invalid_header()));
     }
-    let mut response = match (codes_.is_empty(), operation.on_contract) {
-        (true, false) => return None,
-        (true, true) => json!({ "description": "The request is malformed.\n", "content": {} }),
-        (false, _) => problem_response("The request is malformed.", &codes_, examples),
-    };
     if operation.on_contract {
-        let description = response["description"].as_str().unwrap_or_default();
-        response["description"] = json!(format!(
-            "{description}\n- the path's `id` is not a UUID: answered by the router as plain text, not \
-             problem+json."
-        ));
-        response["content"]["text/plain"] = json!({ "schema": { "type": "string" } });
+        codes_.push(ProblemCode::InvalidPath);
+        examples.push(("invalid_path", problems::invalid_path()));
     }
-    Some(response)
+    if codes_.is_empty() {
+        return None;
+    }
+    Some(problem_response("The request is malformed.", &codes_, examples))
 }
 
 fn conflict(operation: &Operation) -> Value {

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use suivi_application::ApplicationError;
 use suivi_domain::{DomainError, Lang};
 use suivi_http::policies::Buyers;
-use suivi_http::{auth::Policy, IfMatch, JsonBody, Principal, Problem, Role};
+use suivi_http::{auth::Policy, IfMatch, JsonBody, Principal, Problem, ProblemCode, Role};
 use suivi_proto::TenantId;
 use uuid::Uuid;
 
@@ -106,4 +106,20 @@ pub fn internal() -> Value {
 
 pub fn unavailable() -> Value {
     to_json(Problem::unavailable(&std::io::Error::other("example")))
+}
+
+pub fn invalid_path() -> Value {
+    to_json(suivi_http::ContractId::refusal("Cannot parse `id` with value `42`: UUID parsing failed"))
+}
+
+pub fn deadline_exceeded() -> Value {
+    to_json(Problem::of(ProblemCode::DeadlineExceeded))
+}
+
+pub fn request_timeout() -> Value {
+    to_json(Problem::of(ProblemCode::RequestTimeout))
+}
+
+pub fn too_many_requests() -> Value {
+    to_json(Problem::of(ProblemCode::TooManyRequests))
 }
