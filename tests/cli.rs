@@ -17,6 +17,16 @@ fn suivi(db: &TestDatabase, args: &[&str]) -> Output {
     Command::new(suivi_binary()).args(args).env("DATABASE_URL", db.url()).env("RUST_LOG", "warn").output().unwrap()
 }
 
+/// The reason a refused command gives on standard error (and that it was refused).
+fn stderr_of_refusal(output: &Output) -> String {
+    assert!(!output.status.success(), "refused: {}", String::from_utf8_lossy(&output.stdout));
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+async fn count(db: &TestDatabase, query: &str) -> i64 {
+    sqlx::query_scalar(query).fetch_one(&db.pool).await.unwrap()
+}
+
 fn stdout(output: &Output) -> String {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout.clone()).unwrap()
@@ -45,9 +55,13 @@ async fn a_token_created_on_the_command_line_opens_the_api_for_its_role() {
     assert_eq!(principal.tenant.as_str(), "vichy");
 
     let refused = suivi(&db, &["token", "create", "--role", "contractor", "--tenant", "vichy"]);
-    assert!(!refused.status.success(), "a contractor token needs its SIRET");
+    let reason = stderr_of_refusal(&refused);
+    assert!(reason.contains("a contractor token needs --siret"), "{reason}");
+    assert_eq!(count(&db, "select count(*) from api_tokens").await, 1, "no token written");
     let refused = suivi(&db, &["tenant", "create", "--id", "x", "--name", "X", "--buyer-siret", "20004869500016"]);
-    assert!(!refused.status.success(), "a SIRET failing its check digit is refused");
+    let reason = stderr_of_refusal(&refused);
+    assert!(reason.contains("20004869500016: this SIRET fails its check digit"), "{reason}");
+    assert_eq!(count(&db, "select count(*) from tenants where id = 'x'").await, 0, "no tenant written");
 }
 
 /// `token list` shows a tenant's tokens without their secret; `token revoke` makes a running
@@ -164,8 +178,9 @@ async fn a_malformed_decp_file_reports_each_bad_record_and_imports_the_good_ones
 
     let not_json =
         suivi(&db, &["import", "decp", fixtures.join("decp_not_json.json").to_str().unwrap(), "--tenant", "rennes"]);
-    assert!(!not_json.status.success());
-    assert!(String::from_utf8_lossy(&not_json.stderr).contains("not a JSON document"));
+    let reason = stderr_of_refusal(&not_json);
+    assert!(reason.contains("not a JSON document"), "{reason}");
+    assert_eq!(count(&db, "select count(*) from events").await, imported, "nothing more written");
 }
 
 #[tokio::test]
@@ -347,7 +362,11 @@ async fn reference_values_are_added_with_their_source_and_never_edited() {
         &db,
         &["reference", "add", "--kind", "smic_hourly_gross", "--from", "2027-01-01", "--value", "99", "--source", "x"],
     );
-    assert!(!again.status.success(), "an existing value is never edited");
+    let reason = stderr_of_refusal(&again);
+    assert!(
+        reason.contains("smic_hourly_gross already has a value from 2027-01-01: values are never edited"),
+        "{reason}"
+    );
     let no_source = suivi(
         &db,
         &[
@@ -363,7 +382,11 @@ async fn reference_values_are_added_with_their_source_and_never_edited() {
             " ",
         ],
     );
-    assert!(!no_source.status.success());
+    let reason = stderr_of_refusal(&no_source);
+    assert!(reason.contains("every reference value needs its source"), "{reason}");
+    let unsourced =
+        "select count(*) from reference_rates where in_force_from = '2027-01-01' and kind = 'ecb_main_refinancing'";
+    assert_eq!(count(&db, unsourced).await, 0, "nothing written");
     let value: String =
         sqlx::query_scalar("select value::text from reference_rates where in_force_from = '2027-01-01'")
             .fetch_one(&db.pool)

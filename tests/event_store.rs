@@ -174,8 +174,12 @@ async fn stored_events_cannot_be_edited_or_deleted() {
     store.append(request(&tenant, &actor, stream, 0, &[sample_event(0, 1)])).await.unwrap();
     for statement in ["update events set payload = '{}'", "delete from events", "truncate events"] {
         let refused = sqlx::query(statement).execute(store.pool()).await;
-        assert!(refused.is_err(), "{statement} must be refused");
+        // Refused by the immutability trigger, not by any other error.
+        let Err(sqlx::Error::Database(error)) = refused else { panic!("{statement} must be refused: {refused:?}") };
+        assert_eq!(error.code().as_deref(), Some("23001"), "restrict_violation: {error}");
+        assert!(error.message().starts_with("events are immutable: "), "{statement}: {error}");
     }
+    assert_eq!(count_events(&store).await, 1);
     assert_eq!(store.read_stream(stream).await.unwrap()[0].payload["writer"], 0);
 }
 
@@ -268,7 +272,9 @@ async fn a_reader_following_the_log_never_skips_an_event_of_concurrent_writers()
     assert_eq!(versions.len(), STREAMS);
 
     // How many events a reader following max(position) alone would have skipped: positions
-    // delivered after a higher one. Reported to show the race is real, not asserted on.
+    // delivered after a higher one. Reported to show the race is real, not asserted on (it
+    // depends on scheduling): the deterministic guard of the xmin bound is
+    // `a_reader_waits_for_a_transaction_held_open_and_then_delivers_its_late_event`.
     let mut max_position = 0;
     let late = seen
         .iter()
@@ -295,4 +301,102 @@ impl XorShift {
         self.0 ^= self.0 << 17;
         (self.0 % bound as u64) as usize
     }
+}
+
+/// Appends one event inside `transaction` with the store's own single-event statement shape
+/// (the store's `append` takes the pool, so it cannot be held open): the row gets the
+/// transaction's id and the next position, exactly as an append would.
+async fn append_in(transaction: &mut sqlx::PgConnection, stream_id: Uuid, event: &NewEvent) {
+    sqlx::query(
+        "insert into events (event_id, tenant, stream_id, stream_version, event_type, schema_version,
+                             occurred_at, actor_kind, actor_id, correlation_id, payload)
+         values ($1, 'test-tenant', $2, 1, $3, $4, $5, 'buyer', 'token-test', $6, $7::json)",
+    )
+    .bind(event.event_id)
+    .bind(stream_id)
+    .bind(&event.event_type)
+    .bind(event.schema_version as i16)
+    .bind(event.occurred_at)
+    .bind(Uuid::now_v7())
+    .bind(event.payload.to_string())
+    .execute(transaction)
+    .await
+    .unwrap();
+}
+
+/// Reads from `cursor` until nothing more comes; advances the cursor like a follower would.
+async fn follow(store: &EventStore, cursor: &mut LogPosition) -> Vec<suivi_proto::EventEnvelope> {
+    let mut seen = Vec::new();
+    loop {
+        let batch = store.read_all_after(*cursor, 2).await.unwrap();
+        if batch.is_empty() {
+            return seen;
+        }
+        for event in batch {
+            assert!(event.log_position > *cursor, "canonical order goes forward");
+            *cursor = event.log_position;
+            seen.push(event);
+        }
+    }
+}
+
+/// The race the xmin bound exists for, made deterministic: a transaction appends (taking the
+/// lower transaction id and an earlier position) and stays open while later appends commit.
+/// A reader that read past the open transaction would move its cursor beyond the late event's
+/// place in canonical order and never deliver it. The reader must stop before the open
+/// transaction, then deliver every event exactly once, the late one included, in order.
+#[tokio::test]
+async fn a_reader_waits_for_a_transaction_held_open_and_then_delivers_its_late_event() {
+    let db = TestDatabase::new().await;
+    let store = EventStore::new(db.pool.clone());
+    let (tenant, actor) = (test_tenant(), test_actor());
+
+    let early = [sample_event(0, 1)];
+    store.append(request(&tenant, &actor, Uuid::now_v7(), 0, &early)).await.unwrap();
+
+    let late = sample_event(1, 1);
+    let mut held = db.pool.begin().await.unwrap();
+    append_in(&mut held, Uuid::now_v7(), &late).await;
+    let held_xid: i64 =
+        sqlx::query_scalar("select pg_current_xact_id()::text::bigint").fetch_one(&mut *held).await.unwrap();
+
+    let mut later = Vec::new();
+    for sequence in 0..3 {
+        let event = [sample_event(2, sequence)];
+        store.append(request(&tenant, &actor, Uuid::now_v7(), 0, &event)).await.unwrap();
+        later.push(event[0].event_id);
+    }
+    let committed_after: i64 =
+        sqlx::query_scalar("select count(*) from events where transaction_id::text::bigint > $1")
+            .bind(held_xid)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(committed_after, 3, "the later appends committed while the first one is open");
+
+    // While it is open, nothing at or after the open transaction is returned.
+    let mut cursor = LogPosition::START;
+    let mut seen = follow(&store, &mut cursor).await;
+    assert!(
+        seen.iter().all(|e| (e.log_position.transaction_id as i64) < held_xid),
+        "the reader returned events past the open transaction: {:?}",
+        seen.iter().map(|e| e.log_position).collect::<Vec<_>>()
+    );
+    assert!(seen.iter().all(|e| e.event_id == early[0].event_id), "only the early event may be read yet");
+
+    held.commit().await.unwrap();
+    // Another test's transaction elsewhere in the cluster may hold the bound back a moment.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while seen.len() < 5 {
+        assert!(std::time::Instant::now() < deadline, "the reader delivered {} of 5 events", seen.len());
+        seen.extend(follow(&store, &mut cursor).await);
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+
+    let ids: Vec<Uuid> = seen.iter().map(|e| e.event_id).collect();
+    let expected: Vec<Uuid> = [early[0].event_id, late.event_id].into_iter().chain(later).collect();
+    assert_eq!(ids, expected, "each event once, the late one in its canonical place (by transaction)");
+    assert!(follow(&store, &mut cursor).await.is_empty(), "nothing is delivered twice");
+    let positions: Vec<i64> = seen.iter().map(|e| e.log_position.position).collect();
+    assert!(positions[1] < positions[2], "the held event took its position before the later ones");
 }

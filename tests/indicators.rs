@@ -774,10 +774,44 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
     assert_eq!(consolidated["payments"]["mean_days_to_pay"], Value::Null);
     assert_eq!(body["buyers"][0]["buyer_siret"], BUYER_SIRET);
     assert_eq!(body["buyers"][0]["indicators"], *consolidated);
-    // The whole body is what the indicators module computes.
-    let schema = target::active(&app.db.pool).await.unwrap();
-    let expected = yearly_indicators(&app.db.pool, schema, &app.tenant, 2025).await.unwrap();
-    assert_eq!(body, serde_json::to_value(&expected).unwrap());
+    // The whole body, figure by figure, as worked out from the scenario (not from the module
+    // under test): one award of 1 000 000 € HT to a PME, with a social and an environmental
+    // consideration and no award criterion; 35 h declared and not reviewed; nothing settled,
+    // advanced, paid or decided.
+    let pending_35 = json!({ "declared": "35", "validated": "0", "rejected": "0", "pending": "35" });
+    let mut by_category = pending_35.clone();
+    by_category["category"] = "long_term_jobseeker".into();
+    let mut by_modality = pending_35;
+    by_modality["modality"] = "direct_hire".into();
+    let no_decision = json!({ "count": 0, "proposed_amount_ht": "0", "decided_amount_ht": "0" });
+    let nothing = json!({ "count": 0, "amount_ht": "0" });
+    let expected = json!({
+        "notified": { "count": 1, "amount_ht": "1000000.00" },
+        // 1 of 1 contract (and of its amount) with the consideration: share 1.
+        "social": { "count": 1, "amount_ht": "1000000.00", "share": "1.0000", "target_share": "0.30",
+                    "with_award_criterion": 0 },
+        "environmental": { "count": 1, "amount_ht": "1000000.00", "share": "1.0000", "target_share": "1.00",
+                           "with_award_criterion": 0 },
+        "sme": { "count": 1, "amount_ht": "1000000.00", "share": "1.0000", "amount_share": "1.0000" },
+        "reserved": nothing,
+        // Nothing settled: no shortfall yet.
+        "hours": { "committed": "833", "declared": "35", "validated": "0", "rejected": "0", "pending": "35",
+                   "shortfall": "0", "by_category": [by_category], "by_modality": [by_modality] },
+        // Beneficiaries and firms count validated hours only.
+        "beneficiaries": 0,
+        "firms": 0,
+        "penalties": { "proposed": nothing, "confirmed": no_decision, "adjusted": no_decision,
+                       "waived": no_decision },
+        "advances": { "count": 0, "amount_ttc": "0", "to_sme": { "count": 0, "amount_ttc": "0" },
+                      "without_guarantee": { "count": 0, "amount_ttc": "0" } },
+        "payments": { "paid": 0, "on_time": 0, "on_time_share": null, "mean_days_to_pay": null,
+                      "median_days_to_pay": null, "interest_ttc": "0", "interest_due_ttc": "0",
+                      "flat_fees_ttc": "0" },
+        // 100 000 of 1 000 000 € executed: 10 %, below the 25 % from which the hours' lag is judged.
+        "at_risk_contracts": 0,
+    });
+    assert_eq!(*consolidated, expected);
+    assert_eq!(body["buyers"].as_array().map(Vec::len), Some(1), "only the buyer with a contract");
     assert!(!body.to_string().contains(CONTRACTOR_SIRET), "no contractor SIRET is listed");
 
     for token in [&app.tokens.facilitator, &app.tokens.admin] {

@@ -12,8 +12,10 @@ use suivi_proto::TenantId;
 
 const TABLES: [&str; 4] = ["contracts", "instalments", "statement_lines", "penalties"];
 
+/// Generated histories dated back from a fixed day, so the data (and what the tests below count
+/// in it) is the same whatever day the suite runs.
 async fn seed(db: &TestDatabase, contracts: usize) -> usize {
-    let today = suivi_application::business_today();
+    let today = suivi_e2e::history::decision_day();
     let references = suivi_store::reference_rates::load(&db.pool).await.unwrap();
     let generated = histories(42, contracts, today, &references);
     insert_histories(&db.pool, &TenantId::parse("gen").unwrap(), &generated).await.unwrap()
@@ -90,30 +92,92 @@ async fn live_projection_equals_a_clean_rebuild_row_by_row() {
     assert_same_rows(&db, Schema::ReadA, Schema::ReadB).await;
 }
 
+/// A batch the projector had begun (its transaction open, the checkpoint locked, rows being
+/// written) when it was killed: found in `pg_stat_activity`, blocked on a lock this test holds
+/// on the rows' table, so the kill lands inside it every time.
+struct OpenBatch {
+    pid: i32,
+    /// The batch transaction's id, as `pg_xact_status` takes it.
+    xid: String,
+}
+
+/// Holds back every write to `read_a.contracts` until the returned transaction ends, and waits
+/// until the projector's batch transaction is blocked on it.
+async fn catch_a_batch_open(db: &TestDatabase) -> (sqlx::Transaction<'static, sqlx::Postgres>, OpenBatch) {
+    let mut blocker = db.pool.begin().await.unwrap();
+    sqlx::query("lock table read_a.contracts in share mode").execute(&mut *blocker).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        // An xid is assigned once a transaction locks or writes rows: the batch locked its checkpoint.
+        let open: Option<(i32, String)> = sqlx::query_as(
+            "select pid, ((pg_snapshot_xmax(pg_current_snapshot())::text::bigint >> 32 << 32)
+                          + backend_xid::text::bigint)::text
+             from pg_stat_activity
+             where datname = $1 and pid <> pg_backend_pid() and backend_xid is not null
+               and wait_event_type = 'Lock'",
+        )
+        .bind(&db.name)
+        .fetch_optional(&db.pool)
+        .await
+        .unwrap();
+        if let Some((pid, xid)) = open {
+            return (blocker, OpenBatch { pid, xid });
+        }
+        assert!(Instant::now() < deadline, "no projector batch reached its writes");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// The killed process's batch ended without committing: its backend is gone, its transaction
+/// aborted, and the checkpoint is where it was before the batch.
+async fn assert_batch_rolled_back(db: &TestDatabase, batch: &OpenBatch, checkpoint_before: i64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let alive: bool = sqlx::query_scalar("select exists(select 1 from pg_stat_activity where pid = $1)")
+            .bind(batch.pid)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        if !alive {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the killed projector's backend never ended");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let status: Option<String> =
+        sqlx::query_scalar("select pg_xact_status($1::text::xid8)").bind(&batch.xid).fetch_one(&db.pool).await.unwrap();
+    assert_eq!(status.as_deref(), Some("aborted"), "the batch open at the kill never committed");
+    assert_eq!(checkpoint(&db.pool, Schema::ReadA).await.unwrap().events, checkpoint_before);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_projector_killed_mid_batch_resumes_to_the_state_of_a_clean_rebuild() {
     let db = TestDatabase::new().await;
     let total = seed(&db, 200).await as i64;
     let env = [("DATABASE_URL", db.url()), ("SUIVI_PROJECTOR_BATCH", "40".to_owned())];
 
-    let mut kills = 0;
     let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
+    for round in 1..=3 {
         let mut process = SuiviProcess::spawn(&["projector", "run"], &env);
         let before = checkpoint(&db.pool, Schema::ReadA).await.unwrap().events;
-        // Let it commit a few batches, then kill it wherever it is.
-        while checkpoint(&db.pool, Schema::ReadA).await.unwrap().events < (before + 200).min(total) {
+        // Let it commit a few batches, then catch it inside the next one and kill it there.
+        while checkpoint(&db.pool, Schema::ReadA).await.unwrap().events < before + 200 {
             assert!(Instant::now() < deadline, "the projector makes progress");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        tokio::time::sleep(Duration::from_millis(37)).await;
+        let (blocker, batch) = catch_a_batch_open(&db).await;
+        let at_kill = checkpoint(&db.pool, Schema::ReadA).await.unwrap().events;
+        assert!(at_kill < total, "round {round}: events were left to project ({at_kill} of {total})");
         process.kill();
-        kills += 1;
-        if checkpoint(&db.pool, Schema::ReadA).await.unwrap().events >= total {
-            break;
-        }
+        blocker.rollback().await.unwrap();
+        assert_batch_rolled_back(&db, &batch, at_kill).await;
     }
-    assert!(kills >= 3, "killed {kills} times before the end");
+    let mut last = SuiviProcess::spawn(&["projector", "run"], &env);
+    while checkpoint(&db.pool, Schema::ReadA).await.unwrap().events < total {
+        assert!(Instant::now() < deadline, "the projector catches up after the kills");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    last.kill();
     let at = checkpoint(&db.pool, Schema::ReadA).await.unwrap();
     assert_eq!(at.events, total, "every event applied exactly once");
 

@@ -10,3 +10,5 @@ mod lists;
 mod logs_under_load;
 mod penalties;
 mod statements;
+mod tenancy;
+mod termination;

@@ -39,18 +39,35 @@ pub struct TestApp {
     stop: watch::Sender<bool>,
 }
 
+/// The server's default limits, except the failed-authentication budget: tests that knock
+/// without a token on every route would spend it (`spawn_with` tests it).
+fn test_limits() -> suivi::app::HttpLimits {
+    suivi::app::HttpLimits {
+        auth_failures_per_minute: std::num::NonZeroU32::new(100_000).expect("non-zero"),
+        ..suivi::app::HttpLimits::default()
+    }
+}
+
 impl TestApp {
-    /// The server with its default limits, except the failed-authentication budget: tests
-    /// that knock without a token on every route would spend it (`spawn_with` tests it).
+    /// The server with [`test_limits`].
     pub async fn spawn() -> Self {
-        let limits = suivi::app::HttpLimits {
-            auth_failures_per_minute: std::num::NonZeroU32::new(100_000).expect("non-zero"),
-            ..suivi::app::HttpLimits::default()
-        };
-        Self::spawn_with(limits).await
+        Self::spawn_with(test_limits()).await
     }
 
     pub async fn spawn_with(limits: suivi::app::HttpLimits) -> Self {
+        Self::spawn_with_pool_and_limits(|db| db.pool.clone(), limits).await
+    }
+
+    /// [`Self::spawn`] with the server using the pool `pool_of` makes (e.g. through a proxy the
+    /// test can cut); the test's own setup and checks still use `db.pool`.
+    pub async fn spawn_with_pool(pool_of: impl FnOnce(&TestDatabase) -> sqlx::PgPool) -> Self {
+        Self::spawn_with_pool_and_limits(pool_of, test_limits()).await
+    }
+
+    async fn spawn_with_pool_and_limits(
+        pool_of: impl FnOnce(&TestDatabase) -> sqlx::PgPool,
+        limits: suivi::app::HttpLimits,
+    ) -> Self {
         let db = TestDatabase::new().await;
         let tenant = TenantId::parse("grand-agglo").expect("tenant id");
         let other = TenantId::parse("other-agglo").expect("tenant id");
@@ -73,7 +90,7 @@ impl TestApp {
             admin: token(Role::Admin, &tenant, None).await,
             other_tenant_buyer: token(Role::Buyer, &other, None).await,
         };
-        let app = suivi::app::Application::build_with(db.pool.clone(), "127.0.0.1:0", limits).await.expect("bind");
+        let app = suivi::app::Application::build_with(pool_of(&db), "127.0.0.1:0", limits).await.expect("bind");
         let address = format!("http://{}", app.local_addr().expect("address"));
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(app.run_until_stopped(stopped));

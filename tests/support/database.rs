@@ -47,6 +47,20 @@ impl TestDatabase {
         format!("postgres://{user}@{host}:{port}/{}", self.name)
     }
 
+    /// The server's `(host, port)`.
+    pub fn server_address(&self) -> (String, u16) {
+        (self.options.get_host().to_owned(), self.options.get_port())
+    }
+
+    /// A pool reaching this database through `port` on the loopback (a [`crate::TcpProxy`]),
+    /// connecting lazily and giving up on a connection after `acquire_timeout`.
+    pub fn pool_through(&self, port: u16, acquire_timeout: std::time::Duration) -> PgPool {
+        PgPoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(acquire_timeout)
+            .connect_lazy_with(self.options.clone().host("127.0.0.1").port(port))
+    }
+
     pub async fn pool_with(&self, connections: u32) -> PgPool {
         PgPoolOptions::new()
             .max_connections(connections)

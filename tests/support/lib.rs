@@ -11,6 +11,7 @@ mod events;
 pub mod history;
 mod nats;
 pub mod process;
+mod proxy;
 
 pub use app::TestApp;
 pub use database::TestDatabase;
@@ -20,6 +21,7 @@ pub use nats::{
     free_port, read_all_messages, stream_message_count, wait_for_messages, NatsServer, StoredMessage, TestStream,
 };
 pub use process::SuiviProcess;
+pub use proxy::TcpProxy;
 
 use std::time::{Duration, Instant};
 

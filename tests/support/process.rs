@@ -1,7 +1,8 @@
 //! The `suivi` binary as a child process, for tests that kill it.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 /// `target/<profile>/suivi`, next to this test binary's `deps/` folder. Cargo builds it for any
 /// `cargo test --workspace` because the `suivi` package has integration tests of its own.
@@ -29,6 +30,26 @@ impl SuiviProcess {
             command.env(key, value);
         }
         SuiviProcess { child: command.spawn().expect("start suivi") }
+    }
+
+    /// SIGTERM, as an orchestrator stopping the service sends: it may finish what it was doing.
+    pub fn terminate(&self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("run kill");
+        assert!(status.success(), "kill -TERM {}", self.child.id());
+    }
+
+    /// The exit status if the process exited within `limit`, else `None` (it keeps running).
+    pub fn wait_for_exit(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("poll the child") {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// SIGKILL: the process gets no chance to finish anything.

@@ -26,6 +26,8 @@ pub enum TenantError {
     NoActiveKey(String),
     #[error("tenant {0} already exists")]
     AlreadyExists(String),
+    #[error("unknown tenant {0}")]
+    Unknown(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -66,13 +68,22 @@ pub async fn create_tenant(
     Ok(())
 }
 
+/// An unknown tenant named where a row must reference one: a typo on the command line.
+fn unknown_tenant(tenant: &TenantId) -> impl FnOnce(sqlx::Error) -> TenantError + '_ {
+    move |error| match &error {
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => TenantError::Unknown(tenant.to_string()),
+        _ => error.into(),
+    }
+}
+
 /// Adds buyer SIRETs (e.g. a member commune whose purchasing the tenant takes over).
 pub async fn add_buyers(pool: &PgPool, id: &TenantId, buyer_sirets: &[String]) -> Result<(), TenantError> {
     sqlx::query("insert into tenant_buyers (tenant, siret) select $1, unnest($2::text[]) on conflict do nothing")
         .bind(id.as_str())
         .bind(buyer_sirets)
         .execute(pool)
-        .await?;
+        .await
+        .map_err(unknown_tenant(id))?;
     Ok(())
 }
 
@@ -93,7 +104,8 @@ pub async fn rotate_key(pool: &PgPool, tenant: &TenantId) -> Result<i32, TenantE
     .bind(tenant.as_str())
     .bind(new_secret())
     .fetch_one(&mut *tx)
-    .await?;
+    .await
+    .map_err(unknown_tenant(tenant))?;
     tx.commit().await?;
     Ok(version)
 }
@@ -101,6 +113,16 @@ pub async fn rotate_key(pool: &PgPool, tenant: &TenantId) -> Result<i32, TenantE
 /// Deletes every key of the tenant: its pseudonyms become unlinkable (crypto-shredding).
 pub async fn destroy_keys(pool: &PgPool, tenant: &TenantId) -> Result<u64, TenantError> {
     let deleted = sqlx::query("delete from tenant_keys where tenant = $1").bind(tenant.as_str()).execute(pool).await?;
+    if deleted.rows_affected() == 0 {
+        // A mistyped id must not look like a done crypto-shredding.
+        let exists: bool = sqlx::query_scalar("select exists(select 1 from tenants where id = $1)")
+            .bind(tenant.as_str())
+            .fetch_one(pool)
+            .await?;
+        if !exists {
+            return Err(TenantError::Unknown(tenant.to_string()));
+        }
+    }
     Ok(deleted.rows_affected())
 }
 

@@ -42,7 +42,10 @@ pub async fn statements(
     let base = format!("http://{}", app.local_addr()?);
     let (stop, stopped) = watch::channel(false);
     let server = tokio::spawn(app.run_until_stopped(stopped));
-    let client = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build()?;
+    // The server closes a connection idle past its header timeout (10 s); the raw-INSERT phase
+    // between rounds is longer, so the client drops idle connections first instead of racing it.
+    let client =
+        reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).pool_idle_timeout(Duration::from_secs(5)).build()?;
 
     let today = suivi_application::business_today();
     let mut contracts = Vec::new();
