@@ -331,9 +331,9 @@ async fn assert_demo_has_a_penalty_to_decide(db: &TestDatabase) {
     let view = suivi_reporting::PenaltyView::of(settled, events.len() as i64, contract.awarded().unwrap(), &references)
         .expect("a proposal");
     let suivi_domain::ProposedPenalty::Computed { steps } = &view.proposal else { panic!("{view:?}") };
-    assert_eq!(steps.committed_hours, rust_decimal::Decimal::from(200));
-    assert_eq!(steps.counted_hours, rust_decimal::Decimal::from(125));
-    assert!(view.proposed_amount_ht > rust_decimal::Decimal::ZERO, "{view:?}");
+    assert_eq!(steps.committed_hours.value(), rust_decimal::Decimal::from(200));
+    assert_eq!(steps.counted_hours.value(), rust_decimal::Decimal::from(125));
+    assert!(view.proposed_amount_ht > suivi_proto::MoneyHt::ZERO, "{view:?}");
     assert!(view.decision.is_none());
 }
 

@@ -16,6 +16,10 @@
 //! Reading is exactly as strict as the pattern, so the schema and the Rust types accept the
 //! same documents: no JSON number, no exponent, no `+`, no spaces or separators, no `"NC"`.
 //! A value with more digits than `rust_decimal` holds is refused rather than rounded.
+//!
+//! The payloads' amounts, hours and shares are the typed [`crate::quantities`] built on these
+//! shapes (same JSON, same schema); the `with` modules remain for the other decimals (a SMIC
+//! multiple, the read models' figures).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -27,7 +31,7 @@ use serde::Serializer;
 
 /// The three decimal shapes; see the module documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
+pub(crate) enum Shape {
     Money,
     Quantity,
     Fraction,
@@ -42,7 +46,16 @@ impl Shape {
         }
     }
 
-    fn expected(self) -> &'static str {
+    /// The `description` of the shape's schema.
+    pub(crate) fn description(self) -> &'static str {
+        match self {
+            Shape::Money => "euros as a decimal string, e.g. \"1234.56\".",
+            Shape::Quantity => "non-negative decimal string, e.g. \"35.5\".",
+            Shape::Fraction => "fraction of 1 as a decimal string: \"0.2\" is 20 %.",
+        }
+    }
+
+    pub(crate) fn expected(self) -> &'static str {
         match self {
             Shape::Money => "an amount as a JSON string such as \"1234.56\"",
             Shape::Quantity => "a non-negative decimal as a JSON string such as \"35.5\"",
@@ -51,7 +64,7 @@ impl Shape {
     }
 
     /// Checks `text` against [`Shape::pattern`] by hand (no regex dependency), then parses it.
-    fn parse(self, text: &str) -> Option<Decimal> {
+    pub(crate) fn parse(self, text: &str) -> Option<Decimal> {
         let unsigned = match (self, text.strip_prefix('-')) {
             (Shape::Money, Some(rest)) => rest,
             (_, Some(_)) => return None,
@@ -74,22 +87,22 @@ impl Shape {
         Decimal::from_str_exact(text).ok()
     }
 
-    fn schema(self, description: &str) -> Schema {
+    pub(crate) fn schema(self) -> Schema {
         json_schema!({
             "type": "string",
             "pattern": self.pattern(),
-            "description": description,
+            "description": self.description(),
         })
     }
 }
 
-fn write<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn write<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
     // `-0` would break the non-negative patterns; it means 0.
     let value = if value.is_zero() { value.abs() } else { *value };
     serializer.collect_str(&value)
 }
 
-struct DecimalVisitor(Shape);
+pub(crate) struct DecimalVisitor(pub(crate) Shape);
 
 impl<'de> Visitor<'de> for DecimalVisitor {
     type Value = Decimal;
@@ -173,7 +186,7 @@ macro_rules! shape {
             }
 
             fn json_schema(_: &mut SchemaGenerator) -> Schema {
-                Shape::$shape.schema($description)
+                Shape::$shape.schema()
             }
         }
     };

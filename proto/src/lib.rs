@@ -4,6 +4,8 @@
 //! - [`events`]: the payload catalogue, versioned, with upcasting of old versions;
 //! - [`messages`]: what finance sends in;
 //! - [`codes`], [`decimal`], [`date`]: SIRET, CPV, pseudonyms; decimals as strings; strict dates;
+//! - [`quantities`]: the typed amounts the payloads carry ([`MoneyHt`], [`MoneyTtc`], [`Hours`],
+//!   [`Share`]), so that an amount excluding VAT cannot be passed where one including VAT is due;
 //! - [`subjects`]: NATS subject naming;
 //! - [`text`]: free text, without control characters;
 //! - [`schema`]: JSON Schemas generated from these types (checked in under `proto/schemas/`,
@@ -16,6 +18,7 @@ pub mod envelope;
 pub mod events;
 pub mod ids;
 pub mod messages;
+pub mod quantities;
 pub mod schema;
 pub mod subjects;
 pub mod text;
@@ -24,4 +27,5 @@ pub use envelope::{EventEnvelope, LogPosition, NewEvent};
 pub use events::{DecodeError, Event, Payload, EVENT_TYPES};
 pub use ids::{Actor, ActorKind, TenantId};
 pub use messages::{FinanceMessage, PaymentReportedV1, FINANCE_MESSAGE_TYPES};
+pub use quantities::{Hours, MoneyHt, MoneyTtc, Share};
 pub use subjects::Subjects;

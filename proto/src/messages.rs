@@ -7,14 +7,13 @@
 //! [`crate::events`]).
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::decimal::{money, Money};
 use crate::events::{payload_v1, DecodeError, Payload};
+use crate::quantities::MoneyTtc;
 
 /// Header carrying the payload's schema version on finance messages (absent = 1).
 pub const SCHEMA_VERSION_HEADER: &str = "Suivi-Schema-Version";
@@ -56,9 +55,7 @@ pub struct PaymentReportedV1 {
     /// What was paid.
     pub item: PaidItem,
     /// Amount paid, euros including VAT.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub amount_ttc: Decimal,
+    pub amount_ttc: MoneyTtc,
     #[serde(with = "crate::date")]
     #[schemars(with = "NaiveDate")]
     pub paid_on: NaiveDate,

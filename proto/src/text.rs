@@ -116,8 +116,14 @@ pub(crate) fn reading_stored<T>(read: impl FnOnce() -> T) -> T {
     read()
 }
 
+/// Whether a stored event is being decoded on this thread (see [`reading_stored`]): other
+/// edge-only checks (e.g. [`crate::quantities::Hours`]' two decimals) are lifted then too.
+pub(crate) fn is_reading_stored() -> bool {
+    READING_STORED.with(Cell::get)
+}
+
 fn checked<E: serde::de::Error>(shape: TextShape, text: String) -> Result<String, E> {
-    if READING_STORED.with(Cell::get) {
+    if is_reading_stored() {
         return Ok(text);
     }
     shape.check(&text).map_err(E::custom)?;

@@ -7,7 +7,7 @@ use common::samples;
 use serde_json::{json, Value};
 use suivi_proto::events::{
     AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractTerminatedV1, Event, InstalmentPaidV1,
-    PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
+    InstalmentRequestedV1, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
 };
 use suivi_proto::messages::FinanceMessage;
 use suivi_proto::{EventEnvelope, Payload};
@@ -346,4 +346,40 @@ fn every_free_text_of_the_catalogue_has_a_text_schema() {
         unconstrained.extend(found.into_iter().map(|path| format!("{name}: {path}")));
     }
     assert!(unconstrained.is_empty(), "strings without a pattern:\n{}", unconstrained.join("\n"));
+}
+
+/// Hours are kept to the hundredth: a client's third decimal is refused, naming the value, but
+/// hours already in the log are read as written. The published v1 schemas keep the `Quantity`
+/// pattern (a published version never changes), so they accept what the log may hold.
+#[test]
+fn it_refuses_a_third_decimal_of_hours_from_a_client_yet_reads_stored_hours_as_written() {
+    let hours_fields = [
+        (Event::from(samples::instalment_requested()), "/statement/lines/0/hours"),
+        (Event::from(samples::contract_awarded()), "/insertion_clause/committed_hours"),
+    ];
+    for (event, pointer) in hours_fields {
+        let event_type = event.event_type();
+        for (text, accepted) in [("35", true), ("1.5", true), ("1.25", true), ("1.255", false), ("0.001", false)] {
+            let what = format!("{event_type} {pointer} = {text:?}");
+            let mut json = samples::envelope_json(&event);
+            set(&mut json, &format!("/payload{pointer}"), json!(text));
+            assert!(common::message_validator(event_type).is_valid(&json), "the v1 schema refuses {what}");
+            let payload = json["payload"].clone();
+            let from_client = match event_type {
+                "instalment_requested" => InstalmentRequestedV1::decode(1, &payload).map(drop),
+                _ => ContractAwardedV1::decode(1, &payload).map(drop),
+            };
+            match (accepted, from_client) {
+                (true, read) => assert_eq!(read, Ok(()), "{what}"),
+                (false, Err(error)) => assert!(
+                    error.to_string().contains(&format!("invalid value \"{text}\": hours have at most two decimals")),
+                    "{what}: {error}"
+                ),
+                (false, Ok(())) => panic!("a client's {what} is accepted"),
+            }
+            let stored = Event::decode(event_type, 1, &payload).unwrap_or_else(|e| panic!("stored {what}: {e}"));
+            assert_eq!(stored.to_payload().pointer(pointer), Some(&json!(text)), "{what}");
+            assert_eq!(Event::decode_str(event_type, 1, &payload.to_string()), Ok(stored), "{what}");
+        }
+    }
 }

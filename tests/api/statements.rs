@@ -177,3 +177,89 @@ async fn statements_flow_from_contractor_to_facilitator_to_buyer_and_finance() {
     assert_eq!(view["instalments"][0]["paid_on"], today.as_str());
     assert_eq!(view["version"], 6);
 }
+
+/// Statements are kept to the hundredth of an hour: a third decimal is refused where the body is
+/// read, naming the line's hours, and nothing is written; two decimals go through as sent.
+#[tokio::test]
+async fn hours_with_a_third_decimal_are_refused_naming_the_line_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    let id = app.award(&award_body()).await;
+    let path = format!("/api/contracts/{id}/instalments");
+    let c = &app.tokens.contractor;
+
+    let too_precise = instalment_body(1, "10000.00", &[("EMP-1", "7.5"), ("EMP-2", "1.255")]);
+    let response = app.post(&path, c, &too_precise).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/invalid_field", "{problem}");
+    assert_eq!(problem["field"], "statement.lines[1].hours", "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("\"1.255\": hours have at most two decimals"), "{detail}");
+    assert_eq!(app.event_count().await, 1, "only the award");
+
+    let to_the_hundredth = instalment_body(1, "10000.00", &[("EMP-1", "7.5"), ("EMP-2", "1.25")]);
+    let response = app.post(&path, c, &to_the_hundredth).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    let stored: Value = serde_json::from_str(&payloads(&app, "instalment_requested").await[0]).unwrap();
+    let hours: Vec<&Value> = stored["statement"]["lines"].as_array().unwrap().iter().map(|l| &l["hours"]).collect();
+    assert_eq!(hours, [&json!("7.5"), &json!("1.25")]);
+}
+
+/// An hour statement stored before the two-decimal rule (written here straight into the log, as
+/// an older version of Suivi did) stays readable: the contract, its statement and the review
+/// queue show its hours as written.
+#[tokio::test]
+async fn hours_stored_with_a_third_decimal_before_the_rule_are_still_read_as_written() {
+    let app = TestApp::spawn().await;
+    let id = app.award(&award_body()).await;
+    let stream_id: uuid::Uuid = id.parse().unwrap();
+    let old_request = json!({
+        "number": 1,
+        "period": { "start": "2025-03-01", "end": "2025-03-31" },
+        "cumulative_value_ht": "10000.00",
+        "received_on": "2025-04-02",
+        "statement": { "lines": [{
+            "line_id": 1,
+            "beneficiary": "ab".repeat(32),
+            "category": "long_term_jobseeker",
+            "modality": "direct_hire",
+            "hours": "1.255",
+            "period": { "start": "2025-03-01", "end": "2025-03-31" }
+        }]}
+    });
+    let event = suivi_proto::NewEvent {
+        event_id: uuid::Uuid::now_v7(),
+        event_type: "instalment_requested".to_owned(),
+        schema_version: 1,
+        occurred_at: chrono::Utc::now(),
+        payload: old_request,
+    };
+    let actor = suivi_proto::Actor { kind: suivi_proto::ActorKind::Contractor, id: "token-old".to_owned() };
+    suivi_store::EventStore::new(app.db.pool.clone())
+        .append(suivi_store::AppendRequest {
+            tenant: &app.tenant,
+            stream_id,
+            expected_version: 1,
+            actor: &actor,
+            correlation_id: uuid::Uuid::now_v7(),
+            causation_id: None,
+            idempotency_key: None,
+            request_digest: None,
+            events: &[event],
+        })
+        .await
+        .unwrap();
+
+    let response = app.get(&format!("/api/contracts/{id}"), &app.tokens.buyer).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    let contract: Value = response.json().await.unwrap();
+    assert_eq!(contract["hours"]["declared"], "1.255", "{contract}");
+    assert_eq!(contract["instalments"][0]["lines"][0]["hours"], "1.255", "{contract}");
+
+    app.catch_up().await;
+    let queue: Vec<Value> = app.get("/api/review-queue", &app.tokens.facilitator).await.json().await.unwrap();
+    assert_eq!(queue.len(), 1, "{queue:?}");
+    assert_eq!(queue[0]["lines"][0]["hours"], "1.255", "{queue:?}");
+}

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::payload_v1;
 use crate::codes::{CpvCode, Siret};
-use crate::decimal::{fraction, fraction_opt, money, money_opt, quantity, Fraction, Money, Quantity};
+use crate::decimal::{quantity, Quantity};
+use crate::quantities::{Hours, MoneyHt, Share};
 use crate::text::{MultiLineText, SingleLineText};
 
 /// v1 payload of `contract_awarded`. The contract id is the envelope's `stream_id`.
@@ -38,13 +39,9 @@ pub struct ContractAwardedV1 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot: Option<Lot>,
     /// Initial amount, euros excluding VAT (DECP `montant`).
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub amount_ht: Decimal,
+    pub amount_ht: MoneyHt,
     /// VAT rate as a fraction: "0.20" is 20 %.
-    #[serde(with = "fraction")]
-    #[schemars(with = "Fraction")]
-    pub vat_rate: Decimal,
+    pub vat_rate: Share,
     /// Initial duration in months (DECP `dureeMois`).
     pub duration_months: u32,
     /// Notification date (DECP `dateNotification`): starts the contract.
@@ -169,9 +166,7 @@ pub enum ReservedBasis {
 #[serde(deny_unknown_fields)]
 pub struct InsertionClause {
     /// Insertion hours the contractor commits to (may be fractional).
-    #[serde(with = "quantity")]
-    #[schemars(with = "Quantity")]
-    pub committed_hours: Decimal,
+    pub committed_hours: Hours,
     pub penalty_terms: PenaltyTerms,
 }
 
@@ -186,18 +181,14 @@ pub struct PenaltyTerms {
     /// Shortfall tolerated, as a fraction of the committed hours ("0" = none, "0.1" = 10 %):
     /// if counted ≥ committed × (1 − tolerance) there is no penalty, otherwise the whole
     /// shortfall is penalised.
-    #[serde(with = "fraction")]
-    #[schemars(with = "Fraction")]
-    pub tolerance_share: Decimal,
+    pub tolerance_share: Share,
     /// Cap on the penalty as a fraction of the final amount excluding VAT ("0.2" = 20 %);
     /// absent = no cap.
-    #[serde(default, with = "fraction_opt", skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Fraction>")]
-    pub cap_share: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap_share: Option<Share>,
     /// Euros excluding VAT: a penalty at or under it becomes 0; absent = no exemption.
-    #[serde(default, with = "money_opt", skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Money>")]
-    pub exemption_threshold_ht: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exemption_threshold_ht: Option<MoneyHt>,
     /// On early termination, scale the commitment to the value executed.
     pub pro_rata_on_termination: bool,
 }
@@ -209,9 +200,7 @@ pub enum PenaltyRate {
     /// A fixed amount, e.g. `{"kind": "fixed", "amount_per_hour_ht": "60.00"}`.
     Fixed {
         /// Euros excluding VAT per missing hour.
-        #[serde(with = "money")]
-        #[schemars(with = "Money")]
-        amount_per_hour_ht: Decimal,
+        amount_per_hour_ht: MoneyHt,
     },
     /// A multiple of the gross hourly SMIC, e.g. `{"kind": "smic_multiple", "multiple": "5"}`.
     SmicMultiple {
@@ -243,9 +232,7 @@ pub struct AdvanceTerms {
     /// Advance rate as a fraction of the base including VAT ("0.3" = 30 %). The base is the
     /// amount including VAT if the duration is 12 months or less, else 12 × amount ÷ months.
     /// DECP `tauxAvance` uses the same convention.
-    #[serde(with = "fraction")]
-    #[schemars(with = "Fraction")]
-    pub rate: Decimal,
+    pub rate: Share,
     /// Whether a first-demand guarantee is required.
     pub with_guarantee: bool,
     /// How the advance is recovered from instalments.
@@ -260,14 +247,11 @@ pub enum AdvanceRecovery {
     /// `{"kind": "thresholds", "start_share": "0.65", "end_share": "0.8"}`.
     Thresholds {
         /// Share executed at which recovery starts ("0.65" = 65 %).
-        #[serde(with = "fraction")]
-        #[schemars(with = "Fraction")]
-        start_share: Decimal,
+        start_share: Share,
         /// Share executed at which the advance is fully recovered; absent = 100 % (no end
         /// bound is compulsory since 1 January 2025).
-        #[serde(default, with = "fraction_opt", skip_serializing_if = "Option::is_none")]
-        #[schemars(with = "Option<Fraction>")]
-        end_share: Option<Decimal>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        end_share: Option<Share>,
     },
     /// In proportion to the sums remaining due: `{"kind": "proportional"}` (the default of a
     /// contract that says nothing, since décret 2022-1683). A struct variant without fields

@@ -2,13 +2,12 @@
 //! with its insertion-hour statement, the facilitator's review, the buyer's approval.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{payload_v1, Period};
 use crate::codes::Pseudonym;
-use crate::decimal::{money, quantity, Money, Quantity};
+use crate::quantities::{Hours, MoneyHt, MoneyTtc};
 use crate::text::MultiLineText;
 
 /// v1 payload of `instalment_requested` (*demande d'acompte*).
@@ -20,9 +19,7 @@ pub struct InstalmentRequestedV1 {
     /// Period of execution the request covers.
     pub period: Period,
     /// Cumulative value executed since the start, euros excluding VAT.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub cumulative_value_ht: Decimal,
+    pub cumulative_value_ht: MoneyHt,
     /// Day the buyer received the request: the payment term runs from it.
     #[serde(with = "crate::date")]
     #[schemars(with = "NaiveDate")]
@@ -50,9 +47,7 @@ pub struct StatementLine {
     pub category: EligibleCategory,
     pub modality: InsertionModality,
     /// Hours done (may be fractional).
-    #[serde(with = "quantity")]
-    #[schemars(with = "Quantity")]
-    pub hours: Decimal,
+    pub hours: Hours,
     pub period: Period,
 }
 
@@ -141,20 +136,12 @@ pub enum Decision {
 pub struct InstalmentApprovedV1 {
     pub number: u32,
     /// Value of this instalment, including VAT.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub gross_ttc: Decimal,
+    pub gross_ttc: MoneyTtc,
     /// Advance recovered on this instalment, including VAT.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub advance_recovery_ttc: Decimal,
+    pub advance_recovery_ttc: MoneyTtc,
     /// Other deductions (e.g. penalties), including VAT.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub other_deductions_ttc: Decimal,
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub net_to_pay_ttc: Decimal,
+    pub other_deductions_ttc: MoneyTtc,
+    pub net_to_pay_ttc: MoneyTtc,
     #[serde(with = "crate::date")]
     #[schemars(with = "NaiveDate")]
     pub approved_on: NaiveDate,

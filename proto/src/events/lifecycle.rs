@@ -1,12 +1,11 @@
 //! `contract_amended`, `contract_terminated`, `contract_settled`: the contract's own changes.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::payload_v1;
-use crate::decimal::{money, money_opt, quantity_opt, Money, Quantity};
+use crate::quantities::{Hours, MoneyHt};
 use crate::text::MultiLineText;
 
 /// v1 payload of `contract_amended` (*avenant*). Absent fields are unchanged.
@@ -19,16 +18,14 @@ pub struct ContractAmendedV1 {
     #[schemars(with = "NaiveDate")]
     pub signed_on: NaiveDate,
     /// New total amount, euros excluding VAT.
-    #[serde(default, with = "money_opt", skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Money>")]
-    pub new_amount_ht: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_amount_ht: Option<MoneyHt>,
     /// New total duration in months.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_duration_months: Option<u32>,
     /// New total of committed insertion hours.
-    #[serde(default, with = "quantity_opt", skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Quantity>")]
-    pub new_committed_hours: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_committed_hours: Option<Hours>,
     /// Why the contract is amended; may span lines.
     #[serde(deserialize_with = "crate::text::multi_line")]
     #[schemars(with = "MultiLineText")]
@@ -44,9 +41,7 @@ pub struct ContractTerminatedV1 {
     pub terminated_on: NaiveDate,
     /// Value executed at termination, euros excluding VAT: the committed hours are pro-rated
     /// to it when the penalty terms say so.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub value_executed_ht: Decimal,
+    pub value_executed_ht: MoneyHt,
     /// Why the contract is terminated; may span lines.
     #[serde(deserialize_with = "crate::text::multi_line")]
     #[schemars(with = "MultiLineText")]
@@ -59,9 +54,7 @@ pub struct ContractTerminatedV1 {
 #[serde(deny_unknown_fields)]
 pub struct ContractSettledV1 {
     /// Final amount, euros excluding VAT.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub final_amount_ht: Decimal,
+    pub final_amount_ht: MoneyHt,
     #[serde(with = "crate::date")]
     #[schemars(with = "NaiveDate")]
     pub settled_on: NaiveDate,

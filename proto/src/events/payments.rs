@@ -1,12 +1,11 @@
 //! `advance_paid`, `instalment_paid`: payments finance reported.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::payload_v1;
-use crate::decimal::{money, Money};
+use crate::quantities::MoneyTtc;
 use crate::text::SingleLineText;
 
 /// v1 payload of `advance_paid`.
@@ -14,9 +13,7 @@ use crate::text::SingleLineText;
 #[serde(deny_unknown_fields)]
 pub struct AdvancePaidV1 {
     /// Amount paid, euros including VAT (the advance's base is including VAT).
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub amount_ttc: Decimal,
+    pub amount_ttc: MoneyTtc,
     #[serde(with = "crate::date")]
     #[schemars(with = "NaiveDate")]
     pub paid_on: NaiveDate,
@@ -35,9 +32,7 @@ pub struct InstalmentPaidV1 {
     /// Number of the instalment paid.
     pub number: u32,
     /// Amount paid, euros including VAT: late-payment interest is computed on it.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub amount_ttc: Decimal,
+    pub amount_ttc: MoneyTtc,
     #[serde(with = "crate::date")]
     #[schemars(with = "NaiveDate")]
     pub paid_on: NaiveDate,

@@ -5,12 +5,11 @@
 //! is the sum deducted.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::payload_v1;
-use crate::decimal::{money, Money};
+use crate::quantities::MoneyHt;
 use crate::text::MultiLineText;
 
 /// v1 payload of `penalty_confirmed`: the proposal is applied as computed.
@@ -18,9 +17,7 @@ use crate::text::MultiLineText;
 #[serde(deny_unknown_fields)]
 pub struct PenaltyConfirmedV1 {
     /// Penalty applied, euros excluding VAT.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub amount_ht: Decimal,
+    pub amount_ht: MoneyHt,
     /// Why, when the decision gives a reason; may span lines.
     #[serde(default, deserialize_with = "crate::text::multi_line_opt", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<MultiLineText>")]
@@ -35,9 +32,7 @@ pub struct PenaltyConfirmedV1 {
 #[serde(deny_unknown_fields)]
 pub struct PenaltyAdjustedV1 {
     /// Penalty applied, euros excluding VAT.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub amount_ht: Decimal,
+    pub amount_ht: MoneyHt,
     /// Why the amount differs from the proposal; may span lines.
     #[serde(deserialize_with = "crate::text::multi_line")]
     #[schemars(with = "MultiLineText")]

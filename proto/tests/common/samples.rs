@@ -2,7 +2,6 @@
 //! would produce them for a public-works contract of an intercommunality.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
 use serde_json::Value;
 use suivi_proto::codes::{CpvCode, Pseudonym, Siret};
 use suivi_proto::events::*;
@@ -10,7 +9,11 @@ use suivi_proto::messages::{PaidItem, PaymentReportedV1};
 use suivi_proto::{Actor, ActorKind, EventEnvelope, LogPosition, TenantId};
 use uuid::Uuid;
 
-pub fn dec(text: &str) -> Decimal {
+/// A decimal, an amount, hours or a share, as the context asks: `dec("60.00")`.
+pub fn dec<T: std::str::FromStr>(text: &str) -> T
+where
+    T::Err: std::fmt::Display,
+{
     text.parse().unwrap_or_else(|e| panic!("{text:?}: {e}"))
 }
 

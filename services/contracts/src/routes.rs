@@ -6,7 +6,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use serde::Deserialize;
 use suivi_application::lists::{parse_status, ContractFilter, MAX_PAGE};
 use suivi_domain::Command;
@@ -17,6 +16,7 @@ use suivi_http::{
     AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, ProblemCode, Tagged, Text,
 };
 use suivi_proto::events::{ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1};
+use suivi_proto::quantities::MoneyTtc;
 use uuid::Uuid;
 
 use crate::views::{ContractSummary, ContractView};
@@ -158,9 +158,7 @@ pub struct ApprovalBody {
     #[schemars(with = "NaiveDate")]
     pub approved_on: NaiveDate,
     /// Other deductions, euros including VAT ("0.00" when none).
-    #[serde(with = "suivi_proto::decimal::money")]
-    #[schemars(with = "suivi_proto::decimal::Money")]
-    pub other_deductions_ttc: Decimal,
+    pub other_deductions_ttc: MoneyTtc,
 }
 
 #[tracing::instrument(skip_all)]

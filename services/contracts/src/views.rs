@@ -72,15 +72,16 @@ impl ContractSummary {
             buyer_siret: awarded.buyer_siret().as_str().to_owned(),
             contractor_sirets: awarded.contractor_sirets().map(|s| s.as_str().to_owned()).collect(),
             notification_date: awarded.start_date(),
-            amount_ht: awarded.current_amount_ht(),
-            executed_value_ht: awarded.executed_value_ht(),
+            // Views mix the domain's state and the projector's rows (bare `numeric`s).
+            amount_ht: awarded.current_amount_ht().amount(),
+            executed_value_ht: awarded.executed_value_ht().amount(),
             hours: Hours {
-                committed: hours.committed,
-                declared: hours.declared,
-                validated: hours.validated,
-                rejected: hours.rejected,
-                pending: hours.pending,
-                remaining: hours.remaining,
+                committed: hours.committed.map(suivi_proto::Hours::value),
+                declared: hours.declared.value(),
+                validated: hours.validated.value(),
+                rejected: hours.rejected.value(),
+                pending: hours.pending.value(),
+                remaining: hours.remaining.map(suivi_proto::Hours::value),
             },
             at_risk: None,
         })
@@ -169,9 +170,9 @@ impl ContractView {
         let awarded = contract.awarded()?;
         Some(ContractView {
             summary,
-            initial_amount_ht: awarded.initial_amount_ht(),
+            initial_amount_ht: awarded.initial_amount_ht().amount(),
             execution_end_date: awarded.execution_end_date(),
-            advance_outstanding_ttc: awarded.advance_outstanding_ttc(),
+            advance_outstanding_ttc: awarded.advance_outstanding_ttc().amount(),
             instalments: awarded.instalments().iter().map(instalment_view).collect(),
         })
     }
@@ -181,7 +182,7 @@ fn instalment_view(instalment: &Instalment) -> InstalmentView {
     InstalmentView {
         number: instalment.number(),
         period: instalment.period(),
-        cumulative_value_ht: instalment.cumulative_value_ht(),
+        cumulative_value_ht: instalment.cumulative_value_ht().amount(),
         received_on: instalment.received_on(),
         lines: instalment
             .lines()
@@ -197,7 +198,7 @@ fn instalment_view(instalment: &Instalment) -> InstalmentView {
                     beneficiary: line.beneficiary.as_str().to_owned(),
                     category: line.category,
                     modality: line.modality,
-                    hours: line.hours,
+                    hours: line.hours.value(),
                     period: line.period,
                     review: reviewed.review().status(),
                     rejection_reason,

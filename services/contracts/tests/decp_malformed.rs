@@ -124,7 +124,7 @@ fn it_still_maps_the_good_records_of_a_bad_file() {
     let ids: Vec<&str> = report.awards.iter().map(|a| a.decp_id.as_str()).collect();
     assert_eq!(ids, ["2024-OK-1", "2024-OK-2"]);
     let first = &report.awards[0].award;
-    assert_eq!(first.amount_ht, Decimal::new(8_499_950, 2));
+    assert_eq!(first.amount_ht.amount(), Decimal::new(8_499_950, 2));
     assert_eq!(first.ccag.as_deref(), Some("Fournitures courantes et services"));
     assert_eq!(first.social_considerations, [SocialConsideration::PasDeConsiderationSociale]);
     assert_eq!(first.advance_terms, None);
@@ -136,7 +136,7 @@ fn it_still_maps_the_good_records_of_a_bad_file() {
     assert_eq!(
         second.award.advance_terms,
         Some(AdvanceTerms {
-            rate: Decimal::new(3, 1),
+            rate: suivi_proto::Share::new(Decimal::new(3, 1)).unwrap(),
             with_guarantee: false,
             recovery: AdvanceRecovery::Proportional {}
         })

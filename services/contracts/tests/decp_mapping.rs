@@ -48,8 +48,8 @@ fn it_maps_the_official_example_to_an_award() {
     assert_eq!(award.cpv_code.as_str(), "45000000-7");
     assert_eq!(award.procedure, "Appel d'offres ouvert");
     assert_eq!(award.ccag.as_deref(), Some("Travaux"));
-    assert_eq!(award.amount_ht, Decimal::new(575_000, 0));
-    assert_eq!(award.vat_rate, Decimal::new(20, 2));
+    assert_eq!(award.amount_ht.amount(), Decimal::new(575_000, 0));
+    assert_eq!(award.vat_rate.value(), Decimal::new(20, 2));
     assert_eq!(award.duration_months, 48);
     assert_eq!(award.notification_date, NaiveDate::from_ymd_opt(2024, 5, 15).unwrap());
     assert_eq!(award.payment_term_days, 30);

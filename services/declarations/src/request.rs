@@ -5,7 +5,6 @@
 
 use axum::extract::State;
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use serde::Deserialize;
 use suivi_application::business_today;
 use suivi_domain::Command;
@@ -15,6 +14,7 @@ use suivi_http::{AppState, CommandContext, ContractId, Created, JsonBody, Proble
 use suivi_proto::events::{
     EligibleCategory, HourStatement, InsertionModality, InstalmentRequestedV1, Period, StatementLine,
 };
+use suivi_proto::quantities::{Hours, MoneyHt};
 
 /// The request body: [`InstalmentRequestedV1`] with references instead of pseudonyms, and a
 /// reception date only a buyer may set (for a request that reached it another way).
@@ -23,9 +23,7 @@ use suivi_proto::events::{
 pub struct InstalmentRequestBody {
     pub number: u32,
     pub period: Period,
-    #[serde(with = "suivi_proto::decimal::money")]
-    #[schemars(with = "suivi_proto::decimal::Money")]
-    pub cumulative_value_ht: Decimal,
+    pub cumulative_value_ht: MoneyHt,
     #[serde(default, with = "suivi_proto::date::option")]
     #[schemars(with = "Option<NaiveDate>")]
     pub received_on: Option<NaiveDate>,
@@ -46,9 +44,10 @@ pub struct StatementLineBody {
     pub beneficiary_reference: String,
     pub category: EligibleCategory,
     pub modality: InsertionModality,
-    #[serde(with = "suivi_proto::decimal::quantity")]
-    #[schemars(with = "suivi_proto::decimal::Quantity")]
-    pub hours: Decimal,
+    // Statements are kept to the hundredth of an hour: the schema says so (`HoursInRequest`'s
+    // description), `Hours` refuses a third decimal when it reads the body.
+    #[schemars(with = "suivi_proto::quantities::HoursInRequest")]
+    pub hours: Hours,
     pub period: Period,
 }
 

@@ -16,14 +16,15 @@
 
 use rust_decimal::Decimal;
 use suivi_proto::events::AdvanceRecovery;
+use suivi_proto::quantities::{MoneyHt, MoneyTtc, Share};
 
-use crate::money::{including_vat, round_to_cent};
+use crate::money::including_vat;
 
 /// The pace of recovery: the shares executed at which it starts and ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecoveryPace {
-    start_share: Decimal,
-    end_share: Decimal,
+    start_share: Share,
+    end_share: Share,
 }
 
 impl RecoveryPace {
@@ -31,56 +32,56 @@ impl RecoveryPace {
     pub fn of(recovery: &AdvanceRecovery) -> Self {
         match recovery {
             AdvanceRecovery::Thresholds { start_share, end_share } => {
-                RecoveryPace { start_share: *start_share, end_share: end_share.unwrap_or(Decimal::ONE) }
+                RecoveryPace { start_share: *start_share, end_share: end_share.unwrap_or(Share::ONE) }
             }
-            AdvanceRecovery::Proportional {} => RecoveryPace { start_share: Decimal::ZERO, end_share: Decimal::ONE },
+            AdvanceRecovery::Proportional {} => RecoveryPace { start_share: Share::ZERO, end_share: Share::ONE },
         }
     }
 
-    pub fn start_share(&self) -> Decimal {
+    pub fn start_share(&self) -> Share {
         self.start_share
     }
 
-    pub fn end_share(&self) -> Decimal {
+    pub fn end_share(&self) -> Share {
         self.end_share
     }
 
     /// How much of `advance_ttc` is recovered once `executed_share` of the initial amount is
     /// executed, rounded to the cent.
-    pub fn recovered_at(&self, advance_ttc: Decimal, executed_share: Decimal) -> Decimal {
-        let (start, end) = (self.start_share, self.end_share);
+    pub fn recovered_at(&self, advance_ttc: MoneyTtc, executed_share: Decimal) -> MoneyTtc {
+        let (start, end) = (self.start_share.value(), self.end_share.value());
         if end <= start {
             // Only reachable through terms the award refuses; recover everything at `start`
             // rather than divide by zero.
-            return if executed_share >= start { round_to_cent(advance_ttc) } else { round_to_cent(Decimal::ZERO) };
+            return if executed_share >= start { advance_ttc.round_to_cent() } else { MoneyTtc::ZERO.round_to_cent() };
         }
         // Clamping the share first keeps the ratio within [0, 1]: no overflow, whatever the share.
         let progress = executed_share.clamp(start, end) - start;
-        round_to_cent(advance_ttc * progress / (end - start))
+        advance_ttc.times(progress).divided_by(end - start).round_to_cent()
     }
 }
 
 /// Share of the initial amount executed: cumulative value ÷ initial amount, both excluding VAT.
 /// May exceed 1 after an amendment raised the amount (recovery clamps it).
-pub fn executed_share(cumulative_value_ht: Decimal, initial_amount_ht: Decimal) -> Decimal {
-    if initial_amount_ht <= Decimal::ZERO {
+pub fn executed_share(cumulative_value_ht: MoneyHt, initial_amount_ht: MoneyHt) -> Decimal {
+    if initial_amount_ht <= MoneyHt::ZERO {
         // An award always has a positive amount; treat the impossible case as fully executed.
         return Decimal::ONE;
     }
-    cumulative_value_ht / initial_amount_ht
+    cumulative_value_ht.ratio_to(initial_amount_ht).unwrap_or(Decimal::ONE)
 }
 
 /// What one instalment's recovery depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecoveryInput {
     /// Advance actually paid, including VAT (zero when not paid: nothing to recover).
-    pub advance_paid_ttc: Decimal,
+    pub advance_paid_ttc: MoneyTtc,
     /// Sum already deducted by the instalments approved before this one.
-    pub recovered_so_far_ttc: Decimal,
+    pub recovered_so_far_ttc: MoneyTtc,
     /// Share of the initial amount executed at this instalment's cumulative value.
     pub executed_share: Decimal,
     /// Gross amount of this instalment, including VAT.
-    pub gross_ttc: Decimal,
+    pub gross_ttc: MoneyTtc,
 }
 
 /// The advance recovery deducted from one instalment, in euros including VAT.
@@ -90,24 +91,24 @@ pub struct RecoveryInput {
 /// the advance is large next to the recovery window (e.g. 30 % recovered between 65 % and
 /// 80 %), an instalment cannot absorb its whole share, and the rest is carried to the next
 /// instalments automatically, since the target is cumulative.
-pub fn instalment_recovery(pace: &RecoveryPace, input: RecoveryInput) -> Decimal {
+pub fn instalment_recovery(pace: &RecoveryPace, input: RecoveryInput) -> MoneyTtc {
     let target = pace.recovered_at(input.advance_paid_ttc, input.executed_share);
-    let outstanding = (input.advance_paid_ttc - input.recovered_so_far_ttc).max(Decimal::ZERO);
-    let increase = (target - input.recovered_so_far_ttc).max(Decimal::ZERO);
-    round_to_cent(increase.min(outstanding).min(input.gross_ttc.max(Decimal::ZERO)))
+    let outstanding = (input.advance_paid_ttc - input.recovered_so_far_ttc).max(MoneyTtc::ZERO);
+    let increase = (target - input.recovered_so_far_ttc).max(MoneyTtc::ZERO);
+    increase.min(outstanding).min(input.gross_ttc.max(MoneyTtc::ZERO)).round_to_cent()
 }
 
 /// The advance granted, including VAT (R2191-7): `rate` × the base, where the base is the amount
 /// including VAT when the duration is 12 months or less, else 12 × amount ÷ duration in months.
 /// Rounded to the cent.
-pub fn granted_advance_ttc(amount_ht: Decimal, vat_rate: Decimal, duration_months: u32, rate: Decimal) -> Decimal {
+pub fn granted_advance_ttc(amount_ht: MoneyHt, vat_rate: Share, duration_months: u32, rate: Share) -> MoneyTtc {
     let amount_ttc = including_vat(amount_ht, vat_rate);
     let base = if duration_months <= 12 {
         amount_ttc
     } else {
-        amount_ttc * Decimal::from(12) / Decimal::from(duration_months)
+        amount_ttc.times(Decimal::from(12)).divided_by(Decimal::from(duration_months))
     };
-    round_to_cent(base * rate)
+    (base * rate).round_to_cent()
 }
 
 #[cfg(test)]
@@ -116,7 +117,10 @@ mod tests {
 
     use super::*;
 
-    fn dec(text: &str) -> Decimal {
+    fn dec<T: std::str::FromStr>(text: &str) -> T
+    where
+        T::Err: std::fmt::Debug,
+    {
         text.parse().unwrap()
     }
 
@@ -139,7 +143,7 @@ mod tests {
     #[test]
     fn without_an_end_bound_recovery_ends_at_100_percent() {
         let pace = thresholds("0.65", None);
-        assert_eq!(pace.end_share(), Decimal::ONE);
+        assert_eq!(pace.end_share(), Share::ONE);
         // 120 000 × 0.15 ÷ 0.35 = 51 428.571 428…
         assert_eq!(pace.recovered_at(dec("120000"), dec("0.8")), dec("51428.57"));
         assert_eq!(pace.recovered_at(dec("120000"), dec("1")), dec("120000.00"));
@@ -179,18 +183,18 @@ mod tests {
     #[test]
     fn nothing_is_recovered_from_an_advance_not_paid() {
         let input = RecoveryInput {
-            advance_paid_ttc: Decimal::ZERO,
-            recovered_so_far_ttc: Decimal::ZERO,
+            advance_paid_ttc: MoneyTtc::ZERO,
+            recovered_so_far_ttc: MoneyTtc::ZERO,
             executed_share: dec("0.9"),
             gross_ttc: dec("1000"),
         };
-        assert_eq!(instalment_recovery(&thresholds("0.65", Some("0.8")), input), Decimal::ZERO);
+        assert_eq!(instalment_recovery(&thresholds("0.65", Some("0.8")), input), MoneyTtc::ZERO);
     }
 
     #[test]
     fn the_executed_share_divides_cumulative_by_initial_amount() {
-        assert_eq!(executed_share(dec("700000"), dec("1000000")), dec("0.7"));
-        assert_eq!(executed_share(dec("1"), Decimal::ZERO), Decimal::ONE);
+        assert_eq!(executed_share(dec("700000"), dec("1000000")), dec::<Decimal>("0.7"));
+        assert_eq!(executed_share(dec("1"), MoneyHt::ZERO), Decimal::ONE);
     }
 
     #[test]

@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use suivi_proto::events::{
     AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, InstalmentPaidV1,
     InstalmentRequestedV1, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
 };
+use suivi_proto::quantities::MoneyTtc;
 
 use crate::reference::References;
 
@@ -33,7 +33,7 @@ pub enum Command {
         number: u32,
         approved_on: NaiveDate,
         /// Other deductions (e.g. penalties already due), euros including VAT.
-        other_deductions_ttc: Decimal,
+        other_deductions_ttc: MoneyTtc,
     },
     /// Finance: an approved instalment was paid.
     RecordInstalmentPaid(InstalmentPaidV1),

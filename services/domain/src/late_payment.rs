@@ -19,6 +19,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use suivi_proto::decimal::{fraction_opt, money};
+use suivi_proto::quantities::MoneyTtc;
 
 use crate::money::round_to_cent;
 use crate::reference::{DatedRates, NoValueInForce, ReferenceTable};
@@ -41,7 +42,7 @@ pub struct LatePaymentInput {
     pub payment_term_days: u16,
     pub paid_on: NaiveDate,
     /// Amount paid, euros including VAT: the interest's base.
-    pub amount_paid_ttc: Decimal,
+    pub amount_paid_ttc: MoneyTtc,
 }
 
 /// What a payment's lateness costs the buyer, with every step.
@@ -136,7 +137,8 @@ pub fn late_payment(input: &LatePaymentInput, ecb: &DatedRates) -> Result<LatePa
         .ok_or(NoValueInForce { table: ReferenceTable::EcbMainRefinancingRate, date: half_year_start })?;
     let applied_rate = ecb_rate + ECB_RATE_MARGIN;
     let interest = round_to_cent(
-        input.amount_paid_ttc.saturating_mul(Decimal::from(days_late)).saturating_mul(applied_rate) / DAYS_PER_YEAR,
+        input.amount_paid_ttc.amount().saturating_mul(Decimal::from(days_late)).saturating_mul(applied_rate)
+            / DAYS_PER_YEAR,
     );
     let flat_fee = round_to_cent(RECOVERY_FLAT_FEE);
     Ok(LatePayment {
@@ -182,7 +184,7 @@ mod tests {
             received_on: date("2024-05-02"),
             payment_term_days: 30,
             paid_on: date("2024-06-02"),
-            amount_paid_ttc: Decimal::ONE_THOUSAND,
+            amount_paid_ttc: MoneyTtc::new(Decimal::ONE_THOUSAND),
         };
         assert_eq!(
             late_payment(&input, &DatedRates::default()),

@@ -16,10 +16,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use suivi_proto::decimal::{
-    fraction, fraction_opt, money, money_opt, quantity, quantity_opt, Fraction, Money, Quantity,
-};
+use suivi_proto::decimal::{money, quantity, Money, Quantity};
 use suivi_proto::events::HoursBasis;
+use suivi_proto::quantities::{computed_hours, computed_hours_opt, Hours, MoneyHt, Share};
 
 use crate::error::french;
 use crate::penalty::{PenaltyProposal, RateSource, Termination};
@@ -111,78 +110,58 @@ impl ProposedPenalty {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PenaltyComputation {
     /// Committed hours after amendments.
-    #[serde(with = "quantity")]
-    #[schemars(with = "Quantity")]
-    pub committed_hours: Decimal,
+    #[serde(with = "computed_hours")]
+    #[schemars(with = "Hours")]
+    pub committed_hours: Hours,
     /// The early termination, if any.
     pub termination: Option<TerminationStep>,
     /// value executed ÷ amount after amendments, when the commitment is pro-rated.
-    #[serde(with = "fraction_opt")]
-    #[schemars(with = "Option<Fraction>")]
-    pub pro_rata_factor: Option<Decimal>,
+    pub pro_rata_factor: Option<Share>,
     /// committed × value executed ÷ amount, when the commitment is pro-rated.
-    #[serde(with = "quantity_opt")]
-    #[schemars(with = "Option<Quantity>")]
-    pub pro_rated_committed_hours: Option<Decimal>,
+    #[serde(with = "computed_hours_opt")]
+    #[schemars(with = "Option<Hours>")]
+    pub pro_rated_committed_hours: Option<Hours>,
     /// Which hours count: the validated ones, or every declared one.
     pub basis: HoursBasis,
-    #[serde(with = "quantity")]
-    #[schemars(with = "Quantity")]
-    pub counted_hours: Decimal,
+    #[serde(with = "computed_hours")]
+    #[schemars(with = "Hours")]
+    pub counted_hours: Hours,
     /// Committed (pro-rated if so) − counted, never below 0.
-    #[serde(with = "quantity")]
-    #[schemars(with = "Quantity")]
-    pub shortfall_hours: Decimal,
-    #[serde(with = "fraction")]
-    #[schemars(with = "Fraction")]
-    pub tolerance_share: Decimal,
+    #[serde(with = "computed_hours")]
+    #[schemars(with = "Hours")]
+    pub shortfall_hours: Hours,
+    pub tolerance_share: Share,
     /// Committed (pro-rated if so) × (1 − tolerance).
-    #[serde(with = "quantity")]
-    #[schemars(with = "Quantity")]
-    pub tolerance_threshold_hours: Decimal,
+    #[serde(with = "computed_hours")]
+    #[schemars(with = "Hours")]
+    pub tolerance_threshold_hours: Hours,
     /// Counted hours reached the tolerance threshold: no penalty.
     pub tolerance_reached: bool,
     /// Hours penalised: 0 when the tolerance is reached, else the whole shortfall.
-    #[serde(with = "quantity")]
-    #[schemars(with = "Quantity")]
-    pub penalised_hours: Decimal,
+    #[serde(with = "computed_hours")]
+    #[schemars(with = "Hours")]
+    pub penalised_hours: Hours,
     /// Euros excluding VAT per missing hour, not rounded.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub rate_per_hour_ht: Decimal,
+    pub rate_per_hour_ht: MoneyHt,
     pub rate_source: RateStep,
     /// Penalised hours × rate, not rounded.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub raw_amount_ht: Decimal,
+    pub raw_amount_ht: MoneyHt,
     /// The cap, as a fraction of the final amount; null without a cap.
-    #[serde(with = "fraction_opt")]
-    #[schemars(with = "Option<Fraction>")]
-    pub cap_share: Option<Decimal>,
+    pub cap_share: Option<Share>,
     /// The settlement's final amount, excluding VAT: the cap's base.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub final_contract_amount_ht: Decimal,
+    pub final_contract_amount_ht: MoneyHt,
     /// cap share × final amount, rounded to the cent; null without a cap.
-    #[serde(with = "money_opt")]
-    #[schemars(with = "Option<Money>")]
-    pub cap_amount_ht: Option<Decimal>,
+    pub cap_amount_ht: Option<MoneyHt>,
     /// The raw amount exceeded the cap.
     pub cap_applied: bool,
     /// min(raw amount, cap), rounded to the cent.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub amount_after_cap_ht: Decimal,
+    pub amount_after_cap_ht: MoneyHt,
     /// A total at or under it becomes 0; null without an exemption.
-    #[serde(with = "money_opt")]
-    #[schemars(with = "Option<Money>")]
-    pub exemption_threshold_ht: Option<Decimal>,
+    pub exemption_threshold_ht: Option<MoneyHt>,
     /// A positive amount after the cap was at or under the exemption threshold.
     pub exempted: bool,
     /// The penalty proposed, euros excluding VAT, two decimals.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub final_amount_ht: Decimal,
+    pub final_amount_ht: MoneyHt,
     /// The same steps as sentences in French, for the letter to the contractor.
     pub explanation: Vec<String>,
 }
@@ -191,13 +170,9 @@ pub struct PenaltyComputation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TerminationStep {
     /// Value executed at termination, euros excluding VAT.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub value_executed_ht: Decimal,
+    pub value_executed_ht: MoneyHt,
     /// Amount of the contract after amendments, euros excluding VAT.
-    #[serde(with = "money")]
-    #[schemars(with = "Money")]
-    pub amount_ht: Decimal,
+    pub amount_ht: MoneyHt,
     /// Whether the penalty terms scale the commitment to the value executed.
     pub pro_rata_on_termination: bool,
 }
@@ -214,11 +189,7 @@ impl From<Termination> for TerminationStep {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RateStep {
     /// A fixed amount per missing hour, euros excluding VAT.
-    Fixed {
-        #[serde(with = "money")]
-        #[schemars(with = "Money")]
-        amount_per_hour_ht: Decimal,
-    },
+    Fixed { amount_per_hour_ht: MoneyHt },
     /// `multiple` × the gross hourly SMIC in force on `reference_date`.
     Smic {
         /// Gross hourly SMIC in force on `reference_date`, euros.
@@ -317,14 +288,14 @@ mod tests {
     #[test]
     fn a_computed_proposal_is_the_domain_s_proposal_with_its_explanation() {
         let proposal = crate::penalty::compute_penalty(&crate::penalty::PenaltyInput {
-            committed_hours: Decimal::new(1000, 0),
+            committed_hours: Hours::new(Decimal::new(1000, 0)).unwrap(),
             termination: None,
             basis: HoursBasis::Validated,
-            counted_hours: Decimal::new(600, 0),
-            tolerance_share: Decimal::new(1, 1),
-            rate: RateSource::Fixed { amount_per_hour_ht: Decimal::new(6000, 2) },
-            cap_share: Some(Decimal::new(1, 1)),
-            final_amount_ht: Decimal::new(100_000_000, 2),
+            counted_hours: Hours::new(Decimal::new(600, 0)).unwrap(),
+            tolerance_share: Share::new(Decimal::new(1, 1)).unwrap(),
+            rate: RateSource::Fixed { amount_per_hour_ht: MoneyHt::new(Decimal::new(6000, 2)) },
+            cap_share: Share::new(Decimal::new(1, 1)),
+            final_amount_ht: MoneyHt::new(Decimal::new(100_000_000, 2)),
             exemption_threshold_ht: None,
         });
         let mut expected = serde_json::to_value(&proposal).unwrap();

@@ -16,12 +16,12 @@ use std::collections::HashMap;
 use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
-use rust_decimal::Decimal;
 use suivi_proto::codes::Pseudonym;
 use suivi_proto::events::{Period, StatementLine};
+use suivi_proto::quantities::Hours;
 
 /// Most hours one person may be declared for in a calendar month.
-pub const MAX_HOURS_PER_PERSON_PER_MONTH: Decimal = Decimal::from_parts(230, 0, 0, false, 0);
+pub const MAX_HOURS_PER_PERSON_PER_MONTH: Hours = Hours::whole(230);
 
 /// A calendar month, e.g. 2024-06.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -65,7 +65,7 @@ pub struct Excess {
     pub index: usize,
     pub month: CalendarMonth,
     /// Hours of that person in that month, up to and including this line.
-    pub total: Decimal,
+    pub total: Hours,
 }
 
 /// Checks a new statement against the lines already counted on the contract.
@@ -77,7 +77,7 @@ pub fn check_monthly_hours<'a>(
     counted: impl IntoIterator<Item = &'a StatementLine>,
     new: &[StatementLine],
 ) -> Result<(), Excess> {
-    let mut totals: HashMap<(&Pseudonym, CalendarMonth), Decimal> = HashMap::new();
+    let mut totals: HashMap<(&Pseudonym, CalendarMonth), Hours> = HashMap::new();
     for line in counted {
         let total = totals.entry((&line.beneficiary, CalendarMonth::of(line.period.start))).or_default();
         *total = total.saturating_add(line.hours);

@@ -17,6 +17,7 @@ use suivi_domain::reference::{DatedRates, NoValueInForce, ReferenceTable};
 use suivi_domain::{decide, AwardedContract, Command, Contract, DecisionContext, References};
 use suivi_proto::codes::{CpvCode, Pseudonym, Siret};
 use suivi_proto::events::*;
+use suivi_proto::quantities::Hours;
 use suivi_proto::Event;
 
 // ---------------------------------------------------------------------------------------------
@@ -26,7 +27,11 @@ use suivi_proto::Event;
 /// The day every decision of these histories is taken.
 const TODAY: &str = "2026-06-30";
 
-fn dec(text: &str) -> Decimal {
+/// A decimal, an amount, hours or a share, as the context asks.
+fn dec<T: std::str::FromStr>(text: &str) -> T
+where
+    T::Err: std::fmt::Display,
+{
     text.parse().unwrap_or_else(|e| panic!("{text:?}: {e}"))
 }
 
@@ -315,17 +320,18 @@ fn award(given: &Scenario) -> ContractAwardedV1 {
 
 /// Lines of at most 150 h, one person each (well under 230 h a month), numbered from `first_id`.
 fn lines(total: &str, first_id: u32, month: Period) -> Vec<StatementLine> {
-    let mut left = dec(total);
+    let mut left: Decimal = dec(total);
     let mut lines = Vec::new();
     while left > Decimal::ZERO {
         let hours = left.min(dec("150"));
+        let line_hours = Hours::new(hours).unwrap();
         let line_id = first_id + lines.len() as u32;
         lines.push(StatementLine {
             line_id,
             beneficiary: Pseudonym::parse(&format!("{line_id:064x}")).unwrap(),
             category: EligibleCategory::LongTermJobseeker,
             modality: InsertionModality::DirectHire,
-            hours,
+            hours: line_hours,
             period: month,
         });
         left -= hours;
@@ -409,12 +415,12 @@ fn penalty_proposals_match_the_hand_computed_figures() {
         let got = proposal(&given);
         let check = |what: &str, ok: bool| assert!(ok, "{name}: {what}\n{got:#?}");
         check("committed", got.committed_hours == dec(expect.committed));
-        check("pro-rated", got.pro_rated_committed_hours.map(approx) == expect.pro_rated.map(dec));
+        check("pro-rated", got.pro_rated_committed_hours.map(|h| approx(h.value())) == expect.pro_rated.map(dec));
         check("counted", got.counted_hours == dec(expect.counted));
-        check("shortfall", approx(got.shortfall_hours) == dec(expect.shortfall));
+        check("shortfall", approx(got.shortfall_hours.value()) == dec(expect.shortfall));
         check("tolerance reached", got.tolerance_reached == expect.tolerance_reached);
         check("rate", got.rate_per_hour_ht == dec(expect.rate));
-        check("raw", approx(got.raw_amount_ht) == dec(expect.raw));
+        check("raw", approx(got.raw_amount_ht.amount()) == dec(expect.raw));
         check("cap", got.cap_amount_ht.map(|cap| cap.to_string()).as_deref() == expect.cap);
         check("cap applied", got.cap_applied == expect.cap_applied);
         check("after cap", got.amount_after_cap_ht.to_string() == expect.after_cap);

@@ -7,6 +7,7 @@ use suivi_domain::penalty::propose_penalty;
 use suivi_domain::penalty_view::ProposedPenalty;
 use suivi_domain::AwardedContract;
 use suivi_proto::events::InstalmentPaidV1;
+use suivi_proto::quantities::MoneyHt;
 
 /// The dated reference tables (gross hourly SMIC, ECB rate as a fraction of 1), read from
 /// `reference_rates` by [`suivi_store::reference_rates::load`] once per projector run.
@@ -14,7 +15,7 @@ pub use suivi_domain::References;
 
 /// The penalty proposal of a settled contract with an insertion clause, with its steps.
 pub struct Proposal {
-    pub final_amount_ht: Decimal,
+    pub final_amount_ht: MoneyHt,
     pub proposed: ProposedPenalty,
 }
 
@@ -26,7 +27,7 @@ pub fn penalty_of(contract: &AwardedContract, references: &References) -> Option
         Ok(None) => None,
         Err(missing) => {
             // Without the SMIC in force the proposal cannot be made; say so rather than guess.
-            Some(Proposal { final_amount_ht: Decimal::ZERO, proposed: ProposedPenalty::unavailable(missing) })
+            Some(Proposal { final_amount_ht: MoneyHt::ZERO, proposed: ProposedPenalty::unavailable(missing) })
         }
     }
 }

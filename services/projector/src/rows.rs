@@ -8,6 +8,7 @@ use suivi_domain::contract::{Instalment, PenaltyDecision};
 use suivi_domain::late_payment::due_date;
 use suivi_domain::{AwardedContract, ContractStatus, ProposedPenalty};
 use suivi_proto::events::{CompanySize, SocialConsideration};
+use suivi_proto::quantities::{Hours, MoneyHt, MoneyTtc};
 use uuid::Uuid;
 
 use crate::calculations::{late_payment_of, penalty_of, References};
@@ -156,14 +157,15 @@ fn name<T: serde::Serialize>(value: &T) -> String {
 
 /// Committed hours after amendments, pro-rated to the value executed on an early termination
 /// when the contract says so (domain.md §4b).
-pub fn effective_committed_hours(contract: &AwardedContract) -> Option<Decimal> {
+pub fn effective_committed_hours(contract: &AwardedContract) -> Option<Hours> {
     let committed = contract.committed_hours()?;
     let clause = contract.award().insertion_clause.as_ref()?;
+    let amount = contract.current_amount_ht();
     match contract.termination() {
-        Some(termination)
-            if clause.penalty_terms.pro_rata_on_termination && contract.current_amount_ht() > Decimal::ZERO =>
-        {
-            Some(committed * termination.value_executed_ht / contract.current_amount_ht())
+        Some(termination) if clause.penalty_terms.pro_rata_on_termination && amount > MoneyHt::ZERO => {
+            // Hours × (HT ÷ HT): multiplied before dividing, as the penalty does. The value
+            // executed is never negative (decide checks it), so neither are the hours.
+            Hours::new(committed.value() * termination.value_executed_ht.amount() / amount.amount())
         }
         _ => Some(committed),
     }
@@ -179,20 +181,25 @@ pub fn at_risk(contract: &AwardedContract) -> bool {
     let (Some(committed), amount) = (effective_committed_hours(contract), contract.current_amount_ht()) else {
         return false;
     };
-    if committed <= Decimal::ZERO || amount <= Decimal::ZERO {
+    if committed.is_zero() || amount <= MoneyHt::ZERO {
         return false;
     }
-    let executed_share = contract.executed_value_ht() / amount;
+    let Some(executed_share) = contract.executed_value_ht().ratio_to(amount) else {
+        return false;
+    };
+    // A ratio of two amounts and hours: the flag mixes them on purpose, as bare decimals.
     executed_share >= AT_RISK_MIN_EXECUTED_SHARE
-        && contract.hours().validated < committed * executed_share * (Decimal::ONE - AT_RISK_TOLERATED_LAG)
+        && contract.hours().validated.value()
+            < committed.value() * executed_share * (Decimal::ONE - AT_RISK_TOLERATED_LAG)
 }
 
 pub fn contract_row(id: Uuid, tenant: &str, contract: &AwardedContract, version: i64) -> ContractRow {
     let award = contract.award();
     let hours = contract.hours();
     let effective_committed = effective_committed_hours(contract);
-    let paid_ttc = contract.instalments().iter().filter_map(Instalment::payment).map(|p| p.amount_ttc).sum::<Decimal>()
-        + contract.advance_paid().map_or(Decimal::ZERO, |a| a.amount_ttc);
+    let paid_ttc =
+        contract.instalments().iter().filter_map(Instalment::payment).map(|p| p.amount_ttc).sum::<MoneyTtc>()
+            + contract.advance_paid().map_or(MoneyTtc::ZERO, |a| a.amount_ttc);
     ContractRow {
         contract_id: id,
         tenant: tenant.to_owned(),
@@ -201,28 +208,29 @@ pub fn contract_row(id: Uuid, tenant: &str, contract: &AwardedContract, version:
         object: award.object.clone(),
         status: contract.status().as_str(),
         notification_date: award.notification_date,
-        initial_amount_ht: contract.initial_amount_ht(),
-        amount_ht: contract.current_amount_ht(),
-        executed_value_ht: contract.executed_value_ht(),
-        final_amount_ht: contract.settlement().map(|s| s.final_amount_ht),
-        paid_ttc,
+        // The read models' columns are bare `numeric`s: the types end here.
+        initial_amount_ht: contract.initial_amount_ht().amount(),
+        amount_ht: contract.current_amount_ht().amount(),
+        executed_value_ht: contract.executed_value_ht().amount(),
+        final_amount_ht: contract.settlement().map(|s| s.final_amount_ht.amount()),
+        paid_ttc: paid_ttc.amount(),
         social_considerations: names(&award.social_considerations),
         environmental_considerations: names(&award.environmental_considerations),
         reserved: award.social_considerations.contains(&SocialConsideration::MarcheReserve)
             || award.reserved_basis.is_some(),
         awarded_to_sme: award.contractors.iter().any(|c| matches!(c.size, CompanySize::Tpe | CompanySize::Pme)),
-        committed_hours: hours.committed,
-        effective_committed_hours: effective_committed,
-        declared_hours: hours.declared,
-        validated_hours: hours.validated,
-        rejected_hours: hours.rejected,
-        pending_hours: hours.pending,
-        remaining_hours: effective_committed.map(|c| (c - hours.validated).max(Decimal::ZERO)),
+        committed_hours: hours.committed.map(Hours::value),
+        effective_committed_hours: effective_committed.map(Hours::value),
+        declared_hours: hours.declared.value(),
+        validated_hours: hours.validated.value(),
+        rejected_hours: hours.rejected.value(),
+        pending_hours: hours.pending.value(),
+        remaining_hours: effective_committed.map(|c| c.saturating_sub(hours.validated).value()),
         at_risk: at_risk(contract),
-        advance_paid_ttc: contract.advance_paid().map(|a| a.amount_ttc),
+        advance_paid_ttc: contract.advance_paid().map(|a| a.amount_ttc.amount()),
         advance_without_guarantee: contract.advance_paid().map(|a| !a.with_guarantee),
         advance_paid_on: contract.advance_paid().map(|a| a.paid_on),
-        advance_outstanding_ttc: contract.advance_outstanding_ttc(),
+        advance_outstanding_ttc: contract.advance_outstanding_ttc().amount(),
         terminated_on: contract.termination().map(|t| t.terminated_on),
         settled_on: contract.settlement().map(|s| s.settled_on),
         version,
@@ -244,30 +252,30 @@ pub fn instalment_row(
     let late = late.as_ref();
     // Advance outstanding after this instalment: paid advance minus recoveries up to it.
     let outstanding = approval.map(|_| {
-        let recovered: Decimal = contract
+        let recovered: MoneyTtc = contract
             .instalments()
             .iter()
             .take_while(|i| i.number() <= instalment.number())
             .filter_map(Instalment::approval)
             .map(|a| a.advance_recovery_ttc)
             .sum();
-        (contract.advance_paid().map_or(Decimal::ZERO, |a| a.amount_ttc) - recovered).max(Decimal::ZERO)
+        (contract.advance_paid().map_or(MoneyTtc::ZERO, |a| a.amount_ttc) - recovered).max(MoneyTtc::ZERO).amount()
     });
     InstalmentRow {
         contract_id: id,
         number: instalment.number() as i32,
         tenant: tenant.to_owned(),
         received_on: instalment.received_on(),
-        cumulative_value_ht: instalment.cumulative_value_ht(),
-        gross_ttc: approval.map(|a| a.gross_ttc),
-        advance_recovery_ttc: approval.map(|a| a.advance_recovery_ttc),
+        cumulative_value_ht: instalment.cumulative_value_ht().amount(),
+        gross_ttc: approval.map(|a| a.gross_ttc.amount()),
+        advance_recovery_ttc: approval.map(|a| a.advance_recovery_ttc.amount()),
         advance_outstanding_ttc: outstanding,
-        other_deductions_ttc: approval.map(|a| a.other_deductions_ttc),
-        net_to_pay_ttc: approval.map(|a| a.net_to_pay_ttc),
+        other_deductions_ttc: approval.map(|a| a.other_deductions_ttc.amount()),
+        net_to_pay_ttc: approval.map(|a| a.net_to_pay_ttc.amount()),
         approved_on: approval.map(|a| a.approved_on),
         due_on,
         paid_on: payment.map(|p| p.paid_on),
-        amount_paid_ttc: payment.map(|p| p.amount_ttc),
+        amount_paid_ttc: payment.map(|p| p.amount_ttc.amount()),
         days_to_pay: late.map(|l| l.days_to_pay),
         days_late: late.map(|l| l.days_late),
         ecb_rate: late.and_then(|l| l.ecb_rate),
@@ -288,7 +296,7 @@ pub fn line_rows<'a>(id: Uuid, tenant: &str, instalment: &'a Instalment) -> impl
             beneficiary: line.beneficiary.as_str().to_owned(),
             category: name(&line.category),
             modality: name(&line.modality),
-            hours: line.hours,
+            hours: line.hours.value(),
             month: line.period.start.with_day(1).unwrap_or(line.period.start),
             period_start: line.period.start,
             period_end: line.period.end,
@@ -303,10 +311,10 @@ pub fn penalty_row(id: Uuid, tenant: &str, contract: &AwardedContract, reference
     Some(PenaltyRow {
         contract_id: id,
         tenant: tenant.to_owned(),
-        proposed_amount_ht: proposal.final_amount_ht,
+        proposed_amount_ht: proposal.final_amount_ht.amount(),
         proposal: proposal.proposed,
         decision: decision.map(|decision| decision.kind().as_str()),
-        decided_amount_ht: decision.map(|d| d.amount_ht()),
+        decided_amount_ht: decision.map(|d| d.amount_ht().amount()),
         reason: decision.and_then(PenaltyDecision::reason).map(str::to_owned),
         decided_on: decision.map(|d| d.decided_on()),
     })

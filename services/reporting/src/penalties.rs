@@ -8,7 +8,6 @@
 
 use axum::extract::State;
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use serde::Serialize;
 use suivi_domain::contract::{DecisionKind, PenaltyDecision};
 use suivi_domain::{AwardedContract, Command, ProposedPenalty};
@@ -16,6 +15,7 @@ use suivi_http::policies::{Facilitators, Readers};
 use suivi_http::{AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, Tagged, Text};
 use suivi_projector::calculations::{penalty_of, References};
 use suivi_proto::events::{PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1};
+use suivi_proto::quantities::MoneyHt;
 use uuid::Uuid;
 
 /// A contract's penalty proposal and the decision taken on it, if any.
@@ -25,9 +25,7 @@ pub struct PenaltyView {
     /// The contract's version (also its `ETag`), to send back in `If-Match` with the decision.
     pub version: i64,
     /// The penalty proposed, euros excluding VAT: what a confirmation must state.
-    #[serde(with = "suivi_proto::decimal::money")]
-    #[schemars(with = "suivi_proto::decimal::Money")]
-    pub proposed_amount_ht: Decimal,
+    pub proposed_amount_ht: MoneyHt,
     /// `computed`: every step of the computation (hours committed, pro-rated, counted, shortfall,
     /// tolerance, rate, raw amount, cap, exemption threshold, final amount) and `explanation`, the
     /// same steps as sentences in French (see `docs/rules.md`); or `unavailable`, with the
@@ -42,9 +40,7 @@ pub struct PenaltyView {
 pub struct DecisionView {
     pub kind: DecisionKind,
     /// The penalty applied, euros excluding VAT (0 when waived).
-    #[serde(with = "suivi_proto::decimal::money")]
-    #[schemars(with = "suivi_proto::decimal::Money")]
-    pub amount_ht: Decimal,
+    pub amount_ht: MoneyHt,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub decided_on: NaiveDate,
@@ -68,7 +64,7 @@ impl DecisionView {
     fn of(decision: &PenaltyDecision) -> Self {
         // A waiver's 0 is written in cents, like every other amount of the view.
         let amount_ht = match decision {
-            PenaltyDecision::Waived(_) => Decimal::new(0, 2),
+            PenaltyDecision::Waived(_) => MoneyHt::ZERO.round_to_cent(),
             _ => decision.amount_ht(),
         };
         DecisionView {

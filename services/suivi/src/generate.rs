@@ -14,6 +14,7 @@ use suivi_domain::penalty::propose_penalty;
 use suivi_domain::{decide, Command, Contract, DecisionContext, References};
 use suivi_proto::codes::Pseudonym;
 use suivi_proto::events::{ContractAwardedV1, Event};
+use suivi_proto::quantities::MoneyTtc;
 use uuid::Uuid;
 
 /// A deterministic xorshift generator: histories need spread, not cryptographic randomness.
@@ -119,8 +120,9 @@ fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate, refer
     let context = DecisionContext::new(today, Arc::clone(references));
     let mut events = Builder { events: Vec::new(), contract: Contract::default(), context };
     let award = award(random, today);
-    let (amount, notified, months) = (award.amount_ht, award.notification_date, award.duration_months);
-    let advance = award.advance_terms.as_ref().map(|terms| terms.rate);
+    // The generator writes JSON from bare decimals: the typed amounts end here.
+    let (amount, notified, months) = (award.amount_ht.amount(), award.notification_date, award.duration_months);
+    let advance = award.advance_terms.as_ref().map(|terms| terms.rate.value());
     events.apply(Command::Award(award));
     if let Some(rate) = advance {
         // 10 % of the TTC base (12 months of the amount at most).
@@ -179,11 +181,11 @@ fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate, refer
             events.apply(Command::ReviewStatement(review));
         }
         let approved_on = (received_on + Days::new(5)).min(today);
-        events.apply(Command::ApproveInstalment { number: month, approved_on, other_deductions_ttc: Decimal::ZERO });
+        events.apply(Command::ApproveInstalment { number: month, approved_on, other_deductions_ttc: MoneyTtc::ZERO });
         let net = events
             .contract
             .awarded()
-            .and_then(|c| c.instalment(month).and_then(|i| i.approval()).map(|a| a.net_to_pay_ttc));
+            .and_then(|c| c.instalment(month).and_then(|i| i.approval()).map(|a| a.net_to_pay_ttc.amount()));
         let delay = if random.chance(25) { 31 + random.below(40) } else { 10 + random.below(20) };
         let paid_on = (received_on + Days::new(delay)).min(today);
         if let Some(net) = net.filter(|n| *n > Decimal::ZERO) {
@@ -207,7 +209,7 @@ fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate, refer
                 .contract
                 .awarded()
                 .and_then(|c| propose_penalty(c, &references.smic).ok().flatten())
-                .map(|p| p.final_amount_ht);
+                .map(|p| p.final_amount_ht.amount());
             let decision = match proposed {
                 Some(amount) if random.chance(80) => {
                     json!({ "kind": "confirm", "amount_ht": amount.round_dp(2).to_string(), "decided_on": settled_on.to_string() })

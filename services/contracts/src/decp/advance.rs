@@ -5,8 +5,8 @@
 //! [`ImportDefaults`]. A granted advance with rate 0 means "rate unknown" (schema
 //! description); it is never recorded as a 0 % advance.
 
-use rust_decimal::Decimal;
 use suivi_proto::events::AdvanceTerms;
+use suivi_proto::quantities::Share;
 
 use super::defaults::ImportDefaults;
 use super::error::{Problem, RecordError};
@@ -18,15 +18,16 @@ pub(crate) fn read(
     warnings: &mut Vec<String>,
 ) -> Result<Option<AdvanceTerms>, RecordError> {
     let granted = record.optional_bool("attributionAvance")?;
-    let rate = record.optional_decimal("tauxAvance")?;
-    if let Some(rate) = rate {
-        if rate.is_sign_negative() || rate > Decimal::ONE {
+    // Parsed once here: a rate outside [0, 1] is not a `Share`.
+    let rate = match record.optional_decimal("tauxAvance")? {
+        Some(rate) => Some(Share::new(rate).ok_or_else(|| {
             let rule = "a fraction between 0 and 1, 0.1 being 10 %";
-            return Err(record.fail("tauxAvance", Problem::OutOfRange { rule, found: rate.to_string() }));
-        }
-    }
+            record.fail("tauxAvance", Problem::OutOfRange { rule, found: rate.to_string() })
+        })?),
+        None => None,
+    };
     let rate = rate.filter(|r| !r.is_zero());
-    let terms = |rate: Decimal| AdvanceTerms {
+    let terms = |rate: Share| AdvanceTerms {
         rate,
         with_guarantee: defaults.advance_with_guarantee,
         recovery: defaults.advance_recovery.clone(),
@@ -88,7 +89,10 @@ mod tests {
             advance(json!({"attributionAvance": true, "tauxAvance": 0}), &ImportDefaults::default());
         assert_eq!(terms, Ok(None));
         assert_eq!(warnings.len(), 1);
-        let defaults = ImportDefaults { unknown_advance_rate: Some(Decimal::new(5, 2)), ..ImportDefaults::default() };
+        let defaults = ImportDefaults {
+            unknown_advance_rate: Share::new(rust_decimal::Decimal::new(5, 2)),
+            ..ImportDefaults::default()
+        };
         let (terms, _) = advance(json!({"attributionAvance": true}), &defaults);
         assert_eq!(terms.unwrap().unwrap().rate.to_string(), "0.05");
     }

@@ -2,6 +2,7 @@
 
 use rust_decimal::Decimal;
 use suivi_proto::events::{AdvanceRecovery, BuyerKind, CompanySize};
+use suivi_proto::quantities::Share;
 
 /// Settings the importer applies to every record of a file.
 ///
@@ -11,7 +12,7 @@ pub struct ImportDefaults {
     /// Default: `local_authority`.
     pub buyer_kind: BuyerKind,
     /// VAT rate as a fraction of 1. Default: `0.20`, the normal French rate.
-    pub vat_rate: Decimal,
+    pub vat_rate: Share,
     /// *Délai global de paiement* in days. Default: 30 (State and local authorities, R2192-10).
     pub payment_term_days: u16,
     /// DECP does not publish company sizes. Default: `pme`, the commonest case among Suivi's
@@ -27,7 +28,7 @@ pub struct ImportDefaults {
     /// Rate to record when DECP says an advance was granted at an unknown rate
     /// (`attributionAvance: true`, `tauxAvance: 0` or absent). Default: `None`, i.e. no
     /// advance terms and a warning: recording a guessed rate would make finance pay it.
-    pub unknown_advance_rate: Option<Decimal>,
+    pub unknown_advance_rate: Option<Share>,
 }
 
 impl ImportDefaults {
@@ -46,7 +47,7 @@ impl Default for ImportDefaults {
     fn default() -> Self {
         ImportDefaults {
             buyer_kind: BuyerKind::LocalAuthority,
-            vat_rate: Decimal::new(20, 2),
+            vat_rate: Share::new(Decimal::new(20, 2)).expect("20 % is a fraction of 1"),
             payment_term_days: 30,
             contractor_size: CompanySize::Pme,
             advance_with_guarantee: false,

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 use suivi_proto::events::{ContractAwardedV1, SocialConsideration};
+use suivi_proto::quantities::MoneyHt;
 use suivi_proto::TenantId;
 use uuid::Uuid;
 
@@ -87,7 +88,7 @@ pub fn map_record(record: &Value, tenant: &TenantId, defaults: &ImportDefaults) 
         procedure: procedure.to_owned(),
         ccag,
         lot: None,
-        amount_ht,
+        amount_ht: MoneyHt::new(amount_ht),
         vat_rate: defaults.vat_rate,
         duration_months,
         notification_date,

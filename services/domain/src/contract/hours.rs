@@ -1,8 +1,8 @@
 //! Insertion-hour totals and the facilitator's queue, read from the instalments.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use suivi_proto::events::StatementLine;
+use suivi_proto::quantities::Hours;
 
 use super::{AwardedContract, LineReview};
 
@@ -10,15 +10,15 @@ use super::{AwardedContract, LineReview};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HoursSummary {
     /// Committed after amendments; `None` without an insertion clause.
-    pub committed: Option<Decimal>,
+    pub committed: Option<Hours>,
     /// Every hour declared.
-    pub declared: Decimal,
-    pub validated: Decimal,
-    pub rejected: Decimal,
+    pub declared: Hours,
+    pub validated: Hours,
+    pub rejected: Hours,
     /// Declared and not reviewed yet.
-    pub pending: Decimal,
+    pub pending: Hours,
     /// Committed − validated, never below 0; `None` without an insertion clause.
-    pub remaining: Option<Decimal>,
+    pub remaining: Option<Hours>,
 }
 
 /// A statement line awaiting the facilitator's review.
@@ -34,7 +34,7 @@ impl AwardedContract {
     /// Hours declared, validated, rejected, pending and remaining.
     pub fn hours(&self) -> HoursSummary {
         let (mut declared, mut validated, mut rejected, mut pending) =
-            (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+            (Hours::ZERO, Hours::ZERO, Hours::ZERO, Hours::ZERO);
         for reviewed in self.instalments.iter().flat_map(|instalment| instalment.lines()) {
             let hours = reviewed.line().hours;
             declared += hours;
@@ -50,7 +50,7 @@ impl AwardedContract {
             validated,
             rejected,
             pending,
-            remaining: self.committed_hours.map(|committed| (committed - validated).max(Decimal::ZERO)),
+            remaining: self.committed_hours.map(|committed| committed.saturating_sub(validated)),
         }
     }
 

@@ -1,19 +1,19 @@
 //! One instalment: the request, its statement lines with their review, approval and payment.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use suivi_proto::events::{
     Decision, InstalmentApprovedV1, InstalmentPaidV1, InstalmentRequestedV1, Period, StatementLine,
 };
+use suivi_proto::quantities::MoneyHt;
 
 /// An instalment request and what happened to it since.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instalment {
     number: u32,
     period: Period,
-    cumulative_value_ht: Decimal,
+    cumulative_value_ht: MoneyHt,
     received_on: NaiveDate,
     lines: Vec<ReviewedLine>,
     approval: Option<InstalmentApprovedV1>,
@@ -123,7 +123,7 @@ impl Instalment {
     }
 
     /// Cumulative value executed since the start, excluding VAT.
-    pub fn cumulative_value_ht(&self) -> Decimal {
+    pub fn cumulative_value_ht(&self) -> MoneyHt {
         self.cumulative_value_ht
     }
 

@@ -13,7 +13,6 @@ use std::borrow::Borrow;
 use std::fmt;
 
 use chrono::{Months, NaiveDate};
-use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use suivi_proto::codes::Siret;
@@ -21,6 +20,7 @@ use suivi_proto::events::{
     AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, PenaltyAdjustedV1,
     PenaltyConfirmedV1, PenaltyWaivedV1,
 };
+use suivi_proto::quantities::{Hours, MoneyHt, MoneyTtc};
 use suivi_proto::Event;
 
 pub use hours::{HoursSummary, PendingLine};
@@ -189,11 +189,11 @@ impl PenaltyDecision {
     }
 
     /// The penalty applied, euros excluding VAT (zero when waived).
-    pub fn amount_ht(&self) -> Decimal {
+    pub fn amount_ht(&self) -> MoneyHt {
         match self {
             PenaltyDecision::Confirmed(p) => p.amount_ht,
             PenaltyDecision::Adjusted(p) => p.amount_ht,
-            PenaltyDecision::Waived(_) => Decimal::ZERO,
+            PenaltyDecision::Waived(_) => MoneyHt::ZERO,
         }
     }
 }
@@ -203,9 +203,9 @@ impl PenaltyDecision {
 pub struct AwardedContract {
     award: ContractAwardedV1,
     amendments: Vec<ContractAmendedV1>,
-    amount_ht: Decimal,
+    amount_ht: MoneyHt,
     duration_months: u32,
-    committed_hours: Option<Decimal>,
+    committed_hours: Option<Hours>,
     termination: Option<ContractTerminatedV1>,
     advance: Option<AdvancePaidV1>,
     instalments: Vec<Instalment>,
@@ -255,12 +255,12 @@ impl AwardedContract {
         self.contractor_sirets().any(|own| own == siret)
     }
 
-    pub fn initial_amount_ht(&self) -> Decimal {
+    pub fn initial_amount_ht(&self) -> MoneyHt {
         self.award.amount_ht
     }
 
     /// Amount excluding VAT after amendments.
-    pub fn current_amount_ht(&self) -> Decimal {
+    pub fn current_amount_ht(&self) -> MoneyHt {
         self.amount_ht
     }
 
@@ -270,7 +270,7 @@ impl AwardedContract {
     }
 
     /// Committed insertion hours after amendments; `None` without an insertion clause.
-    pub fn committed_hours(&self) -> Option<Decimal> {
+    pub fn committed_hours(&self) -> Option<Hours> {
         self.committed_hours
     }
 
@@ -315,14 +315,14 @@ impl AwardedContract {
     }
 
     /// Advance recovered so far by approved instalments, including VAT.
-    pub fn advance_recovered_ttc(&self) -> Decimal {
+    pub fn advance_recovered_ttc(&self) -> MoneyTtc {
         self.instalments.iter().filter_map(Instalment::approval).map(|approval| approval.advance_recovery_ttc).sum()
     }
 
     /// Advance paid and not yet recovered, including VAT.
-    pub fn advance_outstanding_ttc(&self) -> Decimal {
-        let paid = self.advance.as_ref().map_or(Decimal::ZERO, |advance| advance.amount_ttc);
-        (paid - self.advance_recovered_ttc()).max(Decimal::ZERO)
+    pub fn advance_outstanding_ttc(&self) -> MoneyTtc {
+        let paid = self.advance.as_ref().map_or(MoneyTtc::ZERO, |advance| advance.amount_ttc);
+        (paid - self.advance_recovered_ttc()).max(MoneyTtc::ZERO)
     }
 
     pub fn instalments(&self) -> &[Instalment] {
@@ -339,8 +339,8 @@ impl AwardedContract {
     }
 
     /// Cumulative value executed excluding VAT, as of the last instalment requested (0 if none).
-    pub fn executed_value_ht(&self) -> Decimal {
-        self.instalments.last().map_or(Decimal::ZERO, Instalment::cumulative_value_ht)
+    pub fn executed_value_ht(&self) -> MoneyHt {
+        self.instalments.last().map_or(MoneyHt::ZERO, Instalment::cumulative_value_ht)
     }
 
     /// The last day covered by any instalment request, if any.

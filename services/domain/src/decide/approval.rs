@@ -12,21 +12,21 @@
 //! that does not change the amount.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use suivi_proto::events::InstalmentApprovedV1;
+use suivi_proto::quantities::{MoneyHt, MoneyTtc};
 
 use super::checks::{non_negative_amount, not_before, not_in_future};
 use super::ensure_not_settled;
 use crate::advance_recovery::{executed_share, instalment_recovery, RecoveryInput, RecoveryPace};
 use crate::contract::AwardedContract;
-use crate::money::{including_vat, round_to_cent};
+use crate::money::including_vat;
 use crate::{DecisionContext, DomainError};
 
 pub(super) fn approve(
     contract: &AwardedContract,
     number: u32,
     approved_on: NaiveDate,
-    other_deductions_ttc: Decimal,
+    other_deductions_ttc: MoneyTtc,
     context: &DecisionContext,
 ) -> Result<InstalmentApprovedV1, DomainError> {
     ensure_not_settled(contract)?;
@@ -44,30 +44,30 @@ pub(super) fn approve(
     }
     not_before("approved_on", approved_on, instalment.received_on(), "the day the request was received")?;
     not_in_future("approved_on", approved_on, context)?;
-    non_negative_amount("other_deductions_ttc", other_deductions_ttc)?;
+    non_negative_amount("other_deductions_ttc", other_deductions_ttc.amount())?;
 
-    let previous_cumulative = previous.map_or(Decimal::ZERO, |previous| previous.cumulative_value_ht());
+    let previous_cumulative = previous.map_or(MoneyHt::ZERO, |previous| previous.cumulative_value_ht());
     let value_ht = instalment.cumulative_value_ht() - previous_cumulative;
-    let gross_ttc = round_to_cent(including_vat(value_ht, contract.award().vat_rate));
+    let gross_ttc = including_vat(value_ht, contract.award().vat_rate).round_to_cent();
     let advance_recovery_ttc = advance_recovery(contract, instalment.cumulative_value_ht(), gross_ttc);
     let net_to_pay_ttc = gross_ttc - advance_recovery_ttc - other_deductions_ttc;
-    if net_to_pay_ttc < Decimal::ZERO {
+    if net_to_pay_ttc < MoneyTtc::ZERO {
         return Err(DomainError::NegativeNetToPay { gross_ttc, advance_recovery_ttc, other_deductions_ttc });
     }
     Ok(InstalmentApprovedV1 {
         number,
         gross_ttc,
         advance_recovery_ttc,
-        other_deductions_ttc: round_to_cent(other_deductions_ttc),
-        net_to_pay_ttc: round_to_cent(net_to_pay_ttc),
+        other_deductions_ttc: other_deductions_ttc.round_to_cent(),
+        net_to_pay_ttc: net_to_pay_ttc.round_to_cent(),
         approved_on,
     })
 }
 
 /// Zero without advance terms or before the advance is paid.
-fn advance_recovery(contract: &AwardedContract, cumulative_value_ht: Decimal, gross_ttc: Decimal) -> Decimal {
+fn advance_recovery(contract: &AwardedContract, cumulative_value_ht: MoneyHt, gross_ttc: MoneyTtc) -> MoneyTtc {
     let (Some(terms), Some(advance)) = (&contract.award().advance_terms, contract.advance_paid()) else {
-        return round_to_cent(Decimal::ZERO);
+        return MoneyTtc::ZERO.round_to_cent();
     };
     let input = RecoveryInput {
         advance_paid_ttc: advance.amount_ttc,

@@ -2,12 +2,12 @@
 
 use std::collections::HashSet;
 
-use rust_decimal::Decimal;
 use suivi_proto::codes::Siret;
 use suivi_proto::events::{
     AdvanceRecovery, AdvanceTerms, BuyerKind, ContractAwardedV1, Contractor, ContractorRole,
     EnvironmentalConsideration, InsertionClause, PenaltyRate, SocialConsideration,
 };
+use suivi_proto::quantities::Share;
 
 use super::checks::{
     duration_months, non_negative, non_negative_amount, not_blank, not_in_future, positive_amount, positive_count,
@@ -25,7 +25,7 @@ pub(super) fn award(award: ContractAwardedV1, context: &DecisionContext) -> Resu
         not_blank("ccag", ccag)?;
     }
     considerations(&award)?;
-    positive_amount("amount_ht", award.amount_ht)?;
+    positive_amount("amount_ht", award.amount_ht.amount())?;
     share("vat_rate", award.vat_rate, ShareRange::BelowOne)?;
     duration_months("duration_months", award.duration_months)?;
     not_in_future("notification_date", award.notification_date, context)?;
@@ -88,11 +88,11 @@ fn considerations(award: &ContractAwardedV1) -> Result<(), DomainError> {
 }
 
 fn insertion_clause(clause: &InsertionClause) -> Result<(), DomainError> {
-    non_negative("insertion_clause.committed_hours", clause.committed_hours)?;
+    // Committed hours are never negative: `Hours` cannot hold a negative number.
     let terms = &clause.penalty_terms;
     match &terms.rate {
         PenaltyRate::Fixed { amount_per_hour_ht } => {
-            non_negative_amount("insertion_clause.penalty_terms.rate.amount_per_hour_ht", *amount_per_hour_ht)?
+            non_negative_amount("insertion_clause.penalty_terms.rate.amount_per_hour_ht", amount_per_hour_ht.amount())?
         }
         PenaltyRate::SmicMultiple { multiple, .. } => {
             non_negative("insertion_clause.penalty_terms.rate.multiple", *multiple)?
@@ -103,7 +103,7 @@ fn insertion_clause(clause: &InsertionClause) -> Result<(), DomainError> {
         share("insertion_clause.penalty_terms.cap_share", cap, ShareRange::AboveZero)?;
     }
     if let Some(threshold) = terms.exemption_threshold_ht {
-        non_negative_amount("insertion_clause.penalty_terms.exemption_threshold_ht", threshold)?;
+        non_negative_amount("insertion_clause.penalty_terms.exemption_threshold_ht", threshold.amount())?;
     }
     Ok(())
 }
@@ -117,7 +117,7 @@ fn advance_terms(terms: &AdvanceTerms) -> Result<(), DomainError> {
         if let Some(end) = end_share {
             share("advance_terms.recovery.end_share", *end, ShareRange::Closed)?;
         }
-        if end_share.unwrap_or(Decimal::ONE) <= *start_share {
+        if end_share.unwrap_or(Share::ONE) <= *start_share {
             return Err(DomainError::RecoveryThresholdsInverted { start_share: *start_share, end_share: *end_share });
         }
     }

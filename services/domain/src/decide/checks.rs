@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use suivi_proto::events::Period;
+use suivi_proto::quantities::Share;
 
 use crate::money::{is_in_cents, MAX_AMOUNT};
 use crate::{DecisionContext, DomainError};
@@ -72,7 +73,9 @@ pub(super) enum ShareRange {
     AboveZero,
 }
 
-pub(super) fn share(field: &str, value: Decimal, range: ShareRange) -> Result<(), DomainError> {
+/// A [`Share`] is within [0, 1] by construction; some fields accept less.
+pub(super) fn share(field: &str, share: Share, range: ShareRange) -> Result<(), DomainError> {
+    let value = share.value();
     let (ok, text) = match range {
         ShareRange::Closed => (value >= Decimal::ZERO && value <= Decimal::ONE, "[0, 1]"),
         ShareRange::BelowOne => (value >= Decimal::ZERO && value < Decimal::ONE, "[0, 1)"),

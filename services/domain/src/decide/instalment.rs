@@ -10,7 +10,6 @@
 
 use std::collections::HashSet;
 
-use rust_decimal::Decimal;
 use suivi_proto::events::{InstalmentRequestedV1, StatementLine};
 
 use super::checks::{non_negative_amount, not_before, not_in_future, period_within};
@@ -43,7 +42,7 @@ pub(super) fn request(
 fn cumulative_value(contract: &AwardedContract, request: &InstalmentRequestedV1) -> Result<(), DomainError> {
     let field = || "cumulative_value_ht".to_owned();
     let value = request.cumulative_value_ht;
-    non_negative_amount("cumulative_value_ht", value)?;
+    non_negative_amount("cumulative_value_ht", value.amount())?;
     let executed = contract.executed_value_ht();
     if value < executed {
         return Err(DomainError::BelowExecutedValue { field: field(), value, executed });
@@ -72,8 +71,8 @@ fn lines(contract: &AwardedContract, request: &InstalmentRequestedV1) -> Result<
         if !ids.insert(line.line_id) {
             return Err(DomainError::DuplicateLineId { index, line_id: line.line_id });
         }
-        if line.hours <= Decimal::ZERO {
-            return Err(DomainError::NotPositive { field: line_field(index, "hours"), value: line.hours });
+        if line.hours.is_zero() {
+            return Err(DomainError::NotPositive { field: line_field(index, "hours"), value: line.hours.value() });
         }
         period_within(&line_field(index, "period"), &line.period, contract.start_date(), latest)?;
         if CalendarMonth::containing(&line.period).is_none() {

@@ -2,9 +2,7 @@
 
 use suivi_proto::events::{ContractAmendedV1, ContractSettledV1, ContractTerminatedV1};
 
-use super::checks::{
-    duration_months, non_negative, non_negative_amount, not_before, not_in_future, positive_amount, reason,
-};
+use super::checks::{duration_months, non_negative_amount, not_before, not_in_future, positive_amount, reason};
 use super::{ensure_not_settled, ensure_running};
 use crate::contract::{end_date, AwardedContract};
 use crate::{DecisionContext, DomainError};
@@ -27,7 +25,7 @@ pub(super) fn amend(
     }
     not_in_future("signed_on", amendment.signed_on, context)?;
     if let Some(amount) = amendment.new_amount_ht {
-        positive_amount("new_amount_ht", amount)?;
+        positive_amount("new_amount_ht", amount.amount())?;
         let executed = contract.executed_value_ht();
         if amount < executed {
             return Err(DomainError::BelowExecutedValue { field: "new_amount_ht".to_owned(), value: amount, executed });
@@ -43,12 +41,10 @@ pub(super) fn amend(
             _ => {}
         }
     }
-    if let Some(hours) = amendment.new_committed_hours {
-        // Without a clause there are no penalty terms: an amendment cannot add hours alone.
-        if contract.committed_hours().is_none() {
-            return Err(DomainError::NoInsertionClause { field: Some("new_committed_hours".to_owned()) });
-        }
-        non_negative("new_committed_hours", hours)?;
+    // Never negative: `Hours` cannot hold a negative number. Without a clause there are no
+    // penalty terms: an amendment cannot add hours alone.
+    if amendment.new_committed_hours.is_some() && contract.committed_hours().is_none() {
+        return Err(DomainError::NoInsertionClause { field: Some("new_committed_hours".to_owned()) });
     }
     reason("reason", &amendment.reason)?;
     Ok(amendment)
@@ -73,7 +69,7 @@ pub(super) fn terminate(
     }
     not_in_future("terminated_on", date, context)?;
     let value = termination.value_executed_ht;
-    non_negative_amount("value_executed_ht", value)?;
+    non_negative_amount("value_executed_ht", value.amount())?;
     let executed = contract.executed_value_ht();
     if value < executed {
         return Err(DomainError::BelowExecutedValue { field: "value_executed_ht".to_owned(), value, executed });
@@ -94,7 +90,7 @@ pub(super) fn settle(
     context: &DecisionContext,
 ) -> Result<ContractSettledV1, DomainError> {
     ensure_not_settled(contract)?;
-    positive_amount("final_amount_ht", settlement.final_amount_ht)?;
+    positive_amount("final_amount_ht", settlement.final_amount_ht.amount())?;
     not_before("settled_on", settlement.settled_on, contract.start_date(), "the notification date")?;
     if let Some(termination) = contract.termination() {
         not_before("settled_on", settlement.settled_on, termination.terminated_on, "the termination date")?;

@@ -23,7 +23,7 @@ pub(super) fn advance_paid(
     if let Some(paid) = contract.advance_paid() {
         return Err(DomainError::AdvanceAlreadyPaid { paid_on: paid.paid_on });
     }
-    positive_amount("amount_ttc", advance.amount_ttc)?;
+    positive_amount("amount_ttc", advance.amount_ttc.amount())?;
     if !terms.rate.is_zero() {
         let granted = granted_advance_ttc(award.amount_ht, award.vat_rate, award.duration_months, terms.rate);
         if advance.amount_ttc > granted {
@@ -52,7 +52,7 @@ pub(super) fn instalment_paid(
     if let Some(paid) = instalment.payment() {
         return Err(DomainError::InstalmentAlreadyPaid { number, paid_on: paid.paid_on });
     }
-    positive_amount("amount_ttc", payment.amount_ttc)?;
+    positive_amount("amount_ttc", payment.amount_ttc.amount())?;
     not_before("paid_on", payment.paid_on, approval.approved_on, "the approval date")?;
     not_in_future("paid_on", payment.paid_on, context)?;
     not_blank("finance_reference", &payment.finance_reference)?;

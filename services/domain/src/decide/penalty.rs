@@ -26,7 +26,7 @@ pub(super) fn confirm(
     context: &DecisionContext,
 ) -> Result<PenaltyConfirmedV1, DomainError> {
     ready(contract, decision.decided_on, context)?;
-    non_negative_amount("amount_ht", decision.amount_ht)?;
+    non_negative_amount("amount_ht", decision.amount_ht.amount())?;
     if let Some(text) = &decision.reason {
         not_blank("reason", text)?;
     }
@@ -53,7 +53,7 @@ pub(super) fn adjust(
     context: &DecisionContext,
 ) -> Result<PenaltyAdjustedV1, DomainError> {
     ready(contract, decision.decided_on, context)?;
-    positive_amount("amount_ht", decision.amount_ht)?;
+    positive_amount("amount_ht", decision.amount_ht.amount())?;
     reason("reason", &decision.reason)?;
     Ok(decision)
 }

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use suivi_proto::codes::Siret;
 use suivi_proto::events::BuyerKind;
+use suivi_proto::quantities::{Hours, MoneyHt, MoneyTtc, Share};
 
 use super::DomainError;
 use crate::contract::ContractStatus;
@@ -17,6 +18,9 @@ impl DomainError {
         use DomainError::*;
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a valid calendar date");
         let cents = |units: i64| Decimal::new(units, 2);
+        let ht = |units: i64| MoneyHt::new(cents(units));
+        let share = |tenths: i64| Share::new(Decimal::new(tenths, 1)).unwrap_or(Share::ZERO);
+        let ttc = |units: i64| MoneyTtc::new(cents(units));
         let siret = |text: &str| Siret::parse(text).expect("14 digits");
         let field = |name: &str| name.to_owned();
         let examples = vec![
@@ -52,32 +56,32 @@ impl DomainError {
             DuplicateContractor { index: 1, siret: siret("73282932000074") },
             InvalidContractorRoles,
             ContradictoryConsiderations { field: field("social_considerations") },
-            RecoveryThresholdsInverted { start_share: Decimal::new(8, 1), end_share: Some(Decimal::new(6, 1)) },
+            RecoveryThresholdsInverted { start_share: share(8), end_share: Some(share(6)) },
             PaymentTermAboveLegalMaximum { days: 60, maximum: 30, buyer_kind: BuyerKind::LocalAuthority },
             AmendmentOutOfSequence { expected: 2, got: 3 },
-            BelowExecutedValue { field: field("new_amount_ht"), value: cents(50_000_000), executed: cents(60_000_000) },
+            BelowExecutedValue { field: field("new_amount_ht"), value: ht(50_000_000), executed: ht(60_000_000) },
             AboveContractAmount {
                 field: field("cumulative_value_ht"),
-                value: cents(110_000_000),
-                amount: cents(100_000_000),
+                value: ht(110_000_000),
+                amount: ht(100_000_000),
             },
             AboveValueAtTermination {
                 field: field("final_amount_ht"),
-                value: cents(70_000_000),
-                value_at_termination: cents(60_000_000),
+                value: ht(70_000_000),
+                value_at_termination: ht(60_000_000),
             },
             DurationEndsBeforeExecutedWork { new_end: day(2024, 8, 31), last_work_day: day(2024, 9, 30) },
             NoAdvanceTerms,
             AdvanceAlreadyPaid { paid_on: day(2024, 3, 20) },
-            AdvanceAboveGranted { amount: cents(13_000_000), granted: cents(12_000_000) },
+            AdvanceAboveGranted { amount: ttc(13_000_000), granted: ttc(12_000_000) },
             InstalmentOutOfSequence { expected: 2, got: 3 },
             DuplicateLineId { index: 1, line_id: 1 },
             LineSpansSeveralMonths { index: 0, start: day(2024, 3, 15), end: day(2024, 4, 15) },
             TooManyHoursPerPersonPerMonth {
                 index: 2,
                 month: CalendarMonth::of(day(2024, 3, 1)),
-                total: Decimal::new(250, 0),
-                maximum: Decimal::new(230, 0),
+                total: Hours::whole(250),
+                maximum: Hours::whole(230),
             },
             UnknownInstalment { field: field("instalment_number"), number: 4 },
             NoDecisions,
@@ -87,15 +91,15 @@ impl DomainError {
             InstalmentAlreadyApproved { number: 1 },
             PreviousInstalmentNotApproved { number: 2, previous: 1 },
             NegativeNetToPay {
-                gross_ttc: cents(1_200_000),
-                advance_recovery_ttc: cents(1_000_000),
-                other_deductions_ttc: cents(500_000),
+                gross_ttc: ttc(1_200_000),
+                advance_recovery_ttc: ttc(1_000_000),
+                other_deductions_ttc: ttc(500_000),
             },
             InstalmentNotApproved { number: 1 },
             InstalmentAlreadyPaid { number: 1, paid_on: day(2024, 4, 25) },
             LinesPendingReview { count: 2 },
             PenaltyAlreadyDecided { decided_on: day(2025, 5, 20) },
-            AmountDiffersFromProposal { amount_ht: cents(400_000), proposed_ht: cents(450_000) },
+            AmountDiffersFromProposal { amount_ht: ht(400_000), proposed_ht: ht(450_000) },
             PenaltyProposalUnavailable {
                 missing: crate::reference::NoValueInForce {
                     table: crate::reference::ReferenceTable::GrossHourlySmic,

@@ -4,8 +4,33 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use suivi_proto::quantities::{MoneyHt, MoneyTtc};
 
 use crate::plausibility::CalendarMonth;
+
+/// What [`euros`] writes: an amount excluding or including VAT (the caller says which in its
+/// sentence), or a bare decimal (a wage, a generic value).
+pub trait Euros {
+    fn euros(self) -> Decimal;
+}
+
+impl Euros for Decimal {
+    fn euros(self) -> Decimal {
+        self
+    }
+}
+
+impl Euros for MoneyHt {
+    fn euros(self) -> Decimal {
+        self.amount()
+    }
+}
+
+impl Euros for MoneyTtc {
+    fn euros(self) -> Decimal {
+        self.amount()
+    }
+}
 
 /// `01/03/2024`.
 pub fn date(date: NaiveDate) -> String {
@@ -13,8 +38,8 @@ pub fn date(date: NaiveDate) -> String {
 }
 
 /// `50 000,00 €`.
-pub fn euros(value: Decimal) -> String {
-    format!("{} €", number(value))
+pub fn euros(value: impl Euros) -> String {
+    format!("{} €", number(value.euros()))
 }
 
 /// `240,5 h`.

@@ -12,8 +12,8 @@
 //! - enumerations are named in words (« collectivité territoriale », "local authority"), never
 //!   by a Rust name.
 
-use rust_decimal::Decimal;
 use suivi_proto::events::BuyerKind;
+use suivi_proto::quantities::Share;
 
 use super::french::{self, date, euros, hours, number, percent};
 use super::DomainError;
@@ -105,8 +105,8 @@ impl DomainError {
             }
             RecoveryThresholdsInverted { start_share, end_share } => format!(
                 "le remboursement de l'avance doit finir après avoir commencé (début à {}, fin à {})",
-                percent(*start_share),
-                percent(end_share.unwrap_or(Decimal::ONE))
+                percent(start_share.value()),
+                percent(end_share.unwrap_or(Share::ONE).value())
             ),
             PaymentTermAboveLegalMaximum { days, maximum, buyer_kind } => format!(
                 "un délai de paiement de {days} jours dépasse le maximum légal de {maximum} jours pour {}",
@@ -145,9 +145,9 @@ impl DomainError {
             }
             TooManyHoursPerPersonPerMonth { month, total, maximum, .. } => format!(
                 "{} déclarées pour une même personne en {} : plus de {} n'est pas plausible",
-                hours(*total),
+                hours(total.value()),
                 french::month(*month),
-                hours(*maximum)
+                hours(maximum.value())
             ),
             UnknownInstalment { number, .. } => format!("l'acompte n° {number} n'existe pas"),
             NoDecisions => "un examen doit comporter au moins une décision".to_owned(),

@@ -22,6 +22,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use suivi_proto::codes::Siret;
 use suivi_proto::events::BuyerKind;
+use suivi_proto::quantities::{Hours, MoneyHt, MoneyTtc, Share};
 
 use crate::contract::ContractStatus;
 use crate::plausibility::CalendarMonth;
@@ -76,8 +77,8 @@ pub enum DomainError {
     InvalidContractorRoles,
     #[error("{field}: \"no consideration\" cannot be combined with another consideration")]
     ContradictoryConsiderations { field: String },
-    #[error("advance recovery must end after it starts (start {start_share}, end {})", end_share.unwrap_or(Decimal::ONE))]
-    RecoveryThresholdsInverted { start_share: Decimal, end_share: Option<Decimal> },
+    #[error("advance recovery must end after it starts (start {start_share}, end {})", end_share.unwrap_or(Share::ONE))]
+    RecoveryThresholdsInverted { start_share: Share, end_share: Option<Share> },
     #[error(
         "payment term of {days} days exceeds the legal maximum of {maximum} days for {}",
         message::buyer_kind_en(*buyer_kind)
@@ -88,11 +89,11 @@ pub enum DomainError {
     #[error("amendment number {got} is out of sequence: expected {expected}")]
     AmendmentOutOfSequence { expected: u32, got: u32 },
     #[error("{field} ({value}) is below the value already executed ({executed})")]
-    BelowExecutedValue { field: String, value: Decimal, executed: Decimal },
+    BelowExecutedValue { field: String, value: MoneyHt, executed: MoneyHt },
     #[error("{field} ({value}) is above the contract's amount ({amount})")]
-    AboveContractAmount { field: String, value: Decimal, amount: Decimal },
+    AboveContractAmount { field: String, value: MoneyHt, amount: MoneyHt },
     #[error("{field} ({value}) is above the value executed at termination ({value_at_termination})")]
-    AboveValueAtTermination { field: String, value: Decimal, value_at_termination: Decimal },
+    AboveValueAtTermination { field: String, value: MoneyHt, value_at_termination: MoneyHt },
     #[error("the new duration would end the contract on {new_end}, before work already declared ({last_work_day})")]
     DurationEndsBeforeExecutedWork { new_end: NaiveDate, last_work_day: NaiveDate },
 
@@ -102,7 +103,7 @@ pub enum DomainError {
     #[error("the advance was already paid on {paid_on}")]
     AdvanceAlreadyPaid { paid_on: NaiveDate },
     #[error("advance paid ({amount}) is above the advance granted ({granted})")]
-    AdvanceAboveGranted { amount: Decimal, granted: Decimal },
+    AdvanceAboveGranted { amount: MoneyTtc, granted: MoneyTtc },
 
     // Instalment request and statement.
     #[error("instalment number {got} is out of sequence: expected {expected}")]
@@ -112,7 +113,7 @@ pub enum DomainError {
     #[error("a statement line covers one calendar month at most ({start} to {end})")]
     LineSpansSeveralMonths { index: usize, start: NaiveDate, end: NaiveDate },
     #[error("{total} hours declared for one person in {month}: more than {maximum} is not plausible")]
-    TooManyHoursPerPersonPerMonth { index: usize, month: CalendarMonth, total: Decimal, maximum: Decimal },
+    TooManyHoursPerPersonPerMonth { index: usize, month: CalendarMonth, total: Hours, maximum: Hours },
 
     // Review.
     #[error("instalment {number} does not exist")]
@@ -135,7 +136,7 @@ pub enum DomainError {
         "deductions exceed the instalment: gross {gross_ttc} − advance recovery {advance_recovery_ttc} \
          − other deductions {other_deductions_ttc} is negative"
     )]
-    NegativeNetToPay { gross_ttc: Decimal, advance_recovery_ttc: Decimal, other_deductions_ttc: Decimal },
+    NegativeNetToPay { gross_ttc: MoneyTtc, advance_recovery_ttc: MoneyTtc, other_deductions_ttc: MoneyTtc },
     #[error("instalment {number} is not approved")]
     InstalmentNotApproved { number: u32 },
     #[error("instalment {number} was already paid on {paid_on}")]
@@ -150,7 +151,7 @@ pub enum DomainError {
         "the proposal is {proposed_ht} € HT, not {amount_ht} € HT: to apply another amount, adjust the penalty \
          with a reason"
     )]
-    AmountDiffersFromProposal { amount_ht: Decimal, proposed_ht: Decimal },
+    AmountDiffersFromProposal { amount_ht: MoneyHt, proposed_ht: MoneyHt },
     #[error(
         "{}; the proposal cannot be confirmed (adjust or waive it with a reason)",
         crate::penalty_view::PenaltyUnavailable::message_of(missing.table, missing.date, crate::Lang::En)

@@ -1,8 +1,8 @@
 //! The computation of a proposal, step by step, in French, for the facilitator and the
 //! contractor (domain.md §4: "every computed penalty must carry its explanation").
 
-use rust_decimal::Decimal;
 use suivi_proto::events::HoursBasis;
+use suivi_proto::quantities::Hours;
 
 use super::french::{date, equals, euros, factor, hours, percent};
 use super::{PenaltyProposal, RateSource};
@@ -38,7 +38,7 @@ impl PenaltyProposal {
     }
 
     /// The commitment the shortfall is measured against (pro-rated if so).
-    fn effective_committed_hours(&self) -> Decimal {
+    fn effective_committed_hours(&self) -> Hours {
         self.pro_rated_committed_hours.unwrap_or(self.committed_hours)
     }
 

@@ -34,8 +34,9 @@ pub use compute::compute_penalty;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use suivi_proto::decimal::{fraction, fraction_opt, money, money_opt, quantity, quantity_opt};
+use suivi_proto::decimal::{money, quantity};
 use suivi_proto::events::{HoursBasis, PenaltyRate};
+use suivi_proto::quantities::{computed_hours, computed_hours_opt, Hours, MoneyHt, Share};
 
 use crate::contract::AwardedContract;
 use crate::reference::{DatedRates, NoValueInForce, ReferenceTable};
@@ -45,34 +46,32 @@ use crate::reference::{DatedRates, NoValueInForce, ReferenceTable};
 #[derive(Debug, Clone, PartialEq)]
 pub struct PenaltyInput {
     /// Committed insertion hours after amendments.
-    pub committed_hours: Decimal,
+    pub committed_hours: Hours,
     /// Present when the contract was terminated early.
     pub termination: Option<Termination>,
     /// Which hours `counted_hours` are (shown in the explanation).
     pub basis: HoursBasis,
     /// Validated hours, or declared hours, per `basis`.
-    pub counted_hours: Decimal,
+    pub counted_hours: Hours,
     /// Shortfall tolerated, as a fraction of the committed hours.
-    pub tolerance_share: Decimal,
+    pub tolerance_share: Share,
     /// How the rate per missing hour is set, with the SMIC already looked up.
     pub rate: RateSource,
     /// Cap as a fraction of `final_amount_ht`; `None` = no cap.
-    pub cap_share: Option<Decimal>,
+    pub cap_share: Option<Share>,
     /// Final amount of the contract, excluding VAT (the settlement's): the cap's base.
-    pub final_amount_ht: Decimal,
+    pub final_amount_ht: MoneyHt,
     /// A total at or under it becomes 0; `None` = no exemption.
-    pub exemption_threshold_ht: Option<Decimal>,
+    pub exemption_threshold_ht: Option<MoneyHt>,
 }
 
 /// An early termination, as far as the penalty is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Termination {
     /// Value executed at termination, euros excluding VAT.
-    #[serde(with = "money")]
-    pub value_executed_ht: Decimal,
+    pub value_executed_ht: MoneyHt,
     /// Amount of the contract after amendments, euros excluding VAT.
-    #[serde(with = "money")]
-    pub amount_ht: Decimal,
+    pub amount_ht: MoneyHt,
     /// Whether the penalty terms scale the commitment to the value executed.
     pub pro_rata_on_termination: bool,
 }
@@ -82,10 +81,7 @@ pub struct Termination {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RateSource {
     /// A fixed amount per missing hour, euros excluding VAT.
-    Fixed {
-        #[serde(with = "money")]
-        amount_per_hour_ht: Decimal,
-    },
+    Fixed { amount_per_hour_ht: MoneyHt },
     /// `multiple` × the gross hourly SMIC in force on `reference_date`.
     Smic {
         /// Gross hourly SMIC in force on `reference_date`, euros.
@@ -100,10 +96,10 @@ pub enum RateSource {
 
 impl RateSource {
     /// Euros excluding VAT per missing hour, not rounded (e.g. 1.5 × 11.65 = 17.475).
-    pub fn per_hour_ht(&self) -> Decimal {
+    pub fn per_hour_ht(&self) -> MoneyHt {
         match *self {
             RateSource::Fixed { amount_per_hour_ht } => amount_per_hour_ht,
-            RateSource::Smic { smic_hourly, multiple, .. } => smic_hourly.saturating_mul(multiple),
+            RateSource::Smic { smic_hourly, multiple, .. } => MoneyHt::new(smic_hourly.saturating_mul(multiple)),
         }
     }
 }
@@ -115,60 +111,50 @@ impl RateSource {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PenaltyProposal {
     /// Committed hours after amendments.
-    #[serde(with = "quantity")]
-    pub committed_hours: Decimal,
+    #[serde(with = "computed_hours")]
+    pub committed_hours: Hours,
     /// The early termination, if any.
     pub termination: Option<Termination>,
     /// value executed ÷ amount after amendments, when the commitment is pro-rated.
-    #[serde(with = "fraction_opt")]
-    pub pro_rata_factor: Option<Decimal>,
+    pub pro_rata_factor: Option<Share>,
     /// committed × value executed ÷ amount, when the commitment is pro-rated.
-    #[serde(with = "quantity_opt")]
-    pub pro_rated_committed_hours: Option<Decimal>,
+    #[serde(with = "computed_hours_opt")]
+    pub pro_rated_committed_hours: Option<Hours>,
     pub basis: HoursBasis,
-    #[serde(with = "quantity")]
-    pub counted_hours: Decimal,
+    #[serde(with = "computed_hours")]
+    pub counted_hours: Hours,
     /// Committed (pro-rated if so) − counted, never below 0.
-    #[serde(with = "quantity")]
-    pub shortfall_hours: Decimal,
-    #[serde(with = "fraction")]
-    pub tolerance_share: Decimal,
+    #[serde(with = "computed_hours")]
+    pub shortfall_hours: Hours,
+    pub tolerance_share: Share,
     /// Committed (pro-rated if so) × (1 − tolerance).
-    #[serde(with = "quantity")]
-    pub tolerance_threshold_hours: Decimal,
+    #[serde(with = "computed_hours")]
+    pub tolerance_threshold_hours: Hours,
     /// Counted hours reached the tolerance threshold: no penalty (always the case without a
     /// shortfall).
     pub tolerance_reached: bool,
     /// Hours penalised: 0 when the tolerance is reached, else the whole shortfall.
-    #[serde(with = "quantity")]
-    pub penalised_hours: Decimal,
+    #[serde(with = "computed_hours")]
+    pub penalised_hours: Hours,
     /// Euros excluding VAT per missing hour, not rounded.
-    #[serde(with = "money")]
-    pub rate_per_hour_ht: Decimal,
+    pub rate_per_hour_ht: MoneyHt,
     pub rate_source: RateSource,
     /// Penalised hours × rate, not rounded.
-    #[serde(with = "money")]
-    pub raw_amount_ht: Decimal,
-    #[serde(with = "fraction_opt")]
-    pub cap_share: Option<Decimal>,
+    pub raw_amount_ht: MoneyHt,
+    pub cap_share: Option<Share>,
     /// The settlement's final amount, excluding VAT: the cap's base.
-    #[serde(with = "money")]
-    pub final_contract_amount_ht: Decimal,
+    pub final_contract_amount_ht: MoneyHt,
     /// cap share × final amount, rounded to the cent; `None` without a cap.
-    #[serde(with = "money_opt")]
-    pub cap_amount_ht: Option<Decimal>,
+    pub cap_amount_ht: Option<MoneyHt>,
     /// The raw amount exceeded the cap.
     pub cap_applied: bool,
     /// min(raw amount, cap), rounded to the cent.
-    #[serde(with = "money")]
-    pub amount_after_cap_ht: Decimal,
-    #[serde(with = "money_opt")]
-    pub exemption_threshold_ht: Option<Decimal>,
+    pub amount_after_cap_ht: MoneyHt,
+    pub exemption_threshold_ht: Option<MoneyHt>,
     /// A positive amount after the cap was at or under the exemption threshold.
     pub exempted: bool,
     /// The penalty proposed, euros excluding VAT, two decimals.
-    #[serde(with = "money")]
-    pub final_amount_ht: Decimal,
+    pub final_amount_ht: MoneyHt,
 }
 
 /// The penalty proposal of a settled contract with an insertion clause.

@@ -1,5 +1,6 @@
 use suivi_domain::{Command, DomainError};
 use suivi_proto::events::*;
+use suivi_proto::quantities::Hours;
 
 use crate::support::fixtures::*;
 use crate::support::given;
@@ -107,10 +108,13 @@ fn it_refuses_committed_hours_on_a_contract_without_insertion_clause() {
 }
 
 #[test]
-fn it_refuses_negative_committed_hours() {
-    given([awarded()])
-        .when(amend(ContractAmendedV1 { new_committed_hours: Some(dec("-1")), ..amendment(1) }))
-        .then_err(DomainError::Negative { field: "new_committed_hours".to_owned(), value: dec("-1") });
+fn it_cannot_even_build_negative_committed_hours() {
+    // `Hours` holds no negative number: the edge refuses "-1" when it parses the amendment.
+    assert!(Hours::new(dec("-1")).is_none());
+    assert!(serde_json::from_value::<ContractAmendedV1>(serde_json::json!({
+        "amendment_number": 1, "signed_on": "2024-06-01", "new_committed_hours": "-1", "reason": "Avenant"
+    }))
+    .is_err());
 }
 
 #[test]

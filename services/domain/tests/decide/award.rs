@@ -1,5 +1,6 @@
 use suivi_domain::{Command, DomainError};
 use suivi_proto::events::*;
+use suivi_proto::quantities::{Hours, Share};
 
 use crate::support::fixtures::*;
 use crate::support::given;
@@ -193,7 +194,9 @@ fn it_refuses_a_notification_date_in_the_future() {
 #[test]
 fn it_refuses_negative_committed_hours_and_penalty_rates() {
     let negative = |field: &str, value: &str| DomainError::Negative { field: field.to_owned(), value: dec(value) };
-    refused(clause(|c| c.committed_hours = dec("-1")), negative("insertion_clause.committed_hours", "-1"));
+    // Negative hours cannot even be built: the edge refuses them when it parses the request.
+    assert!(Hours::new(dec("-1")).is_none());
+    assert!("-1".parse::<Hours>().is_err());
     refused(
         clause(|c| c.penalty_terms.rate = PenaltyRate::Fixed { amount_per_hour_ht: dec("-60") }),
         negative("insertion_clause.penalty_terms.rate.amount_per_hour_ht", "-60"),
@@ -210,10 +213,9 @@ fn it_refuses_negative_committed_hours_and_penalty_rates() {
 
 #[test]
 fn it_refuses_tolerance_and_cap_shares_outside_their_range() {
-    refused(
-        clause(|c| c.penalty_terms.tolerance_share = dec("1.5")),
-        out_of_range("insertion_clause.penalty_terms.tolerance_share", "1.5", "[0, 1]"),
-    );
+    // A share above 1 cannot even be built: the edge refuses it when it parses the request.
+    assert!(Share::new(dec("1.5")).is_none());
+    assert!("1.5".parse::<Share>().is_err());
     refused(
         clause(|c| c.penalty_terms.cap_share = Some(dec("0"))),
         out_of_range("insertion_clause.penalty_terms.cap_share", "0", "(0, 1]"),
@@ -222,11 +224,14 @@ fn it_refuses_tolerance_and_cap_shares_outside_their_range() {
 
 #[test]
 fn it_refuses_advance_rates_and_thresholds_outside_zero_to_one() {
-    let mut award = award();
-    award.advance_terms.as_mut().unwrap().rate = dec("1.2");
-    refused(award, out_of_range("advance_terms.rate", "1.2", "[0, 1]"));
-    refused(recovery("-0.1", Some("0.8")), out_of_range("advance_terms.recovery.start_share", "-0.1", "[0, 1]"));
-    refused(recovery("0.65", Some("1.1")), out_of_range("advance_terms.recovery.end_share", "1.1", "[0, 1]"));
+    // Such shares cannot even be built: the edge refuses them when it parses the request.
+    for outside in ["1.2", "-0.1", "1.1"] {
+        assert!(Share::new(dec(outside)).is_none(), "{outside}");
+        assert!(outside.parse::<Share>().is_err(), "{outside}");
+    }
+    for inside in ["0", "0.65", "1"] {
+        assert_eq!(Share::new(dec(inside)), Some(dec(inside)), "{inside}");
+    }
 }
 
 #[test]

@@ -12,7 +12,6 @@ use crate::support::fixtures::*;
 /// One of each variant, with the code and field it must report.
 fn every_variant() -> Vec<(DomainError, &'static str, Option<&'static str>)> {
     use DomainError::*;
-    let d = |text: &str| dec(text);
     let day = || date("2024-03-01");
     let f = |field: &str| field.to_owned();
     vec![
@@ -24,10 +23,10 @@ fn every_variant() -> Vec<(DomainError, &'static str, Option<&'static str>)> {
         (NoInsertionClause { field: None }, "no_insertion_clause", None),
         (BlankText { field: f("object") }, "blank_text", Some("object")),
         (ReasonRequired { field: f("reason") }, "reason_required", Some("reason")),
-        (NotPositive { field: f("amount_ht"), value: d("0") }, "not_positive", Some("amount_ht")),
-        (Negative { field: f("a.b"), value: d("-1") }, "negative", Some("a.b")),
-        (OutOfRange { field: f("vat_rate"), value: d("1"), range: "[0, 1)" }, "out_of_range", Some("vat_rate")),
-        (NotInCents { field: f("amount_ht"), value: d("0.001") }, "not_in_cents", Some("amount_ht")),
+        (NotPositive { field: f("amount_ht"), value: dec("0") }, "not_positive", Some("amount_ht")),
+        (Negative { field: f("a.b"), value: dec("-1") }, "negative", Some("a.b")),
+        (OutOfRange { field: f("vat_rate"), value: dec("1"), range: "[0, 1)" }, "out_of_range", Some("vat_rate")),
+        (NotInCents { field: f("amount_ht"), value: dec("0.001") }, "not_in_cents", Some("amount_ht")),
         (DateInFuture { field: f("paid_on"), date: day(), today: day() }, "date_in_future", Some("paid_on")),
         (
             DateTooEarly { field: f("paid_on"), date: day(), earliest: day(), bound: "x" },
@@ -58,12 +57,12 @@ fn every_variant() -> Vec<(DomainError, &'static str, Option<&'static str>)> {
             Some("social_considerations"),
         ),
         (
-            RecoveryThresholdsInverted { start_share: d("0.8"), end_share: Some(d("0.6")) },
+            RecoveryThresholdsInverted { start_share: dec("0.8"), end_share: Some(dec("0.6")) },
             "recovery_thresholds_inverted",
             Some("advance_terms.recovery.end_share"),
         ),
         (
-            RecoveryThresholdsInverted { start_share: d("1"), end_share: None },
+            RecoveryThresholdsInverted { start_share: dec("1"), end_share: None },
             "recovery_thresholds_inverted",
             Some("advance_terms.recovery.start_share"),
         ),
@@ -74,17 +73,21 @@ fn every_variant() -> Vec<(DomainError, &'static str, Option<&'static str>)> {
         ),
         (AmendmentOutOfSequence { expected: 1, got: 2 }, "amendment_out_of_sequence", Some("amendment_number")),
         (
-            BelowExecutedValue { field: f("new_amount_ht"), value: d("1"), executed: d("2") },
+            BelowExecutedValue { field: f("new_amount_ht"), value: dec("1"), executed: dec("2") },
             "below_executed_value",
             Some("new_amount_ht"),
         ),
         (
-            AboveContractAmount { field: f("cumulative_value_ht"), value: d("2"), amount: d("1") },
+            AboveContractAmount { field: f("cumulative_value_ht"), value: dec("2"), amount: dec("1") },
             "above_contract_amount",
             Some("cumulative_value_ht"),
         ),
         (
-            AboveValueAtTermination { field: f("cumulative_value_ht"), value: d("2"), value_at_termination: d("1") },
+            AboveValueAtTermination {
+                field: f("cumulative_value_ht"),
+                value: dec("2"),
+                value_at_termination: dec("1"),
+            },
             "above_value_at_termination",
             Some("cumulative_value_ht"),
         ),
@@ -95,7 +98,7 @@ fn every_variant() -> Vec<(DomainError, &'static str, Option<&'static str>)> {
         ),
         (NoAdvanceTerms, "no_advance_terms", None),
         (AdvanceAlreadyPaid { paid_on: day() }, "advance_already_paid", None),
-        (AdvanceAboveGranted { amount: d("2"), granted: d("1") }, "advance_above_granted", Some("amount_ttc")),
+        (AdvanceAboveGranted { amount: dec("2"), granted: dec("1") }, "advance_above_granted", Some("amount_ttc")),
         (InstalmentOutOfSequence { expected: 1, got: 3 }, "instalment_out_of_sequence", Some("number")),
         (DuplicateLineId { index: 2, line_id: 7 }, "duplicate_line_id", Some("statement.lines[2].line_id")),
         (
@@ -107,8 +110,8 @@ fn every_variant() -> Vec<(DomainError, &'static str, Option<&'static str>)> {
             TooManyHoursPerPersonPerMonth {
                 index: 3,
                 month: CalendarMonth::of(day()),
-                total: d("231"),
-                maximum: d("230"),
+                total: dec("231"),
+                maximum: dec("230"),
             },
             "too_many_hours_per_person_per_month",
             Some("statement.lines[3].hours"),
@@ -125,7 +128,7 @@ fn every_variant() -> Vec<(DomainError, &'static str, Option<&'static str>)> {
         (InstalmentAlreadyApproved { number: 1 }, "instalment_already_approved", Some("number")),
         (PreviousInstalmentNotApproved { number: 2, previous: 1 }, "previous_instalment_not_approved", Some("number")),
         (
-            NegativeNetToPay { gross_ttc: d("1"), advance_recovery_ttc: d("1"), other_deductions_ttc: d("1") },
+            NegativeNetToPay { gross_ttc: dec("1"), advance_recovery_ttc: dec("1"), other_deductions_ttc: dec("1") },
             "negative_net_to_pay",
             Some("other_deductions_ttc"),
         ),
@@ -134,7 +137,7 @@ fn every_variant() -> Vec<(DomainError, &'static str, Option<&'static str>)> {
         (LinesPendingReview { count: 2 }, "lines_pending_review", None),
         (PenaltyAlreadyDecided { decided_on: day() }, "penalty_already_decided", None),
         (
-            AmountDiffersFromProposal { amount_ht: d("40000.00"), proposed_ht: d("43980.00") },
+            AmountDiffersFromProposal { amount_ht: dec("40000.00"), proposed_ht: dec("43980.00") },
             "amount_differs_from_proposal",
             Some("amount_ht"),
         ),

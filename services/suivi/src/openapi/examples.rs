@@ -505,13 +505,13 @@ pub fn refusal(operation_id: &str) -> Option<DomainError> {
         "requestInstalment" => DomainError::TooManyHoursPerPersonPerMonth {
             index: 1,
             month: suivi_domain::plausibility::CalendarMonth::of(day("2024-03-01")),
-            total: rust_decimal::Decimal::new(250, 0),
+            total: suivi_proto::Hours::whole(250),
             maximum: suivi_domain::plausibility::MAX_HOURS_PER_PERSON_PER_MONTH,
         },
         "reviewStatement" => DomainError::LineAlreadyReviewed { index: 0, line_id: 1 },
         "recordAdvancePayment" => DomainError::AdvanceAboveGranted {
-            amount: rust_decimal::Decimal::new(13_000_000, 2),
-            granted: rust_decimal::Decimal::new(12_000_000, 2),
+            amount: suivi_proto::MoneyTtc::new(rust_decimal::Decimal::new(13_000_000, 2)),
+            granted: suivi_proto::MoneyTtc::new(rust_decimal::Decimal::new(12_000_000, 2)),
         },
         "recordInstalmentPayment" => DomainError::InstalmentNotApproved { number: 2 },
         "confirmPenalty" | "adjustPenalty" | "waivePenalty" => {

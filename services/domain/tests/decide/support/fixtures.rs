@@ -4,7 +4,6 @@
 #![allow(dead_code)]
 
 use chrono::{Days, Months, NaiveDate};
-use rust_decimal::Decimal;
 use suivi_domain::{Command, DatedRates, References};
 use suivi_proto::codes::{CpvCode, Pseudonym, Siret};
 use suivi_proto::events::*;
@@ -20,7 +19,11 @@ pub const BAD_CHECKSUM: &str = "73282932000075";
 /// La Poste: fails Luhn, passes La Poste's own rule.
 pub const LA_POSTE: &str = "35600000052135";
 
-pub fn dec(text: &str) -> Decimal {
+/// A decimal, an amount, hours or a share, as the context asks: `dec("60.00")`.
+pub fn dec<T: std::str::FromStr>(text: &str) -> T
+where
+    T::Err: std::fmt::Display,
+{
     text.parse().unwrap_or_else(|e| panic!("{text:?}: {e}"))
 }
 
