@@ -13,6 +13,10 @@ pub async fn connect(database_url: &str, max_connections: u32) -> Result<PgPool,
     let options: PgConnectOptions = database_url.parse()?;
     PgPoolOptions::new()
         .max_connections(max_connections)
+        // sqlx pings a connection before handing it out by default: a round trip per query, the
+        // one that doubled a command's. A connection that died is found by its next query
+        // instead, which fails (503, retried by the client) and is closed by the pool.
+        .test_before_acquire(false)
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(options.application_name("suivi"))
         .await

@@ -40,6 +40,9 @@ impl ScratchDatabase {
         let pool = PgPoolOptions::new()
             .max_connections(connections)
             .min_connections(connections)
+            // As the product's pool (`suivi_store::database::connect`): no ping before each query,
+            // so neither the baseline nor the measured path pays a round trip they would not.
+            .test_before_acquire(false)
             .connect_with(self.options.clone().disable_statement_logging())
             .await?;
         Ok(pool)
