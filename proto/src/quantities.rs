@@ -95,17 +95,18 @@ macro_rules! quantity {
             }
         }
 
+        /// The schema of its shape, the one `crate::decimal` gives plain decimal fields.
         impl JsonSchema for $name {
             fn inline_schema() -> bool {
-                true
+                <crate::decimal::$shape as JsonSchema>::inline_schema()
             }
 
             fn schema_name() -> Cow<'static, str> {
-                stringify!($shape).into()
+                <crate::decimal::$shape as JsonSchema>::schema_name()
             }
 
-            fn json_schema(_: &mut SchemaGenerator) -> Schema {
-                Shape::$shape.schema()
+            fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+                <crate::decimal::$shape as JsonSchema>::json_schema(generator)
             }
         }
     };

@@ -254,23 +254,15 @@ async fn a_refusal_is_in_french_by_default_and_in_english_on_request() {
 /// a body that will never come.
 #[tokio::test]
 async fn a_body_announced_too_large_is_refused_at_once() {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let app = TestApp::spawn().await;
     let before = app.event_count().await;
-    let address = app.address.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
     let head = format!(
-        "POST /api/contracts HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+        "POST /api/contracts HTTP/1.1\r\nHost: suivi\r\nAuthorization: Bearer {}\r\n\
          Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n{{",
         app.tokens.buyer
     );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    let mut answer = vec![0u8; 4096];
-    let read = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut answer))
-        .await
-        .expect("answered at once, not after a timeout")
-        .unwrap();
-    let answer = String::from_utf8_lossy(&answer[..read]).to_lowercase();
+    // Answered at once, not after a timeout.
+    let answer = app.raw_exchange(&head, std::time::Duration::from_secs(5)).await;
     assert!(answer.starts_with("http/1.1 413"), "{answer}");
     assert!(answer.contains("content-type: application/problem+json"), "{answer}");
     assert!(answer.contains("/problems/body_too_large"), "{answer}");

@@ -97,19 +97,12 @@ async fn beyond_the_connection_limit_a_client_waits_for_a_free_slot() {
 async fn a_body_that_stops_arriving_gets_408_and_writes_nothing() {
     let app = TestApp::spawn_with(limits(|l| l.requests.body_timeout = Duration::from_secs(1))).await;
     let before = app.event_count().await;
-    let mut stream = TcpStream::connect(host(&app)).await.unwrap();
     let head = format!(
         "POST /api/contracts HTTP/1.1\r\nHost: suivi\r\nAuthorization: Bearer {}\r\n\
          Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"buyer_siret\":",
         app.tokens.buyer
     );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    let mut answer = vec![0u8; 4096];
-    let read = tokio::time::timeout(Duration::from_secs(6), stream.read(&mut answer))
-        .await
-        .expect("answered once the body timeout passed")
-        .unwrap();
-    let answer = String::from_utf8_lossy(&answer[..read]).to_lowercase();
+    let answer = app.raw_exchange(&head, Duration::from_secs(6)).await;
     assert!(answer.starts_with("http/1.1 408"), "{answer}");
     assert!(answer.contains("content-type: application/problem+json"), "{answer}");
     assert!(answer.contains("/problems/request_timeout"), "{answer}");

@@ -126,6 +126,22 @@ impl TestApp {
         crate::project_everything(&self.db.pool).await;
     }
 
+    /// Sends `head` (a request's start, perhaps with part of a body) over a raw connection and
+    /// returns, lower-cased, the first answer the server writes within `wait`: for requests
+    /// `reqwest` will not send (a body that never comes).
+    pub async fn raw_exchange(&self, head: &str, wait: std::time::Duration) -> String {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let address = self.address.trim_start_matches("http://");
+        let mut stream = tokio::net::TcpStream::connect(address).await.expect("connect");
+        stream.write_all(head.as_bytes()).await.expect("send the head");
+        let mut answer = vec![0u8; 4096];
+        let read = tokio::time::timeout(wait, stream.read(&mut answer))
+            .await
+            .unwrap_or_else(|_| panic!("no answer within {wait:?}"))
+            .expect("read the answer");
+        String::from_utf8_lossy(&answer[..read]).to_lowercase()
+    }
+
     /// How many events the log holds: a refused request must not change it.
     pub async fn event_count(&self) -> i64 {
         sqlx::query_scalar("select count(*) from events").fetch_one(&self.db.pool).await.expect("count")
