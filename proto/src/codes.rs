@@ -1,4 +1,4 @@
-//! Codes with a fixed syntax: SIRET, CPV code, beneficiary pseudonym.
+//! Codes with a fixed syntax: SIRET, CPV code, participant code, beneficiary pseudonym.
 //!
 //! Each is a string newtype checked when parsed or deserialised, with a JSON Schema `pattern`
 //! saying the same thing, so a document the schema refuses is refused by serde too.
@@ -112,6 +112,27 @@ code! {
     valid: |s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+code! {
+    /// A participant's code in the tenant's register, e.g. `K7M2QX9A`: 8 characters of Crockford's
+    /// base 32 (digits and capital letters but I, L, O and U, so it reads aloud and copies by
+    /// hand without confusion). Suivi draws it at registration; the facilitator hands it to the
+    /// firm, which names the person by it on its statements. It reveals nothing about the person.
+    ParticipantCode, kind: "participant code",
+    rule: "8 characters among 0-9 and A-Z without I, L, O, U",
+    pattern: "^[0-9A-HJKMNP-TV-Z]{8}$",
+    valid: |s| s.len() == 8 && s.bytes().all(|b| PARTICIPANT_CODE_ALPHABET.contains(&b))
+}
+
+/// The characters of a [`ParticipantCode`] (Crockford's base 32).
+pub const PARTICIPANT_CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+impl ParticipantCode {
+    /// Reads a code as a person may type it: surrounding spaces and lower case are forgiven.
+    pub fn read_typed(typed: &str) -> Result<Self, InvalidCode> {
+        ParticipantCode::parse(&typed.trim().to_ascii_uppercase())
+    }
+}
+
 impl Siret {
     /// The SIREN: the company's 9-digit id, the first 9 digits of the SIRET.
     pub fn siren(&self) -> &str {
@@ -161,6 +182,14 @@ mod tests {
         assert!(CpvCode::parse("45000000").is_ok());
         for bad in ["4500000-7", "45000000-", "45000000-77", "45000000x7"] {
             assert!(CpvCode::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn it_reads_participant_codes_typed_in_lower_case_but_refuses_ambiguous_letters() {
+        assert_eq!(ParticipantCode::read_typed(" k7m2qx9a ").map(|c| c.to_string()), Ok("K7M2QX9A".to_owned()));
+        for bad in ["K7M2QX9", "K7M2QX9AB", "K7M2QX9I", "K7M2QX9O", "K7M2QX9L", "K7M2QX9U", "K7M2-X9A"] {
+            assert!(ParticipantCode::parse(bad).is_err(), "{bad:?}");
         }
     }
 

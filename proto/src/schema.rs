@@ -54,6 +54,9 @@ pub fn all_schemas() -> Vec<(String, Value)> {
     let mut files = Collect(vec![(ENVELOPE_FILE.to_owned(), schema_of::<EventEnvelope>())]);
     events::visit_payload_types(&mut files);
     // Retired versions kept for old readers go here, e.g. `files.visit::<ContractAwardedV1>()`.
+    files.visit::<events::InstalmentRequestedV1>();
+    files.visit::<events::ParticipantRegisteredV1>();
+    files.visit::<events::ParticipantErasedV1>();
     files.visit::<PaymentReportedV1>();
     files.0
 }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::samples;
 use serde_json::Value;
-use suivi_proto::events::{Event, EVENT_TYPES};
+use suivi_proto::events::{Event, ParticipantEvent, EVENT_TYPES, PARTICIPANT_EVENT_TYPES};
 use suivi_proto::messages::{FinanceMessage, FINANCE_MESSAGE_TYPES};
 use suivi_proto::schema::{payload_file, ENVELOPE_FILE};
 use suivi_proto::{EventEnvelope, Subjects, TenantId};
@@ -90,6 +90,26 @@ fn it_lists_a_channel_a_send_operation_and_a_message_for_every_event_type() {
 }
 
 #[test]
+fn it_lists_a_channel_a_send_operation_and_a_message_for_every_participant_event_type() {
+    let doc = common::asyncapi();
+    let tenant = TenantId::parse("grand-besancon").expect("tenant");
+    let participant = uuid::Uuid::from_u128(7);
+    for &event_type in PARTICIPANT_EVENT_TYPES {
+        let channel = &doc["channels"][event_type];
+        let address = channel["address"].as_str().unwrap_or_else(|| panic!("no channel {event_type}"));
+        let concrete = address.replace("{tenant}", tenant.as_str()).replace("{participant_id}", &participant.to_string());
+        assert_eq!(concrete, Subjects::default().event(&tenant, event_type, participant));
+        assert_eq!(keys(&channel["parameters"]), ["participant_id", "tenant"].map(String::from).into());
+        let operation = &doc["operations"][format!("send_{event_type}")];
+        assert_eq!(operation["action"], "send", "operation send_{event_type}");
+        let message = &doc["components"]["messages"][event_type];
+        let specifics = &message["payload"]["allOf"][1]["properties"];
+        assert_eq!(specifics["event_type"]["const"], event_type);
+        assert_eq!(reference(&specifics["payload"]), format!("./schemas/{}", payload_file(event_type, 1)));
+    }
+}
+
+#[test]
 fn it_lists_a_channel_a_receive_operation_and_a_message_for_every_finance_message_type() {
     let doc = common::asyncapi();
     let tenant = TenantId::parse("vichy-communaute").expect("tenant");
@@ -115,10 +135,12 @@ fn it_lists_a_channel_a_receive_operation_and_a_message_for_every_finance_messag
 fn it_lists_nothing_the_rust_catalogue_does_not_have() {
     let doc = common::asyncapi();
     let mut expected: BTreeSet<String> = EVENT_TYPES.iter().map(|t| t.to_string()).collect();
+    expected.extend(PARTICIPANT_EVENT_TYPES.iter().map(|t| t.to_string()));
     expected.extend(FINANCE_MESSAGE_TYPES.iter().map(|t| t.to_string()));
     assert_eq!(keys(&doc["channels"]), expected, "channels");
     assert_eq!(keys(&doc["components"]["messages"]), expected, "messages");
-    let mut operations: BTreeSet<String> = EVENT_TYPES.iter().map(|t| format!("send_{t}")).collect();
+    let mut operations: BTreeSet<String> =
+        EVENT_TYPES.iter().chain(PARTICIPANT_EVENT_TYPES).map(|t| format!("send_{t}")).collect();
     operations.extend(FINANCE_MESSAGE_TYPES.iter().map(|t| format!("receive_{t}")));
     assert_eq!(keys(&doc["operations"]), operations, "operations");
 }
@@ -129,7 +151,7 @@ fn it_references_exactly_the_checked_in_schema_files_of_the_current_versions() {
     schema_file_refs(&common::asyncapi(), &mut referenced);
     let mut current: BTreeSet<String> =
         current_versions().into_iter().map(|(event_type, version)| payload_file(event_type, version)).collect();
-    current.extend(FINANCE_MESSAGE_TYPES.iter().map(|t| payload_file(t, 1)));
+    current.extend(FINANCE_MESSAGE_TYPES.iter().chain(PARTICIPANT_EVENT_TYPES).map(|t| payload_file(t, 1)));
     current.insert(ENVELOPE_FILE.to_owned());
     assert_eq!(referenced, current);
     let checked_in: BTreeSet<String> = common::checked_in_schema_files().into_iter().collect();
@@ -155,8 +177,15 @@ fn it_gives_examples_that_validate_against_their_message_and_decode() {
                 let envelope: EventEnvelope =
                     serde_json::from_value(payload.clone()).unwrap_or_else(|e| panic!("{name} example envelope: {e}"));
                 assert_eq!(msg_id, envelope.event_id.to_string(), "{name}: Nats-Msg-Id is the event_id");
-                let event: Event = envelope.decode_event().unwrap_or_else(|e| panic!("{name}: {e}"));
-                assert_eq!(event.event_type(), name);
+                if ParticipantEvent::is_participant_type(name) {
+                    let text = envelope.payload.to_string();
+                    let event = ParticipantEvent::decode_str(name, envelope.schema_version, &text)
+                        .unwrap_or_else(|e| panic!("{name}: {e}"));
+                    assert_eq!(event.event_type(), name);
+                } else {
+                    let event: Event = envelope.decode_event().unwrap_or_else(|e| panic!("{name}: {e}"));
+                    assert_eq!(event.event_type(), name);
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ use common::samples;
 use serde_json::{json, Value};
 use suivi_proto::events::{
     AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractTerminatedV1, Event, InstalmentPaidV1,
-    InstalmentRequestedV1, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
+    InstalmentRequestedV2, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
 };
 use suivi_proto::messages::FinanceMessage;
 use suivi_proto::{EventEnvelope, Payload};
@@ -185,9 +185,16 @@ fn it_refuses_malformed_codes() {
     ] {
         assert_refused(award(), &format!("{pointer} = {value}"), |j| set(j, pointer, json!(value)));
     }
-    for value in ["A".repeat(64), "a".repeat(63), "Jean Dupont".to_owned()] {
+    for value in [
+        json!("a".repeat(64)),
+        json!({"kind": "participant", "code": "k7m2qx9a"}),
+        json!({"kind": "participant", "code": "K7M2QX9I"}),
+        json!({"kind": "participant", "code": "Jean Dupont"}),
+        json!({"kind": "participant", "code": "K7M2QX9A", "name": "Jean Dupont"}),
+        json!({"kind": "pseudonym", "pseudonym": "A".repeat(64)}),
+    ] {
         assert_refused(samples::instalment_requested(), &format!("beneficiary = {value}"), |j| {
-            set(j, "/payload/statement/lines/0/beneficiary", json!(value))
+            set(j, "/payload/statement/lines/0/beneficiary", value.clone())
         });
     }
 }
@@ -366,7 +373,7 @@ fn it_refuses_a_third_decimal_of_hours_from_a_client_yet_reads_stored_hours_as_w
             assert!(common::message_validator(event_type).is_valid(&json), "the v1 schema refuses {what}");
             let payload = json["payload"].clone();
             let from_client = match event_type {
-                "instalment_requested" => InstalmentRequestedV1::decode(1, &payload).map(drop),
+                "instalment_requested" => InstalmentRequestedV2::decode(2, &payload).map(drop),
                 _ => ContractAwardedV1::decode(1, &payload).map(drop),
             };
             match (accepted, from_client) {
@@ -377,9 +384,10 @@ fn it_refuses_a_third_decimal_of_hours_from_a_client_yet_reads_stored_hours_as_w
                 ),
                 (false, Ok(())) => panic!("a client's {what} is accepted"),
             }
-            let stored = Event::decode(event_type, 1, &payload).unwrap_or_else(|e| panic!("stored {what}: {e}"));
+            let version = event.schema_version();
+            let stored = Event::decode(event_type, version, &payload).unwrap_or_else(|e| panic!("stored {what}: {e}"));
             assert_eq!(stored.to_payload().pointer(pointer), Some(&json!(text)), "{what}");
-            assert_eq!(Event::decode_str(event_type, 1, &payload.to_string()), Ok(stored), "{what}");
+            assert_eq!(Event::decode_str(event_type, version, &payload.to_string()), Ok(stored), "{what}");
         }
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use common::samples;
 use serde_json::{json, Value};
-use suivi_proto::events::{DecodeError, Event, Payload, EVENT_TYPES};
+use suivi_proto::events::{Beneficiary, DecodeError, Event, Payload, EVENT_TYPES};
 use suivi_proto::messages::{FinanceMessage, PaymentReportedV1, FINANCE_MESSAGE_TYPES};
 use suivi_proto::{EventEnvelope, NewEvent};
 
@@ -144,7 +144,7 @@ fn it_wraps_a_typed_event_for_appending_at_its_current_version() {
     let occurred_at = "2024-07-03T09:12:45Z".parse().expect("instant");
     let new = NewEvent::from_event(&event, occurred_at);
     assert_eq!(new.event_type, "instalment_requested");
-    assert_eq!(new.schema_version, 1);
+    assert_eq!(new.schema_version, 2);
     assert_eq!(new.event_id.get_version_num(), 7);
     assert_eq!(Event::decode(&new.event_type, new.schema_version, &new.payload), Ok(event));
 }
@@ -184,4 +184,27 @@ fn it_refuses_stored_payload_text_it_cannot_read() {
             "{bad}"
         );
     }
+}
+
+#[test]
+fn it_reads_a_v1_statement_written_with_pseudonyms_as_v2_lines_naming_those_pseudonyms() {
+    // As a log written before the register holds it, byte for byte.
+    let v1 = r#"{"number":3,"period":{"start":"2024-06-01","end":"2024-06-30"},"cumulative_value_ht":"412500.00","received_on":"2024-07-03","statement":{"lines":[{"line_id":1,"beneficiary":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","category":"long_term_jobseeker","modality":"direct_hire","hours":"151.67","period":{"start":"2024-06-01","end":"2024-06-30"}}]}}"#;
+    let read = Event::decode_str("instalment_requested", 1, v1).expect("a v1 statement reads");
+    let Event::InstalmentRequested(request) = &read else { panic!("{read:?}") };
+    let pseudonym = suivi_proto::codes::Pseudonym::parse(&"a".repeat(64)).expect("a pseudonym");
+    assert_eq!(request.statement.lines[0].beneficiary, Beneficiary::Pseudonym { pseudonym });
+    assert_eq!(request.statement.lines[0].beneficiary.participant(), None);
+    assert_eq!(request.statement.lines[0].hours.to_string(), "151.67");
+    // The parsed value reads the same, and what it reads is written back as v2.
+    let value: serde_json::Value = serde_json::from_str(v1).expect("JSON");
+    assert_eq!(Event::decode("instalment_requested", 1, &value).as_ref(), Ok(&read));
+    assert_eq!(read.schema_version(), 2);
+    assert_eq!(read.to_payload().pointer("/statement/lines/0/beneficiary/kind"), Some(&json!("pseudonym")));
+    // A v1 payload is not a v2 one, and no v3 is known.
+    assert!(Event::decode_str("instalment_requested", 2, v1).is_err());
+    assert!(matches!(
+        Event::decode_str("instalment_requested", 3, v1),
+        Err(DecodeError::UnsupportedVersion { schema_version: 3, current: 2, .. })
+    ));
 }

@@ -35,6 +35,7 @@
 mod award;
 mod instalments;
 mod lifecycle;
+mod participants;
 mod payments;
 mod penalties;
 
@@ -48,6 +49,7 @@ use serde_json::Value;
 pub use award::*;
 pub use instalments::*;
 pub use lifecycle::*;
+pub use participants::*;
 pub use payments::*;
 pub use penalties::*;
 
@@ -221,7 +223,7 @@ catalogue! {
     /// Finance paid the advance.
     AdvancePaid(AdvancePaidV1),
     /// The contractor requests an instalment, with its hour statement.
-    InstalmentRequested(InstalmentRequestedV1),
+    InstalmentRequested(InstalmentRequestedV2),
     /// The facilitator validated or rejected the statement's lines.
     StatementReviewed(StatementReviewedV1),
     /// The buyer approved an instalment: what finance must pay.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
-use suivi_proto::codes::{CpvCode, Pseudonym, Siret};
+use suivi_proto::codes::{CpvCode, ParticipantCode, Siret};
 use suivi_proto::events::*;
 use suivi_proto::messages::{PaidItem, PaymentReportedV1};
 use suivi_proto::{Actor, ActorKind, EventEnvelope, LogPosition, TenantId};
@@ -33,8 +33,9 @@ fn period(start: &str, end: &str) -> Period {
     Period { start: date(start), end: date(end) }
 }
 
-fn pseudonym(seed: char) -> Pseudonym {
-    Pseudonym::parse(&seed.to_string().repeat(64)).expect("64 hex digits")
+fn pseudonym(seed: char) -> Beneficiary {
+    let code = ParticipantCode::parse(&seed.to_ascii_uppercase().to_string().repeat(8)).expect("8 code characters");
+    Beneficiary::Participant { code }
 }
 
 /// A 1.2 M€ works contract with an insertion clause of 1 000 h and an advance.
@@ -127,8 +128,8 @@ pub fn reserved_contract_awarded() -> ContractAwardedV1 {
     }
 }
 
-pub fn instalment_requested() -> InstalmentRequestedV1 {
-    InstalmentRequestedV1 {
+pub fn instalment_requested() -> InstalmentRequestedV2 {
+    InstalmentRequestedV2 {
         number: 3,
         period: period("2024-06-01", "2024-06-30"),
         cumulative_value_ht: dec("412500.00"),
@@ -193,7 +194,7 @@ pub fn events() -> Vec<Event> {
         }
         .into(),
         instalment_requested().into(),
-        InstalmentRequestedV1 { statement: HourStatement { lines: vec![] }, ..instalment_requested() }.into(),
+        InstalmentRequestedV2 { statement: HourStatement { lines: vec![] }, ..instalment_requested() }.into(),
         StatementReviewedV1 {
             instalment_number: 3,
             decisions: vec![

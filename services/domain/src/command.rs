@@ -5,10 +5,11 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use suivi_proto::events::{
     AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, InstalmentPaidV1,
-    InstalmentRequestedV1, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
+    InstalmentRequestedV2, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
 };
 use suivi_proto::quantities::MoneyTtc;
 
+use crate::participants::ParticipantFacts;
 use crate::reference::References;
 
 /// A request to change a contract. Most carry the payload of the event they would produce, as
@@ -25,7 +26,7 @@ pub enum Command {
     /// Finance: the advance was paid.
     RecordAdvancePaid(AdvancePaidV1),
     /// Contractor: request an instalment, with the hour statement.
-    RequestInstalment(InstalmentRequestedV1),
+    RequestInstalment(InstalmentRequestedV2),
     /// Facilitator: validate or reject statement lines.
     ReviewStatement(StatementReviewedV1),
     /// Buyer: approve an instalment; the domain computes gross, advance recovery and net.
@@ -78,10 +79,19 @@ pub struct DecisionContext {
     /// Gross hourly SMIC and ECB rate, dated: a penalty confirmation is checked against the
     /// proposal computed with them.
     pub references: Arc<References>,
+    /// What the register says about the participants a statement names (empty for other
+    /// commands): see [`crate::participants`].
+    pub participants: ParticipantFacts,
 }
 
 impl DecisionContext {
     pub fn new(today: NaiveDate, references: Arc<References>) -> Self {
-        DecisionContext { today, references }
+        DecisionContext { today, references, participants: ParticipantFacts::default() }
+    }
+
+    /// The same context with the register's facts about the participants a statement names.
+    pub fn with_participants(mut self, participants: ParticipantFacts) -> Self {
+        self.participants = participants;
+        self
     }
 }

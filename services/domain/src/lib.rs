@@ -31,6 +31,7 @@ mod decide;
 mod error;
 pub mod late_payment;
 pub mod money;
+pub mod participants;
 pub mod payment_term;
 pub mod penalty;
 pub mod penalty_view;

@@ -6,17 +6,17 @@
 //! line is a payslip or an ETTI/GEIQ statement, both monthly, so a line spanning two months
 //! could not be checked anyway, and no pro-rating rule has to be invented.
 //!
-//! **What is summed.** For each beneficiary and month: the lines of the new statement plus every
-//! line previously requested on the same contract, except lines the facilitator rejected (a
-//! rejected line does not count, so a corrected declaration can replace it). Hours the same
-//! person did on *other* contracts are not visible to one contract's decision; the projector is
-//! the place for a cross-contract check.
+//! **What is summed.** For each participant and month: the lines of the new statement plus every
+//! line previously declared for the same participant **on any contract of the tenant, whatever
+//! the firm**, except lines the facilitator rejected (a rejected line does not count, so a
+//! corrected declaration can replace it). The application reads those counted hours from the
+//! register (see [`crate::participants`]).
 
 use std::collections::HashMap;
 use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
-use suivi_proto::codes::Pseudonym;
+use suivi_proto::codes::ParticipantCode;
 use suivi_proto::events::{Period, StatementLine};
 use suivi_proto::quantities::Hours;
 
@@ -58,36 +58,33 @@ impl fmt::Display for CalendarMonth {
     }
 }
 
-/// The first new line at which a person's hours in a month exceed the maximum.
+/// The first new line at which a participant's hours in a month exceed the maximum.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Excess {
     /// Index of the line in the new statement.
     pub index: usize,
+    pub code: ParticipantCode,
     pub month: CalendarMonth,
-    /// Hours of that person in that month, up to and including this line.
+    /// Hours of that participant in that month, over every contract of the tenant, up to and
+    /// including this line.
     pub total: Hours,
 }
 
-/// Checks a new statement against the lines already counted on the contract.
-///
-/// `counted` are the earlier lines that still count (not rejected). A line spanning several
-/// months — which the request check refuses, so only an old event could hold one — is
-/// attributed to the month it starts in.
-pub fn check_monthly_hours<'a>(
-    counted: impl IntoIterator<Item = &'a StatementLine>,
+/// Checks the new statement's participant lines against the hours already counted for each
+/// participant and month over every contract of the tenant (`counted`). Lines not naming a
+/// participant are left to the caller, which refuses them.
+pub fn check_monthly_hours(
     new: &[StatementLine],
+    counted: impl Fn(&ParticipantCode, CalendarMonth) -> Hours,
 ) -> Result<(), Excess> {
-    let mut totals: HashMap<(&Pseudonym, CalendarMonth), Hours> = HashMap::new();
-    for line in counted {
-        let total = totals.entry((&line.beneficiary, CalendarMonth::of(line.period.start))).or_default();
-        *total = total.saturating_add(line.hours);
-    }
+    let mut totals: HashMap<(&ParticipantCode, CalendarMonth), Hours> = HashMap::new();
     for (index, line) in new.iter().enumerate() {
+        let Some(code) = line.beneficiary.participant() else { continue };
         let month = CalendarMonth::of(line.period.start);
-        let total = totals.entry((&line.beneficiary, month)).or_default();
+        let total = totals.entry((code, month)).or_insert_with(|| counted(code, month));
         *total = total.saturating_add(line.hours);
         if *total > MAX_HOURS_PER_PERSON_PER_MONTH {
-            return Err(Excess { index, month, total: *total });
+            return Err(Excess { index, code: code.clone(), month, total: *total });
         }
     }
     Ok(())
@@ -97,14 +94,18 @@ pub fn check_monthly_hours<'a>(
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use suivi_proto::events::{EligibleCategory, InsertionModality};
+    use suivi_proto::events::{Beneficiary, EligibleCategory, InsertionModality};
 
     use super::*;
+
+    fn code(who: char) -> ParticipantCode {
+        ParticipantCode::parse(&who.to_string().repeat(8)).unwrap()
+    }
 
     fn line(who: char, hours: &str, start: &str, end: &str) -> StatementLine {
         StatementLine {
             line_id: 1,
-            beneficiary: Pseudonym::parse(&who.to_string().repeat(64)).unwrap(),
+            beneficiary: Beneficiary::Participant { code: code(who) },
             category: EligibleCategory::LongTermJobseeker,
             modality: InsertionModality::DirectHire,
             hours: hours.parse().unwrap(),
@@ -112,28 +113,34 @@ mod tests {
         }
     }
 
-    #[test]
-    fn exactly_230_hours_in_a_month_is_plausible() {
-        let new = [line('a', "150", "2024-06-01", "2024-06-15"), line('a', "80", "2024-06-16", "2024-06-30")];
-        assert_eq!(check_monthly_hours([], &new), Ok(()));
+    fn june() -> CalendarMonth {
+        CalendarMonth::of("2024-06-01".parse().unwrap())
+    }
+
+    /// Hours counted elsewhere: `hours` for participant `who` in June 2024, nothing else.
+    fn counted(who: char, hours: &'static str) -> impl Fn(&ParticipantCode, CalendarMonth) -> Hours {
+        move |c, month| if *c == code(who) && month == june() { hours.parse().unwrap() } else { Hours::default() }
     }
 
     #[test]
-    fn it_sums_earlier_lines_of_the_same_person_and_month() {
-        let earlier = [line('a', "200", "2024-06-01", "2024-06-20")];
-        let new = [line('b', "200", "2024-06-01", "2024-06-30"), line('a', "30.5", "2024-06-21", "2024-06-30")];
-        let month = CalendarMonth::of("2024-06-01".parse().unwrap());
+    fn exactly_230_hours_in_a_month_is_plausible() {
+        let new = [line('A', "150", "2024-06-01", "2024-06-15"), line('A', "80", "2024-06-16", "2024-06-30")];
+        assert_eq!(check_monthly_hours(&new, counted('A', "0")), Ok(()));
+    }
+
+    #[test]
+    fn it_adds_the_hours_already_counted_for_the_participant_on_any_contract() {
+        let new = [line('B', "200", "2024-06-01", "2024-06-30"), line('A', "30.5", "2024-06-21", "2024-06-30")];
         assert_eq!(
-            check_monthly_hours(&earlier, &new),
-            Err(Excess { index: 1, month, total: "230.5".parse().unwrap() })
+            check_monthly_hours(&new, counted('A', "200")),
+            Err(Excess { index: 1, code: code('A'), month: june(), total: "230.5".parse().unwrap() })
         );
     }
 
     #[test]
-    fn other_people_and_other_months_are_counted_apart() {
-        let earlier = [line('a', "200", "2024-05-01", "2024-05-31"), line('b', "200", "2024-06-01", "2024-06-30")];
-        let new = [line('a', "200", "2024-06-01", "2024-06-30")];
-        assert_eq!(check_monthly_hours(&earlier, &new), Ok(()));
+    fn other_participants_and_other_months_are_counted_apart() {
+        let new = [line('A', "200", "2024-05-01", "2024-05-31"), line('B', "200", "2024-06-01", "2024-06-30")];
+        assert_eq!(check_monthly_hours(&new, counted('A', "200")), Ok(()));
     }
 
     #[test]

@@ -13,9 +13,10 @@ use rust_decimal::Decimal;
 use suivi_domain::advance_recovery::{executed_share, instalment_recovery, RecoveryInput, RecoveryPace};
 use suivi_domain::late_payment::{late_payment, LatePaymentInput};
 use suivi_domain::penalty::{propose_penalty, PenaltyProposal};
+use suivi_domain::participants::assume_registered;
 use suivi_domain::reference::{DatedRates, NoValueInForce, ReferenceTable};
 use suivi_domain::{decide, AwardedContract, Command, Contract, DecisionContext, References};
-use suivi_proto::codes::{CpvCode, Pseudonym, Siret};
+use suivi_proto::codes::{CpvCode, ParticipantCode, Siret};
 use suivi_proto::events::*;
 use suivi_proto::quantities::Hours;
 use suivi_proto::Event;
@@ -328,7 +329,7 @@ fn lines(total: &str, first_id: u32, month: Period) -> Vec<StatementLine> {
         let line_id = first_id + lines.len() as u32;
         lines.push(StatementLine {
             line_id,
-            beneficiary: Pseudonym::parse(&format!("{line_id:064x}")).unwrap(),
+            beneficiary: Beneficiary::Participant { code: ParticipantCode::parse(&format!("{line_id:08}")).unwrap() },
             category: EligibleCategory::LongTermJobseeker,
             modality: InsertionModality::DirectHire,
             hours: line_hours,
@@ -364,7 +365,7 @@ fn history(given: &Scenario) -> Vec<Command> {
             reason: "Travaux supplémentaires".to_owned(),
         }));
     }
-    commands.push(Command::RequestInstalment(InstalmentRequestedV1 {
+    commands.push(Command::RequestInstalment(InstalmentRequestedV2 {
         number: 1,
         period: month,
         cumulative_value_ht: dec("100000.00"),
@@ -394,7 +395,9 @@ fn contract(commands: Vec<Command>) -> Contract {
     let mut events: Vec<Event> = Vec::new();
     for command in commands {
         let name = command.name();
-        let decided = decide(&Contract::from_events(&events), command, &context)
+        let state = Contract::from_events(&events);
+        let context = context.clone().with_participants(assume_registered(&state, &command));
+        let decided = decide(&state, command, &context)
             .unwrap_or_else(|error| panic!("{name} refused: {error} ({error:?})"));
         events.extend(decided);
     }

@@ -33,6 +33,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
+use suivi_domain::participants::assume_registered;
 use suivi_domain::advance_recovery::RecoveryPace;
 use suivi_domain::contract::PenaltyDecision;
 use suivi_domain::{
@@ -140,9 +141,10 @@ fn plus_days(day: NaiveDate, days: u64) -> NaiveDate {
     day + Days::new(days)
 }
 
-/// A beneficiary's pseudonym: 64 lowercase hex digits.
-fn person(index: u8) -> String {
-    char::from_digit(u32::from(index % 16), 16).expect("a hex digit").to_string().repeat(64)
+/// A participant, named by its code: one of 16.
+fn person(index: u8) -> serde_json::Value {
+    let code = char::from_digit(u32::from(index % 16), 16).expect("a hex digit").to_ascii_uppercase().to_string();
+    json!({"kind": "participant", "code": code.repeat(8)})
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -871,7 +873,7 @@ fn check_state(contract: &AwardedContract, award: &Value) {
         assert!(amount(&line.line().hours) > Decimal::ZERO, "a line with no hours: {line:?}");
         if line.counts() {
             let start = line.line().period.start;
-            let key = (line.line().beneficiary.to_string(), start.year(), start.month());
+            let key = (line.line().beneficiary.as_str().to_owned(), start.year(), start.month());
             *per_person_month.entry(key).or_default() += amount(&line.line().hours);
         }
     }
@@ -1007,6 +1009,7 @@ fn run(seed: &AwardSeed, steps: &[Step]) -> Tally {
         let name = command.name();
         let plain = must_accept(step, contract);
         let before = state.clone();
+        let context = context.clone().with_participants(assume_registered(&state, &command));
         let result = decide(&state, command.clone(), &context);
         // decide is pure: the state is untouched, and asking again gives the same answer.
         assert_eq!(state, before, "decide changed the state");

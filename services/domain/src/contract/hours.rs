@@ -64,13 +64,4 @@ impl AwardedContract {
             })
         })
     }
-
-    /// Lines already requested whose hours still count for plausibility (not rejected).
-    pub(crate) fn counted_lines(&self) -> impl Iterator<Item = &StatementLine> {
-        self.instalments
-            .iter()
-            .flat_map(|instalment| instalment.lines())
-            .filter(|reviewed| reviewed.counts())
-            .map(|reviewed| reviewed.line())
-    }
 }

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use suivi_proto::events::{
-    Decision, InstalmentApprovedV1, InstalmentPaidV1, InstalmentRequestedV1, Period, StatementLine,
+    Decision, InstalmentApprovedV1, InstalmentPaidV1, InstalmentRequestedV2, Period, StatementLine,
 };
 use suivi_proto::quantities::MoneyHt;
 
@@ -77,7 +77,7 @@ pub enum ReviewStatus {
 }
 
 impl Instalment {
-    pub(super) fn requested(request: &InstalmentRequestedV1) -> Self {
+    pub(super) fn requested(request: &InstalmentRequestedV2) -> Self {
         Instalment {
             number: request.number,
             period: request.period,

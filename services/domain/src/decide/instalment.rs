@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use suivi_proto::events::{InstalmentRequestedV1, StatementLine};
+use suivi_proto::events::{Beneficiary, InstalmentRequestedV2, StatementLine};
 
 use super::checks::{non_negative_amount, not_before, not_in_future, period_within};
 use super::ensure_not_settled;
@@ -21,9 +21,9 @@ use crate::{DecisionContext, DomainError};
 
 pub(super) fn request(
     contract: &AwardedContract,
-    request: InstalmentRequestedV1,
+    request: InstalmentRequestedV2,
     context: &DecisionContext,
-) -> Result<InstalmentRequestedV1, DomainError> {
+) -> Result<InstalmentRequestedV2, DomainError> {
     ensure_not_settled(contract)?;
     let expected = contract.last_instalment_number().saturating_add(1);
     if request.number != expected {
@@ -34,12 +34,12 @@ pub(super) fn request(
     period_within("period", &request.period, contract.start_date(), contract.execution_end_date())?;
     not_before("received_on", request.received_on, request.period.start, "the start of the period requested")?;
     cumulative_value(contract, &request)?;
-    lines(contract, &request)?;
+    lines(contract, &request, context)?;
     Ok(request)
 }
 
 /// Never decreasing (equal is fine: a statement of hours only), never above the ceiling.
-fn cumulative_value(contract: &AwardedContract, request: &InstalmentRequestedV1) -> Result<(), DomainError> {
+fn cumulative_value(contract: &AwardedContract, request: &InstalmentRequestedV2) -> Result<(), DomainError> {
     let field = || "cumulative_value_ht".to_owned();
     let value = request.cumulative_value_ht;
     non_negative_amount("cumulative_value_ht", value.amount())?;
@@ -63,7 +63,7 @@ fn cumulative_value(contract: &AwardedContract, request: &InstalmentRequestedV1)
     Ok(())
 }
 
-fn lines(contract: &AwardedContract, request: &InstalmentRequestedV1) -> Result<(), DomainError> {
+fn lines(contract: &AwardedContract, request: &InstalmentRequestedV2, context: &DecisionContext) -> Result<(), DomainError> {
     let lines: &[StatementLine] = &request.statement.lines;
     let latest = contract.execution_end_date().min(request.period.end);
     let mut ids = HashSet::new();
@@ -71,6 +71,7 @@ fn lines(contract: &AwardedContract, request: &InstalmentRequestedV1) -> Result<
         if !ids.insert(line.line_id) {
             return Err(DomainError::DuplicateLineId { index, line_id: line.line_id });
         }
+        participant(index, line, context)?;
         if line.hours.is_zero() {
             return Err(DomainError::NotPositive { field: line_field(index, "hours"), value: line.hours.value() });
         }
@@ -78,11 +79,46 @@ fn lines(contract: &AwardedContract, request: &InstalmentRequestedV1) -> Result<
         if CalendarMonth::containing(&line.period).is_none() {
             return Err(DomainError::LineSpansSeveralMonths { index, start: line.period.start, end: line.period.end });
         }
+        eligible(index, line, context)?;
     }
-    check_monthly_hours(contract.counted_lines(), lines).map_err(|excess| DomainError::TooManyHoursPerPersonPerMonth {
+    let counted = |code: &_, month| context.participants.get(code).map(|fact| fact.counted_in(month)).unwrap_or_default();
+    check_monthly_hours(lines, counted).map_err(|excess| DomainError::TooManyHoursPerPersonPerMonth {
         index: excess.index,
+        code: excess.code.to_string(),
         month: excess.month,
         total: excess.total,
         maximum: MAX_HOURS_PER_PERSON_PER_MONTH,
     })
+}
+
+/// A line names a participant of the register, not erased. (Lines naming a pseudonym are only
+/// read from v1 events: no new one is accepted.)
+fn participant(index: usize, line: &StatementLine, context: &DecisionContext) -> Result<(), DomainError> {
+    let Beneficiary::Participant { code } = &line.beneficiary else {
+        return Err(DomainError::NotAParticipant { index });
+    };
+    match context.participants.get(code) {
+        None => Err(DomainError::UnknownParticipant { index, code: code.to_string() }),
+        Some(fact) if fact.erased => Err(DomainError::ParticipantErased { index, code: code.to_string() }),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The whole line lies within the participant's eligibility (checked once the line's period is
+/// known to be sound).
+fn eligible(index: usize, line: &StatementLine, context: &DecisionContext) -> Result<(), DomainError> {
+    let Some((code, fact)) =
+        line.beneficiary.participant().and_then(|code| context.participants.get(code).map(|fact| (code, fact)))
+    else {
+        return Ok(());
+    };
+    if line.period.start < fact.eligible_from || line.period.end > fact.eligible_until {
+        return Err(DomainError::ParticipantNotEligible {
+            index,
+            code: code.to_string(),
+            eligible_from: fact.eligible_from,
+            eligible_until: fact.eligible_until,
+        });
+    }
+    Ok(())
 }

@@ -61,6 +61,10 @@ impl DomainError {
             DuplicateLineId { index, .. } => line_field(*index, "line_id"),
             LineSpansSeveralMonths { index, .. } => line_field(*index, "period"),
             TooManyHoursPerPersonPerMonth { index, .. } => line_field(*index, "hours"),
+            UnknownParticipant { index, .. } | ParticipantErased { index, .. } | NotAParticipant { index } => {
+                line_field(*index, "participant")
+            }
+            ParticipantNotEligible { index, .. } => line_field(*index, "period"),
             NoDecisions => "decisions".to_owned(),
             UnknownLine { index, .. } | DuplicateLineDecision { index, .. } | LineAlreadyReviewed { index, .. } => {
                 decision_field(*index, "line_id")
@@ -111,6 +115,10 @@ impl DomainError {
             DuplicateLineId { .. } => "duplicate_line_id",
             LineSpansSeveralMonths { .. } => "line_spans_several_months",
             TooManyHoursPerPersonPerMonth { .. } => "too_many_hours_per_person_per_month",
+            UnknownParticipant { .. } => "unknown_participant",
+            ParticipantNotEligible { .. } => "participant_not_eligible",
+            ParticipantErased { .. } => "participant_erased",
+            NotAParticipant { .. } => "not_a_participant",
             UnknownInstalment { .. } => "unknown_instalment",
             NoDecisions => "no_decisions",
             UnknownLine { .. } => "unknown_line",

@@ -79,10 +79,20 @@ impl DomainError {
             LineSpansSeveralMonths { index: 0, start: day(2024, 3, 15), end: day(2024, 4, 15) },
             TooManyHoursPerPersonPerMonth {
                 index: 2,
+                code: "K7M2QX9A".to_owned(),
                 month: CalendarMonth::of(day(2024, 3, 1)),
                 total: Hours::whole(250),
                 maximum: Hours::whole(230),
             },
+            UnknownParticipant { index: 0, code: "K7M2QX9B".to_owned() },
+            ParticipantNotEligible {
+                index: 1,
+                code: "K7M2QX9A".to_owned(),
+                eligible_from: day(2024, 4, 1),
+                eligible_until: day(2026, 3, 31),
+            },
+            ParticipantErased { index: 0, code: "K7M2QX9A".to_owned() },
+            NotAParticipant { index: 0 },
             UnknownInstalment { field: field("instalment_number"), number: 4 },
             NoDecisions,
             UnknownLine { index: 0, instalment: 1, line_id: 9 },
@@ -153,6 +163,10 @@ fn every_variant_is_listed(error: &DomainError) {
         | DuplicateLineId { .. }
         | LineSpansSeveralMonths { .. }
         | TooManyHoursPerPersonPerMonth { .. }
+        | UnknownParticipant { .. }
+        | ParticipantNotEligible { .. }
+        | ParticipantErased { .. }
+        | NotAParticipant { .. }
         | UnknownInstalment { .. }
         | NoDecisions
         | UnknownLine { .. }

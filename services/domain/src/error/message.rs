@@ -143,12 +143,25 @@ impl DomainError {
             LineSpansSeveralMonths { start, end, .. } => {
                 format!("une ligne du relevé couvre un seul mois civil (ici du {} au {})", date(*start), date(*end))
             }
-            TooManyHoursPerPersonPerMonth { month, total, maximum, .. } => format!(
-                "{} déclarées pour une même personne en {} : plus de {} n'est pas plausible",
+            TooManyHoursPerPersonPerMonth { code, month, total, maximum, .. } => format!(
+                "{} déclarées pour le participant {code} en {}, tous marchés de l'organisation confondus : plus \
+                 de {} n'est pas plausible",
                 hours(total.value()),
                 french::month(*month),
                 hours(maximum.value())
             ),
+            UnknownParticipant { code, .. } => {
+                format!("aucun participant {code} dans le registre de l'organisation : vérifiez le code transmis")
+            }
+            ParticipantNotEligible { code, eligible_from, eligible_until, .. } => format!(
+                "le participant {code} est éligible du {} au {} : la période de la ligne en sort",
+                date(*eligible_from),
+                date(*eligible_until)
+            ),
+            ParticipantErased { code, .. } => {
+                format!("le participant {code} a été effacé : aucune heure ne peut plus lui être déclarée")
+            }
+            NotAParticipant { .. } => "une ligne du relevé doit désigner un participant inscrit".to_owned(),
             UnknownInstalment { number, .. } => format!("l'acompte n° {number} n'existe pas"),
             NoDecisions => "un examen doit comporter au moins une décision".to_owned(),
             UnknownLine { instalment, line_id, .. } => {

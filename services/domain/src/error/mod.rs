@@ -112,8 +112,19 @@ pub enum DomainError {
     DuplicateLineId { index: usize, line_id: u32 },
     #[error("a statement line covers one calendar month at most ({start} to {end})")]
     LineSpansSeveralMonths { index: usize, start: NaiveDate, end: NaiveDate },
-    #[error("{total} hours declared for one person in {month}: more than {maximum} is not plausible")]
-    TooManyHoursPerPersonPerMonth { index: usize, month: CalendarMonth, total: Hours, maximum: Hours },
+    #[error(
+        "{total} hours declared for participant {code} in {month} over all the organisation's contracts: \
+         more than {maximum} is not plausible"
+    )]
+    TooManyHoursPerPersonPerMonth { index: usize, code: String, month: CalendarMonth, total: Hours, maximum: Hours },
+    #[error("no participant {code} in the organisation's register")]
+    UnknownParticipant { index: usize, code: String },
+    #[error("participant {code} is eligible from {eligible_from} to {eligible_until}: the line's period is outside it")]
+    ParticipantNotEligible { index: usize, code: String, eligible_from: NaiveDate, eligible_until: NaiveDate },
+    #[error("participant {code} was erased: no more hours can be declared for it")]
+    ParticipantErased { index: usize, code: String },
+    #[error("a statement line must name a registered participant")]
+    NotAParticipant { index: usize },
 
     // Review.
     #[error("instalment {number} does not exist")]

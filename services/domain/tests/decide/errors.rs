@@ -109,6 +109,7 @@ fn every_variant() -> Vec<(DomainError, &'static str, Option<&'static str>)> {
         (
             TooManyHoursPerPersonPerMonth {
                 index: 3,
+                code: "P0000097".to_owned(),
                 month: CalendarMonth::of(day()),
                 total: dec("231"),
                 maximum: dec("230"),
@@ -175,11 +176,16 @@ fn codes_are_unique_and_snake_case() {
 fn messages_say_what_is_wrong_in_a_sentence() {
     let error = DomainError::TooManyHoursPerPersonPerMonth {
         index: 3,
+        code: "P0000097".to_owned(),
         month: CalendarMonth::of(date("2024-06-10")),
         total: dec("240.5"),
         maximum: dec("230"),
     };
-    assert_eq!(error.to_string(), "240.5 hours declared for one person in 2024-06: more than 230 is not plausible");
+    assert_eq!(
+        error.to_string(),
+        "240.5 hours declared for participant P0000097 in 2024-06 over all the organisation's contracts: more than \
+         230 is not plausible"
+    );
     let error = DomainError::NotPositive { field: "statement.lines[0].hours".to_owned(), value: dec("0") };
     assert_eq!(error.to_string(), "statement.lines[0].hours must be greater than 0 (got 0)");
 }

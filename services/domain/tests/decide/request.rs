@@ -2,9 +2,9 @@ use suivi_domain::{Command, DomainError};
 use suivi_proto::events::*;
 
 use crate::support::fixtures::*;
-use crate::support::given;
+use crate::support::{self, given};
 
-fn submit(request: InstalmentRequestedV1) -> Command {
+fn submit(request: InstalmentRequestedV2) -> Command {
     Command::RequestInstalment(request)
 }
 
@@ -46,7 +46,7 @@ fn it_accepts_hours_declared_late_for_an_earlier_month() {
 #[test]
 fn it_accepts_a_request_after_termination_for_work_done_before_it() {
     // September 2024 is the contract's month 7; the termination is on 2024-09-30
-    let september = InstalmentRequestedV1 {
+    let september = InstalmentRequestedV2 {
         period: period("2024-09-01", "2024-09-30"),
         received_on: date("2024-10-03"),
         ..request_with(2, "600000.00", vec![month_line(1, 'a', "100", 7)])
@@ -65,7 +65,7 @@ fn it_numbers_instalments_in_sequence() {
 
 #[test]
 fn it_refuses_a_request_received_before_the_notification() {
-    let early = InstalmentRequestedV1 { received_on: date("2024-02-29"), ..request(1, "1.00") };
+    let early = InstalmentRequestedV2 { received_on: date("2024-02-29"), ..request(1, "1.00") };
     given([awarded()]).when(submit(early)).then_err(DomainError::DateTooEarly {
         field: "received_on".to_owned(),
         date: date("2024-02-29"),
@@ -76,7 +76,7 @@ fn it_refuses_a_request_received_before_the_notification() {
 
 #[test]
 fn it_refuses_a_request_received_before_its_period_starts() {
-    let early = InstalmentRequestedV1 { received_on: date("2024-03-31"), ..request(2, "1.00") };
+    let early = InstalmentRequestedV2 { received_on: date("2024-03-31"), ..request(2, "1.00") };
     given([awarded(), request(1, "1.00").into()]).when(submit(early)).then_err(DomainError::DateTooEarly {
         field: "received_on".to_owned(),
         date: date("2024-03-31"),
@@ -96,7 +96,7 @@ fn it_refuses_a_request_received_in_the_future() {
 
 #[test]
 fn it_refuses_a_period_that_ends_before_it_starts() {
-    let inverted = InstalmentRequestedV1 { period: period("2024-03-31", "2024-03-01"), ..request(1, "1.00") };
+    let inverted = InstalmentRequestedV2 { period: period("2024-03-31", "2024-03-01"), ..request(1, "1.00") };
     given([awarded()]).when(submit(inverted)).then_err(DomainError::PeriodInverted {
         field: "period".to_owned(),
         start: date("2024-03-31"),
@@ -108,7 +108,7 @@ fn it_refuses_a_period_that_ends_before_it_starts() {
 fn it_refuses_a_period_outside_the_contract_dates() {
     // 12 months from 2024-03-01: work is accepted up to 2025-03-01
     for p in [period("2024-02-15", "2024-03-10"), period("2025-02-01", "2025-03-02")] {
-        let outside = InstalmentRequestedV1 { period: p, ..request(1, "1.00") };
+        let outside = InstalmentRequestedV2 { period: p, ..request(1, "1.00") };
         given([awarded()]).when(submit(outside)).then_err(out_of_bounds("period", p, "2024-03-01", "2025-03-01"));
     }
 }
@@ -116,7 +116,7 @@ fn it_refuses_a_period_outside_the_contract_dates() {
 #[test]
 fn it_extends_the_contract_dates_with_an_amended_duration() {
     let amended = ContractAmendedV1 { new_duration_months: Some(13), ..amendment(1) };
-    let march_2025 = InstalmentRequestedV1 {
+    let march_2025 = InstalmentRequestedV2 {
         period: period("2025-03-01", "2025-03-31"),
         received_on: date("2025-04-02"),
         ..request(1, "1.00")
@@ -127,7 +127,7 @@ fn it_extends_the_contract_dates_with_an_amended_duration() {
 #[test]
 fn it_refuses_a_period_after_the_termination_date() {
     let october = request(2, "600000.00");
-    let october = InstalmentRequestedV1 { period: period("2024-10-01", "2024-10-31"), ..october };
+    let october = InstalmentRequestedV2 { period: period("2024-10-01", "2024-10-31"), ..october };
     given([awarded(), request(1, "100000.00").into(), termination().into()])
         .when(submit(october))
         .then_err(out_of_bounds("period", period("2024-10-01", "2024-10-31"), "2024-03-01", "2024-09-30"));
@@ -158,7 +158,7 @@ fn it_refuses_a_cumulative_value_above_the_amount_until_an_amendment_raises_it()
 
 #[test]
 fn it_refuses_a_cumulative_value_above_the_value_executed_at_termination() {
-    let september = InstalmentRequestedV1 {
+    let september = InstalmentRequestedV2 {
         period: period("2024-09-01", "2024-09-30"),
         received_on: date("2024-10-03"),
         ..request(2, "600000.01")
@@ -224,7 +224,7 @@ fn it_refuses_a_line_after_the_requested_period_or_before_the_notification() {
 #[test]
 fn it_refuses_a_line_spanning_two_calendar_months() {
     let two_months = request(2, "1.00");
-    let two_months = InstalmentRequestedV1 {
+    let two_months = InstalmentRequestedV2 {
         period: period("2024-03-01", "2024-04-30"),
         statement: HourStatement { lines: vec![line(1, 'a', "10", "2024-03-25", "2024-04-05")] },
         ..two_months
@@ -251,6 +251,7 @@ fn it_rejects_more_than_230_hours_per_person_per_month() {
     );
     given([awarded()]).when(submit(request)).then_err(DomainError::TooManyHoursPerPersonPerMonth {
         index: 2,
+        code: code('a').to_string(),
         month: suivi_domain::plausibility::CalendarMonth::of(date("2024-03-01")),
         total: dec("230.5"),
         maximum: dec("230"),
@@ -264,6 +265,7 @@ fn it_rejects_more_than_230_hours_per_person_per_month_across_statements() {
     let error = given([awarded(), first.into()]).when(submit(late));
     error.then_err(DomainError::TooManyHoursPerPersonPerMonth {
         index: 0,
+        code: code('a').to_string(),
         month: suivi_domain::plausibility::CalendarMonth::of(date("2024-03-01")),
         total: dec("231"),
         maximum: dec("230"),
@@ -284,4 +286,75 @@ fn it_refuses_a_request_after_the_settlement() {
     given([awarded(), settlement().into()])
         .when(submit(request(1, "1.00")))
         .then_err(DomainError::AlreadySettled { settled_on: date("2025-04-15") });
+}
+
+// Participants: the register decides who may be declared, and counts hours over every contract.
+
+#[test]
+fn it_counts_the_hours_a_participant_did_for_other_firms_towards_the_monthly_limit() {
+    // 200 h in March 2024 on another contract of the tenant, for another firm: 31 more is 231.
+    let request = request_with(1, "1.00", vec![month_line(1, 'a', "31", 1)]);
+    given([awarded()]).counted_elsewhere(code('a'), "2024-03", "200").when(submit(request)).then_err(
+        DomainError::TooManyHoursPerPersonPerMonth {
+            index: 0,
+            code: code('a').to_string(),
+            month: suivi_domain::plausibility::CalendarMonth::of(date("2024-03-01")),
+            total: dec("231"),
+            maximum: dec("230"),
+        },
+    );
+    // 30 more is exactly 230: accepted.
+    let request = request_with(1, "1.00", vec![month_line(1, 'a', "30", 1)]);
+    given([awarded()]).counted_elsewhere(code('a'), "2024-03", "200").when(submit(request.clone())).then([request.into()]);
+}
+
+#[test]
+fn it_refuses_a_code_that_is_not_in_the_register() {
+    let request = request_with(1, "1.00", vec![month_line(1, 'a', "10", 1), month_line(2, 'b', "10", 1)]);
+    given([awarded()])
+        .unregistered(code('b'))
+        .when(submit(request))
+        .then_err(DomainError::UnknownParticipant { index: 1, code: code('b').to_string() });
+}
+
+#[test]
+fn it_refuses_hours_for_an_erased_participant() {
+    let erased = support::ParticipantFact { erased: true, ..support::default_fact() };
+    let request = request_with(1, "1.00", vec![month_line(1, 'a', "10", 1)]);
+    given([awarded()])
+        .participant(code('a'), erased)
+        .when(submit(request))
+        .then_err(DomainError::ParticipantErased { index: 0, code: code('a').to_string() });
+}
+
+#[test]
+fn it_refuses_a_line_outside_the_participants_eligibility() {
+    // Eligible from 10 March 2024: a line covering all of March starts before.
+    let eligibility = support::ParticipantFact {
+        eligible_from: date("2024-03-10"),
+        eligible_until: date("2026-03-09"),
+        ..support::default_fact()
+    };
+    let request = request_with(1, "1.00", vec![month_line(1, 'a', "10", 1)]);
+    given([awarded()]).participant(code('a'), eligibility.clone()).when(submit(request)).then_err(
+        DomainError::ParticipantNotEligible {
+            index: 0,
+            code: code('a').to_string(),
+            eligible_from: date("2024-03-10"),
+            eligible_until: date("2026-03-09"),
+        },
+    );
+    // The same hours from the 10th on are fine.
+    let request = request_with(1, "1.00", vec![line(1, 'a', "10", "2024-03-10", "2024-03-31")]);
+    given([awarded()]).participant(code('a'), eligibility).when(submit(request.clone())).then([request.into()]);
+}
+
+#[test]
+fn it_refuses_a_new_line_naming_a_pseudonym_instead_of_a_participant() {
+    let pseudonym = suivi_proto::codes::Pseudonym::parse(&"ab".repeat(32)).unwrap_or_else(|e| panic!("{e}"));
+    let mut legacy = month_line(1, 'a', "10", 1);
+    legacy.beneficiary = Beneficiary::Pseudonym { pseudonym };
+    given([awarded()])
+        .when(submit(request_with(1, "1.00", vec![legacy])))
+        .then_err(DomainError::NotAParticipant { index: 0 });
 }

@@ -100,3 +100,26 @@ fn it_refuses_a_review_after_the_settlement() {
         .when(decide_lines(review(1, vec![validated(1)])))
         .then_err(DomainError::AlreadySettled { settled_on: date("2025-04-15") });
 }
+
+#[test]
+fn a_rejected_line_stops_counting_for_its_participant_and_a_request_starts() {
+    use suivi_domain::participants::{hours_deltas, HoursChange, HoursDelta};
+    use suivi_domain::plausibility::CalendarMonth;
+
+    let request = request_with(1, "1.00", vec![month_line(1, 'a', "120", 1), month_line(2, 'b', "35.5", 1)]);
+    let march = CalendarMonth::of(date("2024-03-01"));
+    let before = given([awarded()]).state();
+    assert_eq!(
+        hours_deltas(&before, &[request.clone().into()]),
+        vec![
+            HoursDelta { code: code('a'), month: march, change: HoursChange::Add(dec("120")) },
+            HoursDelta { code: code('b'), month: march, change: HoursChange::Add(dec("35.5")) },
+        ]
+    );
+    let requested = given([awarded(), request.into()]).state();
+    let decided = review(1, vec![validated(1), rejected(2, "Pas de bulletin de paie")]);
+    assert_eq!(
+        hours_deltas(&requested, &[decided.into()]),
+        vec![HoursDelta { code: code('b'), month: march, change: HoursChange::Remove(dec("35.5")) }]
+    );
+}

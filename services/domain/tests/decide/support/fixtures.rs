@@ -5,7 +5,7 @@
 
 use chrono::{Days, Months, NaiveDate};
 use suivi_domain::{Command, DatedRates, References};
-use suivi_proto::codes::{CpvCode, Pseudonym, Siret};
+use suivi_proto::codes::{CpvCode, ParticipantCode, Siret};
 use suivi_proto::events::*;
 use suivi_proto::Event;
 
@@ -53,8 +53,13 @@ pub fn siret(text: &str) -> Siret {
     Siret::parse(text).unwrap_or_else(|e| panic!("{e}"))
 }
 
-pub fn person(seed: char) -> Pseudonym {
-    Pseudonym::parse(&seed.to_string().repeat(64)).unwrap_or_else(|e| panic!("{e}"))
+/// The participant named by `seed`, e.g. `P0000097` for `'a'`.
+pub fn code(seed: char) -> ParticipantCode {
+    ParticipantCode::parse(&format!("P{:07}", u32::from(seed))).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn person(seed: char) -> Beneficiary {
+    Beneficiary::Participant { code: code(seed) }
 }
 
 pub fn period(start: &str, end: &str) -> Period {
@@ -159,8 +164,8 @@ pub fn approved_on(n: u32) -> NaiveDate {
 }
 
 /// Instalment `n`, covering month `n`, without statement lines.
-pub fn request(n: u32, cumulative_value_ht: &str) -> InstalmentRequestedV1 {
-    InstalmentRequestedV1 {
+pub fn request(n: u32, cumulative_value_ht: &str) -> InstalmentRequestedV2 {
+    InstalmentRequestedV2 {
         number: n,
         period: Period { start: month_start(n), end: month_end(n) },
         cumulative_value_ht: dec(cumulative_value_ht),
@@ -169,8 +174,8 @@ pub fn request(n: u32, cumulative_value_ht: &str) -> InstalmentRequestedV1 {
     }
 }
 
-pub fn request_with(n: u32, cumulative_value_ht: &str, lines: Vec<StatementLine>) -> InstalmentRequestedV1 {
-    InstalmentRequestedV1 { statement: HourStatement { lines }, ..request(n, cumulative_value_ht) }
+pub fn request_with(n: u32, cumulative_value_ht: &str, lines: Vec<StatementLine>) -> InstalmentRequestedV2 {
+    InstalmentRequestedV2 { statement: HourStatement { lines }, ..request(n, cumulative_value_ht) }
 }
 
 pub fn line(line_id: u32, who: char, hours: &str, start: &str, end: &str) -> StatementLine {
