@@ -1,4 +1,4 @@
-//! `suivi tenant add-buyer | rotate-key | destroy-keys` and `suivi projector rebuild` against a
+//! `suivi tenant add-buyer`, `suivi kek generate | rewrap` and `suivi projector rebuild` against a
 //! running API: what each command prints, what it changes, and that a refused one changes nothing.
 
 #![allow(clippy::unwrap_used)]
@@ -10,6 +10,7 @@ use serde_json::Value;
 use suivi_e2e::app::{award_body, instalment_body, TestApp};
 use suivi_e2e::process::suivi_binary;
 use suivi_e2e::TestDatabase;
+use suivi_privacy::{Identity, KeyRing, WrappedKey};
 use suivi_projector::{checkpoint, target, Schema};
 
 fn suivi(db: &TestDatabase, args: &[&str]) -> Output {
@@ -24,26 +25,6 @@ fn stdout(output: &Output) -> String {
 fn stderr_of_refusal(output: &Output) -> String {
     assert!(!output.status.success(), "refused: {}", String::from_utf8_lossy(&output.stdout));
     String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-/// `(version, retired)` of the tenant's pseudonym keys, in version order.
-async fn keys(db: &TestDatabase, tenant: &str) -> Vec<(i32, bool)> {
-    sqlx::query_as("select version, retired_at is not null from tenant_keys where tenant = $1 order by version")
-        .bind(tenant)
-        .fetch_all(&db.pool)
-        .await
-        .unwrap()
-}
-
-/// The pseudonym stored for the first line of each instalment request, in log order.
-async fn stored_pseudonyms(db: &TestDatabase) -> Vec<String> {
-    sqlx::query_scalar(
-        "select payload->'statement'->'lines'->0->>'beneficiary' from events
-         where event_type = 'instalment_requested' order by position",
-    )
-    .fetch_all(&db.pool)
-    .await
-    .unwrap()
 }
 
 /// N in `rebuilt <schema> from N events in …`, what `suivi projector rebuild` prints.
@@ -91,43 +72,84 @@ async fn add_buyer_lets_the_tenant_award_for_a_new_commune_and_refuses_a_bad_sir
 }
 
 #[tokio::test]
-async fn rotate_key_starts_new_pseudonyms_and_destroy_keys_needs_confirmation_then_stops_statements() {
+async fn kek_generate_makes_a_key_and_rewrap_moves_every_stored_key_to_the_active_one() {
     let app = TestApp::spawn().await;
-    let id = app.award(&award_body()).await;
-    let path = format!("/api/contracts/{id}/instalments");
-    let request = |number, cumulative| instalment_body(number, cumulative, &[("EMP-1", "10")]);
-    let first = app.post(&path, &app.tokens.contractor, &request(1, "10000.00")).await;
-    assert_eq!(first.status(), StatusCode::OK);
+    let registered = app.post("/api/participants", &app.tokens.facilitator, &registration("Morel", "Inès")).await;
+    assert_eq!(registered.status(), StatusCode::CREATED, "{}", registered.text().await.unwrap());
+    let code = registered.json::<Value>().await.unwrap()["code"].as_str().unwrap().to_owned();
 
-    let rotated = stdout(&suivi(&app.db, &["tenant", "rotate-key", "--id", "grand-agglo"]));
-    assert_eq!(rotated.trim(), "tenant grand-agglo: pseudonym key version 2 is now active");
-    assert_eq!(keys(&app.db, "grand-agglo").await, [(1, true), (2, false)]);
-    assert_eq!(keys(&app.db, "other-agglo").await, [(1, false)], "another tenant's key is untouched");
-    let second = app.post(&path, &app.tokens.contractor, &request(2, "20000.00")).await;
-    assert_eq!(second.status(), StatusCode::OK);
-    let pseudonyms = stored_pseudonyms(&app.db).await;
-    assert_eq!(pseudonyms.len(), 2);
-    assert_ne!(pseudonyms[0], pseudonyms[1], "the same reference gets a new pseudonym under the new key");
+    let generated = stdout(&suivi(&app.db, &["kek", "generate"]));
+    let new_key = generated.trim().to_owned();
+    assert_eq!(KeyRing::parse(&new_key).map(|_| ()), Ok(()), "one base64 key of 32 bytes: {new_key:?}");
+    let old_ring = app.vault.to_text();
+    let rotated = KeyRing::parse(&format!("{new_key}\n{old_ring}")).unwrap();
+    let new_only = KeyRing::parse(&new_key).unwrap();
 
-    let unconfirmed = suivi(&app.db, &["tenant", "destroy-keys", "--id", "grand-agglo"]);
-    let reason = stderr_of_refusal(&unconfirmed);
-    assert!(reason.contains("add --yes-really"), "{reason}");
-    assert_eq!(keys(&app.db, "grand-agglo").await, [(1, true), (2, false)], "nothing destroyed");
+    // Refused without a ring, and with a ring that lacks the key the rows were wrapped with.
+    let refused = stderr_of_refusal(&suivi(&app.db, &["kek", "rewrap"]));
+    assert!(refused.contains("SUIVI_KEK_FILE"), "{refused}");
+    let lacking = stderr_of_refusal(&suivi_with_kek(&app.db, &new_key, &["kek", "rewrap"]));
+    assert!(lacking.contains("which this ring does not hold"), "{lacking}");
+    let stored = stored_kek_ids(&app.db).await;
+    assert!(stored.iter().all(|id| id == app.vault.active_id()), "nothing rewrapped by a refusal: {stored:?}");
 
-    for (command, extra) in [("rotate-key", None), ("destroy-keys", Some("--yes-really"))] {
-        let args: Vec<&str> = ["tenant", command, "--id", "nobody"].into_iter().chain(extra).collect();
-        let reason = stderr_of_refusal(&suivi(&app.db, &args));
-        assert!(reason.contains("suivi: unknown tenant nobody"), "{command}: {reason}");
-    }
-    let destroyed = stdout(&suivi(&app.db, &["tenant", "destroy-keys", "--id", "grand-agglo", "--yes-really"]));
-    assert_eq!(destroyed.trim(), "tenant grand-agglo: 2 key(s) destroyed; remove them from backups too");
-    assert!(keys(&app.db, "grand-agglo").await.is_empty());
-    assert_eq!(keys(&app.db, "other-agglo").await, [(1, false)]);
-    let before = app.event_count().await;
-    let refused = app.post(&path, &app.tokens.contractor, &request(3, "30000.00")).await;
-    assert_eq!(refused.status(), StatusCode::CONFLICT);
-    assert_eq!(refused.json::<Value>().await.unwrap()["type"], "/problems/no_pseudonym_key");
-    assert_eq!(app.event_count().await, before, "no statement without a key");
+    // Every key: the tenant's blind-index key, Inès Morel's data key and those of the harness's
+    // participants.
+    let output = stdout(&suivi_with_kek(&app.db, &rotated.to_text(), &["kek", "rewrap"]));
+    let count = stored.len();
+    assert_eq!(
+        output.trim(),
+        format!("{count} key(s) rewrapped under key-encryption key {}, 0 already under it", rotated.active_id())
+    );
+    let stored = stored_kek_ids(&app.db).await;
+    assert!(stored.iter().all(|id| id == rotated.active_id()), "no key left under the old KEK: {stored:?}");
+    let again = stdout(&suivi_with_kek(&app.db, &rotated.to_text(), &["kek", "rewrap"]));
+    assert!(
+        again
+            .contains(&format!("0 key(s) rewrapped under key-encryption key {}, {count} already", rotated.active_id())),
+        "{again}"
+    );
+
+    // The new key alone opens the participant's identity; the old one alone no longer does.
+    let code = suivi_proto::codes::ParticipantCode::parse(&code).unwrap();
+    let (participant, sealed) =
+        suivi_store::participants::find(&app.db.pool, &app.tenant, &code).await.unwrap().unwrap();
+    let sealed = sealed.expect("not erased");
+    let id = participant.participant_id.to_string();
+    let wrapped = WrappedKey { kek_id: sealed.kek_id.clone(), sealed: sealed.wrapped_key.clone() };
+    let context = suivi_privacy::context::participant_data_key(&id);
+    let data_key = new_only.unwrap(&wrapped, &context).unwrap();
+    let identity =
+        Identity::open(&data_key, &suivi_privacy::context::participant_identity(&id), &sealed.identity).unwrap();
+    assert_eq!(identity.family_name, "Morel");
+    assert!(app.vault.unwrap(&wrapped, &context).is_err());
+}
+
+fn suivi_with_kek(db: &TestDatabase, ring: &str, args: &[&str]) -> Output {
+    Command::new(suivi_binary())
+        .args(args)
+        .env("DATABASE_URL", db.url())
+        .env("SUIVI_KEK", ring.trim().replace('\n', ","))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+/// The KEK id of every wrapped key the database holds (tenants' and participants').
+async fn stored_kek_ids(db: &TestDatabase) -> Vec<String> {
+    sqlx::query_scalar("select kek_id from tenant_index_keys union all select kek_id from participant_identities")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap()
+}
+
+fn registration(family_name: &str, given_names: &str) -> Value {
+    serde_json::json!({
+        "family_name": family_name, "given_names": given_names, "birth_date": "1994-06-12",
+        "category": "long_term_jobseeker", "prescriber": "france_travail",
+        "eligible_from": "2025-01-01", "eligible_until": "2026-12-31",
+        "gender": "female", "qualification": "level_4", "priority_neighbourhood_resident": false
+    })
 }
 
 #[tokio::test]

@@ -25,8 +25,9 @@ use serde_json::{json, Value};
 use suivi_e2e::app::{award_body, instalment_body, BUYER_SIRET, CONTRACTOR_SIRET};
 use suivi_e2e::{project_everything, ContractHistory, TestApp, TestDatabase};
 use suivi_projector::indicators::{
-    AdvanceTally, Advances, CategoryHours, Considerations, ContractTally, Indicators, InsertionHours, LineHours,
-    ModalityHours, PaymentDelays, Penalties, PenaltyDecisions, SmeAwards, YearlyIndicators,
+    AdvanceTally, Advances, BeneficiaryProfile, CategoryHours, Considerations, ContractTally, Indicators,
+    InsertionHours, LineHours, ModalityHours, PaymentDelays, Penalties, PenaltyDecisions, ProfileCount, SmeAwards,
+    YearlyIndicators,
 };
 use suivi_projector::{target, yearly_indicators, Projector, ProjectorConfig};
 use suivi_proto::events::{EligibleCategory as Category, InsertionModality as Modality};
@@ -254,7 +255,9 @@ async fn seed(db: &TestDatabase) {
         "50000.00",
         "2026-01-02",
         &[
-            line("1", "siae_ea_esat_employee", "subcontracting_siae", "100"),
+            // p1's category is the register's (long-term jobseeker, as on K1): a line cannot
+            // give a person another one.
+            line("1", "long_term_jobseeker", "subcontracting_siae", "100"),
             line("5", "long_term_jobseeker", "direct_hire", "50"),
         ],
     )
@@ -424,6 +427,27 @@ async fn seed_other_tenant(db: &TestDatabase) {
 
 // --- Expected figures -------------------------------------------------------------------------
 
+/// The profile of `participants` registered by the tests' harness (gender not stated, level 3,
+/// 26 to 49, outside QPV), `seen` of them validated in an earlier year, by category; validated
+/// hours per beneficiary.
+fn profile(participants: i64, seen: i64, categories: &[(&str, i64)], per_beneficiary: &str) -> BeneficiaryProfile {
+    let all = |value: &str| vec![ProfileCount { value: value.to_owned(), participants }];
+    BeneficiaryProfile {
+        participants,
+        new: participants - seen,
+        seen_in_an_earlier_year: seen,
+        priority_neighbourhood_residents: 0,
+        by_category: categories
+            .iter()
+            .map(|(value, participants)| ProfileCount { value: (*value).to_owned(), participants: *participants })
+            .collect(),
+        by_gender: all("not_stated"),
+        by_age_band: all("26_to_49"),
+        by_qualification: all("level_3"),
+        hours_per_beneficiary: Some(d(per_beneficiary)),
+    }
+}
+
 fn d(text: &str) -> Decimal {
     text.parse().unwrap()
 }
@@ -545,7 +569,9 @@ async fn the_2025_indicators_count_each_figure_in_the_year_its_date_decides() {
             ],
         },
         beneficiaries: 3, // p1, p2, p3
-        firms: 1,         // C1 (K1)
+        // All three first validated in 2025; 600 h ÷ 3.
+        beneficiary_profile: profile(3, 0, &[("long_term_jobseeker", 2), ("minimum_income_recipient", 1)], "200"),
+        firms: 1, // C1 (K1)
         penalties: Penalties {
             proposed: tally(0, "0"), // K7's proposal is 0 €
             ..Penalties::default()   // K7's confirmation of 0 € is not counted
@@ -567,17 +593,16 @@ async fn the_2025_indicators_count_each_figure_in_the_year_its_date_decides() {
             committed: d("300"),
             lines: hours("150", "100", "0", "50"), // p1 100 validated, p5 50 pending
             shortfall: d("0"),
-            by_category: vec![
-                category(Category::LongTermJobseeker, hours("50", "0", "0", "50")), // p5
-                category(Category::SiaeEaEsatEmployee, hours("100", "100", "0", "0")), // p1
-            ],
+            by_category: vec![category(Category::LongTermJobseeker, hours("150", "100", "0", "50"))], // p1, p5
             by_modality: vec![
                 modality(Modality::DirectHire, hours("50", "0", "0", "50")),
                 modality(Modality::SubcontractingSiae, hours("100", "100", "0", "0")),
             ],
         },
         beneficiaries: 1, // p1
-        firms: 1,         // C2 (K3)
+        // p1's first validated hours were in February 2025, the same year: new in 2025.
+        beneficiary_profile: profile(1, 0, &[("long_term_jobseeker", 1)], "100"),
+        firms: 1, // C2 (K3)
         payments: no_payments(),
         ..Indicators::default()
     };
@@ -592,9 +617,8 @@ async fn the_2025_indicators_count_each_figure_in_the_year_its_date_decides() {
             lines: hours("950", "700", "200", "50"), // 800 + 150; 600 + 100; 200 + 0; 0 + 50
             shortfall: d("0"),
             by_category: vec![
-                category(Category::LongTermJobseeker, hours("450", "400", "0", "50")),
+                category(Category::LongTermJobseeker, hours("550", "500", "0", "50")),
                 category(Category::MinimumIncomeRecipient, hours("200", "200", "0", "0")),
-                category(Category::SiaeEaEsatEmployee, hours("100", "100", "0", "0")),
                 category(Category::YoungLowQualification, hours("200", "0", "200", "0")),
             ],
             by_modality: vec![
@@ -604,7 +628,9 @@ async fn the_2025_indicators_count_each_figure_in_the_year_its_date_decides() {
             ],
         },
         beneficiaries: 3, // p1 (both buyers, counted once), p2, p3: not 3 + 1
-        firms: 2,         // C1, C2
+        // 700 h ÷ 3 = 233.333…
+        beneficiary_profile: profile(3, 0, &[("long_term_jobseeker", 2), ("minimum_income_recipient", 1)], "233.33"),
+        firms: 2, // C1, C2
         penalties: b1.penalties.clone(),
         advances: b1.advances.clone(),
         payments: b1.payments.clone(),
@@ -636,7 +662,9 @@ async fn the_2026_indicators_count_each_figure_in_the_year_its_date_decides() {
             by_modality: vec![modality(Modality::DirectHire, hours("100", "100", "0", "0"))],
         },
         beneficiaries: 1, // p1
-        firms: 1,         // C1 (K1)
+        // p1 was validated in 2025 already: seen in an earlier year.
+        beneficiary_profile: profile(1, 1, &[("long_term_jobseeker", 1)], "100"),
+        firms: 1, // C1 (K1)
         penalties: Penalties {
             proposed: tally(2, "19000.00"), // K1: 300 × 60 = 18 000; K6: 10 × 100 = 1 000
             confirmed: decisions(1, "1000.00", "1000.00"), // K6
@@ -663,7 +691,8 @@ async fn the_2026_indicators_count_each_figure_in_the_year_its_date_decides() {
             by_modality: vec![modality(Modality::Geiq, hours("100", "100", "0", "0"))],
         },
         beneficiaries: 1, // p6
-        firms: 1,         // C1 (K4)
+        beneficiary_profile: profile(1, 0, &[("jobseeker_over50", 1)], "100"),
+        firms: 1, // C1 (K4)
         penalties: Penalties {
             proposed: tally(1, "1500.00"),        // K5: 50 × 30
             waived: decisions(1, "1500.00", "0"), // K5
@@ -694,7 +723,8 @@ async fn the_2026_indicators_count_each_figure_in_the_year_its_date_decides() {
             ],
         },
         beneficiaries: 2, // p1, p6
-        firms: 1,         // C1 holds K1 (B1) and K4 (B2): one firm, not 1 + 1
+        beneficiary_profile: profile(2, 1, &[("jobseeker_over50", 1), ("long_term_jobseeker", 1)], "100"),
+        firms: 1, // C1 holds K1 (B1) and K4 (B2): one firm, not 1 + 1
         penalties: Penalties {
             proposed: tally(3, "20500.00"), // 19 000 + 1 500
             confirmed: b1.penalties.confirmed.clone(),

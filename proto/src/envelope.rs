@@ -86,4 +86,15 @@ impl NewEvent {
             payload: event.to_payload(),
         }
     }
+
+    /// Wraps a participant's event, with a fresh UUID v7.
+    pub fn from_participant_event(event: &crate::events::ParticipantEvent, occurred_at: DateTime<Utc>) -> Self {
+        NewEvent {
+            event_id: Uuid::now_v7(),
+            event_type: event.event_type().to_owned(),
+            schema_version: event.schema_version(),
+            occurred_at,
+            payload: event.to_payload(),
+        }
+    }
 }

@@ -97,7 +97,8 @@ fn it_lists_a_channel_a_send_operation_and_a_message_for_every_participant_event
     for &event_type in PARTICIPANT_EVENT_TYPES {
         let channel = &doc["channels"][event_type];
         let address = channel["address"].as_str().unwrap_or_else(|| panic!("no channel {event_type}"));
-        let concrete = address.replace("{tenant}", tenant.as_str()).replace("{participant_id}", &participant.to_string());
+        let concrete =
+            address.replace("{tenant}", tenant.as_str()).replace("{participant_id}", &participant.to_string());
         assert_eq!(concrete, Subjects::default().event(&tenant, event_type, participant));
         assert_eq!(keys(&channel["parameters"]), ["participant_id", "tenant"].map(String::from).into());
         let operation = &doc["operations"][format!("send_{event_type}")];

@@ -8,6 +8,7 @@ mod idempotency_and_concurrency;
 mod limits;
 mod lists;
 mod logs_under_load;
+mod participants;
 mod penalties;
 mod statements;
 mod tenancy;

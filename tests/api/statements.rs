@@ -1,4 +1,4 @@
-//! Contractors' hour statements, pseudonyms, the facilitators' queue and review, finance.
+//! Contractors' hour statements, the facilitators' queue and review, finance.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -10,59 +10,6 @@ async fn payloads(app: &TestApp, event_type: &str) -> Vec<String> {
         .fetch_all(&app.db.pool)
         .await
         .unwrap()
-}
-
-#[tokio::test]
-async fn the_server_keeps_only_keyed_pseudonyms_that_identify_a_person_across_contracts() {
-    let app = TestApp::spawn().await;
-    let (first, second) = (app.award(&award_body()).await, app.award(&award_body()).await);
-    let c = &app.tokens.contractor;
-    let statement = instalment_body(
-        1,
-        "50000.00",
-        &[("Dupont-Marie-1985", "35"), ("  dupont-marie-1985 ", "10"), ("EMP-0042", "20")],
-    );
-    let response = app.post(&format!("/api/contracts/{first}/instalments"), c, &statement).await;
-    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
-    app.post(&format!("/api/contracts/{second}/instalments"), c, &instalment_body(1, "10000.00", &[("EMP-0042", "7")]))
-        .await;
-
-    let stored = payloads(&app, "instalment_requested").await;
-    assert!(
-        stored.iter().all(|p| !p.to_lowercase().contains("dupont") && !p.contains("EMP-0042")),
-        "no reference is stored"
-    );
-    let first: Value = serde_json::from_str(&stored[0]).unwrap();
-    let second: Value = serde_json::from_str(&stored[1]).unwrap();
-    let pseudonym =
-        |payload: &Value, line: usize| payload["statement"]["lines"][line]["beneficiary"].as_str().unwrap().to_owned();
-    assert_eq!(pseudonym(&first, 0).len(), 64);
-    assert_eq!(pseudonym(&first, 0), pseudonym(&first, 1), "one person, however the reference is typed");
-    assert_ne!(pseudonym(&first, 0), pseudonym(&first, 2));
-    assert_eq!(pseudonym(&first, 2), pseudonym(&second, 0), "the same person across the tenant's contracts");
-    // Stamped by the service on submission.
-    assert_eq!(first["received_on"], suivi_application::business_today().to_string());
-}
-
-#[tokio::test]
-async fn rotating_the_key_starts_new_pseudonyms_and_destroying_it_stops_statements() {
-    let app = TestApp::spawn().await;
-    let id = app.award(&award_body()).await;
-    let path = format!("/api/contracts/{id}/instalments");
-    app.post(&path, &app.tokens.contractor, &instalment_body(1, "10000.00", &[("EMP-1", "10")])).await;
-    suivi_http::tenants::rotate_key(&app.db.pool, &app.tenant).await.unwrap();
-    app.post(&path, &app.tokens.contractor, &instalment_body(2, "20000.00", &[("EMP-1", "10")])).await;
-    let stored = payloads(&app, "instalment_requested").await;
-    let beneficiary =
-        |p: &str| serde_json::from_str::<Value>(p).unwrap()["statement"]["lines"][0]["beneficiary"].clone();
-    assert_ne!(beneficiary(&stored[0]), beneficiary(&stored[1]));
-
-    suivi_http::tenants::destroy_keys(&app.db.pool, &app.tenant).await.unwrap();
-    let before = app.event_count().await;
-    let refused = app.post(&path, &app.tokens.contractor, &instalment_body(3, "30000.00", &[("EMP-1", "10")])).await;
-    assert_eq!(refused.status(), StatusCode::CONFLICT);
-    assert_eq!(refused.json::<Value>().await.unwrap()["type"], "/problems/no_pseudonym_key");
-    assert_eq!(app.event_count().await, before);
 }
 
 #[tokio::test]

@@ -30,14 +30,30 @@ pub struct Tokens {
     pub other_tenant_buyer: String,
 }
 
+/// A registration body for a made-up person, eligible through 2025 and 2026.
+pub fn registration_body(family_name: &str, given_names: &str, birth_date: &str) -> Value {
+    json!({
+        "family_name": family_name, "given_names": given_names, "birth_date": birth_date,
+        "category": "long_term_jobseeker", "prescriber": "france_travail",
+        "eligible_from": "2025-01-01", "eligible_until": "2026-12-31",
+        "gender": "female", "qualification": "level_4", "priority_neighbourhood_resident": true
+    })
+}
+
 pub struct TestApp {
     pub address: String,
     pub db: TestDatabase,
     pub client: reqwest::Client,
     pub tenant: TenantId,
     pub tokens: Tokens,
+    /// The server's key-encryption key ring (made for this test).
+    pub vault: std::sync::Arc<suivi_privacy::KeyRing>,
     stop: watch::Sender<bool>,
 }
+
+/// The people tests name in statements by a short reference (see [`crate::participants`]):
+/// registered when the test app starts.
+pub const TEST_PEOPLE: &[&str] = &["EMP-1", "EMP-2", "EMP-3", "A-1", "DUP-0042"];
 
 /// The server's default limits, except the failed-authentication budget: tests that knock
 /// without a token on every route would spend it (`spawn_with` tests it).
@@ -90,11 +106,18 @@ impl TestApp {
             admin: token(Role::Admin, &tenant, None).await,
             other_tenant_buyer: token(Role::Buyer, &other, None).await,
         };
-        let app = suivi::app::Application::build_with(pool_of(&db), "127.0.0.1:0", limits).await.expect("bind");
+        let vault = std::sync::Arc::new(suivi_privacy::KeyRing::generate());
+        for reference in TEST_PEOPLE {
+            let category = suivi_proto::events::EligibleCategory::LongTermJobseeker;
+            crate::participants::ensure_registered(&db.pool, &vault, &tenant, reference, category).await;
+        }
+        let app = suivi::app::Application::build_serving(pool_of(&db), "127.0.0.1:0", limits, Some(vault.clone()))
+            .await
+            .expect("bind");
         let address = format!("http://{}", app.local_addr().expect("address"));
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(app.run_until_stopped(stopped));
-        TestApp { address, db, client: reqwest::Client::new(), tenant, tokens, stop }
+        TestApp { address, db, client: reqwest::Client::new(), tenant, tokens, vault, stop }
     }
 
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
@@ -142,9 +165,20 @@ impl TestApp {
         String::from_utf8_lossy(&answer[..read]).to_lowercase()
     }
 
-    /// How many events the log holds: a refused request must not change it.
+    /// Registers a participant as the facilitator: its code.
+    pub async fn register(&self, body: &Value) -> String {
+        let response = self.post("/api/participants", &self.tokens.facilitator, body).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap_or_default());
+        response.json::<Value>().await.expect("JSON")["code"].as_str().expect("a code").to_owned()
+    }
+
+    /// How many events of contract streams the log holds (the participants' registrations the
+    /// harness made apart): a refused request must not change it.
     pub async fn event_count(&self) -> i64 {
-        sqlx::query_scalar("select count(*) from events").fetch_one(&self.db.pool).await.expect("count")
+        sqlx::query_scalar("select count(*) from events where event_type not like 'participant\\_%'")
+            .fetch_one(&self.db.pool)
+            .await
+            .expect("count")
     }
 }
 
@@ -189,7 +223,8 @@ pub fn award_body() -> Value {
     })
 }
 
-/// An instalment request with one line per (reference, hours), all in March 2025.
+/// An instalment request with one line per (person, hours), all in March 2025; each person is a
+/// reference of [`TEST_PEOPLE`] (or a participant registered by the test), named by its code.
 pub fn instalment_body(number: u32, cumulative_value_ht: &str, lines: &[(&str, &str)]) -> Value {
     let lines: Vec<Value> = lines
         .iter()
@@ -197,8 +232,7 @@ pub fn instalment_body(number: u32, cumulative_value_ht: &str, lines: &[(&str, &
         .map(|(index, (reference, hours))| {
             json!({
                 "line_id": index + 1,
-                "beneficiary_reference": reference,
-                "category": "long_term_jobseeker",
+                "participant": crate::participants::code_of(reference),
                 "modality": "direct_hire",
                 "hours": hours,
                 "period": { "start": "2025-03-01", "end": "2025-03-31" }

@@ -39,6 +39,7 @@ impl ContractHistory {
         if kind == "award" {
             self.ensure_buyer(body["buyer_siret"].as_str().expect("an award names its buyer")).await;
         }
+        let body = if kind == "request" { self.with_participants(body).await } else { body };
         let app = Application::with_cache(EventStore::new(self.pool.clone()), 0);
         let request = CommandRequest {
             principal: &Principal::system("test-history", self.tenant.clone()),
@@ -60,6 +61,20 @@ impl ContractHistory {
 }
 
 impl ContractHistory {
+    /// A request's lines may name a person by a short string (`"beneficiary": "a"`): that
+    /// person is registered as a participant (with the line's category) and the line names it.
+    async fn with_participants(&self, mut body: Value) -> Value {
+        let Some(lines) = body.pointer_mut("/statement/lines").and_then(Value::as_array_mut) else { return body };
+        for line in lines {
+            let Some(person) = line["beneficiary"].as_str().map(str::to_owned) else { continue };
+            let category = serde_json::from_value(line["category"].clone()).expect("a line's category");
+            let ring = suivi_privacy::KeyRing::generate();
+            let code = crate::participants::ensure_registered(&self.pool, &ring, &self.tenant, &person, category).await;
+            line["beneficiary"] = serde_json::json!({ "kind": "participant", "code": code });
+        }
+        body
+    }
+
     /// The tenant purchases for `siret` (awards for other buyers are refused).
     async fn ensure_buyer(&self, siret: &str) {
         sqlx::query("insert into tenants (id, name) values ($1, $1) on conflict do nothing")

@@ -10,6 +10,7 @@ mod database;
 mod events;
 pub mod history;
 mod nats;
+pub mod participants;
 pub mod process;
 mod proxy;
 

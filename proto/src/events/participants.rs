@@ -143,8 +143,7 @@ pub enum ParticipantEvent {
 }
 
 /// The `event_type`s of participant streams.
-pub const PARTICIPANT_EVENT_TYPES: &[&str] =
-    &[ParticipantRegisteredV1::TYPE_NAME, ParticipantErasedV1::TYPE_NAME];
+pub const PARTICIPANT_EVENT_TYPES: &[&str] = &[ParticipantRegisteredV1::TYPE_NAME, ParticipantErasedV1::TYPE_NAME];
 
 impl ParticipantEvent {
     /// Whether `event_type` belongs to a participant stream (not to a contract's).

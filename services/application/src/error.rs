@@ -24,6 +24,10 @@ pub enum ApplicationError {
     /// Another command was appended between reading the contract and appending.
     #[error("decided on version {expected}, the contract is now at version {actual}")]
     Conflict { expected: i64, actual: i64 },
+    /// Another statement naming the same participant and month was recorded between reading
+    /// the hours counted and appending (the runner decides once more before answering this).
+    #[error("another statement for the same participant and month was recorded meanwhile")]
+    ParticipantHoursRaced,
     /// The contract's rules refuse the command.
     #[error(transparent)]
     Refused(#[from] DomainError),
@@ -55,7 +59,7 @@ impl ApplicationError {
             ApplicationError::AlreadyExists { .. } => "already_exists",
             ApplicationError::BuyerNotInTenant { .. } => "buyer_not_in_tenant",
             ApplicationError::PreconditionFailed { .. } => "precondition_failed",
-            ApplicationError::Conflict { .. } => "concurrent_change",
+            ApplicationError::Conflict { .. } | ApplicationError::ParticipantHoursRaced => "concurrent_change",
             ApplicationError::Refused(error) => error.code(),
             ApplicationError::IdempotencyKeyReused => "idempotency_key_reused",
             ApplicationError::Unavailable(_) => "unavailable",

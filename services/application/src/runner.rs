@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
+use suivi_domain::participants::{hours_deltas, ParticipantFacts};
 use suivi_domain::{decide, Command, Contract, DecisionContext, References};
 use suivi_proto::NewEvent;
 use suivi_store::{AppendError, AppendRequest, Appended, EventStore, StoredEvent};
@@ -59,7 +60,7 @@ pub struct Idempotency<'a> {
 }
 
 /// A command and what the application needs to run it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct CommandRequest<'a> {
     pub principal: &'a Principal,
     /// For an award, the id the new contract will have (made by the edge).
@@ -151,7 +152,13 @@ impl Application {
             tenant = %request.principal.tenant,
             correlation_id = %request.correlation_id,
         );
-        let outcome = self.execute_inner(request).instrument(span.clone()).await;
+        // Two statements naming the same participant and month may both pass the domain's check
+        // on hours read before either committed; the database lets one through. Decided again
+        // on what that one left, the other gets its refusal with the figures (or passes).
+        let outcome = match self.execute_inner(request.clone()).instrument(span.clone()).await {
+            Err(ApplicationError::ParticipantHoursRaced) => self.execute_inner(request).instrument(span.clone()).await,
+            outcome => outcome,
+        };
         let label = match &outcome {
             Ok(accepted) if accepted.replayed => "replayed",
             Ok(_) => "accepted",
@@ -200,7 +207,9 @@ impl Application {
             }
         }
 
-        let context = DecisionContext::new(today, self.references().await?);
+        let mut command = command;
+        let participants = self.participants_named(principal, &mut command).await?;
+        let context = DecisionContext::new(today, self.references().await?).with_participants(participants);
         let events = match decide(&contract, command, &context) {
             Ok(events) => events,
             Err(refusal) => {
@@ -215,19 +224,23 @@ impl Application {
         };
         let now = Utc::now();
         let new_events: Vec<NewEvent> = events.iter().map(|event| NewEvent::from_event(event, now)).collect();
+        let hours = hours_deltas(&contract, &events);
         let appended = self
             .store
-            .append(AppendRequest {
-                tenant: &principal.tenant,
-                stream_id: contract_id,
-                expected_version: version,
-                actor: &principal.actor,
-                correlation_id,
-                causation_id: None,
-                idempotency_key: key.map(|(key, _)| key),
-                request_digest: key.map(|(_, digest)| digest),
-                events: &new_events,
-            })
+            .append_with_hours(
+                AppendRequest {
+                    tenant: &principal.tenant,
+                    stream_id: contract_id,
+                    expected_version: version,
+                    actor: &principal.actor,
+                    correlation_id,
+                    causation_id: None,
+                    idempotency_key: key.map(|(key, _)| key),
+                    request_digest: key.map(|(_, digest)| digest),
+                    events: &new_events,
+                },
+                &hours,
+            )
             .await
             .map_err(append_error)?;
         if appended.replayed {
@@ -251,6 +264,29 @@ impl Application {
             created: creates,
             replayed: false,
         })
+    }
+
+    /// What the tenant's register says about the participants a statement names (nothing for
+    /// other commands). Each participant line takes the register's category: a firm names the
+    /// person by code only, and the category indicators count is the one the facilitator
+    /// registered, whatever the edge put in the line.
+    async fn participants_named(
+        &self,
+        principal: &Principal,
+        command: &mut Command,
+    ) -> Result<ParticipantFacts, ApplicationError> {
+        let Command::RequestInstalment(request) = command else { return Ok(ParticipantFacts::default()) };
+        let codes: Vec<&str> =
+            request.statement.lines.iter().filter_map(|l| l.beneficiary.participant()).map(|c| c.as_str()).collect();
+        let facts = suivi_store::participants::facts(self.store.pool(), &principal.tenant, &codes)
+            .await
+            .map_err(ApplicationError::unavailable)?;
+        for line in &mut request.statement.lines {
+            if let Some(fact) = line.beneficiary.participant().and_then(|code| facts.get(code)) {
+                line.category = fact.category;
+            }
+        }
+        Ok(facts)
     }
 
     /// The contract as stored (from the cache, completed by the events after its version) and
@@ -348,6 +384,7 @@ fn append_error(error: AppendError) -> ApplicationError {
         AppendError::Conflict { actual, expected, .. } => ApplicationError::Conflict { expected, actual },
         AppendError::IdempotencyKeyReused { .. } => ApplicationError::IdempotencyKeyReused,
         AppendError::NoEvents => ApplicationError::internal(AppendError::NoEvents),
+        AppendError::ParticipantHoursExceeded => ApplicationError::ParticipantHoursRaced,
         AppendError::Database(e) => ApplicationError::unavailable(e),
     }
 }

@@ -21,15 +21,16 @@ pub fn routes() -> Routes {
                 "Request an instalment (demande d'acompte) with the hour statement",
                 "The contractor requests an instalment for a period, with the cumulative value executed and the \
                  statement of insertion hours done: one line per person, modality and calendar month. Each \
-                 person is named by the contractor's own reference, which Suivi never stores: it keeps only your \
-                 organisation's keyed pseudonym of it. Suivi stamps the reception date, from which the payment \
-                 term runs; only a buyer, recording a request received on paper, may set `received_on`.",
+                 person is named by the participant code the facilitator handed to the firm; the category \
+                 counted is the one the facilitator registered. A code not in the register, a line outside the \
+                 participant's eligibility, or more than 230 h in a month for one participant over all the \
+                 organisation's contracts and firms is refused with the line at fault. Suivi stamps the \
+                 reception date, from which the payment term runs; only a buyer, recording a request received on paper, may set `received_on`.",
                 "The instalment request and its hour statement.",
             )
             .problems(&[
-                ProblemCode::NoPseudonymKey,
                 ProblemCode::ReceivedOnSetByServer,
-                ProblemCode::InvalidBeneficiaryReference,
+                ProblemCode::InvalidParticipantCode,
             ]),
         )
         .post(

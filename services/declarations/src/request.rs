@@ -1,23 +1,23 @@
 //! `POST /api/contracts/{id}/instalments`: an instalment request with its hour statement.
 //!
-//! The contractor names each person by its own reference; the server keeps only the tenant's
-//! keyed pseudonym of it (see `suivi_http::tenants`) and never stores or logs the reference.
+//! The contractor names each person by the participant code a facilitator handed it: the
+//! register (not the firm) knows who the person is and which category it counts in.
 
-use axum::extract::State;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use suivi_application::business_today;
 use suivi_domain::Command;
 use suivi_http::policies::Requesters;
-use suivi_http::tenants::{pseudonymiser, TenantError};
-use suivi_http::{AppState, CommandContext, ContractId, Created, JsonBody, Problem, ProblemCode, Role, Text};
+use suivi_http::{CommandContext, ContractId, Created, JsonBody, Problem, ProblemCode, Role, Text};
+use suivi_proto::codes::ParticipantCode;
 use suivi_proto::events::{
-    EligibleCategory, HourStatement, InsertionModality, InstalmentRequestedV1, Period, StatementLine,
+    Beneficiary, EligibleCategory, HourStatement, InsertionModality, InstalmentRequestedV2, Period, StatementLine,
 };
 use suivi_proto::quantities::{Hours, MoneyHt};
 
-/// The request body: [`InstalmentRequestedV1`] with references instead of pseudonyms, and a
-/// reception date only a buyer may set (for a request that reached it another way).
+/// The request body: [`InstalmentRequestedV2`] with participant codes (the category comes from the
+/// register), and a reception date only a buyer may set (for a request that reached it another
+/// way).
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstalmentRequestBody {
@@ -40,9 +40,10 @@ pub struct StatementBody {
 #[serde(deny_unknown_fields)]
 pub struct StatementLineBody {
     pub line_id: u32,
-    /// The contractor's own reference for the person (never stored).
-    pub beneficiary_reference: String,
-    pub category: EligibleCategory,
+    /// The participant's code, as the facilitator handed it (e.g. `K7M2QX9A`; lower case is read
+    /// as upper case). The participant's category is the register's.
+    #[schemars(with = "ParticipantCode")]
+    pub participant: String,
     pub modality: InsertionModality,
     // Statements are kept to the hundredth of an hour: the schema says so (`HoursInRequest`'s
     // description), `Hours` refuses a third decimal when it reads the body.
@@ -54,7 +55,6 @@ pub struct StatementLineBody {
 #[tracing::instrument(skip_all)]
 pub async fn request_instalment(
     command: CommandContext<Requesters>,
-    State(state): State<AppState>,
     ContractId(id): ContractId,
     JsonBody(body, digest): JsonBody<InstalmentRequestBody>,
 ) -> Result<Created, Problem> {
@@ -71,37 +71,32 @@ pub async fn request_instalment(
         )),
         (_, None) => business_today(),
     };
-    for (index, line) in body.statement.lines.iter().enumerate() {
-        let reference = line.beneficiary_reference.trim();
-        if reference.is_empty() || reference.chars().count() > 64 {
-            return Err(Problem::invalid(
-                ProblemCode::InvalidBeneficiaryReference,
-                format!("statement.lines[{index}].beneficiary_reference"),
+    let mut lines = Vec::with_capacity(body.statement.lines.len());
+    for (index, line) in body.statement.lines.into_iter().enumerate() {
+        let code = ParticipantCode::read_typed(&line.participant).map_err(|_| {
+            Problem::invalid(
+                ProblemCode::InvalidParticipantCode,
+                format!("statement.lines[{index}].participant"),
                 Text::new(
-                    "la référence d'une personne compte de 1 à 64 caractères",
-                    "a beneficiary reference is 1 to 64 characters",
+                    "un code de participant compte 8 caractères (chiffres et lettres sauf I, L, O, U), tel que le \
+                     facilitateur l'a transmis",
+                    "a participant code is 8 characters (digits and letters but I, L, O, U), as the facilitator \
+                     handed it",
                 ),
-            ));
-        }
-    }
-    let pseudonyms = pseudonymiser(&state.pool, &principal.tenant).await.map_err(|e| match e {
-        TenantError::NoActiveKey(_) => Problem::of(ProblemCode::NoPseudonymKey),
-        other => Problem::unavailable(&other),
-    })?;
-    let lines = body
-        .statement
-        .lines
-        .into_iter()
-        .map(|line| StatementLine {
+            )
+        })?;
+        lines.push(StatementLine {
             line_id: line.line_id,
-            beneficiary: pseudonyms.pseudonym(&line.beneficiary_reference),
-            category: line.category,
+            beneficiary: Beneficiary::Participant { code },
+            // Replaced by the register's category when the command runs (see
+            // `suivi_application::Application::execute`): the firm does not choose it.
+            category: EligibleCategory::OtherEligible,
             modality: line.modality,
             hours: line.hours,
             period: line.period,
-        })
-        .collect();
-    let request = Command::RequestInstalment(InstalmentRequestedV1 {
+        });
+    }
+    let request = Command::RequestInstalment(InstalmentRequestedV2 {
         number: body.number,
         period: body.period,
         cumulative_value_ht: body.cumulative_value_ht,

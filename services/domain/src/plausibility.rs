@@ -50,6 +50,11 @@ impl CalendarMonth {
     pub fn month(&self) -> u32 {
         self.month
     }
+
+    /// The month's first day.
+    pub fn first_day(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_else(|| unreachable!("built from a date"))
+    }
 }
 
 impl fmt::Display for CalendarMonth {

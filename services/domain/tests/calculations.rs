@@ -12,8 +12,8 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use suivi_domain::advance_recovery::{executed_share, instalment_recovery, RecoveryInput, RecoveryPace};
 use suivi_domain::late_payment::{late_payment, LatePaymentInput};
-use suivi_domain::penalty::{propose_penalty, PenaltyProposal};
 use suivi_domain::participants::assume_registered;
+use suivi_domain::penalty::{propose_penalty, PenaltyProposal};
 use suivi_domain::reference::{DatedRates, NoValueInForce, ReferenceTable};
 use suivi_domain::{decide, AwardedContract, Command, Contract, DecisionContext, References};
 use suivi_proto::codes::{CpvCode, ParticipantCode, Siret};
@@ -397,8 +397,8 @@ fn contract(commands: Vec<Command>) -> Contract {
         let name = command.name();
         let state = Contract::from_events(&events);
         let context = context.clone().with_participants(assume_registered(&state, &command));
-        let decided = decide(&state, command, &context)
-            .unwrap_or_else(|error| panic!("{name} refused: {error} ({error:?})"));
+        let decided =
+            decide(&state, command, &context).unwrap_or_else(|error| panic!("{name} refused: {error} ({error:?})"));
         events.extend(decided);
     }
     Contract::from_events(&events)

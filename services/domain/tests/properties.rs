@@ -33,9 +33,9 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
-use suivi_domain::participants::assume_registered;
 use suivi_domain::advance_recovery::RecoveryPace;
 use suivi_domain::contract::PenaltyDecision;
+use suivi_domain::participants::assume_registered;
 use suivi_domain::{
     decide, propose_penalty, AwardedContract, Command, Contract, DatedRates, DecisionContext, Lang, ProposedPenalty,
     References,

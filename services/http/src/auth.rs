@@ -222,6 +222,10 @@ pub mod policies {
         Finance: Finance);
     policy!(/// Reading contracts (each role sees what it may).
         Readers: Buyer, Contractor, Facilitator, Finance, Admin);
+    policy!(/// Reading the participants' register (identities: facilitators only).
+        RegisterReaders: Facilitator, Buyer, Admin);
+    policy!(/// Erasing a participant's identity.
+        Erasers: Facilitator, Admin);
     policy!(/// The organisation's yearly indicators (every buyer's contracts, so no contractor).
         IndicatorReaders: Buyer, Facilitator, Admin);
 }

@@ -156,6 +156,12 @@ impl From<ApplicationError> for Problem {
                     "decided on version {expected}, the contract is now at version {actual}; read it again and retry"
                 ),
             ),
+            ApplicationError::ParticipantHoursRaced => Problem::of(ProblemCode::ConcurrentChange).detail(
+                "un autre relevé déclarant le même participant pour le même mois vient d'être enregistré : renvoyez \
+                 la demande",
+                "another statement declaring the same participant for the same month was just recorded: send the \
+                 request again",
+            ),
             ApplicationError::Refused(refusal) => Problem::rule(&refusal),
             ApplicationError::IdempotencyKeyReused => Problem::invalid(
                 ProblemCode::IdempotencyKeyReused,

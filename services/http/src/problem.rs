@@ -101,11 +101,21 @@ problem_codes! {
         fr: "Le marché a changé pendant le traitement de votre demande",
         en: "The contract changed while your request was decided",
         meaning: "The contract changed between reading it and recording the change; read it again and retry.";
-    NoPseudonymKey = "no_pseudonym_key", CONFLICT,
-        fr: "La clé de pseudonymisation de votre organisation n'est pas disponible : les relevés d'heures ne \
-             peuvent pas être acceptés",
-        en: "Your organisation's pseudonym key is not available; statements cannot be accepted",
-        meaning: "The organisation's pseudonym key was destroyed or is missing: hour statements cannot be accepted.";
+    ParticipantAlreadyRegistered = "participant_already_registered", CONFLICT,
+        fr: "Cette personne est déjà inscrite",
+        en: "This person is already registered",
+        meaning: "The same family name, given names and birth date (compared without case, accents, spaces or \
+                  hyphens) are already registered in the organisation: `detail` and `Location` give the existing \
+                  participant's code.";
+    ParticipantAlreadyErased = "participant_already_erased", CONFLICT,
+        fr: "Ce participant a déjà été effacé",
+        en: "This participant was already erased",
+        meaning: "The participant's identity was already erased; nothing is left to erase.";
+    RegisterUnavailable = "register_unavailable", SERVICE_UNAVAILABLE,
+        fr: "Le registre des participants n'est pas disponible sur ce serveur",
+        en: "The participants' register is not available on this server",
+        meaning: "The server was started without its key-encryption key (`SUIVI_KEK_FILE` or `SUIVI_KEK`), or the \
+                  key does not open the organisation's keys: identities can be neither sealed nor read.";
     PreconditionFailed = "precondition_failed", PRECONDITION_FAILED,
         fr: "Le marché a changé depuis votre lecture",
         en: "The contract changed since you read it",
@@ -149,10 +159,11 @@ problem_codes! {
         fr: "La date de réception est fixée par Suivi",
         en: "The reception date is set by Suivi",
         meaning: "`received_on` is stamped by Suivi on submission; only a buyer may record another date.";
-    InvalidBeneficiaryReference = "invalid_beneficiary_reference", UNPROCESSABLE_ENTITY,
-        fr: "La référence d'une personne n'est pas valide",
-        en: "A beneficiary reference is not valid",
-        meaning: "A beneficiary reference is 1 to 64 characters.";
+    InvalidParticipantCode = "invalid_participant_code", UNPROCESSABLE_ENTITY,
+        fr: "Le code d'un participant n'est pas valide",
+        en: "A participant code is not valid",
+        meaning: "A participant code is 8 characters among 0-9 and A-Z without I, L, O, U (lower case is read as \
+                  upper case).";
     Internal = "internal", INTERNAL_SERVER_ERROR,
         fr: "Erreur interne",
         en: "Internal error",

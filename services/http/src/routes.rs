@@ -28,7 +28,10 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 
 use crate::auth::Policy;
-use crate::{AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, Role, Tagged};
+use crate::{
+    AppState, Authorized, CodePath, CommandContext, ContractId, Created, JsonBody, Problem, Registered, Registrar,
+    Role, Tagged,
+};
 
 /// A function giving the schema of a type from a generator (a `$ref` to its definition, or the
 /// schema itself for types that are inlined), so operations can name types as data.
@@ -97,6 +100,8 @@ pub enum Success {
     Accepted { created: bool },
     /// 200 with a JSON body, and the contract's `ETag` when `etag` is set.
     Json { description: &'static str, schema: SchemaFn, etag: bool },
+    /// 201 with `Location` and a JSON body: a participant registered.
+    Registered { description: &'static str, schema: SchemaFn },
     /// `/healthz`: 200 `ok` as plain text.
     Alive,
     /// `/readyz`: 200, or 503 when the database is unreachable.
@@ -125,6 +130,10 @@ pub struct Operation {
     /// From the handler's `CommandContext`: it reads `Idempotency-Key` and `If-Match`, and
     /// records events.
     pub is_command: bool,
+    /// From the handler's `Registrar`: it records a change to the participants' register.
+    pub registers: bool,
+    /// From the handler's `CodePath`: the path's `{code}`, which may answer 404.
+    pub on_participant: bool,
     /// From the handler's `JsonBody<T>`, described by the [`Doc`].
     pub body: Option<Body>,
     /// When the handler reads `RawQuery`, as the [`Doc`] describes it.
@@ -160,6 +169,8 @@ enum Answered {
     Accepted { created: bool },
     /// JSON of the handler's type, described so.
     Json { description: &'static str },
+    /// 201 with `Location` and JSON of the handler's type, described so.
+    Registered { description: &'static str },
     /// An answer that is not JSON of a Rust type.
     Other(Success),
 }
@@ -186,6 +197,37 @@ impl Doc {
         Doc {
             body: Some(body),
             ..Doc::new(operation_id, tag, summary, description, Answered::Accepted { created: false })
+        }
+    }
+
+    /// A change to the participants' register (no contract): its body (described here) and its
+    /// answer, 201 with `Location` and the JSON of what was registered.
+    pub fn registration(
+        operation_id: &'static str,
+        tag: &'static str,
+        summary: &'static str,
+        description: &'static str,
+        body: &'static str,
+        response: &'static str,
+    ) -> Self {
+        Doc {
+            body: Some(body),
+            ..Doc::new(operation_id, tag, summary, description, Answered::Registered { description: response })
+        }
+    }
+
+    /// A change to the participants' register answering 200 with the JSON its handler returns.
+    pub fn register_change(
+        operation_id: &'static str,
+        tag: &'static str,
+        summary: &'static str,
+        description: &'static str,
+        body: &'static str,
+        response: &'static str,
+    ) -> Self {
+        Doc {
+            body: Some(body),
+            ..Doc::new(operation_id, tag, summary, description, Answered::Json { description: response })
         }
     }
 
@@ -236,6 +278,8 @@ pub struct Inputs {
     pub roles: Option<&'static [Role]>,
     pub on_contract: bool,
     pub is_command: bool,
+    pub registers: bool,
+    pub on_participant: bool,
     pub body: Option<(SchemaFn, BodyParseFn)>,
     pub query: bool,
 }
@@ -255,6 +299,19 @@ impl<P: Policy> Input for CommandContext<P> {
     fn describe(inputs: &mut Inputs) {
         inputs.roles = Some(P::ROLES);
         inputs.is_command = true;
+    }
+}
+
+impl<P: Policy> Input for Registrar<P> {
+    fn describe(inputs: &mut Inputs) {
+        inputs.roles = Some(P::ROLES);
+        inputs.registers = true;
+    }
+}
+
+impl Input for CodePath {
+    fn describe(inputs: &mut Inputs) {
+        inputs.on_participant = true;
     }
 }
 
@@ -285,6 +342,8 @@ pub enum Output {
     Accepted,
     /// JSON of a Rust type, with the contract's `ETag` or not.
     Json { schema: SchemaFn, etag: bool },
+    /// `Registered`: 201, `Location` and JSON of a Rust type.
+    Registered { schema: SchemaFn },
     /// Anything else: the [`Doc`] says what (health checks, metrics, the document).
     Other,
 }
@@ -308,6 +367,12 @@ impl<T: JsonSchema> Answer for Json<T> {
     }
 }
 
+impl<T: JsonSchema> Answer for Registered<T> {
+    fn output() -> Output {
+        Output::Registered { schema: schema_of::<T> }
+    }
+}
+
 impl<T: JsonSchema> Answer for Tagged<T> {
     fn output() -> Output {
         Output::Json { schema: schema_of::<T>, etag: true }
@@ -322,6 +387,13 @@ impl<T: JsonSchema> Answer for (HeaderMap, Json<T>) {
 }
 
 impl<T: Answer> Answer for Result<T, Problem> {
+    fn output() -> Output {
+        T::output()
+    }
+}
+
+/// A handler whose refusals carry headers a [`Problem`] cannot (a `Location`).
+impl<T: Answer> Answer for Result<T, Response> {
     fn output() -> Output {
         T::output()
     }
@@ -468,7 +540,12 @@ impl Routes {
 fn operation(method: Method, path: &'static str, inputs: Inputs, output: Output, doc: Doc) -> Operation {
     let what = format!("{} {path} ({})", method.as_str(), doc.operation_id);
     assert_eq!(path.contains("{id}"), inputs.on_contract, "{what}: a `{{id}}` path is read by `ContractId`, only");
-    assert_eq!(inputs.is_command, method == Method::Post, "{what}: every POST, and only a POST, is a command");
+    assert_eq!(path.contains("{code}"), inputs.on_participant, "{what}: a `{{code}}` path is read by `CodePath`, only");
+    assert_eq!(
+        inputs.is_command || inputs.registers,
+        method == Method::Post,
+        "{what}: every POST, and only a POST, is a command or a change to the register"
+    );
     assert_eq!(inputs.query, doc.query.is_some(), "{what}: a handler reading `RawQuery` documents its query");
     let body = match (inputs.body, doc.body) {
         (Some((schema, parse)), Some(description)) => Some(Body { description, schema, parse }),
@@ -478,6 +555,9 @@ fn operation(method: Method, path: &'static str, inputs: Inputs, output: Output,
     let success = match (output, doc.answer) {
         (Output::Accepted, Answered::Accepted { created }) => Success::Accepted { created },
         (Output::Json { schema, etag }, Answered::Json { description }) => Success::Json { description, schema, etag },
+        (Output::Registered { schema }, Answered::Registered { description }) => {
+            Success::Registered { description, schema }
+        }
         (Output::Other, Answered::Other(success))
             if !matches!(success, Success::Accepted { .. } | Success::Json { .. }) =>
         {
@@ -496,6 +576,8 @@ fn operation(method: Method, path: &'static str, inputs: Inputs, output: Output,
         access: inputs.roles.map_or(Access::Public, Access::Roles),
         on_contract: inputs.on_contract,
         is_command: inputs.is_command,
+        registers: inputs.registers,
+        on_participant: inputs.on_participant,
         body,
         query: doc.query,
         success,

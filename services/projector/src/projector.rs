@@ -17,6 +17,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sqlx::{Acquire as _, PgConnection, PgPool, Postgres, Row, Transaction};
 use suivi_domain::Contract;
+use suivi_proto::events::ParticipantEvent;
 use suivi_proto::LogPosition;
 use suivi_store::{EventStore, ReadError, StoredEvent};
 use tokio::sync::watch;
@@ -131,6 +132,8 @@ struct Batch {
     order: Vec<Uuid>,
     /// Events of the batch that could not be projected.
     failures: Vec<Failure>,
+    /// Rows of the participants' events of the batch (their streams are not contracts).
+    participants: RowSet,
 }
 
 impl Batch {
@@ -243,6 +246,8 @@ impl Projector {
             }
             Err(other) => return Err(other.into()),
         }
+        // Participants' rows apart from the contracts': the slow path above rewrites contracts only.
+        write::write(&mut tx, schema, &batch.participants).await?;
         batch.failures.sort_by_key(|f| f.position);
         failures::record(&mut tx, schema, &batch.failures).await?;
         sqlx::query(&format!(
@@ -311,6 +316,13 @@ impl Projector {
         batch: &mut Batch,
     ) -> Result<(), ProjectorError> {
         let id = stored.stream_id;
+        if ParticipantEvent::is_participant_type(&stored.event_type) {
+            match ParticipantEvent::decode_str(&stored.event_type, stored.schema_version, &stored.payload) {
+                Ok(event) => batch.participants.participant_event(id, stored.tenant.as_str(), &event),
+                Err(e) => batch.failures.push(Failure::of(stored, Cause::Undecodable, &e.to_string())),
+            }
+            return Ok(());
+        }
         if let Some(&failed) = quarantine.get(&id) {
             batch.failures.push(Failure::skipped(stored, failed));
             return Ok(());
@@ -530,7 +542,7 @@ impl Projector {
         let mut tx = self.pool.begin().await?;
         sqlx::query(&format!(
             "truncate {name}.contracts, {name}.instalments, {name}.statement_lines, {name}.penalties,
-                      {name}.projection_failures"
+                      {name}.projection_failures, {name}.participants"
         ))
         .execute(&mut *tx)
         .await?;

@@ -84,6 +84,8 @@ pub struct LineRow {
     pub line_id: i32,
     pub tenant: String,
     pub beneficiary: String,
+    /// The participant's code, for lines naming one (not for lines of the pseudonym era).
+    pub participant: Option<String>,
     pub category: String,
     pub modality: String,
     pub hours: Decimal,
@@ -113,6 +115,72 @@ pub struct RowSet {
     pub instalments: Vec<InstalmentRow>,
     pub lines: Vec<LineRow>,
     pub penalties: Vec<PenaltyRow>,
+    /// Participants registered in the batch (with their erasure, if also in the batch).
+    pub participants: Vec<ParticipantRow>,
+    /// Participants registered before the batch and erased in it.
+    pub erasures: Vec<(Uuid, NaiveDate)>,
+}
+
+/// A participant as indicators count it: profile brackets only (the register's events carry
+/// nothing else).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParticipantRow {
+    pub participant_id: Uuid,
+    pub tenant: String,
+    pub code: String,
+    pub category: String,
+    pub prescriber: String,
+    pub gender: String,
+    pub qualification: String,
+    pub priority_neighbourhood_resident: bool,
+    pub age_band: String,
+    pub eligible_from: NaiveDate,
+    pub eligible_until: NaiveDate,
+    pub registered_on: NaiveDate,
+    pub erased_on: Option<NaiveDate>,
+}
+
+impl ParticipantRow {
+    pub fn of(participant_id: Uuid, tenant: &str, registered: &suivi_proto::events::ParticipantRegisteredV1) -> Self {
+        ParticipantRow {
+            participant_id,
+            tenant: tenant.to_owned(),
+            code: registered.code.as_str().to_owned(),
+            category: name(&registered.category),
+            prescriber: name(&registered.prescriber),
+            gender: name(&registered.gender),
+            qualification: name(&registered.qualification),
+            priority_neighbourhood_resident: registered.priority_neighbourhood_resident,
+            age_band: name(&registered.age_band_at_entry),
+            eligible_from: registered.eligible_from,
+            eligible_until: registered.eligible_until,
+            registered_on: registered.registered_on,
+            erased_on: None,
+        }
+    }
+}
+
+impl RowSet {
+    /// Takes a participant's event into the batch's rows.
+    pub fn participant_event(
+        &mut self,
+        participant_id: Uuid,
+        tenant: &str,
+        event: &suivi_proto::events::ParticipantEvent,
+    ) {
+        use suivi_proto::events::ParticipantEvent;
+        match event {
+            ParticipantEvent::Registered(registered) => {
+                self.participants.push(ParticipantRow::of(participant_id, tenant, registered));
+            }
+            ParticipantEvent::Erased(erased) => {
+                match self.participants.iter_mut().find(|row| row.participant_id == participant_id) {
+                    Some(row) => row.erased_on = Some(erased.erased_on),
+                    None => self.erasures.push((participant_id, erased.erased_on)),
+                }
+            }
+        }
+    }
 }
 
 /// What a batch changed in one contract, so only those rows are written again.
@@ -294,6 +362,7 @@ pub fn line_rows<'a>(id: Uuid, tenant: &str, instalment: &'a Instalment) -> impl
             line_id: line.line_id as i32,
             tenant: tenant.clone(),
             beneficiary: line.beneficiary.as_str().to_owned(),
+            participant: line.beneficiary.participant().map(|code| code.as_str().to_owned()),
             category: name(&line.category),
             modality: name(&line.modality),
             hours: line.hours.value(),

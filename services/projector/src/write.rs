@@ -11,7 +11,7 @@ use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
-use crate::rows::{ContractRow, InstalmentRow, LineRow, PenaltyRow, RowSet};
+use crate::rows::{ContractRow, InstalmentRow, LineRow, ParticipantRow, PenaltyRow, RowSet};
 use crate::target::Schema;
 
 /// PostgreSQL takes at most 65 535 parameters per statement; the widest row has 31 columns.
@@ -32,7 +32,57 @@ pub async fn write(tx: &mut PgConnection, schema: Schema, rows: &RowSet) -> Resu
     for chunk in rows.penalties.chunks(ROWS_PER_STATEMENT) {
         penalties(schema, chunk).build().persistent(false).execute(&mut *tx).await?;
     }
+    if !rows.participants.is_empty() {
+        let sql = unnest_upsert(schema, "participants", "participant_id", PARTICIPANT_COLUMNS);
+        participants(&sql, &rows.participants).execute(&mut *tx).await?;
+    }
+    if !rows.erasures.is_empty() {
+        sqlx::query(&format!(
+            "update {}.participants p set erased_on = e.erased_on
+             from unnest($1::uuid[], $2::date[]) as e(participant_id, erased_on)
+             where p.participant_id = e.participant_id",
+            schema.name()
+        ))
+        .bind(rows.erasures.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+        .bind(rows.erasures.iter().map(|(_, on)| *on).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
+    }
     Ok(())
+}
+
+const PARTICIPANT_COLUMNS: &[(&str, &str)] = &[
+    ("participant_id", "uuid"),
+    ("tenant", "text"),
+    ("code", "text"),
+    ("category", "text"),
+    ("prescriber", "text"),
+    ("gender", "text"),
+    ("qualification", "text"),
+    ("priority_neighbourhood_resident", "bool"),
+    ("age_band", "text"),
+    ("eligible_from", "date"),
+    ("eligible_until", "date"),
+    ("registered_on", "date"),
+    ("erased_on", "date"),
+];
+
+/// One array per column, in [`PARTICIPANT_COLUMNS`] order.
+fn participants<'a>(sql: &'a str, rows: &'a [ParticipantRow]) -> Query<'a, Postgres, PgArguments> {
+    sqlx::query(sql)
+        .bind(rows.iter().map(|r| r.participant_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.tenant.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.category.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.prescriber.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.gender.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.qualification.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.priority_neighbourhood_resident).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.age_band.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.eligible_from).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.eligible_until).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.registered_on).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.erased_on).collect::<Vec<_>>())
 }
 
 /// `insert into schema.table (a, b) select * from unnest($1::ta[], $2::tb[]) on conflict …`,
@@ -186,6 +236,7 @@ const LINE_COLUMNS: &[(&str, &str)] = &[
     ("line_id", "int4"),
     ("tenant", "text"),
     ("beneficiary", "text"),
+    ("participant", "text"),
     ("category", "text"),
     ("modality", "text"),
     ("hours", "numeric"),
@@ -203,6 +254,7 @@ fn lines<'a>(sql: &'a str, rows: &'a [LineRow]) -> Query<'a, Postgres, PgArgumen
         .bind(rows.iter().map(|r| r.line_id).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.tenant.as_str()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.beneficiary.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.participant.as_deref()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.category.as_str()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.modality.as_str()).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.hours).collect::<Vec<_>>())

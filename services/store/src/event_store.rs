@@ -10,7 +10,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::postgres::PgRow;
-use sqlx::{PgPool, Row};
+use sqlx::{PgExecutor, PgPool, Row};
+use suivi_domain::participants::HoursDelta;
 use suivi_proto::events::{DecodeError, Event};
 use suivi_proto::{Actor, ActorKind, EventEnvelope, LogPosition, NewEvent, TenantId};
 use uuid::Uuid;
@@ -81,6 +82,10 @@ pub enum AppendError {
     IdempotencyKeyReused { key: String, stream_id: Uuid },
     #[error("an append needs at least one event")]
     NoEvents,
+    /// Another statement naming the same participant and month committed first: decided again,
+    /// this one would be refused with the figures.
+    #[error("a participant would have more than 230 hours counted in a month")]
+    ParticipantHoursExceeded,
     #[error("event store unavailable")]
     Database(#[from] sqlx::Error),
 }
@@ -208,6 +213,43 @@ select position, transaction_id::text::bigint as transaction_id, event_id, tenan
 from events
 "#;
 
+/// Inserts `request.events` if the stream is at the expected version (then the row holds the
+/// versions written; else they are null), remembering the idempotency key with them.
+pub(crate) async fn insert_events<'e>(
+    executor: impl PgExecutor<'e>,
+    request: &AppendRequest<'_>,
+) -> Result<PgRow, sqlx::Error> {
+    let events = request.events;
+    if events.is_empty() {
+        return Err(sqlx::Error::Protocol("an append needs at least one event".to_owned()));
+    }
+    let common = |sql| {
+        sqlx::query(sql)
+            .bind(request.stream_id)
+            .bind(request.tenant.as_str())
+            .bind(request.expected_version)
+            .bind(actor_kind_name(request.actor.kind))
+            .bind(&request.actor.id)
+            .bind(request.correlation_id)
+            .bind(request.causation_id)
+    };
+    let query = match events {
+        [event] => common(APPEND_ONE_SQL)
+            .bind(event.event_id)
+            .bind(event.event_type.as_str())
+            .bind(event.schema_version as i16)
+            .bind(event.occurred_at)
+            .bind(event.payload.to_string()),
+        _ => common(APPEND_SQL)
+            .bind(events.iter().map(|e| e.event_id).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| e.schema_version as i16).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| e.payload.to_string()).collect::<Vec<_>>()),
+    };
+    query.bind(request.idempotency_key).bind(request.request_digest).fetch_one(executor).await
+}
+
 impl EventStore {
     pub fn new(pool: PgPool) -> Self {
         EventStore { pool }
@@ -223,47 +265,59 @@ impl EventStore {
         if request.events.is_empty() {
             return Err(AppendError::NoEvents);
         }
-        let events = request.events;
-        let common = |sql| {
-            sqlx::query(sql)
-                .bind(request.stream_id)
-                .bind(request.tenant.as_str())
-                .bind(request.expected_version)
-                .bind(actor_kind_name(request.actor.kind))
-                .bind(&request.actor.id)
-                .bind(request.correlation_id)
-                .bind(request.causation_id)
-        };
-        let query = match events {
-            [event] => common(APPEND_ONE_SQL)
-                .bind(event.event_id)
-                .bind(event.event_type.as_str())
-                .bind(event.schema_version as i16)
-                .bind(event.occurred_at)
-                .bind(event.payload.to_string()),
-            _ => common(APPEND_SQL)
-                .bind(events.iter().map(|e| e.event_id).collect::<Vec<_>>())
-                .bind(events.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>())
-                .bind(events.iter().map(|e| e.schema_version as i16).collect::<Vec<_>>())
-                .bind(events.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
-                .bind(events.iter().map(|e| e.payload.to_string()).collect::<Vec<_>>()),
-        };
-        let result = query.bind(request.idempotency_key).bind(request.request_digest).fetch_one(&self.pool).await;
+        let result = insert_events(&self.pool, &request).await;
+        self.appended_or_explained(&request, result).await
+    }
 
+    /// [`EventStore::append`], and the changes `events` make to the hours counted per
+    /// participant and month, in one transaction: both or neither. A change that would take a
+    /// participant-month above 230 h (two statements racing past the domain's check) appends
+    /// nothing: [`AppendError::ParticipantHoursExceeded`].
+    #[tracing::instrument(skip_all, fields(stream_id = %request.stream_id, expected = request.expected_version, count = request.events.len()), err(level = "debug"))]
+    pub async fn append_with_hours(
+        &self,
+        request: AppendRequest<'_>,
+        hours: &[HoursDelta],
+    ) -> Result<Appended, AppendError> {
+        if hours.is_empty() || request.events.is_empty() {
+            return self.append(request).await;
+        }
+        let mut tx = self.pool.begin().await?;
+        let result = insert_events(&mut *tx, &request).await;
+        let inserted =
+            matches!(&result, Ok(row) if row.try_get::<Option<i64>, _>("first_version").ok().flatten().is_some());
+        if inserted {
+            if let Err(error) = crate::participants::count_hours(&mut tx, request.tenant, hours).await {
+                tx.rollback().await?;
+                return Err(error);
+            }
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        self.appended_or_explained(&request, result).await
+    }
+
+    /// What an insert of events answered, made into the append's result.
+    async fn appended_or_explained(
+        &self,
+        request: &AppendRequest<'_>,
+        result: Result<PgRow, sqlx::Error>,
+    ) -> Result<Appended, AppendError> {
         match result {
             Ok(row) => match (row.try_get("first_version")?, row.try_get("last_version")?) {
                 (Some(first_version), Some(last_version)) => {
                     Ok(Appended { stream_id: request.stream_id, first_version, last_version, replayed: false })
                 }
                 // Nothing inserted: the stream was not at the expected version.
-                _ => self.explain_refusal(&request).await,
+                _ => self.explain_refusal(request).await,
             },
             Err(sqlx::Error::Database(db)) if db.constraint() == Some("events_stream_version_key") => {
                 // A concurrent append decided on the same version committed first.
-                self.explain_refusal(&request).await
+                self.explain_refusal(request).await
             }
             Err(sqlx::Error::Database(db)) if db.constraint() == Some("idempotency_keys_pkey") => {
-                self.explain_refusal(&request).await
+                self.explain_refusal(request).await
             }
             Err(error) => Err(error.into()),
         }

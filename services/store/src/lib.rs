@@ -4,6 +4,7 @@
 
 pub mod database;
 pub mod event_store;
+pub mod participants;
 pub mod reference_rates;
 pub mod relay;
 

@@ -1,4 +1,5 @@
-//! `suivi tenant …` and `suivi token …` (create, list, revoke): who may use Suivi.
+//! `suivi tenant …`, `suivi token …` (create, list, revoke): who may use Suivi; `suivi kek …`:
+//! the key-encryption key ring of the participants' register.
 
 use anyhow::Context as _;
 use clap::Subcommand;
@@ -12,7 +13,7 @@ use suivi_proto::TenantId;
 
 #[derive(Debug, Subcommand)]
 pub enum TenantCommand {
-    /// Create a tenant with the buyer SIRETs it purchases for, and its pseudonym key.
+    /// Create a tenant with the buyer SIRETs it purchases for.
     Create {
         #[arg(long)]
         id: String,
@@ -29,19 +30,16 @@ pub enum TenantCommand {
         #[arg(long = "buyer-siret", required = true)]
         buyer_sirets: Vec<String>,
     },
-    /// Retire the tenant's pseudonym key and make a new one.
-    RotateKey {
-        #[arg(long)]
-        id: String,
-    },
-    /// Destroy every pseudonym key of the tenant: its pseudonyms become unlinkable for good.
-    DestroyKeys {
-        #[arg(long)]
-        id: String,
-        /// Required: this cannot be undone.
-        #[arg(long)]
-        yes_really: bool,
-    },
+}
+
+/// The key-encryption key ring (see `suivi_privacy::keys` for a rotation, step by step).
+#[derive(Debug, Subcommand)]
+pub enum KekCommand {
+    /// Print a new random key, in base64: the line to put first in the KEK file.
+    Generate,
+    /// Wrap every stored key again under the active (first) key of the ring; afterwards the
+    /// older keys can be removed from the ring and destroyed.
+    Rewrap,
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,14 +92,26 @@ pub async fn tenant(pool: &PgPool, command: TenantCommand) -> anyhow::Result<()>
             tenants::add_buyers(pool, &TenantId::parse(&id)?, &sirets(&buyer_sirets)?).await?;
             println!("buyers added to {id}");
         }
-        TenantCommand::RotateKey { id } => {
-            let version = tenants::rotate_key(pool, &TenantId::parse(&id)?).await?;
-            println!("tenant {id}: pseudonym key version {version} is now active");
+    }
+    Ok(())
+}
+
+pub async fn kek(config: &crate::cli::Config, command: KekCommand) -> anyhow::Result<()> {
+    match command {
+        KekCommand::Generate => {
+            // The key alone on standard output, so it can go straight into a file.
+            println!("{}", suivi_privacy::SecretKey::random().to_base64());
         }
-        TenantCommand::DestroyKeys { id, yes_really } => {
-            anyhow::ensure!(yes_really, "this destroys the tenant's pseudonym keys for good: add --yes-really");
-            let destroyed = tenants::destroy_keys(pool, &TenantId::parse(&id)?).await?;
-            println!("tenant {id}: {destroyed} key(s) destroyed; remove them from backups too");
+        KekCommand::Rewrap => {
+            let ring = config.required_key_ring()?;
+            let pool = suivi_store::database::connect(&config.database_url, 2).await?;
+            let done = suivi_participants::rewrap_all(&pool, &ring).await?;
+            println!(
+                "{} key(s) rewrapped under key-encryption key {}, {} already under it",
+                done.rewrapped,
+                ring.active_id(),
+                done.already
+            );
         }
     }
     Ok(())

@@ -33,6 +33,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .merge(suivi_contracts::routes())
         .merge(suivi_declarations::routes())
+        .merge(suivi_participants::routes())
         .merge(suivi_payments::routes())
         .merge(suivi_reporting::routes())
         .get(
@@ -164,8 +165,21 @@ impl Application {
     }
 
     pub async fn build_with(pool: PgPool, address: &str, limits: HttpLimits) -> anyhow::Result<Self> {
+        Self::build_serving(pool, address, limits, None).await
+    }
+
+    /// The application with the key-encryption key ring of the participants' register (`None`:
+    /// the register answers 503).
+    pub async fn build_serving(
+        pool: PgPool,
+        address: &str,
+        limits: HttpLimits,
+        vault: Option<std::sync::Arc<suivi_privacy::KeyRing>>,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(address).await?;
-        let state = AppState::new(pool).with_auth_throttle(AuthThrottle::per_minute(limits.auth_failures_per_minute));
+        let state = AppState::new(pool)
+            .with_auth_throttle(AuthThrottle::per_minute(limits.auth_failures_per_minute))
+            .with_vault(vault);
         Ok(Application { listener, router: router(state, limits.requests), connections: limits.connections })
     }
 

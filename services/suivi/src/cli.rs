@@ -44,6 +44,32 @@ pub struct Config {
     pub http_addr: String,
     #[command(flatten)]
     pub http: HttpSettings,
+    /// File holding the key-encryption key ring (one base64 key per line, the active one first):
+    /// it opens the keys that seal participants' identities. Keep it outside the database and
+    /// its backups (docs/privacy.md).
+    #[arg(long, env = "SUIVI_KEK_FILE", global = true)]
+    pub kek_file: Option<std::path::PathBuf>,
+    /// The key-encryption key ring itself, keys separated by commas (instead of a file).
+    #[arg(long, env = "SUIVI_KEK", hide_env_values = true, global = true)]
+    pub kek: Option<String>,
+}
+
+impl Config {
+    /// The key-encryption key ring, when one is configured (`--kek-file`, else `--kek`).
+    pub fn key_ring(&self) -> anyhow::Result<Option<suivi_privacy::KeyRing>> {
+        let text = match (&self.kek_file, &self.kek) {
+            (Some(path), _) => std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("reading the key-encryption key file {}: {e}", path.display()))?,
+            (None, Some(text)) => text.clone(),
+            (None, None) => return Ok(None),
+        };
+        Ok(Some(suivi_privacy::KeyRing::parse(&text)?))
+    }
+
+    /// The key ring, which this command cannot do without.
+    pub fn required_key_ring(&self) -> anyhow::Result<suivi_privacy::KeyRing> {
+        self.key_ring()?.ok_or_else(|| anyhow::anyhow!(suivi_privacy::KekError::Empty))
+    }
 }
 
 /// The HTTP server's limits (see `crate::server` and `suivi_http::{timeouts, throttle}`).
@@ -102,9 +128,12 @@ pub enum Command {
     /// Dated reference data: gross hourly SMIC, ECB main refinancing rate.
     #[command(subcommand)]
     Reference(crate::admin::ReferenceCommand),
-    /// Manage tenants (buyer organisations), their buyer SIRETs and pseudonym keys.
+    /// Manage tenants (buyer organisations) and their buyer SIRETs.
     #[command(subcommand)]
     Tenant(crate::admin::TenantCommand),
+    /// The key-encryption key ring: make a key, rewrap every stored key under the active one.
+    #[command(subcommand)]
+    Kek(crate::admin::KekCommand),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(crate::admin::TokenCommand),

@@ -1,7 +1,9 @@
 //! `suivi demo`: a demo tenant a newcomer can explore with curl (and, later, the web UI).
 //!
-//! Creates the tenant `demo` (if missing) with three contracts at different stages, and prints
-//! one fresh token per role. Running it again only prints new tokens.
+//! Creates the tenant `demo` (if missing) with seven registered participants and four contracts
+//! at different stages, and prints one fresh token per role. Running it again only prints new
+//! tokens. The people are made up; one of them works on two contracts (155 h a month in all, under
+//! the 230 h bound that counts every contract).
 
 use anyhow::Context as _;
 use chrono::{Datelike, Months, NaiveDate};
@@ -11,8 +13,14 @@ use sqlx::PgPool;
 use suivi_application::{business_today, Application, CommandRequest, Expected, Principal, Role};
 use suivi_domain::Command;
 use suivi_http::auth::create_token;
-use suivi_http::tenants::{create_tenant, pseudonymiser, TenantError};
-use suivi_proto::events::{ContractAwardedV1, InstalmentRequestedV1, StatementReviewedV1};
+use suivi_http::tenants::{create_tenant, TenantError};
+use suivi_participants::{register_participant, NewParticipant};
+use suivi_privacy::{Identity, KeyRing};
+use suivi_proto::codes::ParticipantCode;
+use suivi_proto::events::{
+    ContractAwardedV1, EligibleCategory, Gender, InstalmentRequestedV2, Prescriber, QualificationLevel,
+    StatementReviewedV1,
+};
 use suivi_proto::TenantId;
 use suivi_store::EventStore;
 use uuid::Uuid;
@@ -21,7 +29,7 @@ const BUYER: &str = "20004869500015";
 const MEMBER_COMMUNE: &str = "21000000000013";
 const CONTRACTOR: &str = "73282932000074";
 
-pub async fn run(pool: &PgPool) -> anyhow::Result<()> {
+pub async fn run(pool: &PgPool, vault: &KeyRing) -> anyhow::Result<()> {
     let tenant = TenantId::parse("demo")?;
     match create_tenant(
         pool,
@@ -31,7 +39,7 @@ pub async fn run(pool: &PgPool) -> anyhow::Result<()> {
     )
     .await
     {
-        Ok(()) => seed(pool, &tenant).await.context("seeding the demo contracts")?,
+        Ok(()) => seed(pool, vault, &tenant).await.context("seeding the demo contracts")?,
         Err(TenantError::AlreadyExists(_)) => println!("tenant demo already exists: its contracts are kept"),
         Err(other) => return Err(other.into()),
     }
@@ -69,11 +77,67 @@ fn award(
     }))?)
 }
 
-async fn seed(pool: &PgPool, tenant: &TenantId) -> anyhow::Result<()> {
+/// The demo's made-up people: (family name, given names, birth date, category, prescriber, gender,
+/// qualification, QPV resident).
+type Person =
+    (&'static str, &'static str, &'static str, EligibleCategory, Prescriber, Gender, QualificationLevel, bool);
+
+const PEOPLE: [Person; 7] = {
+    use EligibleCategory::*;
+    use Gender::*;
+    use QualificationLevel::*;
+    [
+        ("Martin", "Léa", "2001-03-14", YoungLowQualification, Prescriber::MissionLocale, Female, BelowLevel3, true),
+        ("Diallo", "Moussa", "1985-07-02", LongTermJobseeker, Prescriber::FranceTravail, Male, Level3, true),
+        ("Petit", "Sandrine", "1972-11-23", MinimumIncomeRecipient, Prescriber::Departement, Female, Level4, false),
+        ("Lefèvre", "Karim", "1969-05-09", JobseekerOver50, Prescriber::FranceTravail, Male, Level3, false),
+        ("Nguyen", "Thi Hoa", "1990-09-30", DisabilityRecognition, Prescriber::CapEmploi, Female, Level5, false),
+        ("Bernard", "Lucas", "2003-01-18", YoungLowQualification, Prescriber::MissionLocale, Male, BelowLevel3, true),
+        ("Rousseau", "Nadia", "1980-02-11", SiaeEaEsatEmployee, Prescriber::Siae, Female, BelowLevel3, true),
+    ]
+};
+
+/// Registers the demo's people, eligible from three months before the contracts for two years:
+/// their codes, in [`PEOPLE`] order.
+async fn register_people(
+    pool: &PgPool,
+    vault: &KeyRing,
+    facilitator: &Principal,
+    notified: NaiveDate,
+    today: NaiveDate,
+) -> anyhow::Result<Vec<ParticipantCode>> {
+    let tenant_key = suivi_participants::tenant_index_key(pool, vault, &facilitator.tenant)
+        .await
+        .map_err(|problem| anyhow::anyhow!("the tenant's blind-index key: {problem:?}"))?;
+    let eligible_from = notified.checked_sub_months(Months::new(3)).context("eligibility start")?;
+    let eligible_until = eligible_from.checked_add_months(Months::new(24)).context("eligibility end")?;
+    let mut codes = Vec::new();
+    for (family, given, born, category, prescriber, gender, qualification, qpv) in PEOPLE {
+        let person = NewParticipant {
+            identity: Identity { family_name: family.into(), given_names: given.into(), birth_date: born.parse()? },
+            category,
+            prescriber,
+            eligible_from,
+            eligible_until,
+            gender,
+            qualification,
+            priority_neighbourhood_resident: qpv,
+        };
+        let registered =
+            register_participant(pool, vault, &tenant_key, facilitator, Uuid::now_v7(), &person, today).await?;
+        println!("demo participant {}: {given} {family}", registered.registration.code);
+        codes.push(registered.registration.code);
+    }
+    Ok(codes)
+}
+
+async fn seed(pool: &PgPool, vault: &KeyRing, tenant: &TenantId) -> anyhow::Result<()> {
     let demo = Demo::new(pool, tenant);
     let today = business_today();
     let notified = today.checked_sub_months(Months::new(5)).unwrap_or(today);
-    let pseudonyms = pseudonymiser(pool, tenant).await?;
+    let codes = register_people(pool, vault, &demo.facilitator, notified, today).await?;
+    // Who works on which contract, in [`PEOPLE`] order: Moussa Diallo on the first two.
+    let crews: [[usize; 3]; 3] = [[1, 0, 2], [3, 4, 1], [5, 6, 2]];
     let contracts = [
         ("Réhabilitation du gymnase communautaire — gros œuvre", BUYER, "1200000.00", "1000"),
         ("Entretien des espaces verts de la commune", MEMBER_COMMUNE, "180000.00", "300"),
@@ -90,24 +154,22 @@ async fn seed(pool: &PgPool, tenant: &TenantId) -> anyhow::Result<()> {
                 break;
             }
             let cumulative = Decimal::from(month) * amount.parse::<Decimal>()? / Decimal::from(8);
-            let people = [
-                ("EMP-001", "long_term_jobseeker", "direct_hire", "120"),
-                ("EMP-002", "young_low_qualification", "temporary_work_etti", "70.5"),
-                ("EMP-003", "minimum_income_recipient", "geiq", "35"),
-            ];
-            let lines: Vec<_> = people
+            let work = [("direct_hire", "120"), ("temporary_work_etti", "70.5"), ("geiq", "35")];
+            let lines: Vec<_> = work
                 .iter()
+                .zip(crews[index])
                 .enumerate()
-                .map(|(line, (reference, category, modality, hours))| {
+                .map(|(line, ((modality, hours), person))| {
                     json!({
                         "line_id": line + 1,
-                        "beneficiary": pseudonyms.pseudonym(&format!("{reference}-{index}")).as_str(),
-                        "category": category, "modality": modality, "hours": hours,
+                        "beneficiary": { "kind": "participant", "code": codes[person].as_str() },
+                        // The register's category replaces it when the command runs.
+                        "category": "other_eligible", "modality": modality, "hours": hours,
                         "period": { "start": start.to_string(), "end": end.to_string() }
                     })
                 })
                 .collect();
-            let request: InstalmentRequestedV1 = serde_json::from_value(json!({
+            let request: InstalmentRequestedV2 = serde_json::from_value(json!({
                 "number": month, "period": { "start": start.to_string(), "end": end.to_string() },
                 "cumulative_value_ht": cumulative.round_dp(2).to_string(),
                 "received_on": end.succ_opt().unwrap_or(end).min(today).to_string(),
@@ -128,7 +190,7 @@ async fn seed(pool: &PgPool, tenant: &TenantId) -> anyhow::Result<()> {
         }
         println!("demo contract {id}: {object}");
     }
-    demo.contract_settled_short_of_hours(&pseudonyms, notified, today).await
+    demo.contract_settled_short_of_hours(&codes, notified, today).await
 }
 
 /// The demo's principals, running commands through the application like any edge.
@@ -170,7 +232,7 @@ impl Demo {
     /// penalty proposal waits for the facilitator's decision (`GET …/penalty`).
     async fn contract_settled_short_of_hours(
         &self,
-        pseudonyms: &suivi_http::tenants::Pseudonymiser,
+        codes: &[ParticipantCode],
         notified: NaiveDate,
         today: NaiveDate,
     ) -> anyhow::Result<()> {
@@ -181,14 +243,15 @@ impl Demo {
         let start = notified.with_day(1).and_then(|d| d.checked_add_months(Months::new(1))).context("month")?;
         let end = start.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).context("month end")?;
         let period = json!({ "start": start.to_string(), "end": end.to_string() });
-        let request: InstalmentRequestedV1 = serde_json::from_value(json!({
+        let participant = |index: usize| json!({ "kind": "participant", "code": codes[index].as_str() });
+        let request: InstalmentRequestedV2 = serde_json::from_value(json!({
             "number": 1, "period": period, "cumulative_value_ht": "96000.00",
             "received_on": end.succ_opt().unwrap_or(end).min(today).to_string(),
             "statement": { "lines": [
-                { "line_id": 1, "beneficiary": pseudonyms.pseudonym("EMP-101").as_str(),
-                  "category": "long_term_jobseeker", "modality": "direct_hire", "hours": "80", "period": period },
-                { "line_id": 2, "beneficiary": pseudonyms.pseudonym("EMP-102").as_str(),
-                  "category": "disability_recognition", "modality": "subcontracting_siae", "hours": "45", "period": period }
+                { "line_id": 1, "beneficiary": participant(3),
+                  "category": "other_eligible", "modality": "direct_hire", "hours": "80", "period": period },
+                { "line_id": 2, "beneficiary": participant(4),
+                  "category": "other_eligible", "modality": "subcontracting_siae", "hours": "45", "period": period }
             ] }
         }))?;
         self.run(&self.contractor, id, Command::RequestInstalment(request)).await?;

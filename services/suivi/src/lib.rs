@@ -28,7 +28,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(&cli.config, args).await,
         Command::Projector(command) => projection::run(&cli.config, command).await,
         Command::Reference(command) => admin::reference(&pool(&cli.config).await?, command).await,
-        Command::Demo => demo::run(&pool(&cli.config).await?).await,
+        Command::Demo => demo::run(&pool(&cli.config).await?, &cli.config.required_key_ring()?).await,
+        Command::Kek(command) => admin::kek(&cli.config, command).await,
         Command::Tenant(command) => admin::tenant(&pool(&cli.config).await?, command).await,
         Command::Token(command) => admin::token(&pool(&cli.config).await?, command).await,
         Command::Import(command) => import::run(&pool(&cli.config).await?, command).await,
@@ -55,7 +56,13 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     let pool = database::connect(&config.database_url, 16).await.context("connecting to PostgreSQL")?;
     let nats = connect_nats(&config.nats_url).await?;
     let shutdown = shutdown::on_signal();
-    let app = app::Application::build_with(pool.clone(), &config.http_addr, config.http.limits())
+    let vault = config.key_ring()?.map(std::sync::Arc::new);
+    if vault.is_none() {
+        tracing::warn!(
+            "no key-encryption key (SUIVI_KEK_FILE or SUIVI_KEK): the participants' register answers 503 until one is set"
+        );
+    }
+    let app = app::Application::build_serving(pool.clone(), &config.http_addr, config.http.limits(), vault)
         .await
         .with_context(|| format!("listening on {}", config.http_addr))?;
     tracing::info!(address = %app.local_addr()?, "HTTP API listening");

@@ -63,7 +63,11 @@ fn cumulative_value(contract: &AwardedContract, request: &InstalmentRequestedV2)
     Ok(())
 }
 
-fn lines(contract: &AwardedContract, request: &InstalmentRequestedV2, context: &DecisionContext) -> Result<(), DomainError> {
+fn lines(
+    contract: &AwardedContract,
+    request: &InstalmentRequestedV2,
+    context: &DecisionContext,
+) -> Result<(), DomainError> {
     let lines: &[StatementLine] = &request.statement.lines;
     let latest = contract.execution_end_date().min(request.period.end);
     let mut ids = HashSet::new();
@@ -81,7 +85,8 @@ fn lines(contract: &AwardedContract, request: &InstalmentRequestedV2, context: &
         }
         eligible(index, line, context)?;
     }
-    let counted = |code: &_, month| context.participants.get(code).map(|fact| fact.counted_in(month)).unwrap_or_default();
+    let counted =
+        |code: &_, month| context.participants.get(code).map(|fact| fact.counted_in(month)).unwrap_or_default();
     check_monthly_hours(lines, counted).map_err(|excess| DomainError::TooManyHoursPerPersonPerMonth {
         index: excess.index,
         code: excess.code.to_string(),

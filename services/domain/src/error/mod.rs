@@ -119,7 +119,9 @@ pub enum DomainError {
     TooManyHoursPerPersonPerMonth { index: usize, code: String, month: CalendarMonth, total: Hours, maximum: Hours },
     #[error("no participant {code} in the organisation's register")]
     UnknownParticipant { index: usize, code: String },
-    #[error("participant {code} is eligible from {eligible_from} to {eligible_until}: the line's period is outside it")]
+    #[error(
+        "participant {code} is eligible from {eligible_from} to {eligible_until}: the line's period is outside it"
+    )]
     ParticipantNotEligible { index: usize, code: String, eligible_from: NaiveDate, eligible_until: NaiveDate },
     #[error("participant {code} was erased: no more hours can be declared for it")]
     ParticipantErased { index: usize, code: String },

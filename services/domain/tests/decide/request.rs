@@ -305,7 +305,10 @@ fn it_counts_the_hours_a_participant_did_for_other_firms_towards_the_monthly_lim
     );
     // 30 more is exactly 230: accepted.
     let request = request_with(1, "1.00", vec![month_line(1, 'a', "30", 1)]);
-    given([awarded()]).counted_elsewhere(code('a'), "2024-03", "200").when(submit(request.clone())).then([request.into()]);
+    given([awarded()])
+        .counted_elsewhere(code('a'), "2024-03", "200")
+        .when(submit(request.clone()))
+        .then([request.into()]);
 }
 
 #[test]

@@ -42,6 +42,8 @@ pub async fn yearly_indicators(
     queries::notified(&mut tx, schema, &year_range, &mut report).await?;
     queries::line_hours(&mut tx, schema, &year_range, &mut report).await?;
     queries::people(&mut tx, schema, &year_range, &mut report).await?;
+    // After `people` and `line_hours`: hours per beneficiary divides one by the other.
+    queries::beneficiary_profiles(&mut tx, schema, &year_range, &mut report).await?;
     queries::settlements(&mut tx, schema, &year_range, &mut report).await?;
     queries::penalty_decisions(&mut tx, schema, &year_range, &mut report).await?;
     queries::advances(&mut tx, schema, &year_range, &mut report).await?;

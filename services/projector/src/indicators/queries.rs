@@ -392,3 +392,76 @@ pub(super) async fn at_risk(
     }
     Ok(())
 }
+
+#[derive(sqlx::FromRow)]
+struct ParticipantYearRow {
+    buyer_siret: Option<String>,
+    category: String,
+    gender: String,
+    age_band: String,
+    qualification: String,
+    priority_neighbourhood_resident: bool,
+    seen_before: bool,
+}
+
+/// The profile of the registered participants with validated hours in a month of the year:
+/// one row per participant (and per buyer it worked for), counted here.
+pub(super) async fn beneficiary_profiles(
+    tx: &mut PgConnection,
+    schema: Schema,
+    year: &YearRange<'_>,
+    report: &mut Report,
+) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "with worked as (
+             select distinct c.buyer_siret, l.participant
+             from {s}.statement_lines l
+             join {s}.contracts c on c.contract_id = l.contract_id
+             where l.tenant = $1 and l.month >= $2 and l.month < $3 and l.review = 'validated'
+               and l.participant is not null
+         ), grouped as (
+             select buyer_siret, participant from worked group by grouping sets ((participant), (buyer_siret, participant))
+         )
+         select g.buyer_siret, p.category, p.gender, p.age_band, p.qualification, p.priority_neighbourhood_resident,
+                exists (select 1 from {s}.statement_lines e
+                        where e.tenant = $1 and e.participant = g.participant and e.review = 'validated'
+                          and e.month < $2) as seen_before
+         from grouped g
+         join {s}.participants p on p.tenant = $1 and p.code = g.participant",
+        s = schema.name()
+    );
+    for row in year.bind(sqlx::query_as::<_, ParticipantYearRow>(&sql)).fetch_all(&mut *tx).await? {
+        let profile = &mut report.of(row.buyer_siret).beneficiary_profile;
+        profile.participants += 1;
+        if row.seen_before {
+            profile.seen_in_an_earlier_year += 1;
+        } else {
+            profile.new += 1;
+        }
+        if row.priority_neighbourhood_resident {
+            profile.priority_neighbourhood_residents += 1;
+        }
+        count(&mut profile.by_category, row.category);
+        count(&mut profile.by_gender, row.gender);
+        count(&mut profile.by_age_band, row.age_band);
+        count(&mut profile.by_qualification, row.qualification);
+    }
+    for indicators in std::iter::once(&mut report.consolidated).chain(report.buyers.values_mut()) {
+        let profile = &mut indicators.beneficiary_profile;
+        for counts in
+            [&mut profile.by_category, &mut profile.by_gender, &mut profile.by_age_band, &mut profile.by_qualification]
+        {
+            counts.sort_by(|a, b| a.value.cmp(&b.value));
+        }
+        profile.hours_per_beneficiary = (indicators.beneficiaries > 0)
+            .then(|| (indicators.hours.lines.validated / Decimal::from(indicators.beneficiaries)).round_dp(2));
+    }
+    Ok(())
+}
+
+fn count(counts: &mut Vec<ProfileCount>, value: String) {
+    match counts.iter_mut().find(|c| c.value == value) {
+        Some(existing) => existing.participants += 1,
+        None => counts.push(ProfileCount { value, participants: 1 }),
+    }
+}

@@ -46,8 +46,12 @@ pub struct Indicators {
     /// Contracts notified in the year to a TPE or PME (alone or in a group).
     pub sme: SmeAwards,
     pub hours: InsertionHours,
-    /// Distinct people (pseudonyms) with validated hours in a month of the year.
+    /// Distinct people with validated hours in a month of the year: registered participants,
+    /// and the pseudonyms of lines written before the register.
     pub beneficiaries: i64,
+    /// Who they are: the profile of the registered participants among them, and the hours each
+    /// did on average.
+    pub beneficiary_profile: BeneficiaryProfile,
     /// Distinct contractor SIRETs of the contracts with validated hours in a month of the year.
     pub firms: i64,
     pub penalties: Penalties,
@@ -69,6 +73,7 @@ impl Default for Indicators {
             sme: SmeAwards::default(),
             hours: InsertionHours::default(),
             beneficiaries: 0,
+            beneficiary_profile: BeneficiaryProfile::default(),
             firms: 0,
             penalties: Penalties::default(),
             advances: Advances::default(),
@@ -261,4 +266,41 @@ pub struct PaymentDelays {
     #[serde(with = "suivi_proto::decimal::money")]
     #[schemars(with = "Money")]
     pub interest_due_ttc: Decimal,
+}
+
+/// The number and the profile of beneficiaries (SPASER indicators): registered participants with
+/// validated hours in a month of the year, counted by the profile the facilitator registered
+/// (category, gender, age band at entry, qualification, QPV), and whether the year is their first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct BeneficiaryProfile {
+    /// Registered participants with validated hours in the year (lines written before the
+    /// register name pseudonyms: they count in `beneficiaries`, not here).
+    pub participants: i64,
+    /// With validated hours in the year and none in an earlier year, in this organisation.
+    pub new: i64,
+    /// With validated hours in an earlier year too.
+    pub seen_in_an_earlier_year: i64,
+    /// Living in a priority neighbourhood (QPV).
+    pub priority_neighbourhood_residents: i64,
+    /// By eligible category (the register's), in alphabetical order of the code.
+    pub by_category: Vec<ProfileCount>,
+    /// By gender: `female`, `male`, `not_stated`.
+    pub by_gender: Vec<ProfileCount>,
+    /// By age band on entering the scheme: `under_26`, `26_to_49`, `50_and_over`.
+    pub by_age_band: Vec<ProfileCount>,
+    /// By qualification level: `below_level_3` … `level_6_or_above`.
+    pub by_qualification: Vec<ProfileCount>,
+    /// Validated hours of the year ÷ beneficiaries (every beneficiary, registered or not);
+    /// absent when there is none.
+    #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Quantity>")]
+    pub hours_per_beneficiary: Option<Decimal>,
+}
+
+/// How many participants have one value of a profile field.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ProfileCount {
+    /// The value, as `participant_registered` writes it (e.g. `young_low_qualification`).
+    pub value: String,
+    pub participants: i64,
 }

@@ -12,9 +12,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use suivi_contracts::{ApprovalBody, ContractSummary, ContractView};
 use suivi_declarations::InstalmentRequestBody;
+use suivi_domain::participants::assume_registered;
 use suivi_domain::{decide, Command, Contract, DecisionContext, DomainError, References};
-use suivi_proto::codes::Pseudonym;
-use suivi_proto::events::{HourStatement, InstalmentRequestedV1, StatementLine};
+use suivi_proto::codes::ParticipantCode;
+use suivi_proto::events::{Beneficiary, EligibleCategory, HourStatement, InstalmentRequestedV2, StatementLine};
 use suivi_reporting::PenaltyView;
 use uuid::Uuid;
 
@@ -125,16 +126,14 @@ fn instalment_lines() -> Value {
         "lines": [
             {
                 "line_id": 1,
-                "beneficiary_reference": "DUP-0042",
-                "category": "long_term_jobseeker",
+                "participant": "K7M2QX9A",
                 "modality": "direct_hire",
                 "hours": "151.67",
                 "period": { "start": "2024-03-01", "end": "2024-03-31" }
             },
             {
                 "line_id": 2,
-                "beneficiary_reference": "DUP-0057",
-                "category": "young_low_qualification",
+                "participant": "3WZ8HT0D",
                 "modality": "temporary_work_etti",
                 "hours": "35",
                 "period": { "start": "2024-03-18", "end": "2024-03-22" }
@@ -287,6 +286,8 @@ pub fn request(operation_id: &str) -> Vec<Example> {
         "confirmPenalty" => penalty_confirmation(),
         "adjustPenalty" => penalty_adjustment(),
         "waivePenalty" => penalty_waiver(),
+        "registerParticipant" => super::participant_examples::registration(),
+        "eraseParticipant" => super::participant_examples::erasure(),
         other => panic!("no request example for operation {other:?}: add one to `openapi::examples::request`"),
     }
 }
@@ -303,6 +304,9 @@ pub fn response(operation_id: &str, story: &Story) -> Value {
         "getReviewQueue" => story.queue.clone(),
         "getPenalty" => story.penalty.clone(),
         "getYearlyIndicators" => super::indicator_example::yearly_indicators(),
+        "registerParticipant" | "getParticipant" => super::participant_examples::participant(),
+        "listParticipants" => super::participant_examples::list(),
+        "eraseParticipant" => super::participant_examples::erased(),
         other => panic!("no response example for operation {other:?}: add one to `openapi::examples::response`"),
     }
 }
@@ -376,7 +380,10 @@ impl Play {
     fn decide(&mut self, operation: &'static str, command: Command) -> Vec<suivi_proto::Event> {
         let today = NaiveDate::from_ymd_opt(TODAY.0, TODAY.1, TODAY.2).expect("a valid date");
         // The examples' contract has a fixed penalty rate: no reference table is needed.
-        let events = decide(&self.contract, command, &DecisionContext::new(today, Default::default()))
+        // The participants the statement names are in the register, eligible (a made-up one).
+        let participants = assume_registered(&self.contract, &command);
+        let context = DecisionContext::new(today, Default::default()).with_participants(participants);
+        let events = decide(&self.contract, command, &context)
             .unwrap_or_else(|error| panic!("the example of {operation} is refused by the domain: {error}"));
         let types: Vec<&str> = events.iter().map(|event| event.event_type()).collect();
         let version = self.version + events.len() as i64;
@@ -453,40 +460,37 @@ fn to_json<T: serde::Serialize>(value: &T) -> Value {
 }
 
 /// The event the instalment handler makes of the contractor's request: Suivi stamps the
-/// reception date and replaces each reference by the organisation's keyed pseudonym (here a
-/// made-up one: the real key is secret).
-fn instalment_requested(body: InstalmentRequestBody) -> InstalmentRequestedV1 {
+/// reception date, and each line takes its participant's category from the register (here a
+/// made-up register of the examples' two participants).
+fn instalment_requested(body: InstalmentRequestBody) -> InstalmentRequestedV2 {
     let received_on = RECEIVED_ON.parse().expect("a valid date");
     let lines = body
         .statement
         .lines
         .into_iter()
-        .map(|line| StatementLine {
-            line_id: line.line_id,
-            beneficiary: made_up_pseudonym(&line.beneficiary_reference),
-            category: line.category,
-            modality: line.modality,
-            hours: line.hours,
-            period: line.period,
+        .map(|line| {
+            let code = ParticipantCode::read_typed(&line.participant).expect("the examples' codes are valid");
+            let category = match code.as_str() {
+                "K7M2QX9A" => EligibleCategory::LongTermJobseeker,
+                _ => EligibleCategory::YoungLowQualification,
+            };
+            StatementLine {
+                line_id: line.line_id,
+                beneficiary: Beneficiary::Participant { code },
+                category,
+                modality: line.modality,
+                hours: line.hours,
+                period: line.period,
+            }
         })
         .collect();
-    InstalmentRequestedV1 {
+    InstalmentRequestedV2 {
         number: body.number,
         period: body.period,
         cumulative_value_ht: body.cumulative_value_ht,
         received_on: body.received_on.unwrap_or(received_on),
         statement: HourStatement { lines },
     }
-}
-
-/// 64 hex digits that differ per reference: enough for an example.
-fn made_up_pseudonym(reference: &str) -> Pseudonym {
-    let seed = reference
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
-    let hex: String =
-        (0..4u64).map(|i| format!("{:016x}", seed.rotate_left(16 * i as u32) ^ (i * 0x9e37_79b9))).collect();
-    Pseudonym::parse(&hex).expect("64 lowercase hex digits")
 }
 
 /// A refusal each command may meet, for its 422 example.
@@ -504,6 +508,7 @@ pub fn refusal(operation_id: &str) -> Option<DomainError> {
         "settleContract" => DomainError::LinesPendingReview { count: 2 },
         "requestInstalment" => DomainError::TooManyHoursPerPersonPerMonth {
             index: 1,
+            code: "3WZ8HT0D".to_owned(),
             month: suivi_domain::plausibility::CalendarMonth::of(day("2024-03-01")),
             total: suivi_proto::Hours::whole(250),
             maximum: suivi_domain::plausibility::MAX_HOURS_PER_PERSON_PER_MONTH,

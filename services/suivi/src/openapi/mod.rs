@@ -22,6 +22,8 @@ pub mod examples;
 #[cfg(feature = "openapi")]
 pub mod indicator_example;
 #[cfg(feature = "openapi")]
+pub mod participant_examples;
+#[cfg(feature = "openapi")]
 mod paths;
 #[cfg(feature = "openapi")]
 mod problem_examples;

@@ -100,6 +100,14 @@ pub fn parameters() -> Value {
             "schema": { "type": "string", "format": "uuid", "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$" },
             "example": examples::CONTRACT_ID,
         },
+        "ParticipantCode": {
+            "name": "code",
+            "in": "path",
+            "required": true,
+            "description": "The participant's code, as its registration answered it (lower case is read as upper case).",
+            "schema": { "type": "string", "pattern": "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{8}$" },
+            "example": "K7M2QX9A",
+        },
         "Year": {
             "name": "year",
             "in": "query",
@@ -241,6 +249,9 @@ fn operation_object(operation: &Operation, schemas: &mut Schemas, story: &Story)
     if operation.on_contract {
         parameters.push(reference("parameters", "ContractId"));
     }
+    if operation.on_participant {
+        parameters.push(reference("parameters", "ParticipantCode"));
+    }
     for parameter in operation.query.iter().flat_map(|query| query.parameters) {
         parameters.push(reference("parameters", parameter));
     }
@@ -343,6 +354,20 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
             }
             add(200, response);
         }
+        Success::Registered { description, schema } => {
+            let content = json_content(
+                schemas.schema(schema, Direction::Response),
+                examples::response(operation.operation_id, story),
+            );
+            add(
+                201,
+                json!({
+                    "description": description,
+                    "headers": { "Location": reference("headers", "Location") },
+                    "content": content,
+                }),
+            );
+        }
         Success::Alive => add(
             200,
             json!({
@@ -383,11 +408,13 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
         if roles != ALL_ROLES {
             add(403, reference("responses", "Forbidden"));
         }
-        if operation.on_contract {
+        if operation.on_contract || operation.on_participant {
             add(404, reference("responses", "NotFound"));
         }
         if operation.is_command {
             add(409, conflict(operation));
+        } else if let Some(response) = register_conflict(operation) {
+            add(409, response);
         }
         if operation.takes_if_match() {
             add(412, reference("responses", "PreconditionFailed"));
@@ -404,7 +431,19 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
         }
         add(429, reference("responses", "TooManyRequests"));
         add(500, reference("responses", "InternalError"));
-        add(503, reference("responses", "Unavailable"));
+        let unavailable: Vec<ProblemCode> = operation
+            .extra_problems
+            .iter()
+            .copied()
+            .filter(|code| code.status() == StatusCode::SERVICE_UNAVAILABLE)
+            .collect();
+        if unavailable.is_empty() {
+            add(503, reference("responses", "Unavailable"));
+        } else {
+            let mut codes_ = vec![ProblemCode::Unavailable, ProblemCode::DeadlineExceeded];
+            codes_.extend(unavailable);
+            add(503, problem_response("The service cannot answer now; retry later.", &codes_, vec![]));
+        }
     }
     Value::Object(responses)
 }
@@ -421,7 +460,7 @@ fn bad_request(operation: &Operation) -> Option<Value> {
         codes_.push(ProblemCode::InvalidHeader);
         examples.push(("invalid_header", problems::invalid_header()));
     }
-    if operation.on_contract {
+    if operation.on_contract || operation.on_participant {
         codes_.push(ProblemCode::InvalidPath);
         examples.push(("invalid_path", problems::invalid_path()));
     }
@@ -429,6 +468,13 @@ fn bad_request(operation: &Operation) -> Option<Value> {
         return None;
     }
     Some(problem_response("The request is malformed.", &codes_, examples))
+}
+
+/// 409 of a change to the participants' register, when it has one.
+fn register_conflict(operation: &Operation) -> Option<Value> {
+    let codes_: Vec<ProblemCode> =
+        operation.extra_problems.iter().copied().filter(|code| code.status() == StatusCode::CONFLICT).collect();
+    (!codes_.is_empty()).then(|| problem_response("The register's state conflicts with the request.", &codes_, vec![]))
 }
 
 fn conflict(operation: &Operation) -> Value {

@@ -91,7 +91,8 @@ impl Given {
     }
 
     pub fn when(self, command: Command) -> When {
-        let context = DecisionContext::new(self.today, Arc::clone(&self.references)).with_participants(self.facts(&command));
+        let context =
+            DecisionContext::new(self.today, Arc::clone(&self.references)).with_participants(self.facts(&command));
         let result = decide(&self.state(), command, &context);
         When { given: self, result }
     }
