@@ -9,6 +9,16 @@ if [ -z "${DATABASE_URL:-}" ] && [ -z "${NATS_URL:-}" ]; then
   deploy/ensure-services.sh
 fi
 cargo build --release --locked --bin suivi
+# The key-encryption key that seals participants' identities lives outside the database: made
+# once here for a local installation (production: see docs/privacy.md and `suivi kek`).
+if [ -z "${SUIVI_KEK_FILE:-}" ] && [ -z "${SUIVI_KEK:-}" ]; then
+  export SUIVI_KEK_FILE="${XDG_STATE_HOME:-$HOME/.local/state}/suivi/kek"
+  if [ ! -s "$SUIVI_KEK_FILE" ]; then
+    mkdir -p "$(dirname "$SUIVI_KEK_FILE")"
+    (umask 077 && target/release/suivi kek generate > "$SUIVI_KEK_FILE")
+    echo "key-encryption key created in $SUIVI_KEK_FILE: keep it, and out of database backups" >&2
+  fi
+fi
 target/release/suivi migrate
 # A demo tenant with a few contracts, and a fresh token per role to explore the API with.
 target/release/suivi demo

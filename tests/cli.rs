@@ -300,10 +300,37 @@ async fn a_50_mb_decp_file_is_imported_record_by_record_in_bounded_memory() {
 }
 
 #[tokio::test]
-async fn the_demo_seeds_contracts_once_and_prints_working_tokens() {
+async fn the_demo_seeds_participants_and_contracts_once_and_prints_working_tokens() {
     let db = TestDatabase::new().await;
-    let first = stdout(&suivi(&db, &["demo"]));
+    let without_key = stderr_of_refusal(&suivi(&db, &["demo"]));
+    assert!(without_key.contains("SUIVI_KEK_FILE"), "the register needs its key: {without_key}");
+    let kek = suivi_privacy::KeyRing::generate().to_text();
+    let demo = || {
+        Command::new(suivi_binary())
+            .args(["demo"])
+            .env("DATABASE_URL", db.url())
+            .env("SUIVI_KEK", kek.trim())
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let first = stdout(&demo());
+    assert_eq!(first.lines().filter(|l| l.starts_with("demo participant")).count(), 7, "{first}");
     assert_eq!(first.lines().filter(|l| l.starts_with("demo contract")).count(), 4, "{first}");
+    // A believable demo: nobody above 230 h in a month, one person on two contracts.
+    let busiest: rust_decimal::Decimal =
+        sqlx::query_scalar("select max(hours) from participant_month_hours").fetch_one(&db.pool).await.unwrap();
+    assert!(busiest <= rust_decimal::Decimal::from(230), "{busiest}");
+    let on_two: i64 = sqlx::query_scalar(
+        "select count(*) from (select l->'beneficiary'->>'code' as code
+                               from events, json_array_elements(payload->'statement'->'lines') l
+                               where event_type = 'instalment_requested'
+                               group by 1 having count(distinct stream_id) > 1) people",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(on_two >= 1, "someone works for two contracts");
     let buyer_token = first.lines().find_map(|l| l.trim().strip_prefix("buyer")).unwrap().trim().to_owned();
     let principal = suivi_http::auth::authenticate(&db.pool, &buyer_token).await.unwrap().unwrap();
     assert_eq!(principal.tenant.as_str(), "demo");
@@ -311,7 +338,7 @@ async fn the_demo_seeds_contracts_once_and_prints_working_tokens() {
     assert!(events_after_first >= 6, "awards, statements and a review: {events_after_first}");
     assert_demo_has_a_penalty_to_decide(&db).await;
 
-    let second = stdout(&suivi(&db, &["demo"]));
+    let second = stdout(&demo());
     assert!(second.contains("already exists"), "{second}");
     let events_after_second: i64 = sqlx::query_scalar("select count(*) from events").fetch_one(&db.pool).await.unwrap();
     assert_eq!(events_after_second, events_after_first);

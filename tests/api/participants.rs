@@ -341,3 +341,74 @@ async fn erasing_keeps_code_profile_and_hours_and_is_recorded_once_with_its_reas
     let view: Value = app.get(&format!("/api/contracts/{id}"), &app.tokens.buyer).await.json().await.unwrap();
     assert_eq!(view["hours"]["declared"], "35");
 }
+
+/// A log written before the register holds `instalment_requested` v1, whose lines name a keyed
+/// pseudonym: it still reads (upcast to v2), folds, projects and counts, and the contract takes
+/// new statements naming participants.
+#[tokio::test]
+async fn a_log_written_with_v1_statements_still_reads_folds_projects_and_counts() {
+    let app = TestApp::spawn().await;
+    let id = app.award(&award_body()).await;
+    let contract_id: uuid::Uuid = id.parse().unwrap();
+    let v1 = json!({
+        "number": 1, "period": { "start": "2025-03-01", "end": "2025-03-31" },
+        "cumulative_value_ht": "10000.00", "received_on": "2025-04-01",
+        "statement": { "lines": [{ "line_id": 1, "beneficiary": "ab".repeat(32), "category": "court_supervision",
+            "modality": "geiq", "hours": "42.5", "period": { "start": "2025-03-01", "end": "2025-03-31" } }] }
+    });
+    let event = suivi_proto::NewEvent {
+        event_id: uuid::Uuid::now_v7(),
+        event_type: "instalment_requested".into(),
+        schema_version: 1,
+        occurred_at: chrono::Utc::now(),
+        payload: v1,
+    };
+    let actor = suivi_proto::Actor { kind: suivi_proto::ActorKind::Contractor, id: "before-the-register".into() };
+    suivi_store::EventStore::new(app.db.pool.clone())
+        .append(suivi_store::AppendRequest {
+            tenant: &app.tenant,
+            stream_id: contract_id,
+            expected_version: 1,
+            actor: &actor,
+            correlation_id: uuid::Uuid::now_v7(),
+            causation_id: None,
+            idempotency_key: None,
+            request_digest: None,
+            events: &[event],
+        })
+        .await
+        .unwrap();
+
+    // Folded by the command path: the next statement is number 2, naming a participant.
+    let code = app.register(&registration_body("Bernard", "Lucas", "2003-01-18")).await;
+    let next = app
+        .post(
+            &format!("/api/contracts/{id}/instalments"),
+            &app.tokens.contractor,
+            &statement(2, "20000.00", &code, "30"),
+        )
+        .await;
+    assert_eq!(next.status(), StatusCode::OK, "{}", next.text().await.unwrap());
+
+    // Read by the views, and projected.
+    let view: Value = app.get(&format!("/api/contracts/{id}"), &app.tokens.buyer).await.json().await.unwrap();
+    assert_eq!(view["hours"]["declared"], "72.5", "{view}");
+    app.catch_up().await;
+    let rows: Vec<(String, Option<String>, String)> = sqlx::query_as(
+        "select beneficiary, participant, category from read_a.statement_lines where contract_id = $1 order by instalment",
+    )
+    .bind(contract_id)
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            ("ab".repeat(32), None, "court_supervision".to_owned()),
+            (code.clone(), Some(code.clone()), "long_term_jobseeker".to_owned()),
+        ]
+    );
+    let failures: i64 =
+        sqlx::query_scalar("select count(*) from read_a.projection_failures").fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(failures, 0);
+}

@@ -324,7 +324,11 @@ fn every_operation_documents_its_parameters_security_and_problems() {
             .map(|p| p["$ref"].as_str().unwrap().rsplit('/').next().unwrap())
             .collect();
         assert_eq!(parameters.contains(&"ContractId"), operation.path.contains("{id}"), "{what}: path id");
-        assert_eq!(parameters.contains(&"IdempotencyKey"), operation.method == Method::Post, "{what}: Idempotency-Key");
+        assert_eq!(parameters.contains(&"ParticipantCode"), operation.path.contains("{code}"), "{what}: path code");
+        // Commands on contracts take a retry key; changes to the participants' register do not
+        // (the same person registered twice is refused with its code, erasing twice too).
+        assert_eq!(parameters.contains(&"IdempotencyKey"), operation.is_command, "{what}: Idempotency-Key");
+        assert_eq!(operation.is_command || operation.registers, operation.method == Method::Post, "{what}: POST");
         let existing_contract = operation.method == Method::Post && operation.path.contains("{id}");
         assert_eq!(parameters.contains(&"IfMatch"), existing_contract, "{what}: If-Match");
         let responses: BTreeSet<&str> = object["responses"].as_object().unwrap().keys().map(String::as_str).collect();
@@ -339,11 +343,21 @@ fn every_operation_documents_its_parameters_security_and_problems() {
                 }
             }
         }
-        if operation.method == Method::Post {
+        if operation.is_command {
             for status in ["400", "409", "413", "415", "422"] {
                 assert!(responses.contains(status), "{what}: {status}");
             }
             assert!(responses.contains(if operation.path == "/api/contracts" { "201" } else { "200" }), "{what}");
+        }
+        if operation.registers {
+            for status in ["400", "409", "413", "415", "422"] {
+                assert!(responses.contains(status), "{what}: {status}");
+            }
+            let created = operation.path == "/api/participants";
+            assert!(responses.contains(if created { "201" } else { "200" }), "{what}");
+        }
+        if operation.path.contains("{code}") {
+            assert!(responses.contains("404"), "{what}: 404");
         }
         if existing_contract {
             assert!(responses.contains("404") && responses.contains("412"), "{what}: 404/412");

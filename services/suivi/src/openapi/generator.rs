@@ -98,6 +98,11 @@ pub const TAGS: &[(&str, &str)] = &[
         "declarations",
         "Contractors (titulaires) request instalments with their hour statement; facilitators review them.",
     ),
+    (
+        "participants",
+        "The facilitators' register of the people insertion clauses are for: registration (the code handed to \
+         firms), reading, erasure. Identities are sealed and erasable; events carry codes and profiles only.",
+    ),
     ("payments", "Finance reports the payments it made."),
     (
         "penalties",
