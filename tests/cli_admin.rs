@@ -166,11 +166,12 @@ async fn projector_rebuild_fills_the_other_schema_and_switches_readers_to_it() {
     assert!(output.contains("readers now use it"), "{output}");
     assert_eq!(target::active(&app.db.pool).await.unwrap(), Schema::ReadB);
     assert_eq!(checkpoint(&app.db.pool, Schema::ReadB).await.unwrap().events, rebuilt_from, "{output}");
-    // Usually all 3; fewer when another test's transaction held the log's visible end back, and
-    // then the projector goes on from the rebuilt schema's checkpoint.
-    assert!(rebuilt_from <= 3, "{output}");
+    // Usually all 8 (the harness's five participants, two awards, a statement); fewer when
+    // another test's transaction held the log's visible end back, and then the projector goes on
+    // from the rebuilt schema's checkpoint.
+    assert!(rebuilt_from <= 8, "{output}");
     app.catch_up().await;
-    assert_eq!(checkpoint(&app.db.pool, Schema::ReadB).await.unwrap().events, 3);
+    assert_eq!(checkpoint(&app.db.pool, Schema::ReadB).await.unwrap().events, 8);
     let rows: Vec<(uuid::Uuid, i64)> =
         sqlx::query_as("select contract_id, version from read_b.contracts order by contract_id")
             .fetch_all(&app.db.pool)
@@ -189,7 +190,7 @@ async fn projector_rebuild_fills_the_other_schema_and_switches_readers_to_it() {
 
     // A second rebuild goes back to the first schema, with the same rows.
     let again = stdout(&suivi(&app.db, &["projector", "rebuild"]));
-    assert!(events_rebuilt(&again, "read_a") <= 3, "{again}");
+    assert!(events_rebuilt(&again, "read_a") <= 8, "{again}");
     assert_eq!(target::active(&app.db.pool).await.unwrap(), Schema::ReadA);
     app.catch_up().await;
     let differing: i64 = sqlx::query_scalar(

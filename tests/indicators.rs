@@ -569,8 +569,8 @@ async fn the_2025_indicators_count_each_figure_in_the_year_its_date_decides() {
             ],
         },
         beneficiaries: 3, // p1, p2, p3
-        // All three first validated in 2025; 600 h ÷ 3.
-        beneficiary_profile: profile(3, 0, &[("long_term_jobseeker", 2), ("minimum_income_recipient", 1)], "200"),
+        // p2 was validated in 2024 already (K7), p1 and p3 are new; 600 h ÷ 3.
+        beneficiary_profile: profile(3, 1, &[("long_term_jobseeker", 2), ("minimum_income_recipient", 1)], "200"),
         firms: 1, // C1 (K1)
         penalties: Penalties {
             proposed: tally(0, "0"), // K7's proposal is 0 €
@@ -628,8 +628,8 @@ async fn the_2025_indicators_count_each_figure_in_the_year_its_date_decides() {
             ],
         },
         beneficiaries: 3, // p1 (both buyers, counted once), p2, p3: not 3 + 1
-        // 700 h ÷ 3 = 233.333…
-        beneficiary_profile: profile(3, 0, &[("long_term_jobseeker", 2), ("minimum_income_recipient", 1)], "233.33"),
+        // p2 seen in 2024; 700 h ÷ 3 = 233.333…
+        beneficiary_profile: profile(3, 1, &[("long_term_jobseeker", 2), ("minimum_income_recipient", 1)], "233.33"),
         firms: 2, // C1, C2
         penalties: b1.penalties.clone(),
         advances: b1.advances.clone(),
@@ -829,6 +829,9 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
                    "shortfall": "0", "by_category": [by_category], "by_modality": [by_modality] },
         // Beneficiaries and firms count validated hours only.
         "beneficiaries": 0,
+        "beneficiary_profile": { "participants": 0, "new": 0, "seen_in_an_earlier_year": 0,
+                                 "priority_neighbourhood_residents": 0, "by_category": [], "by_gender": [],
+                                 "by_age_band": [], "by_qualification": [] },
         "firms": 0,
         "penalties": { "proposed": nothing, "confirmed": no_decision, "adjusted": no_decision,
                        "waived": no_decision },

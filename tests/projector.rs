@@ -490,7 +490,8 @@ async fn a_contract_whose_rows_cannot_be_written_is_quarantined_and_the_others_g
     let mut live = Projector::new(db.pool.clone(), config.clone()).await.unwrap();
     project_until_caught_up(&mut live, Schema::ReadA).await;
 
-    assert_eq!(checkpoint(&db.pool, Schema::ReadA).await.unwrap().events, 5, "the checkpoint reached the end");
+    // Five contract events, and the registration of the participant the statement names.
+    assert_eq!(checkpoint(&db.pool, Schema::ReadA).await.unwrap().events, 6, "the checkpoint reached the end");
     assert_eq!(contract_version(&db, Schema::ReadA, healthy.id).await, Some(3), "the healthy contract is projected");
     assert_eq!(count(&db, Schema::ReadA, "instalments").await, 1);
     assert_eq!(contract_version(&db, Schema::ReadA, broken).await, None, "nothing half-written for the broken one");
@@ -541,7 +542,8 @@ async fn undecodable_and_inconsistent_events_are_recorded_and_skip_their_contrac
     let mut live = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
     project_until_caught_up(&mut live, Schema::ReadA).await;
 
-    assert_eq!(checkpoint(&db.pool, Schema::ReadA).await.unwrap().events, 8);
+    // Eight contract events, and the registration of the participant the statement names.
+    assert_eq!(checkpoint(&db.pool, Schema::ReadA).await.unwrap().events, 9);
     assert_eq!(contract_version(&db, Schema::ReadA, healthy.id).await, Some(3));
     assert_eq!(contract_version(&db, Schema::ReadA, garbled).await, Some(1), "its last good state");
     assert_eq!(contract_version(&db, Schema::ReadA, orphan).await, None);

@@ -22,6 +22,9 @@ export SUIVI_METRICS_ADDR=""
 export SUIVI_AUTH_FAILURES_PER_MINUTE=1000000
 export RUST_LOG=warn
 suivi=target/debug/suivi
+# The participants' register seals identities with a key-encryption key kept outside the database.
+SUIVI_KEK="$("$suivi" kek generate)"
+export SUIVI_KEK
 server=""
 cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi

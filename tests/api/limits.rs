@@ -133,7 +133,8 @@ async fn a_command_past_its_deadline_gets_503_and_a_retry_records_it_once() {
 
     lock.commit().await.unwrap();
     let retried = send().await.unwrap();
-    assert!(retried.status() == StatusCode::CREATED || retried.status() == StatusCode::OK, "{}", retried.status());
+    let status = retried.status();
+    assert!(status == StatusCode::CREATED || status == StatusCode::OK, "{status}: {}", retried.text().await.unwrap());
     let awards: i64 = sqlx::query_scalar("select count(*) from events where event_type = 'contract_awarded'")
         .fetch_one(&app.db.pool)
         .await

@@ -65,6 +65,7 @@ async fn the_contract_list_pages_with_a_cursor_and_filters_from_the_read_models(
 #[tokio::test]
 async fn a_list_shows_how_far_behind_the_log_it_is() {
     let app = TestApp::spawn().await;
+    app.catch_up().await; // the harness's participants
     app.award(&award_body()).await;
     // Nothing projected yet: the award is in the log, not in the list, and the headers say so.
     let response = app.get("/api/contracts", &app.tokens.buyer).await;

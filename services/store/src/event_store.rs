@@ -328,7 +328,11 @@ impl EventStore {
     async fn explain_refusal(&self, request: &AppendRequest<'_>) -> Result<Appended, AppendError> {
         if let Some(key) = request.idempotency_key {
             if let Some(first) = self.remembered_request(request.tenant, key).await? {
-                if !first.is_retry_of(request.stream_id, request.request_digest) {
+                // A new stream's id is made per request by the edge, so a retried creation names
+                // another stream than the first: the digest alone says whether it is a retry.
+                let stream_id =
+                    if request.expected_version == 0 { first.appended.stream_id } else { request.stream_id };
+                if !first.is_retry_of(stream_id, request.request_digest) {
                     return Err(AppendError::IdempotencyKeyReused {
                         key: key.to_owned(),
                         stream_id: first.appended.stream_id,

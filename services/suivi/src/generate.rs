@@ -10,9 +10,10 @@ use std::sync::Arc;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde_json::json;
+use suivi_domain::participants::assume_registered;
 use suivi_domain::penalty::propose_penalty;
 use suivi_domain::{decide, Command, Contract, DecisionContext, References};
-use suivi_proto::codes::Pseudonym;
+use suivi_proto::codes::PARTICIPANT_CODE_ALPHABET;
 use suivi_proto::events::{ContractAwardedV1, Event};
 use suivi_proto::quantities::MoneyTtc;
 use uuid::Uuid;
@@ -60,7 +61,7 @@ const CONTRACTOR_SIRETS: [&str; 3] = ["73282932000074", "44306184100047", "35600
 pub fn histories(seed: u64, count: usize, today: NaiveDate, references: &References) -> Vec<History> {
     let mut random = Seeded::new(seed);
     let references = Arc::new(references.clone());
-    (0..count).map(|index| history(&mut random, seed, index, today, &references)).collect()
+    (0..count).map(|_| history(&mut random, today, &references)).collect()
 }
 
 fn contract_id(random: &mut Seeded) -> Uuid {
@@ -115,7 +116,7 @@ fn award(random: &mut Seeded, today: NaiveDate) -> ContractAwardedV1 {
     serde_json::from_value(award).unwrap_or_else(|e| unreachable!("generated award is valid: {e}"))
 }
 
-fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate, references: &Arc<References>) -> History {
+fn history(random: &mut Seeded, today: NaiveDate, references: &Arc<References>) -> History {
     let contract_id = contract_id(random);
     let context = DecisionContext::new(today, Arc::clone(references));
     let mut events = Builder { events: Vec::new(), contract: Contract::default(), context };
@@ -130,8 +131,14 @@ fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate, refer
         let paid_on = (notified + Days::new(10)).min(today);
         events.apply(payment_command("advance", (base * rate).round_dp(2), paid_on, 0));
     }
-    let people: Vec<String> =
-        (0..8).map(|p| format!("{:016x}{:016x}{:016x}{:016x}", seed, index, p, random.next_u64())).collect();
+    // Eight people per contract, each a participant code with its own category.
+    let people: Vec<(String, &str)> = (0..8)
+        .map(|_| {
+            let code: String =
+                (0..8).map(|_| char::from(PARTICIPANT_CODE_ALPHABET[random.below(32) as usize])).collect();
+            (code, CATEGORIES[random.below(CATEGORIES.len() as u64) as usize])
+        })
+        .collect();
     let terminated_early = random.chance(10);
     let last_month = if terminated_early { months / 2 } else { months };
     let mut cumulative = Decimal::ZERO;
@@ -145,12 +152,11 @@ fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate, refer
         cumulative = (amount * Decimal::from(month) / Decimal::from(months + 1)).round_dp(2);
         let lines: Vec<_> = (0..3 + random.below(4))
             .map(|line| {
-                let person = &people[random.below(people.len() as u64) as usize];
-                let category = CATEGORIES[random.below(CATEGORIES.len() as u64) as usize];
+                let (code, category) = &people[random.below(people.len() as u64) as usize];
                 let modality = MODALITIES[random.below(MODALITIES.len() as u64) as usize];
                 json!({
                     "line_id": line + 1,
-                    "beneficiary": Pseudonym::parse(&person[..64]).map(|p| p.as_str().to_owned()).unwrap_or_default(),
+                    "beneficiary": { "kind": "participant", "code": code },
                     "category": category,
                     "modality": modality,
                     "hours": (10 + random.below(50)).to_string(),
@@ -164,7 +170,7 @@ fn history(random: &mut Seeded, seed: u64, index: usize, today: NaiveDate, refer
             "cumulative_value_ht": cumulative.to_string(), "received_on": received_on.to_string(),
             "statement": { "lines": lines }
         });
-        let Ok(request) = serde_json::from_value(request) else { break };
+        let request = serde_json::from_value(request).expect("the generator writes valid statements");
         if !events.apply(Command::RequestInstalment(request)) {
             break;
         }
@@ -250,7 +256,10 @@ struct Builder {
 
 impl Builder {
     fn apply(&mut self, command: Command) -> bool {
-        match decide(&self.contract, command, &self.context) {
+        // The generator's contracts are alone in their tenant's register: each person named is a
+        // participant eligible for ever, its hours counted on this contract only.
+        let context = self.context.clone().with_participants(assume_registered(&self.contract, &command));
+        match decide(&self.contract, command, &context) {
             Ok(new) => {
                 for event in &new {
                     self.contract.apply(event);

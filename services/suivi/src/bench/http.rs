@@ -37,6 +37,7 @@ pub async fn statements(
     create_tenant(&pool, &tenant, "Bench", &[BUYER.to_owned()]).await?;
     let buyer = create_token(&pool, Role::Buyer, &tenant, None, "bench").await?.token;
     let contractor = create_token(&pool, Role::Contractor, &tenant, Some(CONTRACTOR), "bench").await?.token;
+    register_participants(&pool, &tenant).await?;
 
     let app = crate::app::Application::build(pool.clone(), "127.0.0.1:0").await?;
     let base = format!("http://{}", app.local_addr()?);
@@ -146,15 +147,54 @@ fn award(today: NaiveDate) -> Value {
     })
 }
 
-/// A five-line statement, every person new, so plausibility rules never refuse it.
+/// Participants the statements name: enough that none reaches 230 h in the month however many
+/// statements a run sends (each line is 7 h; a participant takes a line every
+/// `PARTICIPANTS / 5` statements).
+const PARTICIPANTS: usize = 50_000;
+
+/// The bench's participant `index`, as a code.
+fn participant_code(index: usize) -> String {
+    let mut rest = index;
+    (0..8)
+        .map(|_| {
+            let c = char::from(suivi_proto::codes::PARTICIPANT_CODE_ALPHABET[rest % 32]);
+            rest /= 32;
+            c
+        })
+        .collect()
+}
+
+/// Registers [`PARTICIPANTS`] straight into the register (profile only: the statements path
+/// reads nothing else); the register's own path is not what this bench measures.
+async fn register_participants(pool: &sqlx::PgPool, tenant: &TenantId) -> anyhow::Result<()> {
+    let codes: Vec<String> = (0..PARTICIPANTS).map(participant_code).collect();
+    let ids: Vec<uuid::Uuid> = (0..PARTICIPANTS).map(|_| uuid::Uuid::now_v7()).collect();
+    sqlx::query(
+        "insert into participants (tenant, code, participant_id, category, prescriber, gender, qualification,
+                                   priority_neighbourhood_resident, age_band, eligible_from, eligible_until,
+                                   registered_on)
+         select $1, code, id, 'long_term_jobseeker', 'france_travail', 'not_stated', 'level_3', false,
+                '26_to_49', '2000-01-01', '2099-12-31', '2000-01-01'
+         from unnest($2::text[], $3::uuid[]) as p(code, id)",
+    )
+    .bind(tenant.as_str())
+    .bind(&codes)
+    .bind(&ids)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A five-line statement naming participants in turn, so plausibility rules never refuse it.
 fn statement(number: u32, client: usize, today: NaiveDate) -> Value {
     let (start, end) = last_month(today);
     let period = json!({ "start": start.to_string(), "end": end.to_string() });
+    let first = (client * (PARTICIPANTS / CLIENTS) + number as usize * 5) % PARTICIPANTS;
     let lines: Vec<Value> = (1..=5)
         .map(|line| {
             json!({
-                "line_id": line, "beneficiary_reference": format!("P-{client}-{number}-{line}"),
-                "category": "long_term_jobseeker", "modality": "direct_hire", "hours": "7", "period": period
+                "line_id": line, "participant": participant_code((first + line) % PARTICIPANTS),
+                "modality": "direct_hire", "hours": "7", "period": period
             })
         })
         .collect();

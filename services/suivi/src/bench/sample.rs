@@ -10,7 +10,7 @@ pub fn payload() -> Value {
         .map(|line| {
             json!({
                 "line_id": line,
-                "beneficiary": format!("{:064x}", line * 7919),
+                "beneficiary": { "kind": "participant", "code": format!("{:08}", line * 7919) },
                 "category": "long_term_jobseeker",
                 "modality": "direct_hire",
                 "hours": "35.5",
@@ -31,7 +31,7 @@ pub fn event(payload: &Value) -> NewEvent {
     NewEvent {
         event_id: Uuid::now_v7(),
         event_type: "instalment_requested".to_owned(),
-        schema_version: 1,
+        schema_version: 2,
         occurred_at: Utc::now(),
         payload: payload.clone(),
     }
