@@ -400,3 +400,29 @@ async fn a_reader_waits_for_a_transaction_held_open_and_then_delivers_its_late_e
     let positions: Vec<i64> = seen.iter().map(|e| e.log_position.position).collect();
     assert!(positions[1] < positions[2], "the held event took its position before the later ones");
 }
+
+/// A stream's id is made per request by the edge: a retried creation (same key, same digest)
+/// names a new stream, and still gets the first answer instead of a reused-key refusal.
+#[tokio::test]
+async fn a_retried_creation_under_a_new_stream_id_gets_the_first_answer() {
+    let db = TestDatabase::new().await;
+    let store = EventStore::new(db.pool.clone());
+    let (tenant, actor) = (test_tenant(), test_actor());
+    let events = [sample_event(0, 1)];
+    let create = |stream, digest: &'static [u8]| AppendRequest {
+        idempotency_key: Some("award-1"),
+        request_digest: Some(digest),
+        ..request(&tenant, &actor, stream, 0, &events)
+    };
+    let (first_stream, second_stream) = (Uuid::now_v7(), Uuid::now_v7());
+    let first = store.append(create(first_stream, b"same body")).await.unwrap();
+    let retry = store.append(create(second_stream, b"same body")).await.unwrap();
+    assert_eq!(retry, Appended { replayed: true, ..first });
+    assert_eq!(count_events(&store).await, 1);
+
+    let other_body = store.append(create(Uuid::now_v7(), b"another body")).await;
+    assert!(
+        matches!(other_body, Err(AppendError::IdempotencyKeyReused { stream_id, .. }) if stream_id == first_stream)
+    );
+    assert_eq!(count_events(&store).await, 1);
+}

@@ -329,9 +329,14 @@ impl EventStore {
         if let Some(key) = request.idempotency_key {
             if let Some(first) = self.remembered_request(request.tenant, key).await? {
                 // A new stream's id is made per request by the edge, so a retried creation names
-                // another stream than the first: the digest alone says whether it is a retry.
-                let stream_id =
-                    if request.expected_version == 0 { first.appended.stream_id } else { request.stream_id };
+                // another stream than the first: then the request's digest says whether it is one.
+                let same_digest =
+                    request.request_digest.is_some() && first.request_digest.as_deref() == request.request_digest;
+                let stream_id = if request.expected_version == 0 && same_digest {
+                    first.appended.stream_id
+                } else {
+                    request.stream_id
+                };
                 if !first.is_retry_of(stream_id, request.request_digest) {
                     return Err(AppendError::IdempotencyKeyReused {
                         key: key.to_owned(),
