@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use suivi_application::lists::ContractRow;
 use suivi_domain::contract::{Instalment, LineReview, LineReviewStatus};
+use suivi_domain::final_balance::{final_balance, FinalBalance};
 use suivi_domain::{Contract, ContractStatus};
 use suivi_proto::events::{EligibleCategory, InsertionModality, InstalmentApprovedV1, Period};
 use uuid::Uuid;
@@ -129,6 +130,20 @@ pub struct ContractView {
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub advance_outstanding_ttc: Decimal,
     pub instalments: Vec<InstalmentView>,
+    /// Once settled: the final amount and the balance it leaves, the advance still outstanding
+    /// recovered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settlement: Option<SettlementView>,
+}
+
+/// The final settlement and the balance it states.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct SettlementView {
+    #[serde(with = "suivi_proto::date")]
+    #[schemars(with = "NaiveDate")]
+    pub settled_on: NaiveDate,
+    #[serde(flatten)]
+    pub balance: FinalBalance,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -174,6 +189,10 @@ impl ContractView {
             execution_end_date: awarded.execution_end_date(),
             advance_outstanding_ttc: awarded.advance_outstanding_ttc().amount(),
             instalments: awarded.instalments().iter().map(instalment_view).collect(),
+            settlement: awarded
+                .settlement()
+                .zip(final_balance(awarded))
+                .map(|(settlement, balance)| SettlementView { settled_on: settlement.settled_on, balance }),
         })
     }
 }

@@ -13,7 +13,7 @@
 //! - [`decide()`] with [`Command`] and [`DecisionContext`]; refusals are [`DomainError`]s, each
 //!   with the offending field's JSON path and a stable code;
 //! - pure calculations, each tested on its own: [`money`], [`advance_recovery`],
-//!   [`plausibility`], [`payment_term`];
+//!   [`plausibility`], [`payment_term`], the settlement's [`final_balance`];
 //! - calculations fed with the dated reference tables ([`reference`](mod@reference): the type and
 //!   the lookup; the tables themselves are the database's `reference_rates`): the insertion
 //!   penalty proposal ([`penalty`], shown as [`penalty_view::ProposedPenalty`]), which `decide`
@@ -29,6 +29,7 @@ mod command;
 pub mod contract;
 mod decide;
 mod error;
+pub mod final_balance;
 pub mod late_payment;
 pub mod money;
 pub mod participants;

@@ -18,7 +18,7 @@ use suivi_domain::reference::{DatedRates, NoValueInForce, ReferenceTable};
 use suivi_domain::{decide, AwardedContract, Command, Contract, DecisionContext, References};
 use suivi_proto::codes::{CpvCode, ParticipantCode, Siret};
 use suivi_proto::events::*;
-use suivi_proto::quantities::Hours;
+use suivi_proto::quantities::{Hours, MoneyTtc};
 use suivi_proto::Event;
 
 // ---------------------------------------------------------------------------------------------
@@ -375,6 +375,11 @@ fn history(given: &Scenario) -> Vec<Command> {
     if !decisions.is_empty() {
         commands.push(Command::ReviewStatement(StatementReviewedV1 { instalment_number: 1, decisions }));
     }
+    commands.push(Command::ApproveInstalment {
+        number: 1,
+        approved_on: month.end + Days::new(10),
+        other_deductions_ttc: MoneyTtc::ZERO,
+    });
     if let Some(value) = given.terminated_at {
         commands.push(Command::Terminate(ContractTerminatedV1 {
             terminated_on: month.end,

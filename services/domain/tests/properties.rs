@@ -420,7 +420,8 @@ fn award_json(seed: &AwardSeed) -> Value {
             terms["exemption_threshold_ht"] = json!(cents(exemption));
         }
         award["insertion_clause"] =
-            json!({"committed_hours": cents(clause.committed_hundredths), "penalty_terms": terms});
+            // Paid at a SMIC below 13 €/h, the hours cost no more than the contract (the award's bound).
+            json!({"committed_hours": cents(clause.committed_hundredths.min(seed.amount_cents / 13)), "penalty_terms": terms});
     }
     if let Some(advance) = &seed.advance {
         let recovery = match advance.thresholds {
@@ -516,7 +517,13 @@ fn command(step: &Step, contract: &AwardedContract, award: &Value) -> Command {
             })))
         }
         Step::Settle { delay, final_kind } => {
-            let after = contract.termination().map_or(last_work, |t| t.terminated_on.max(last_work));
+            // After the work, the termination, the last request and the last approval.
+            let received = contract.instalments().iter().map(|i| i.received_on());
+            let approved = contract.instalments().iter().filter_map(|i| i.approval()).map(|a| a.approved_on);
+            let after = received
+                .chain(approved)
+                .chain(contract.termination().map(|t| t.terminated_on))
+                .fold(last_work, NaiveDate::max);
             let final_amount = match final_kind {
                 0 => amount(&contract.current_amount_ht()),
                 1 => amount(&contract.executed_value_ht()),
@@ -714,6 +721,9 @@ fn approve(seed: &ApproveSeed, contract: &AwardedContract, award: &Value) -> Com
             (number, contract.instalment(number).map_or(contract.start_date(), |i| i.received_on()))
         }
     };
+    // Approvals are dated in order: not before the previous one.
+    let previous_approval = number.checked_sub(1).and_then(|p| contract.instalment(p)).and_then(|p| p.approval());
+    let received_on = previous_approval.map_or(received_on, |a| a.approved_on.max(received_on));
     let gross = expected_gross(contract, number, award);
     let deductions =
         seed.deductions.map_or(Decimal::ZERO, |share| floor_cent(gross * Decimal::new(i64::from(share), 3)));
@@ -767,7 +777,10 @@ fn must_accept(step: &Step, contract: &AwardedContract) -> bool {
             let (start, end) = request_period(contract, contract.last_instalment_number() + 1);
             plain_value && start <= end && end <= contract.execution_end_date()
         }
-        Step::Settle { final_kind: 0, .. } => contract.pending_review_lines().next().is_none(),
+        Step::Settle { final_kind: 0, .. } => {
+            contract.pending_review_lines().next().is_none()
+                && contract.instalments().iter().all(|i| i.approval().is_some())
+        }
         Step::Terminate { value_permille, .. } => contract.termination().is_none() && *value_permille <= 1000,
         _ => false,
     }

@@ -38,9 +38,11 @@ pub(super) fn approve(
     }
     let previous = number.checked_sub(1).and_then(|previous| contract.instalment(previous));
     if let Some(previous) = previous {
-        if previous.approval().is_none() {
+        let Some(previous_approval) = previous.approval() else {
             return Err(DomainError::PreviousInstalmentNotApproved { number, previous: previous.number() });
-        }
+        };
+        // Approved in order, so dated in order: recovery "so far" follows the dates too.
+        not_before("approved_on", approved_on, previous_approval.approved_on, "the previous instalment's approval")?;
     }
     not_before("approved_on", approved_on, instalment.received_on(), "the day the request was received")?;
     not_in_future("approved_on", approved_on, context)?;

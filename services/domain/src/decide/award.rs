@@ -9,9 +9,11 @@ use suivi_proto::events::{
 };
 use suivi_proto::quantities::Share;
 
+use rust_decimal::Decimal;
+
 use super::checks::{
-    duration_months, non_negative, non_negative_amount, not_blank, not_in_future, positive_amount, positive_count,
-    share, ShareRange,
+    duration_months, non_negative_amount, not_blank, not_in_future, plausible_committed_hours, positive_amount,
+    positive_count, share, ShareRange,
 };
 use crate::payment_term::maximum_payment_term_days;
 use crate::{DecisionContext, DomainError};
@@ -31,6 +33,13 @@ pub(super) fn award(award: ContractAwardedV1, context: &DecisionContext) -> Resu
     not_in_future("notification_date", award.notification_date, context)?;
     if let Some(clause) = &award.insertion_clause {
         insertion_clause(clause)?;
+        plausible_committed_hours(
+            "insertion_clause.committed_hours",
+            clause.committed_hours,
+            award.amount_ht,
+            award.notification_date,
+            context,
+        )?;
     }
     if let Some(terms) = &award.advance_terms {
         advance_terms(terms)?;
@@ -94,9 +103,7 @@ fn insertion_clause(clause: &InsertionClause) -> Result<(), DomainError> {
         PenaltyRate::Fixed { amount_per_hour_ht } => {
             non_negative_amount("insertion_clause.penalty_terms.rate.amount_per_hour_ht", amount_per_hour_ht.amount())?
         }
-        PenaltyRate::SmicMultiple { multiple, .. } => {
-            non_negative("insertion_clause.penalty_terms.rate.multiple", *multiple)?
-        }
+        PenaltyRate::SmicMultiple { multiple, .. } => smic_multiple(*multiple)?,
     }
     share("insertion_clause.penalty_terms.tolerance_share", terms.tolerance_share, ShareRange::Closed)?;
     if let Some(cap) = terms.cap_share {
@@ -104,6 +111,22 @@ fn insertion_clause(clause: &InsertionClause) -> Result<(), DomainError> {
     }
     if let Some(threshold) = terms.exemption_threshold_ht {
         non_negative_amount("insertion_clause.penalty_terms.exemption_threshold_ht", threshold.amount())?;
+    }
+    Ok(())
+}
+
+/// The most SMICs a missing hour may cost: 10 (some 120 € per hour; CCAPs ask 1 to 5, the
+/// fixed rates seen reach 60 €, about 5 SMICs). Zero would make the clause toothless: leave the
+/// clause's terms out instead.
+const MAX_SMIC_MULTIPLE: u32 = 10;
+
+fn smic_multiple(multiple: Decimal) -> Result<(), DomainError> {
+    if multiple <= Decimal::ZERO || multiple > Decimal::from(MAX_SMIC_MULTIPLE) {
+        return Err(DomainError::OutOfRange {
+            field: "insertion_clause.penalty_terms.rate.multiple".to_owned(),
+            value: multiple,
+            range: "(0, 10]",
+        });
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use suivi_proto::events::Period;
-use suivi_proto::quantities::Share;
+use suivi_proto::quantities::{Hours, MoneyHt, Share};
 
 use crate::money::{is_in_cents, MAX_AMOUNT};
 use crate::{DecisionContext, DomainError};
@@ -58,6 +58,35 @@ pub(super) fn duration_months(field: &str, value: u32) -> Result<(), DomainError
     positive_count(field, value)?;
     if value > MAX_DURATION_MONTHS {
         return Err(DomainError::OutOfRange { field: field.to_owned(), value: value.into(), range: "1 to 1200" });
+    }
+    Ok(())
+}
+
+/// The most insertion hours a contract may commit to, whatever its amount: 1 000 000 h, some
+/// 620 full-time years (the largest clauses, on metro lines, commit a few hundred thousand).
+pub(crate) const MAX_COMMITTED_HOURS: u32 = 1_000_000;
+
+/// Committed hours a contract of `amount` can plausibly hold: paid at the gross hourly SMIC in
+/// force on `date`, the insertion hours alone cannot cost more than the whole contract; and
+/// never above [`MAX_COMMITTED_HOURS`]. (Without a SMIC in force, the absolute bound alone.)
+pub(super) fn plausible_committed_hours(
+    field: &str,
+    committed: Hours,
+    amount: MoneyHt,
+    date: NaiveDate,
+    context: &DecisionContext,
+) -> Result<(), DomainError> {
+    let absolute = Decimal::from(MAX_COMMITTED_HOURS);
+    let maximum = match context.references.smic.in_force_on(date) {
+        Some(smic) if smic > Decimal::ZERO => (amount.amount() / smic).floor().min(absolute),
+        _ => absolute,
+    };
+    if committed.value() > maximum {
+        return Err(DomainError::ImplausibleCommittedHours {
+            field: field.to_owned(),
+            committed,
+            maximum: Hours::new(maximum).unwrap_or(Hours::ZERO),
+        });
     }
     Ok(())
 }

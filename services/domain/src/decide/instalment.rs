@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use suivi_proto::events::{Beneficiary, InstalmentRequestedV2, StatementLine};
+use suivi_proto::events::{Beneficiary, InstalmentRequestedV2, Period, StatementLine};
 
 use super::checks::{non_negative_amount, not_before, not_in_future, period_within};
 use super::ensure_not_settled;
@@ -33,9 +33,30 @@ pub(super) fn request(
     not_in_future("received_on", request.received_on, context)?;
     period_within("period", &request.period, contract.start_date(), contract.execution_end_date())?;
     not_before("received_on", request.received_on, request.period.start, "the start of the period requested")?;
+    not_overlapping(contract, &request)?;
     cumulative_value(contract, &request)?;
     lines(contract, &request, context)?;
     Ok(request)
+}
+
+/// A period is requested once: one that overlaps an earlier request's is a request sent twice
+/// (or a mistaken period), not new work. Lines may still declare hours of earlier months.
+fn not_overlapping(contract: &AwardedContract, request: &InstalmentRequestedV2) -> Result<(), DomainError> {
+    let Period { start, end } = request.period;
+    let overlapped = contract.instalments().iter().find(|earlier| {
+        let previous = earlier.period();
+        start <= previous.end && previous.start <= end
+    });
+    match overlapped {
+        Some(earlier) => Err(DomainError::InstalmentPeriodOverlaps {
+            start,
+            end,
+            previous: earlier.number(),
+            previous_start: earlier.period().start,
+            previous_end: earlier.period().end,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Never decreasing (equal is fine: a statement of hours only), never above the ceiling.

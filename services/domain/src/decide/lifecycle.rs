@@ -2,7 +2,9 @@
 
 use suivi_proto::events::{ContractAmendedV1, ContractSettledV1, ContractTerminatedV1};
 
-use super::checks::{duration_months, non_negative_amount, not_before, not_in_future, positive_amount, reason};
+use super::checks::{
+    duration_months, non_negative_amount, not_before, not_in_future, plausible_committed_hours, positive_amount, reason,
+};
 use super::{ensure_not_settled, ensure_running};
 use crate::contract::{end_date, AwardedContract};
 use crate::{DecisionContext, DomainError};
@@ -43,8 +45,12 @@ pub(super) fn amend(
     }
     // Never negative: `Hours` cannot hold a negative number. Without a clause there are no
     // penalty terms: an amendment cannot add hours alone.
-    if amendment.new_committed_hours.is_some() && contract.committed_hours().is_none() {
-        return Err(DomainError::NoInsertionClause { field: Some("new_committed_hours".to_owned()) });
+    if let Some(hours) = amendment.new_committed_hours {
+        if contract.committed_hours().is_none() {
+            return Err(DomainError::NoInsertionClause { field: Some("new_committed_hours".to_owned()) });
+        }
+        let amount = amendment.new_amount_ht.unwrap_or_else(|| contract.current_amount_ht());
+        plausible_committed_hours("new_committed_hours", hours, amount, contract.start_date(), context)?;
     }
     reason("reason", &amendment.reason)?;
     Ok(amendment)
@@ -99,10 +105,23 @@ pub(super) fn settle(
     if let Some(last_work_day) = contract.last_work_day() {
         not_before("settled_on", settlement.settled_on, last_work_day, "the end of the last instalment period")?;
     }
+    // It also comes after the requests it settles and their approvals: dated earlier, it would
+    // count the penalty in a year before the facts it settles.
+    if let Some(last) = contract.instalments().last() {
+        not_before("settled_on", settlement.settled_on, last.received_on(), "the last request's receipt")?;
+    }
+    if let Some(approved_on) = contract.instalments().iter().filter_map(|i| i.approval()).map(|a| a.approved_on).max() {
+        not_before("settled_on", settlement.settled_on, approved_on, "the last approval")?;
+    }
     not_in_future("settled_on", settlement.settled_on, context)?;
     let count = contract.pending_review_lines().count();
     if count > 0 {
         return Err(DomainError::LinesPendingReview { count });
+    }
+    // A request left unapproved would be stranded: nothing is approved after the settlement.
+    let mut awaiting = contract.instalments().iter().filter(|i| i.approval().is_none());
+    if let Some(first) = awaiting.next() {
+        return Err(DomainError::InstalmentsAwaitingApproval { count: 1 + awaiting.count(), first: first.number() });
     }
     Ok(settlement)
 }

@@ -27,6 +27,7 @@ impl DomainError {
             | NoAdvanceTerms
             | AdvanceAlreadyPaid { .. }
             | LinesPendingReview { .. }
+            | InstalmentsAwaitingApproval { .. }
             | PenaltyAlreadyDecided { .. } => return None,
             NoInsertionClause { field } => return field.clone(),
             BlankText { field }
@@ -44,7 +45,8 @@ impl DomainError {
             | BelowExecutedValue { field, .. }
             | AboveContractAmount { field, .. }
             | AboveValueAtTermination { field, .. }
-            | UnknownInstalment { field, .. } => field.clone(),
+            | UnknownInstalment { field, .. }
+            | ImplausibleCommittedHours { field, .. } => field.clone(),
             NoContractor | InvalidContractorRoles => "contractors".to_owned(),
             DuplicateContractor { index, .. } => format!("contractors[{index}].siret"),
             RecoveryThresholdsInverted { end_share: Some(_), .. } => "advance_terms.recovery.end_share".to_owned(),
@@ -58,6 +60,7 @@ impl DomainError {
             | PreviousInstalmentNotApproved { .. }
             | InstalmentNotApproved { .. }
             | InstalmentAlreadyPaid { .. } => "number".to_owned(),
+            InstalmentPeriodOverlaps { .. } => "period".to_owned(),
             DuplicateLineId { index, .. } => line_field(*index, "line_id"),
             LineSpansSeveralMonths { index, .. } => line_field(*index, "period"),
             TooManyHoursPerPersonPerMonth { index, .. } => line_field(*index, "hours"),
@@ -103,6 +106,7 @@ impl DomainError {
             ContradictoryConsiderations { .. } => "contradictory_considerations",
             RecoveryThresholdsInverted { .. } => "recovery_thresholds_inverted",
             PaymentTermAboveLegalMaximum { .. } => "payment_term_above_legal_maximum",
+            ImplausibleCommittedHours { .. } => "implausible_committed_hours",
             AmendmentOutOfSequence { .. } => "amendment_out_of_sequence",
             BelowExecutedValue { .. } => "below_executed_value",
             AboveContractAmount { .. } => "above_contract_amount",
@@ -112,6 +116,7 @@ impl DomainError {
             AdvanceAlreadyPaid { .. } => "advance_already_paid",
             AdvanceAboveGranted { .. } => "advance_above_granted",
             InstalmentOutOfSequence { .. } => "instalment_out_of_sequence",
+            InstalmentPeriodOverlaps { .. } => "instalment_period_overlaps",
             DuplicateLineId { .. } => "duplicate_line_id",
             LineSpansSeveralMonths { .. } => "line_spans_several_months",
             TooManyHoursPerPersonPerMonth { .. } => "too_many_hours_per_person_per_month",
@@ -130,6 +135,7 @@ impl DomainError {
             InstalmentNotApproved { .. } => "instalment_not_approved",
             InstalmentAlreadyPaid { .. } => "instalment_already_paid",
             LinesPendingReview { .. } => "lines_pending_review",
+            InstalmentsAwaitingApproval { .. } => "instalments_awaiting_approval",
             PenaltyAlreadyDecided { .. } => "penalty_already_decided",
             AmountDiffersFromProposal { .. } => "amount_differs_from_proposal",
             PenaltyProposalUnavailable { .. } => "penalty_proposal_unavailable",
@@ -156,6 +162,8 @@ impl DomainError {
                 | InstalmentNotApproved { .. }
                 | InstalmentAlreadyPaid { .. }
                 | LinesPendingReview { .. }
+                | InstalmentsAwaitingApproval { .. }
+                | InstalmentPeriodOverlaps { .. }
                 | PenaltyAlreadyDecided { .. }
         )
     }

@@ -58,6 +58,11 @@ impl DomainError {
             ContradictoryConsiderations { field: field("social_considerations") },
             RecoveryThresholdsInverted { start_share: share(8), end_share: Some(share(6)) },
             PaymentTermAboveLegalMaximum { days: 60, maximum: 30, buyer_kind: BuyerKind::LocalAuthority },
+            ImplausibleCommittedHours {
+                field: field("insertion_clause.committed_hours"),
+                committed: Hours::whole(90_000),
+                maximum: Hours::whole(83_194),
+            },
             AmendmentOutOfSequence { expected: 2, got: 3 },
             BelowExecutedValue { field: field("new_amount_ht"), value: ht(50_000_000), executed: ht(60_000_000) },
             AboveContractAmount {
@@ -75,6 +80,13 @@ impl DomainError {
             AdvanceAlreadyPaid { paid_on: day(2024, 3, 20) },
             AdvanceAboveGranted { amount: ttc(13_000_000), granted: ttc(12_000_000) },
             InstalmentOutOfSequence { expected: 2, got: 3 },
+            InstalmentPeriodOverlaps {
+                start: day(2024, 3, 1),
+                end: day(2024, 3, 31),
+                previous: 1,
+                previous_start: day(2024, 3, 1),
+                previous_end: day(2024, 3, 31),
+            },
             DuplicateLineId { index: 1, line_id: 1 },
             LineSpansSeveralMonths { index: 0, start: day(2024, 3, 15), end: day(2024, 4, 15) },
             TooManyHoursPerPersonPerMonth {
@@ -108,6 +120,7 @@ impl DomainError {
             InstalmentNotApproved { number: 1 },
             InstalmentAlreadyPaid { number: 1, paid_on: day(2024, 4, 25) },
             LinesPendingReview { count: 2 },
+            InstalmentsAwaitingApproval { count: 1, first: 3 },
             PenaltyAlreadyDecided { decided_on: day(2025, 5, 20) },
             AmountDiffersFromProposal { amount_ht: ht(400_000), proposed_ht: ht(450_000) },
             PenaltyProposalUnavailable {
@@ -151,6 +164,9 @@ fn every_variant_is_listed(error: &DomainError) {
         | ContradictoryConsiderations { .. }
         | RecoveryThresholdsInverted { .. }
         | PaymentTermAboveLegalMaximum { .. }
+        | ImplausibleCommittedHours { .. }
+        | InstalmentPeriodOverlaps { .. }
+        | InstalmentsAwaitingApproval { .. }
         | AmendmentOutOfSequence { .. }
         | BelowExecutedValue { .. }
         | AboveContractAmount { .. }

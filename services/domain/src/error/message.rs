@@ -112,6 +112,12 @@ impl DomainError {
                 "un délai de paiement de {days} jours dépasse le maximum légal de {maximum} jours pour {}",
                 buyer_kind_fr(*buyer_kind)
             ),
+            ImplausibleCommittedHours { field, committed, maximum } => format!(
+                "{field} : un engagement de {} n'est pas plausible, au plus {} (le montant HT divisé par le SMIC \
+                 horaire brut, et jamais plus de 1 000 000 h)",
+                hours(committed.value()),
+                hours(maximum.value())
+            ),
             AmendmentOutOfSequence { expected, got } => {
                 format!("l'avenant n° {got} ne suit pas le précédent : le n° {expected} est attendu")
             }
@@ -139,6 +145,14 @@ impl DomainError {
             InstalmentOutOfSequence { expected, got } => {
                 format!("l'acompte n° {got} ne suit pas le précédent : le n° {expected} est attendu")
             }
+            InstalmentPeriodOverlaps { start, end, previous, previous_start, previous_end } => format!(
+                "la période du {} au {} chevauche celle de l'acompte n° {previous} (du {} au {}) : une période \
+                 n'est demandée qu'une fois",
+                date(*start),
+                date(*end),
+                date(*previous_start),
+                date(*previous_end)
+            ),
             DuplicateLineId { line_id, .. } => format!("la ligne {line_id} figure deux fois dans le relevé"),
             LineSpansSeveralMonths { start, end, .. } => {
                 format!("une ligne du relevé couvre un seul mois civil (ici du {} au {})", date(*start), date(*end))
@@ -192,6 +206,13 @@ impl DomainError {
             LinesPendingReview { count } => format!(
                 "{count} lignes de relevé attendent encore leur examen : la pénalité les compterait comme non \
                  réalisées"
+            ),
+            InstalmentsAwaitingApproval { count: 1, first } => {
+                format!("l'acompte n° {first} attend encore son approbation : approuvez-le avant le décompte général")
+            }
+            InstalmentsAwaitingApproval { count, first } => format!(
+                "{count} acomptes attendent encore leur approbation, à commencer par le n° {first} : approuvez-les \
+                 avant le décompte général"
             ),
             PenaltyAlreadyDecided { decided_on } => format!("la pénalité a déjà été décidée le {}", date(*decided_on)),
             AmountDiffersFromProposal { amount_ht, proposed_ht } => format!(
@@ -253,6 +274,9 @@ const BOUNDS: &[(&str, &str)] = &[
     ("the termination date", "la date de résiliation"),
     ("the approval date", "la date d'approbation"),
     ("the settlement date", "la date du décompte général définitif"),
+    ("the last request's receipt", "la réception de la dernière demande d'acompte"),
+    ("the last approval", "la dernière approbation d'acompte"),
+    ("the previous instalment's approval", "l'approbation de l'acompte précédent"),
 ];
 
 /// The ranges `decide` names in [`DomainError::OutOfRange`], as the end of a French sentence
@@ -264,6 +288,7 @@ fn range_fr(range: &str) -> Option<&'static str> {
         "[0, 1]" => "compris entre 0 et 1",
         "[0, 1)" => "au moins 0 et moins de 1",
         "(0, 1]" => "plus de 0 et au plus 1",
+        "(0, 10]" => "plus de 0 et au plus 10 (fois le SMIC horaire brut)",
         _ => return None,
     })
 }

@@ -84,6 +84,11 @@ pub enum DomainError {
         message::buyer_kind_en(*buyer_kind)
     )]
     PaymentTermAboveLegalMaximum { days: u16, maximum: u16, buyer_kind: BuyerKind },
+    #[error(
+        "{committed} committed hours are not plausible: at most {maximum} (the amount HT divided by the gross \
+         hourly SMIC, and never above 1000000)"
+    )]
+    ImplausibleCommittedHours { field: String, committed: Hours, maximum: Hours },
 
     // Amendment, termination.
     #[error("amendment number {got} is out of sequence: expected {expected}")]
@@ -108,6 +113,17 @@ pub enum DomainError {
     // Instalment request and statement.
     #[error("instalment number {got} is out of sequence: expected {expected}")]
     InstalmentOutOfSequence { expected: u32, got: u32 },
+    #[error(
+        "the period {start} to {end} overlaps instalment {previous}'s ({previous_start} to {previous_end}): \
+         a period is requested once"
+    )]
+    InstalmentPeriodOverlaps {
+        start: NaiveDate,
+        end: NaiveDate,
+        previous: u32,
+        previous_start: NaiveDate,
+        previous_end: NaiveDate,
+    },
     #[error("line id {line_id} appears twice in the statement")]
     DuplicateLineId { index: usize, line_id: u32 },
     #[error("a statement line covers one calendar month at most ({start} to {end})")]
@@ -158,6 +174,8 @@ pub enum DomainError {
     // Settlement and penalty.
     #[error("{count} statement line(s) still await review: the penalty would count them as not done")]
     LinesPendingReview { count: usize },
+    #[error("instalment {first} still awaits approval ({count} in all): approve it before the final settlement")]
+    InstalmentsAwaitingApproval { count: usize, first: u32 },
     #[error("the penalty was already decided on {decided_on}")]
     PenaltyAlreadyDecided { decided_on: NaiveDate },
     #[error(

@@ -137,3 +137,15 @@ fn it_refuses_to_amend_a_settled_contract() {
         .when(amend(amendment(1)))
         .then_err(DomainError::AlreadySettled { settled_on: date("2025-04-15") });
 }
+
+/// The bound of the award holds for an amendment's hours, on the amended amount.
+#[test]
+fn it_refuses_implausible_committed_hours_by_amendment() {
+    // 1 100 000 € HT at 11.65 €/h: 94 420 h at most.
+    let amendment = ContractAmendedV1 { new_committed_hours: Some(dec("94421")), ..amendment(1) };
+    given([awarded()]).when(amend(amendment)).then_err(DomainError::ImplausibleCommittedHours {
+        field: "new_committed_hours".to_owned(),
+        committed: dec("94421"),
+        maximum: dec("94420"),
+    });
+}

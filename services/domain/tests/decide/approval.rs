@@ -200,3 +200,23 @@ fn it_writes_every_amount_approved_with_two_decimals() {
         assert_eq!(payload[field], text, "{field}");
     }
 }
+
+/// Approved in order, so dated in order.
+#[test]
+fn it_refuses_an_approval_dated_before_the_previous_one() {
+    let history = [
+        awarded(),
+        request(1, "100000.00").into(),
+        approved(1, "120000.00", "0.00", "120000.00"),
+        request(2, "200000.00").into(),
+    ];
+    // Instalment 1 was approved on 2024-04-10; instalment 2 received on 2024-05-03.
+    let early =
+        Command::ApproveInstalment { number: 2, approved_on: date("2024-04-05"), other_deductions_ttc: dec("0") };
+    given(history).when(early).then_err(DomainError::DateTooEarly {
+        field: "approved_on".to_owned(),
+        date: date("2024-04-05"),
+        earliest: date("2024-04-10"),
+        bound: "the previous instalment's approval",
+    });
+}

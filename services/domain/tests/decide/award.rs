@@ -203,7 +203,11 @@ fn it_refuses_negative_committed_hours_and_penalty_rates() {
     );
     refused(
         clause(|c| c.penalty_terms.rate = PenaltyRate::SmicMultiple { multiple: dec("-2"), reference_date: None }),
-        negative("insertion_clause.penalty_terms.rate.multiple", "-2"),
+        DomainError::OutOfRange {
+            field: "insertion_clause.penalty_terms.rate.multiple".to_owned(),
+            value: dec("-2"),
+            range: "(0, 10]",
+        },
     );
     refused(
         clause(|c| c.penalty_terms.exemption_threshold_ht = Some(dec("-1000"))),
@@ -264,4 +268,35 @@ fn it_refuses_every_other_command_before_the_award() {
     given([]).when(Command::Amend(amendment(1))).then_err(DomainError::NotAwarded);
     given([]).when(approve(1)).then_err(DomainError::NotAwarded);
     given([]).when(Command::WaivePenalty(waived("x"))).then_err(DomainError::NotAwarded);
+}
+
+/// Committed hours paid at the SMIC cannot cost more than the whole contract: 1 000 000 € HT at
+/// 11.65 €/h (the SMIC on the notification date, 2024-03-01) holds 85 836 h at most.
+#[test]
+fn it_refuses_committed_hours_no_contract_amount_could_pay() {
+    refused(
+        clause(|c| c.committed_hours = dec("85837")),
+        DomainError::ImplausibleCommittedHours {
+            field: "insertion_clause.committed_hours".to_owned(),
+            committed: dec("85837"),
+            maximum: dec("85836"),
+        },
+    );
+    given([]).when(Command::Award(clause(|c| c.committed_hours = dec("85836")))).then([ContractAwardedV1 {
+        insertion_clause: Some(InsertionClause { committed_hours: dec("85836"), ..award().insertion_clause.unwrap() }),
+        ..award()
+    }
+    .into()]);
+}
+
+#[test]
+fn it_refuses_a_smic_multiple_above_ten_or_of_zero() {
+    for multiple in ["10.01", "0"] {
+        refused(
+            clause(|c| {
+                c.penalty_terms.rate = PenaltyRate::SmicMultiple { multiple: dec(multiple), reference_date: None }
+            }),
+            out_of_range("insertion_clause.penalty_terms.rate.multiple", multiple, "(0, 10]"),
+        );
+    }
 }

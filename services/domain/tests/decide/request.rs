@@ -223,13 +223,13 @@ fn it_refuses_a_line_after_the_requested_period_or_before_the_notification() {
 
 #[test]
 fn it_refuses_a_line_spanning_two_calendar_months() {
-    let two_months = request(2, "1.00");
+    let two_months = request(1, "1.00");
     let two_months = InstalmentRequestedV2 {
         period: period("2024-03-01", "2024-04-30"),
         statement: HourStatement { lines: vec![line(1, 'a', "10", "2024-03-25", "2024-04-05")] },
         ..two_months
     };
-    given([awarded(), request(1, "0").into()]).when(submit(two_months)).then_err(DomainError::LineSpansSeveralMonths {
+    given([awarded()]).when(submit(two_months)).then_err(DomainError::LineSpansSeveralMonths {
         index: 0,
         start: date("2024-03-25"),
         end: date("2024-04-05"),
@@ -360,4 +360,31 @@ fn it_refuses_a_new_line_naming_a_pseudonym_instead_of_a_participant() {
     given([awarded()])
         .when(submit(request_with(1, "1.00", vec![legacy])))
         .then_err(DomainError::NotAParticipant { index: 0 });
+}
+
+/// Found from outside: a request sent twice without an idempotency key created a second, empty
+/// instalment for the same month. A period is requested once.
+#[test]
+fn it_refuses_a_period_overlapping_an_earlier_instalment() {
+    let again = InstalmentRequestedV2 { number: 2, ..request(1, "100000.00") };
+    given([awarded(), request(1, "100000.00").into()]).when(submit(again)).then_err(
+        DomainError::InstalmentPeriodOverlaps {
+            start: date("2024-03-01"),
+            end: date("2024-03-31"),
+            previous: 1,
+            previous_start: date("2024-03-01"),
+            previous_end: date("2024-03-31"),
+        },
+    );
+    // A period that starts on the last day of the previous one overlaps too.
+    let straddling = InstalmentRequestedV2 { period: period("2024-03-31", "2024-04-30"), ..request(2, "200000.00") };
+    given([awarded(), request(1, "100000.00").into()]).when(submit(straddling)).then_err(
+        DomainError::InstalmentPeriodOverlaps {
+            start: date("2024-03-31"),
+            end: date("2024-04-30"),
+            previous: 1,
+            previous_start: date("2024-03-01"),
+            previous_end: date("2024-03-31"),
+        },
+    );
 }
