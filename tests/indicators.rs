@@ -366,6 +366,7 @@ async fn seed(db: &TestDatabase) {
     )
     .await;
     k7.review(1, &[1], &[]).await;
+    k7.run("approve", json!({ "number": 1, "approved_on": "2024-07-05", "other_deductions_ttc": "0.00" })).await;
     k7.settle("50000.00", "2025-05-02").await;
     k7.run("confirm", json!({ "amount_ht": "0.00", "decided_on": "2025-05-12" })).await;
 

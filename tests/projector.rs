@@ -393,10 +393,16 @@ fn advance(reference: &str) -> serde_json::Value {
                         "finance_reference": reference })
 }
 
+/// Instalment `number` covers the `number`-th month from February 2025 (a period is requested
+/// once) and is received on the 3rd of the next; its line declares hours of February.
 fn instalment_request(number: u32, cumulative: &str) -> serde_json::Value {
+    use chrono::{Days, Months, NaiveDate};
+    let start = NaiveDate::from_ymd_opt(2025, 2, 1).unwrap() + Months::new(number - 1);
+    let next = start + Months::new(1);
+    let (end, received_on) = (next - Days::new(1), next + Days::new(2));
     serde_json::json!({
-        "number": number, "period": { "start": "2025-02-01", "end": "2025-02-28" }, "cumulative_value_ht": cumulative,
-        "received_on": "2025-03-03", "statement": { "lines": [{
+        "number": number, "period": { "start": start.to_string(), "end": end.to_string() },
+        "cumulative_value_ht": cumulative, "received_on": received_on.to_string(), "statement": { "lines": [{
             "line_id": 1, "beneficiary": "a".repeat(64), "category": "long_term_jobseeker",
             "modality": "direct_hire", "hours": "20", "period": { "start": "2025-02-01", "end": "2025-02-28" } }] } })
 }
@@ -604,6 +610,8 @@ async fn a_row_refused_late_in_a_contract_leaves_its_rows_as_they_were_just_befo
     settled.run("request", instalment_request(1, "30000.00")).await;
     let decisions = serde_json::json!([{ "line_id": 1, "decision": { "kind": "validated" } }]);
     settled.run("review", serde_json::json!({ "instalment_number": 1, "decisions": decisions })).await;
+    let approval = serde_json::json!({ "number": 1, "approved_on": "2025-03-10", "other_deductions_ttc": "0.00" });
+    settled.run("approve", approval).await;
     settled.run("settle", serde_json::json!({ "final_amount_ht": "100000.00", "settled_on": "2026-03-01" })).await;
     let waiver = serde_json::json!({ "reason": "Défaillance\u{0} de la SIAE", "decided_on": "2026-03-20" });
     append_raw(&db, "healthy", settled.id, "penalty_waived", waiver).await;
@@ -615,7 +623,7 @@ async fn a_row_refused_late_in_a_contract_leaves_its_rows_as_they_were_just_befo
     let mut live = Projector::new(db.pool.clone(), config).await.unwrap();
     project_until_caught_up(&mut live, Schema::ReadA).await;
 
-    assert_eq!(contract_version(&db, Schema::ReadA, settled.id).await, Some(4), "the state just before the waiver");
+    assert_eq!(contract_version(&db, Schema::ReadA, settled.id).await, Some(5), "the state just before the waiver");
     assert_eq!(contract_version(&db, Schema::ReadA, other.id).await, Some(1));
     let (proposed, decision): (String, Option<String>) =
         sqlx::query_as("select proposed_amount_ht::text, decision from read_a.penalties where contract_id = $1")
@@ -626,7 +634,7 @@ async fn a_row_refused_late_in_a_contract_leaves_its_rows_as_they_were_just_befo
     assert_eq!((proposed.as_str(), decision), ("4800.00", None), "80 h short at 60 €, no decision projected");
     let failures = failures_of(&db, Schema::ReadA, settled.id).await;
     assert_eq!(failures.len(), 1, "{failures:?}");
-    assert_eq!((failures[0].0, failures[0].1.as_str()), (5, "unwritable"));
+    assert_eq!((failures[0].0, failures[0].1.as_str()), (6, "unwritable"));
 
     // One batch, then one event per batch: the same rows and failures.
     let rebuilt = rebuild(&db).await;

@@ -4,6 +4,7 @@
 
 mod access;
 mod contracts;
+mod history_rules;
 mod idempotency_and_concurrency;
 mod limits;
 mod lists;

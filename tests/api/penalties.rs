@@ -21,6 +21,10 @@ async fn settled(app: &TestApp, award: Value) -> String {
         { "line_id": 2, "decision": { "kind": "rejected", "reason": "Aucun justificatif" } } ] });
     let response = app.post(&format!("/api/contracts/{id}/statement-reviews"), &app.tokens.facilitator, &review).await;
     assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    // Every instalment is approved before the settlement.
+    let approval = json!({ "number": 1, "approved_on": today(), "other_deductions_ttc": "0.00" });
+    let response = app.post(&format!("/api/contracts/{id}/instalment-approvals"), &app.tokens.buyer, &approval).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
     let settlement = json!({ "final_amount_ht": "1000000.00", "settled_on": today() });
     let response = app.post(&format!("/api/contracts/{id}/settlement"), &app.tokens.buyer, &settlement).await;
     assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());

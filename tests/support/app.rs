@@ -1,5 +1,6 @@
 //! A running HTTP API on a free port, over a fresh database, with one token per role.
 
+use chrono::{Days, Months, NaiveDate};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
 use suivi_http::auth::create_token;
@@ -239,9 +240,13 @@ pub fn instalment_body(number: u32, cumulative_value_ht: &str, lines: &[(&str, &
             })
         })
         .collect();
+    // Instalment n covers the n-th month from March 2025: a period is requested once. The lines
+    // stay in March (a line may declare hours of an earlier month).
+    let start = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap() + Months::new(number.saturating_sub(1));
+    let end = start + Months::new(1) - Days::new(1);
     json!({
         "number": number,
-        "period": { "start": "2025-03-01", "end": "2025-03-31" },
+        "period": { "start": start.to_string(), "end": end.to_string() },
         "cumulative_value_ht": cumulative_value_ht,
         "statement": { "lines": lines }
     })

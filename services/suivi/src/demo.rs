@@ -21,6 +21,7 @@ use suivi_proto::events::{
     ContractAwardedV1, EligibleCategory, Gender, InstalmentRequestedV2, Prescriber, QualificationLevel,
     StatementReviewedV1,
 };
+use suivi_proto::quantities::MoneyTtc;
 use suivi_proto::TenantId;
 use suivi_store::EventStore;
 use uuid::Uuid;
@@ -259,6 +260,9 @@ impl Demo {
             { "line_id": 1, "decision": { "kind": "validated" } },
             { "line_id": 2, "decision": { "kind": "validated" } } ] }))?;
         self.run(&self.facilitator, id, Command::ReviewStatement(review)).await?;
+        let approval =
+            Command::ApproveInstalment { number: 1, approved_on: today, other_deductions_ttc: MoneyTtc::ZERO };
+        self.run(&self.buyer, id, approval).await?;
         let settlement =
             serde_json::from_value(json!({ "final_amount_ht": "96000.00", "settled_on": today.to_string() }))?;
         self.run(&self.buyer, id, Command::Settle(settlement)).await?;

@@ -163,7 +163,6 @@ impl DomainError {
                 | InstalmentAlreadyPaid { .. }
                 | LinesPendingReview { .. }
                 | InstalmentsAwaitingApproval { .. }
-                | InstalmentPeriodOverlaps { .. }
                 | PenaltyAlreadyDecided { .. }
         )
     }
