@@ -55,6 +55,7 @@ pub fn all_schemas() -> Vec<(String, Value)> {
     events::visit_payload_types(&mut files);
     // Retired versions kept for old readers go here, e.g. `files.visit::<ContractAwardedV1>()`.
     files.visit::<events::InstalmentRequestedV1>();
+    files.visit::<events::ContractAmendedV1>();
     files.visit::<events::ParticipantRegisteredV1>();
     files.visit::<events::ParticipantErasedV1>();
     files.visit::<PaymentReportedV1>();

@@ -6,7 +6,7 @@ mod common;
 use common::samples;
 use serde_json::{json, Value};
 use suivi_proto::events::{
-    AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractTerminatedV1, Event, InstalmentPaidV1,
+    AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractTerminatedV1, Event, InstalmentPaidV1,
     InstalmentRequestedV2, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
 };
 use suivi_proto::messages::FinanceMessage;
@@ -275,7 +275,7 @@ fn it_refuses_control_characters_in_free_text_yet_reads_stored_events_as_written
             let payload = json["payload"].clone();
             let error = match event_type {
                 "contract_awarded" => ContractAwardedV1::decode(1, &payload).map(drop),
-                "contract_amended" => ContractAmendedV1::decode(1, &payload).map(drop),
+                "contract_amended" => ContractAmendedV2::decode(1, &payload).map(drop),
                 "contract_terminated" => ContractTerminatedV1::decode(1, &payload).map(drop),
                 "advance_paid" => AdvancePaidV1::decode(1, &payload).map(drop),
                 "statement_reviewed" => StatementReviewedV1::decode(1, &payload).map(drop),
@@ -390,4 +390,18 @@ fn it_refuses_a_third_decimal_of_hours_from_a_client_yet_reads_stored_hours_as_w
             assert_eq!(Event::decode_str(event_type, version, &payload.to_string()), Ok(stored), "{what}");
         }
     }
+}
+
+/// A `contract_amended` written as v1 (before an amendment could agree a clause) reads as v2
+/// without one.
+#[test]
+fn a_v1_amendment_reads_as_v2_without_a_clause() {
+    let v1 = serde_json::json!({
+        "amendment_number": 1, "signed_on": "2024-09-02", "new_committed_hours": "1050",
+        "reason": "Travaux supplémentaires"
+    });
+    let read = suivi_proto::Event::decode("contract_amended", 1, &v1).expect("a v1 amendment reads");
+    let suivi_proto::Event::ContractAmended(amendment) = read else { panic!("{read:?}") };
+    assert_eq!(amendment.insertion_clause, None);
+    assert_eq!(amendment.new_committed_hours.map(|h| h.to_string()), Some("1050".to_owned()));
 }

@@ -99,3 +99,37 @@ async fn a_settlement_dated_before_the_last_request_is_refused() {
     assert_eq!(problem["field"], "settled_on");
     assert!(problem["detail"].as_str().unwrap().contains("dernière demande d'acompte"), "{problem}");
 }
+
+/// A contract awarded with a social clause but no commitment (DECP publishes the clause, not its
+/// hours) receives its commitment by amendment; agreed once, its penalty terms then apply.
+#[tokio::test]
+async fn a_social_clause_receives_its_insertion_commitment_by_amendment() {
+    let app = TestApp::spawn().await;
+    let mut award = award_body();
+    let clause = award["insertion_clause"].take();
+    award.as_object_mut().unwrap().remove("insertion_clause");
+    assert_eq!(award["social_considerations"], json!(["clause_sociale"]), "{award}");
+    let id = app.award(&award).await;
+    let path = format!("/api/contracts/{id}/amendments");
+    let amendment = |number: u32, clause: Value| {
+        json!({ "amendment_number": number, "signed_on": today(), "insertion_clause": clause,
+                "reason": "Engagement d'insertion précisé par avenant" })
+    };
+
+    let mut implausible = clause.clone();
+    implausible["committed_hours"] = json!("900000");
+    let before = app.event_count().await;
+    let problem = refused(app.post(&path, &app.tokens.buyer, &amendment(1, implausible)).await).await;
+    assert_eq!(problem["type"], "/problems/implausible_committed_hours");
+    assert_eq!(problem["field"], "insertion_clause.committed_hours");
+    assert_eq!(app.event_count().await, before);
+
+    let agreed = app.post(&path, &app.tokens.buyer, &amendment(1, clause.clone())).await;
+    assert_eq!(agreed.status(), StatusCode::OK, "{}", agreed.text().await.unwrap());
+    let view: Value = app.get(&format!("/api/contracts/{id}"), &app.tokens.buyer).await.json().await.unwrap();
+    assert_eq!(view["hours"]["committed"], clause["committed_hours"], "{view}");
+
+    let problem = refused(app.post(&path, &app.tokens.buyer, &amendment(2, clause)).await).await;
+    assert_eq!(problem["type"], "/problems/insertion_clause_already_agreed");
+    assert_eq!(problem["field"], "insertion_clause");
+}

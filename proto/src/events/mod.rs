@@ -217,7 +217,7 @@ catalogue! {
     /// The contract is notified: first event of every stream.
     ContractAwarded(ContractAwardedV1),
     /// An amendment (*avenant*) changes amount, duration or committed hours.
-    ContractAmended(ContractAmendedV1),
+    ContractAmended(ContractAmendedV2),
     /// Early termination (*résiliation*).
     ContractTerminated(ContractTerminatedV1),
     /// Finance paid the advance.

@@ -162,21 +162,23 @@ pub fn events() -> Vec<Event> {
     vec![
         contract_awarded().into(),
         reserved_contract_awarded().into(),
-        ContractAmendedV1 {
+        ContractAmendedV2 {
             amendment_number: 1,
             signed_on: date("2024-09-02"),
             new_amount_ht: Some(dec("1260000.00")),
             new_duration_months: Some(20),
             new_committed_hours: Some(dec("1050")),
+            insertion_clause: None,
             reason: "Travaux supplémentaires de désamiantage".to_owned(),
         }
         .into(),
-        ContractAmendedV1 {
+        ContractAmendedV2 {
             amendment_number: 2,
             signed_on: date("2024-11-12"),
             new_amount_ht: None,
             new_duration_months: Some(22),
             new_committed_hours: None,
+            insertion_clause: None,
             reason: "Prolongation pour intempéries".to_owned(),
         }
         .into(),

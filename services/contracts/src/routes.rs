@@ -15,7 +15,7 @@ use suivi_http::routes::{Doc, Query, Routes};
 use suivi_http::{
     AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, ProblemCode, Tagged, Text,
 };
-use suivi_proto::events::{ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1};
+use suivi_proto::events::{ContractAmendedV2, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1};
 use suivi_proto::quantities::MoneyTtc;
 use uuid::Uuid;
 
@@ -135,7 +135,7 @@ async fn award(
 async fn amend(
     command: CommandContext<Buyers>,
     ContractId(id): ContractId,
-    JsonBody(body, digest): JsonBody<ContractAmendedV1>,
+    JsonBody(body, digest): JsonBody<ContractAmendedV2>,
 ) -> Result<Created, Problem> {
     command.run(id, &digest, Command::Amend(body)).await
 }

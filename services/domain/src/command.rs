@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use suivi_proto::events::{
-    AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, InstalmentPaidV1,
+    AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, InstalmentPaidV1,
     InstalmentRequestedV2, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
 };
 use suivi_proto::quantities::MoneyTtc;
@@ -20,7 +20,7 @@ pub enum Command {
     /// Buyer: record the notified contract.
     Award(ContractAwardedV1),
     /// Buyer: record an amendment (*avenant*).
-    Amend(ContractAmendedV1),
+    Amend(ContractAmendedV2),
     /// Buyer: record an early termination (*résiliation*).
     Terminate(ContractTerminatedV1),
     /// Finance: the advance was paid.

@@ -356,12 +356,13 @@ fn history(given: &Scenario) -> Vec<Command> {
 
     let mut commands = vec![Command::Award(award(given))];
     if let Some((amount, hours)) = given.amended {
-        commands.push(Command::Amend(ContractAmendedV1 {
+        commands.push(Command::Amend(ContractAmendedV2 {
             amendment_number: 1,
             signed_on: notified + Days::new(10),
             new_amount_ht: Some(dec(amount)),
             new_duration_months: None,
             new_committed_hours: hours.map(dec),
+            insertion_clause: None,
             reason: "Travaux supplémentaires".to_owned(),
         }));
     }

@@ -227,7 +227,7 @@ fn name<T: serde::Serialize>(value: &T) -> String {
 /// when the contract says so (domain.md §4b).
 pub fn effective_committed_hours(contract: &AwardedContract) -> Option<Hours> {
     let committed = contract.committed_hours()?;
-    let clause = contract.award().insertion_clause.as_ref()?;
+    let clause = contract.insertion_clause()?;
     let amount = contract.current_amount_ht();
     match contract.termination() {
         Some(termination) if clause.penalty_terms.pro_rata_on_termination && amount > MoneyHt::ZERO => {

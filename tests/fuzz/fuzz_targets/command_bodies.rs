@@ -9,7 +9,7 @@ use suivi_domain::{decide, Command, Contract};
 use suivi_fuzz::{apply_all, check_problem, check_refusal, context};
 use suivi_http::json::parse;
 use suivi_proto::events::{
-    AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractTerminatedV1, InstalmentRequestedV1,
+    AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractTerminatedV1, InstalmentRequestedV1,
     StatementReviewedV1,
 };
 
@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else { return };
     let command = match selector % 6 {
         0 => read::<ContractAwardedV1>(body).map(Command::Award),
-        1 => read::<ContractAmendedV1>(body).map(Command::Amend),
+        1 => read::<ContractAmendedV2>(body).map(Command::Amend),
         2 => read::<ContractTerminatedV1>(body).map(Command::Terminate),
         3 => read::<AdvancePaidV1>(body).map(Command::RecordAdvancePaid),
         4 => read::<InstalmentRequestedV1>(body).map(Command::RequestInstalment),

@@ -17,6 +17,10 @@ impl AwardedContract {
                 if let Some(months) = amendment.new_duration_months {
                     self.duration_months = months;
                 }
+                if let Some(clause) = &amendment.insertion_clause {
+                    self.committed_hours = Some(clause.committed_hours);
+                    self.insertion_clause = Some(clause.clone());
+                }
                 if let (Some(hours), Some(committed)) = (amendment.new_committed_hours, &mut self.committed_hours) {
                     *committed = hours;
                 }

@@ -17,8 +17,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use suivi_proto::codes::Siret;
 use suivi_proto::events::{
-    AdvancePaidV1, ContractAmendedV1, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, PenaltyAdjustedV1,
-    PenaltyConfirmedV1, PenaltyWaivedV1,
+    AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, InsertionClause,
+    PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1,
 };
 use suivi_proto::quantities::{Hours, MoneyHt, MoneyTtc};
 use suivi_proto::Event;
@@ -202,10 +202,12 @@ impl PenaltyDecision {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AwardedContract {
     award: ContractAwardedV1,
-    amendments: Vec<ContractAmendedV1>,
+    amendments: Vec<ContractAmendedV2>,
     amount_ht: MoneyHt,
     duration_months: u32,
     committed_hours: Option<Hours>,
+    /// The award's clause, or the one an amendment agreed for a contract awarded without one.
+    insertion_clause: Option<InsertionClause>,
     termination: Option<ContractTerminatedV1>,
     advance: Option<AdvancePaidV1>,
     instalments: Vec<Instalment>,
@@ -219,6 +221,7 @@ impl AwardedContract {
             amount_ht: award.amount_ht,
             duration_months: award.duration_months,
             committed_hours: award.insertion_clause.as_ref().map(|clause| clause.committed_hours),
+            insertion_clause: award.insertion_clause.clone(),
             award,
             amendments: Vec::new(),
             termination: None,
@@ -269,6 +272,13 @@ impl AwardedContract {
         self.duration_months
     }
 
+    /// The insertion clause: the award's, or the one an amendment agreed (its penalty terms; its
+    /// hours as agreed, see [`Self::committed_hours`] for the hours after amendments). `None`
+    /// without one.
+    pub fn insertion_clause(&self) -> Option<&InsertionClause> {
+        self.insertion_clause.as_ref()
+    }
+
     /// Committed insertion hours after amendments; `None` without an insertion clause.
     pub fn committed_hours(&self) -> Option<Hours> {
         self.committed_hours
@@ -293,7 +303,7 @@ impl AwardedContract {
         }
     }
 
-    pub fn amendments(&self) -> &[ContractAmendedV1] {
+    pub fn amendments(&self) -> &[ContractAmendedV2] {
         &self.amendments
     }
 

@@ -96,7 +96,7 @@ fn considerations(award: &ContractAwardedV1) -> Result<(), DomainError> {
     Ok(())
 }
 
-fn insertion_clause(clause: &InsertionClause) -> Result<(), DomainError> {
+pub(super) fn insertion_clause(clause: &InsertionClause) -> Result<(), DomainError> {
     // Committed hours are never negative: `Hours` cannot hold a negative number.
     let terms = &clause.penalty_terms;
     match &terms.rate {

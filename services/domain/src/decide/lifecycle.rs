@@ -1,6 +1,11 @@
 //! The contract's own changes: amendment, termination, final settlement.
 
-use suivi_proto::events::{ContractAmendedV1, ContractSettledV1, ContractTerminatedV1};
+use suivi_proto::events::{
+    ContractAmendedV2, ContractSettledV1, ContractTerminatedV1, InsertionClause, SocialConsideration,
+};
+use suivi_proto::quantities::MoneyHt;
+
+use super::award::insertion_clause;
 
 use super::checks::{
     duration_months, non_negative_amount, not_before, not_in_future, plausible_committed_hours, positive_amount, reason,
@@ -13,9 +18,9 @@ use crate::{DecisionContext, DomainError};
 /// amount stays at or above the value executed, the duration covers the work declared.
 pub(super) fn amend(
     contract: &AwardedContract,
-    amendment: ContractAmendedV1,
+    amendment: ContractAmendedV2,
     context: &DecisionContext,
-) -> Result<ContractAmendedV1, DomainError> {
+) -> Result<ContractAmendedV2, DomainError> {
     ensure_running(contract)?;
     let expected = contract.last_amendment_number().saturating_add(1);
     if amendment.amendment_number != expected {
@@ -43,8 +48,11 @@ pub(super) fn amend(
             _ => {}
         }
     }
+    if let Some(clause) = &amendment.insertion_clause {
+        agreed_clause(contract, clause, amendment.new_amount_ht, context)?;
+    }
     // Never negative: `Hours` cannot hold a negative number. Without a clause there are no
-    // penalty terms: an amendment cannot add hours alone.
+    // penalty terms: an amendment cannot add hours alone (it agrees a whole clause instead).
     if let Some(hours) = amendment.new_committed_hours {
         if contract.committed_hours().is_none() {
             return Err(DomainError::NoInsertionClause { field: Some("new_committed_hours".to_owned()) });
@@ -54,6 +62,32 @@ pub(super) fn amend(
     }
     reason("reason", &amendment.reason)?;
     Ok(amendment)
+}
+
+/// A contract awarded with a social clause but no commitment (DECP publishes the clause, not its
+/// hours) receives it by amendment, once: the clause is checked as at the award, its hours
+/// bounded on the amount after this amendment.
+fn agreed_clause(
+    contract: &AwardedContract,
+    clause: &InsertionClause,
+    new_amount_ht: Option<MoneyHt>,
+    context: &DecisionContext,
+) -> Result<(), DomainError> {
+    if contract.insertion_clause().is_some() {
+        return Err(DomainError::InsertionClauseAlreadyAgreed);
+    }
+    if !contract.award().social_considerations.contains(&SocialConsideration::ClauseSociale) {
+        return Err(DomainError::NoSocialClause);
+    }
+    insertion_clause(clause)?;
+    let amount = new_amount_ht.unwrap_or_else(|| contract.current_amount_ht());
+    plausible_committed_hours(
+        "insertion_clause.committed_hours",
+        clause.committed_hours,
+        amount,
+        contract.start_date(),
+        context,
+    )
 }
 
 /// Once; dated between the last work declared and today; the value executed at least what

@@ -54,6 +54,7 @@ impl DomainError {
             PaymentTermAboveLegalMaximum { .. } => "payment_term_days".to_owned(),
             AmendmentOutOfSequence { .. } => "amendment_number".to_owned(),
             DurationEndsBeforeExecutedWork { .. } => "new_duration_months".to_owned(),
+            InsertionClauseAlreadyAgreed | NoSocialClause => "insertion_clause".to_owned(),
             AdvanceAboveGranted { .. } => "amount_ttc".to_owned(),
             InstalmentOutOfSequence { .. }
             | InstalmentAlreadyApproved { .. }
@@ -112,6 +113,8 @@ impl DomainError {
             AboveContractAmount { .. } => "above_contract_amount",
             AboveValueAtTermination { .. } => "above_value_at_termination",
             DurationEndsBeforeExecutedWork { .. } => "duration_ends_before_executed_work",
+            InsertionClauseAlreadyAgreed => "insertion_clause_already_agreed",
+            NoSocialClause => "no_social_clause",
             NoAdvanceTerms => "no_advance_terms",
             AdvanceAlreadyPaid { .. } => "advance_already_paid",
             AdvanceAboveGranted { .. } => "advance_above_granted",
@@ -155,6 +158,7 @@ impl DomainError {
                 | NotSettled { .. }
                 | AdvanceAlreadyPaid { .. }
                 | AmendmentOutOfSequence { .. }
+                | InsertionClauseAlreadyAgreed
                 | InstalmentOutOfSequence { .. }
                 | LineAlreadyReviewed { .. }
                 | InstalmentAlreadyApproved { .. }

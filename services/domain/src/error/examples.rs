@@ -76,6 +76,8 @@ impl DomainError {
                 value_at_termination: ht(60_000_000),
             },
             DurationEndsBeforeExecutedWork { new_end: day(2024, 8, 31), last_work_day: day(2024, 9, 30) },
+            InsertionClauseAlreadyAgreed,
+            NoSocialClause,
             NoAdvanceTerms,
             AdvanceAlreadyPaid { paid_on: day(2024, 3, 20) },
             AdvanceAboveGranted { amount: ttc(13_000_000), granted: ttc(12_000_000) },
@@ -172,6 +174,8 @@ fn every_variant_is_listed(error: &DomainError) {
         | AboveContractAmount { .. }
         | AboveValueAtTermination { .. }
         | DurationEndsBeforeExecutedWork { .. }
+        | InsertionClauseAlreadyAgreed
+        | NoSocialClause
         | NoAdvanceTerms
         | AdvanceAlreadyPaid { .. }
         | AdvanceAboveGranted { .. }

@@ -137,6 +137,12 @@ impl DomainError {
                 date(*new_end),
                 date(*last_work_day)
             ),
+            InsertionClauseAlreadyAgreed => {
+                "le marché a déjà une clause d'insertion : modifiez ses heures avec new_committed_hours".to_owned()
+            }
+            NoSocialClause => "le marché a été attribué sans clause sociale : un avenant ne peut pas y ajouter un \
+                               engagement d'insertion"
+                .to_owned(),
             NoAdvanceTerms => "le marché ne prévoit pas d'avance".to_owned(),
             AdvanceAlreadyPaid { paid_on } => format!("l'avance a déjà été versée le {}", date(*paid_on)),
             AdvanceAboveGranted { amount, granted } => {

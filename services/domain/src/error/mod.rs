@@ -99,6 +99,10 @@ pub enum DomainError {
     AboveContractAmount { field: String, value: MoneyHt, amount: MoneyHt },
     #[error("{field} ({value}) is above the value executed at termination ({value_at_termination})")]
     AboveValueAtTermination { field: String, value: MoneyHt, value_at_termination: MoneyHt },
+    #[error("the contract already has an insertion clause: change its hours with new_committed_hours")]
+    InsertionClauseAlreadyAgreed,
+    #[error("the contract was awarded without a social clause: an insertion commitment cannot be added by amendment")]
+    NoSocialClause,
     #[error("the new duration would end the contract on {new_end}, before work already declared ({last_work_day})")]
     DurationEndsBeforeExecutedWork { new_end: NaiveDate, last_work_day: NaiveDate },
 

@@ -173,7 +173,7 @@ pub fn propose_penalty(
     smic: &DatedRates,
 ) -> Result<Option<PenaltyProposal>, NoValueInForce> {
     let (Some(clause), Some(committed_hours), Some(settlement)) =
-        (&contract.award().insertion_clause, contract.committed_hours(), contract.settlement())
+        (contract.insertion_clause(), contract.committed_hours(), contract.settlement())
     else {
         return Ok(None);
     };

@@ -136,6 +136,29 @@ fn every_variant() -> Vec<(DomainError, &'static str, Option<&'static str>)> {
         (InstalmentNotApproved { number: 1 }, "instalment_not_approved", Some("number")),
         (InstalmentAlreadyPaid { number: 1, paid_on: day() }, "instalment_already_paid", Some("number")),
         (LinesPendingReview { count: 2 }, "lines_pending_review", None),
+        (InstalmentsAwaitingApproval { count: 2, first: 3 }, "instalments_awaiting_approval", None),
+        (
+            InstalmentPeriodOverlaps {
+                start: day(),
+                end: day(),
+                previous: 1,
+                previous_start: day(),
+                previous_end: day(),
+            },
+            "instalment_period_overlaps",
+            Some("period"),
+        ),
+        (
+            ImplausibleCommittedHours {
+                field: f("insertion_clause.committed_hours"),
+                committed: dec("90000"),
+                maximum: dec("85836"),
+            },
+            "implausible_committed_hours",
+            Some("insertion_clause.committed_hours"),
+        ),
+        (InsertionClauseAlreadyAgreed, "insertion_clause_already_agreed", Some("insertion_clause")),
+        (NoSocialClause, "no_social_clause", Some("insertion_clause")),
         (PenaltyAlreadyDecided { decided_on: day() }, "penalty_already_decided", None),
         (
             AmountDiffersFromProposal { amount_ht: dec("40000.00"), proposed_ht: dec("43980.00") },

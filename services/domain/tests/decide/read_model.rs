@@ -12,7 +12,7 @@ fn history() -> Vec<Event> {
     let second = request_with(2, "500000.00", vec![month_line(1, 'a', "140", 2)]);
     vec![
         awarded(),
-        ContractAmendedV1 { new_committed_hours: Some(dec("1200")), ..amendment(1) }.into(),
+        ContractAmendedV2 { new_committed_hours: Some(dec("1200")), ..amendment(1) }.into(),
         first.into(),
         review(1, vec![validated(1), rejected(2, "Pas éligible")]).into(),
         second.into(),
@@ -66,7 +66,7 @@ fn it_totals_hours_declared_validated_rejected_and_pending() {
 
 #[test]
 fn remaining_hours_never_go_below_zero() {
-    let small = ContractAmendedV1 { new_committed_hours: Some(dec("100")), ..amendment(1) };
+    let small = ContractAmendedV2 { new_committed_hours: Some(dec("100")), ..amendment(1) };
     let mut events = history();
     events[1] = small.into();
     let hours = Contract::from_events(events).awarded().unwrap().hours();

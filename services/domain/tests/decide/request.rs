@@ -115,7 +115,7 @@ fn it_refuses_a_period_outside_the_contract_dates() {
 
 #[test]
 fn it_extends_the_contract_dates_with_an_amended_duration() {
-    let amended = ContractAmendedV1 { new_duration_months: Some(13), ..amendment(1) };
+    let amended = ContractAmendedV2 { new_duration_months: Some(13), ..amendment(1) };
     let march_2025 = InstalmentRequestedV2 {
         period: period("2025-03-01", "2025-03-31"),
         received_on: date("2025-04-02"),

@@ -117,13 +117,14 @@ pub fn awarded_with_advance(rate: &str, recovery: AdvanceRecovery) -> Event {
 }
 
 /// Amendment `number`, signed in June 2024, raising the amount to 1 100 000 € HT.
-pub fn amendment(number: u32) -> ContractAmendedV1 {
-    ContractAmendedV1 {
+pub fn amendment(number: u32) -> ContractAmendedV2 {
+    ContractAmendedV2 {
         amendment_number: number,
         signed_on: date("2024-06-03"),
         new_amount_ht: Some(dec("1100000.00")),
         new_duration_months: None,
         new_committed_hours: None,
+        insertion_clause: None,
         reason: "Travaux supplémentaires de désamiantage".to_owned(),
     }
 }
