@@ -11,6 +11,8 @@ use serde_json::Value;
 use suivi_e2e::app::{TestApp, CONTRACTOR_SIRET};
 use suivi_e2e::process::suivi_binary;
 use suivi_e2e::TestDatabase;
+use suivi_projector::indicators::{NationalTargets, YearlyIndicators};
+use suivi_proto::TenantId;
 use uuid::Uuid;
 
 fn suivi(db: &TestDatabase, args: &[&str]) -> Output {
@@ -420,6 +422,69 @@ async fn reference_values_are_added_with_their_source_and_never_edited() {
             .await
             .unwrap();
     assert_eq!(value, "12.30");
+}
+
+/// A later national plan is recorded by an administrator, with its period, targets and source,
+/// and the indicators of the years it covers compare with it: no release needed. Plans are never
+/// edited and never overlap, so a year has one plan or none.
+#[tokio::test]
+async fn a_national_plan_is_added_with_its_period_and_source_and_the_indicators_compare_with_it() {
+    let db = TestDatabase::new().await;
+    let listed = stdout(&suivi(&db, &["reference", "list"]));
+    assert!(listed.contains("2022-01-01 to 2025-12-31  social 0.30  environmental 1.00  PNAD 2022-2025: "), "{listed}");
+    let agglo = TenantId::parse("agglo").unwrap();
+    let before = indicators(&db, &agglo, 2026).await;
+    assert!(matches!(before.national_targets, NationalTargets::NoPlan { .. }), "{:?}", before.national_targets);
+
+    let plan = |name: &'static str, from: &'static str, until: &'static str, shares: &[&'static str]| {
+        let mut args = vec!["reference", "add-plan", "--name", name, "--from", from, "--until", until];
+        args.extend_from_slice(shares);
+        args.extend_from_slice(&["--source", "Plan de test, publié au JORF"]);
+        args
+    };
+    let shares = ["--social-share", "0.35", "--environmental-share", "1"];
+    let added = stdout(&suivi(&db, &plan("Plan de test 2026-2030", "2026-01-01", "2030-12-31", &shares)));
+    assert!(added.starts_with("Plan de test 2026-2030 recorded, from 2026-01-01 to 2030-12-31"), "{added}");
+    let listed = stdout(&suivi(&db, &["reference", "list"]));
+    assert!(listed.contains("2026-01-01 to 2030-12-31  social 0.35  environmental 1  Plan de test 2026-2030: Plan de test, publié au JORF"), "{listed}");
+    let after = indicators(&db, &agglo, 2026).await;
+    let NationalTargets::InForce { plan: in_force } = &after.national_targets else { panic!("{after:?}") };
+    assert_eq!(in_force.name, "Plan de test 2026-2030");
+    assert_eq!(after.consolidated.social.target_share, Some("0.35".parse().unwrap()));
+    let plan_2025 = indicators(&db, &agglo, 2025).await.national_targets;
+    assert!(matches!(&plan_2025, NationalTargets::InForce { plan } if plan.name == "PNAD 2022-2025"), "{plan_2025:?}");
+
+    for (args, refusal) in [
+        (
+            plan("Plan de test 2026-2030", "2031-01-01", "2035-12-31", &shares),
+            "Plan de test 2026-2030 is already recorded: plans are never edited",
+        ),
+        (
+            plan("Chevauchement", "2025-07-01", "2026-06-30", &shares),
+            "Chevauchement (2025-07-01 to 2026-06-30) overlaps PNAD 2022-2025 (2022-01-01 to 2025-12-31)",
+        ),
+        (
+            plan("Envers", "2035-12-31", "2031-01-01", &shares),
+            "the plan ends (2031-01-01) before it starts (2035-12-31)",
+        ),
+        (plan("Sans objectif", "2031-01-01", "2035-12-31", &[]), "a plan sets at least one target"),
+        (
+            plan("En pourcentage", "2031-01-01", "2035-12-31", &["--social-share", "30"]),
+            "--social-share is a fraction of 1 (0.30 is 30 %): got 30",
+        ),
+    ] {
+        let reason = stderr_of_refusal(&suivi(&db, &args));
+        assert!(reason.contains(refusal), "{args:?}: {reason}");
+    }
+    let mut unsourced = plan("Sans source", "2031-01-01", "2035-12-31", &shares);
+    *unsourced.last_mut().unwrap() = " ";
+    assert!(stderr_of_refusal(&suivi(&db, &unsourced)).contains("every reference value needs its source"));
+    assert_eq!(count(&db, "select count(*) from pnad_targets").await, 2, "nothing written by the refusals");
+}
+
+async fn indicators(db: &TestDatabase, tenant: &TenantId, year: i32) -> YearlyIndicators {
+    let schema = suivi_projector::target::active(&db.pool).await.unwrap();
+    suivi_projector::yearly_indicators(&db.pool, schema, tenant, year).await.unwrap()
 }
 
 /// `reference_rates` is the one source of the SMIC and ECB tables: once migrated it covers every

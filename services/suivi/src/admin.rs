@@ -188,7 +188,30 @@ pub enum ReferenceCommand {
         #[arg(long)]
         source: String,
     },
-    /// List the reference values.
+    /// Add a national plan for sustainable procurement (PNAD) and its targets: the yearly
+    /// indicators compare a year with the plan in force on its 31 December.
+    AddPlan {
+        /// The plan's name, as the indicators show it (e.g. "PNAD 2026-2030").
+        #[arg(long)]
+        name: String,
+        /// First day of the plan (YYYY-MM-DD).
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last day of the plan, included (YYYY-MM-DD).
+        #[arg(long)]
+        until: chrono::NaiveDate,
+        /// Target share of the contracts notified in a year with a social consideration, a
+        /// fraction of 1 (0.30 is 30 %).
+        #[arg(long)]
+        social_share: Option<rust_decimal::Decimal>,
+        /// Target share with an environmental consideration, a fraction of 1 (1 is 100 %).
+        #[arg(long)]
+        environmental_share: Option<rust_decimal::Decimal>,
+        /// Where the plan and its targets are published.
+        #[arg(long)]
+        source: String,
+    },
+    /// List the reference values, then the national plans.
     List,
 }
 
@@ -218,6 +241,10 @@ pub async fn reference(pool: &PgPool, command: ReferenceCommand) -> anyhow::Resu
                 "{kind} = {value} from {from} recorded; run `suivi projector rebuild` to apply it to past figures"
             );
         }
+        ReferenceCommand::AddPlan { name, from, until, social_share, environmental_share, source } => {
+            let plan = crate::plans::NewPlan { name, from, until, social_share, environmental_share, source };
+            crate::plans::add(pool, plan).await?;
+        }
         ReferenceCommand::List => {
             let rows: Vec<(String, chrono::NaiveDate, rust_decimal::Decimal, String)> = sqlx::query_as(
                 "select kind, in_force_from, value, source from reference_rates order by kind, in_force_from",
@@ -227,6 +254,7 @@ pub async fn reference(pool: &PgPool, command: ReferenceCommand) -> anyhow::Resu
             for (kind, from, value, source) in rows {
                 println!("{kind:<22} {from} {value:>8}  {source}");
             }
+            crate::plans::list(pool).await?;
         }
     }
     Ok(())
