@@ -23,8 +23,9 @@ use chrono::NaiveDate;
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
-use suivi_e2e::app::{award_body, instalment_body, BUYER_SIRET, CONTRACTOR_SIRET};
+use suivi_e2e::app::{award_body, instalment_body, BUYER_SIRET, CONTRACTOR_SIRET, MEMBER_COMMUNE_SIRET};
 use suivi_e2e::{project_everything, ContractHistory, TestApp, TestDatabase};
+use suivi_http::tenants::{add_buyers, name_buyer, NamedBy, Naming};
 use suivi_projector::indicators::{
     AdvanceTally, Advances, BeneficiaryProfile, CategoryHours, Considerations, ContractTally, Indicators,
     InsertionHours, LineHours, ModalityHours, NationalTargets, PaymentDelays, Penalties, PenaltyDecisions,
@@ -836,6 +837,7 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
     assert_eq!(consolidated["beneficiaries"], 0, "no validated hour yet");
     assert_eq!(consolidated["payments"]["mean_days_to_pay"], Value::Null);
     assert_eq!(body["buyers"][0]["buyer_siret"], BUYER_SIRET);
+    assert_eq!(body["buyers"][0]["buyer_name"], Value::Null, "no name recorded for it");
     assert_eq!(body["buyers"][0]["indicators"], *consolidated);
     // The whole body, figure by figure, as worked out from the scenario (not from the module
     // under test): one award of 1 000 000 € HT to a PME, with a social and an environmental
@@ -892,6 +894,42 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
     let response = app.get("/api/indicators?year=2025", &app.tokens.other_tenant_buyer).await;
     let other: Value = response.json().await.unwrap();
     assert_eq!((other["tenant"].as_str(), other["buyers"].as_array().map(Vec::len)), (Some("other-agglo"), Some(0)));
+}
+
+/// Each buyer is named beside its SIRET, with the name its organisation recorded (here as
+/// `suivi tenant name-buyer` records it); a buyer without one has `null`. Another organisation
+/// listing the same SIRET under another name does not change it.
+#[tokio::test]
+async fn get_indicators_names_each_buyer_beside_its_siret() {
+    let app = TestApp::spawn().await;
+    app.award(&award_body()).await;
+    let mut member = award_body();
+    member["buyer_siret"] = MEMBER_COMMUNE_SIRET.into();
+    app.award(&member).await;
+    project_everything(&app.db.pool).await;
+    let buyers = |body: &Value| -> Vec<(Value, Value)> {
+        let listed = body["buyers"].as_array().unwrap();
+        listed.iter().map(|buyer| (buyer["buyer_siret"].clone(), buyer["buyer_name"].clone())).collect()
+    };
+
+    let body: Value = app.get("/api/indicators?year=2025", &app.tokens.buyer).await.json().await.unwrap();
+    assert_eq!(buyers(&body), [(json!(BUYER_SIRET), Value::Null), (json!(MEMBER_COMMUNE_SIRET), Value::Null)]);
+
+    let (agglo, other) = (TenantId::parse("grand-agglo").unwrap(), TenantId::parse("other-agglo").unwrap());
+    let named = name_buyer(&app.db.pool, &agglo, BUYER_SIRET, "Grand Agglo (siège)", NamedBy::Administrator).await;
+    assert_eq!(named.unwrap(), Naming::Named);
+    add_buyers(&app.db.pool, &other, &[BUYER_SIRET.to_owned()]).await.unwrap();
+    name_buyer(&app.db.pool, &other, BUYER_SIRET, "Un autre nom", NamedBy::Administrator).await.unwrap();
+    // An import does not replace an administrator's name.
+    let imported = name_buyer(&app.db.pool, &agglo, BUYER_SIRET, "GRAND AGGLO", NamedBy::DecpImport).await;
+    assert_eq!(imported.unwrap(), Naming::KeptAdministratorsName);
+
+    let body: Value = app.get("/api/indicators?year=2025", &app.tokens.buyer).await.json().await.unwrap();
+    assert_eq!(
+        buyers(&body),
+        [(json!(BUYER_SIRET), json!("Grand Agglo (siège)")), (json!(MEMBER_COMMUNE_SIRET), Value::Null)]
+    );
+    assert!(!body.to_string().contains("Un autre nom"), "another organisation's name stays its own");
 }
 
 /// The 2022-2025 plan is not 2026's target: a year no plan covers says so, with no target beside

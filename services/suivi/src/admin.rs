@@ -1,11 +1,12 @@
-//! `suivi tenant …`, `suivi token …` (create, list, revoke): who may use Suivi; `suivi kek …`:
-//! the key-encryption key ring of the participants' register.
+//! `suivi tenant …` (tenants, their buyers and the buyers' names), `suivi token …` (create, list,
+//! revoke): who may use Suivi; `suivi kek …`: the key-encryption key ring of the participants'
+//! register; `suivi reference …`: dated reference data.
 
 use anyhow::Context as _;
 use clap::Subcommand;
 use sqlx::PgPool;
 use suivi_http::auth::create_token;
-use suivi_http::tenants;
+use suivi_http::tenants::{self, NamedBy, Naming};
 use suivi_http::tokens::{self, Revocation};
 use suivi_http::Role;
 use suivi_proto::codes::Siret;
@@ -29,6 +30,22 @@ pub enum TenantCommand {
         id: String,
         #[arg(long = "buyer-siret", required = true)]
         buyer_sirets: Vec<String>,
+    },
+    /// Name one of the tenant's buyers, as the indicators show it beside the SIRET; replaces
+    /// any earlier name, and a DECP import never replaces it.
+    NameBuyer {
+        #[arg(long)]
+        id: String,
+        #[arg(long = "buyer-siret")]
+        buyer_siret: String,
+        /// The buyer's name (e.g. "Commune de Besançon").
+        #[arg(long)]
+        name: String,
+    },
+    /// List the tenant's buyer SIRETs, with their name and who gave it.
+    Buyers {
+        #[arg(long)]
+        id: String,
     },
 }
 
@@ -91,6 +108,26 @@ pub async fn tenant(pool: &PgPool, command: TenantCommand) -> anyhow::Result<()>
         TenantCommand::AddBuyer { id, buyer_sirets } => {
             tenants::add_buyers(pool, &TenantId::parse(&id)?, &sirets(&buyer_sirets)?).await?;
             println!("buyers added to {id}");
+        }
+        TenantCommand::NameBuyer { id, buyer_siret, name } => {
+            let tenant = TenantId::parse(&id)?;
+            let siret = sirets(&[buyer_siret])?.remove(0);
+            let name = tenants::buyer_name(&name).map_err(anyhow::Error::msg)?;
+            match tenants::name_buyer(pool, &tenant, &siret, name, NamedBy::Administrator).await? {
+                Naming::Named | Naming::KeptAdministratorsName => println!("buyer {siret} of {id} is named {name}"),
+                Naming::NotABuyer => {
+                    anyhow::bail!("{siret} is not among tenant {id}'s buyers: add it first (suivi tenant add-buyer)")
+                }
+            }
+        }
+        TenantCommand::Buyers { id } => {
+            let buyers = tenants::buyers(pool, &TenantId::parse(&id)?).await?;
+            for buyer in &buyers {
+                let named_by = buyer.named_by.as_deref().unwrap_or("-");
+                let line = format!("{}  {named_by:<13}  {}", buyer.siret, buyer.name.as_deref().unwrap_or("-"));
+                println!("{line}");
+            }
+            eprintln!("{} buyer(s) in tenant {id}", buyers.len());
         }
     }
     Ok(())

@@ -7,7 +7,8 @@
 //! `modality` are never null in the tables, so a null in a result always means "all of them".
 //!
 //! Beside the figures: the national plan the year is compared with ([`targets`], from the
-//! `pnad_targets` reference table), read in the same snapshot.
+//! `pnad_targets` reference table) and each buyer's name (from the tenant's list of buyers),
+//! read in the same snapshot.
 //!
 //! What each figure counts and which date decides its year: `docs/indicators.md`.
 
@@ -57,6 +58,7 @@ pub async fn yearly_indicators(
     queries::payments(&mut tx, schema, &year_range, &mut report).await?;
     queries::at_risk(&mut tx, schema, &year_range, &mut report).await?;
     let national_targets = targets::compared_with(last_day, &targets::plans(&mut tx).await?);
+    let mut names = buyer_names(&mut tx, tenant).await?;
     tx.commit().await?;
     let mut consolidated = report.consolidated;
     consolidated.compare_with(&national_targets);
@@ -65,10 +67,22 @@ pub async fn yearly_indicators(
         .into_iter()
         .map(|(buyer_siret, mut indicators)| {
             indicators.compare_with(&national_targets);
-            BuyerIndicators { buyer_siret, indicators }
+            BuyerIndicators { buyer_name: names.remove(&buyer_siret), buyer_siret, indicators }
         })
         .collect();
     Ok(YearlyIndicators { year, tenant: tenant.clone(), national_targets, consolidated, buyers })
+}
+
+/// The names the tenant's list of buyers records, by SIRET (`suivi tenant name-buyer`, or the
+/// `acheteur.nom` of an imported DECP file). Per tenant: one organisation's names never show in
+/// another's indicators.
+async fn buyer_names(tx: &mut sqlx::PgConnection, tenant: &TenantId) -> Result<BTreeMap<String, String>, sqlx::Error> {
+    let names: Vec<(String, String)> =
+        sqlx::query_as("select siret, name from tenant_buyers where tenant = $1 and name is not null")
+            .bind(tenant.as_str())
+            .fetch_all(tx)
+            .await?;
+    Ok(names.into_iter().collect())
 }
 
 /// The binds every query takes: `$1` tenant, `$2` first day of the year, `$3` first day of the next.

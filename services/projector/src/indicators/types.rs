@@ -21,7 +21,7 @@ pub struct YearlyIndicators {
     /// Every buyer of the organisation together (for an intercommunality: the consolidated
     /// figures). Distinct counts and medians are computed over the whole, not added up.
     pub consolidated: Indicators,
-    /// Each buyer SIRET with at least one figure in the year, in SIRET order.
+    /// Each buyer SIRET with at least one figure in the year, with its name, in SIRET order.
     pub buyers: Vec<BuyerIndicators>,
 }
 
@@ -29,6 +29,9 @@ pub struct YearlyIndicators {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BuyerIndicators {
     pub buyer_siret: String,
+    /// The buyer's name, as the organisation's list of buyers records it (set by an
+    /// administrator, or from `acheteur.nom` of an imported DECP file); null when none is.
+    pub buyer_name: Option<String>,
     pub indicators: Indicators,
 }
 

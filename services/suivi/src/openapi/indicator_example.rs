@@ -108,7 +108,11 @@ pub fn yearly_indicators() -> Value {
         tenant: TenantId::parse("metropole").expect("a valid tenant id"),
         national_targets,
         consolidated: indicators.clone(),
-        buyers: vec![BuyerIndicators { buyer_siret: BUYER_SIRET.to_owned(), indicators }],
+        buyers: vec![BuyerIndicators {
+            buyer_siret: BUYER_SIRET.to_owned(),
+            buyer_name: Some("Métropole de démonstration".to_owned()),
+            indicators,
+        }],
     };
     serde_json::to_value(example).expect("indicators serialise to JSON")
 }
