@@ -11,6 +11,8 @@ use serde_json::Value;
 use suivi_e2e::app::{TestApp, CONTRACTOR_SIRET};
 use suivi_e2e::process::suivi_binary;
 use suivi_e2e::TestDatabase;
+use suivi_projector::indicators::{NationalTargets, YearlyIndicators};
+use suivi_proto::TenantId;
 use uuid::Uuid;
 
 fn suivi(db: &TestDatabase, args: &[&str]) -> Output {
@@ -211,6 +213,100 @@ async fn two_tenants_listing_the_same_buyer_each_import_its_own_contracts() {
     assert_ne!(streams[0].1, streams[1].1);
 }
 
+/// The official example with `acheteur.nom` (DECP v1's field, still often published) set on
+/// every record, written to a file of its own.
+fn decp_file_naming_the_buyer(name: &str) -> (PathBuf, PathBuf) {
+    let mut example: Value =
+        serde_json::from_slice(&std::fs::read(decp_dir().join("marches_avec_modifications.json")).unwrap()).unwrap();
+    for record in example["marches"]["marche"].as_array_mut().unwrap() {
+        record["acheteur"]["nom"] = name.into();
+    }
+    let dir = std::env::temp_dir().join(format!("suivi-decp-{}", Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("marches_avec_nom.json");
+    std::fs::write(&path, serde_json::to_vec(&example).unwrap()).unwrap();
+    (dir, path)
+}
+
+/// Buyers are named by their name beside their SIRET in the indicators: from the `acheteur.nom`
+/// of an imported DECP file, or by an administrator, whose name an import never replaces. Each
+/// tenant's names are its own.
+#[tokio::test]
+async fn buyers_are_named_from_decp_imports_and_by_an_administrator_and_the_indicators_show_it() {
+    let db = TestDatabase::new().await;
+    let buyer = "21750001630040";
+    for (id, name) in [("paris", "Paris"), ("grand-paris", "Grand Paris")] {
+        stdout(&suivi(&db, &["tenant", "create", "--id", id, "--name", name, "--buyer-siret", buyer]));
+    }
+    let listed = stdout(&suivi(&db, &["tenant", "buyers", "--id", "paris"]));
+    assert_eq!(listed, format!("{buyer}  -              -\n"));
+
+    let (dir, file) = decp_file_naming_the_buyer(" Ville de Paris ");
+    let imported = stdout(&suivi(&db, &["import", "decp", file.to_str().unwrap(), "--tenant", "paris"]));
+    assert!(imported.contains("1 imported, 0 already imported, 1 rejected"), "{imported}");
+    let listed = stdout(&suivi(&db, &["tenant", "buyers", "--id", "paris"]));
+    assert_eq!(listed, format!("{buyer}  decp_import    Ville de Paris\n"));
+    suivi_e2e::project_everything(&db.pool).await;
+    let paris = TenantId::parse("paris").unwrap();
+    // TEST2022Bis was notified on 2024-05-15.
+    let named = indicators(&db, &paris, 2024).await;
+    assert_eq!(named.buyers.len(), 1);
+    assert_eq!(
+        (named.buyers[0].buyer_siret.as_str(), named.buyers[0].buyer_name.as_deref()),
+        (buyer, Some("Ville de Paris"))
+    );
+    // The other tenant listing the same commune imported nothing and named nothing: no name.
+    stdout(&suivi(
+        &db,
+        &[
+            "import",
+            "decp",
+            decp_dir().join("marches_avec_modifications.json").to_str().unwrap(),
+            "--tenant",
+            "grand-paris",
+        ],
+    ));
+    suivi_e2e::project_everything(&db.pool).await;
+    let other = indicators(&db, &TenantId::parse("grand-paris").unwrap(), 2024).await;
+    assert_eq!((other.buyers.len(), other.buyers[0].buyer_name.as_deref()), (1, None), "paris's names are its own");
+
+    // An administrator's name replaces the import's, and a later import does not replace it.
+    let named_by_admin = stdout(&suivi(
+        &db,
+        &["tenant", "name-buyer", "--id", "paris", "--buyer-siret", buyer, "--name", "Commune de Paris"],
+    ));
+    assert_eq!(named_by_admin.trim(), format!("buyer {buyer} of paris is named Commune de Paris"));
+    std::fs::remove_dir_all(&dir).unwrap();
+    let (dir, file) = decp_file_naming_the_buyer("VILLE DE PARIS");
+    let again = stdout(&suivi(&db, &["import", "decp", file.to_str().unwrap(), "--tenant", "paris"]));
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(again.contains("0 imported, 1 already imported, 1 rejected"), "{again}");
+    let listed = stdout(&suivi(&db, &["tenant", "buyers", "--id", "paris"]));
+    assert_eq!(listed, format!("{buyer}  administrator  Commune de Paris\n"));
+    assert_eq!(indicators(&db, &paris, 2024).await.buyers[0].buyer_name.as_deref(), Some("Commune de Paris"));
+
+    for (args, refusal) in [
+        (
+            ["--id", "paris", "--buyer-siret", "21000000000013", "--name", "Dijon"],
+            "21000000000013 is not among tenant paris's buyers: add it first (suivi tenant add-buyer)",
+        ),
+        (["--id", "nobody", "--buyer-siret", buyer, "--name", "Paris"], "unknown tenant nobody"),
+        (["--id", "paris", "--buyer-siret", buyer, "--name", "  "], "a buyer's name cannot be blank"),
+        (["--id", "paris", "--buyer-siret", buyer, "--name", "Paris\u{1b}[2J"], "a buyer's name is one line"),
+        (
+            ["--id", "paris", "--buyer-siret", "21750001630041", "--name", "Paris"],
+            "21750001630041: this SIRET fails its check digit",
+        ),
+    ] {
+        let reason = stderr_of_refusal(&suivi(&db, &[&["tenant", "name-buyer"][..], &args[..]].concat()));
+        assert!(reason.contains(refusal), "{args:?}: {reason}");
+    }
+    let names: Vec<Option<String>> =
+        sqlx::query_scalar("select name from tenant_buyers order by tenant").fetch_all(&db.pool).await.unwrap();
+    assert_eq!(names, [None, Some("Commune de Paris".to_owned())], "nothing written by the refusals");
+    assert!(stderr_of_refusal(&suivi(&db, &["tenant", "buyers", "--id", "nobody"])).contains("unknown tenant nobody"));
+}
+
 /// The peak resident memory (VmHWM, in kB) of a running process, read until it exits: a lower
 /// bound of its true peak, since the last moments before exit go unseen, but the import's peak
 /// is while it reads the file, long before.
@@ -317,6 +413,8 @@ async fn the_demo_seeds_participants_and_contracts_once_and_prints_working_token
     let first = stdout(&demo());
     assert_eq!(first.lines().filter(|l| l.starts_with("demo participant")).count(), 7, "{first}");
     assert_eq!(first.lines().filter(|l| l.starts_with("demo contract")).count(), 4, "{first}");
+    let named = "select count(*) from tenant_buyers where tenant = 'demo' and named_by = 'administrator'";
+    assert_eq!(count(&db, named).await, 2, "both demo buyers named, as the indicators show them");
     // A believable demo: nobody above 230 h in a month, one person on two contracts.
     let busiest: rust_decimal::Decimal =
         sqlx::query_scalar("select max(hours) from participant_month_hours").fetch_one(&db.pool).await.unwrap();
@@ -420,6 +518,69 @@ async fn reference_values_are_added_with_their_source_and_never_edited() {
             .await
             .unwrap();
     assert_eq!(value, "12.30");
+}
+
+/// A later national plan is recorded by an administrator, with its period, targets and source,
+/// and the indicators of the years it covers compare with it: no release needed. Plans are never
+/// edited and never overlap, so a year has one plan or none.
+#[tokio::test]
+async fn a_national_plan_is_added_with_its_period_and_source_and_the_indicators_compare_with_it() {
+    let db = TestDatabase::new().await;
+    let listed = stdout(&suivi(&db, &["reference", "list"]));
+    assert!(listed.contains("2022-01-01 to 2025-12-31  social 0.30  environmental 1.00  PNAD 2022-2025: "), "{listed}");
+    let agglo = TenantId::parse("agglo").unwrap();
+    let before = indicators(&db, &agglo, 2026).await;
+    assert!(matches!(before.national_targets, NationalTargets::NoPlan { .. }), "{:?}", before.national_targets);
+
+    let plan = |name: &'static str, from: &'static str, until: &'static str, shares: &[&'static str]| {
+        let mut args = vec!["reference", "add-plan", "--name", name, "--from", from, "--until", until];
+        args.extend_from_slice(shares);
+        args.extend_from_slice(&["--source", "Plan de test, publié au JORF"]);
+        args
+    };
+    let shares = ["--social-share", "0.35", "--environmental-share", "1"];
+    let added = stdout(&suivi(&db, &plan("Plan de test 2026-2030", "2026-01-01", "2030-12-31", &shares)));
+    assert!(added.starts_with("Plan de test 2026-2030 recorded, from 2026-01-01 to 2030-12-31"), "{added}");
+    let listed = stdout(&suivi(&db, &["reference", "list"]));
+    assert!(listed.contains("2026-01-01 to 2030-12-31  social 0.35  environmental 1  Plan de test 2026-2030: Plan de test, publié au JORF"), "{listed}");
+    let after = indicators(&db, &agglo, 2026).await;
+    let NationalTargets::InForce { plan: in_force } = &after.national_targets else { panic!("{after:?}") };
+    assert_eq!(in_force.name, "Plan de test 2026-2030");
+    assert_eq!(after.consolidated.social.target_share, Some("0.35".parse().unwrap()));
+    let plan_2025 = indicators(&db, &agglo, 2025).await.national_targets;
+    assert!(matches!(&plan_2025, NationalTargets::InForce { plan } if plan.name == "PNAD 2022-2025"), "{plan_2025:?}");
+
+    for (args, refusal) in [
+        (
+            plan("Plan de test 2026-2030", "2031-01-01", "2035-12-31", &shares),
+            "Plan de test 2026-2030 is already recorded: plans are never edited",
+        ),
+        (
+            plan("Chevauchement", "2025-07-01", "2026-06-30", &shares),
+            "Chevauchement (2025-07-01 to 2026-06-30) overlaps PNAD 2022-2025 (2022-01-01 to 2025-12-31)",
+        ),
+        (
+            plan("Envers", "2035-12-31", "2031-01-01", &shares),
+            "the plan ends (2031-01-01) before it starts (2035-12-31)",
+        ),
+        (plan("Sans objectif", "2031-01-01", "2035-12-31", &[]), "a plan sets at least one target"),
+        (
+            plan("En pourcentage", "2031-01-01", "2035-12-31", &["--social-share", "30"]),
+            "--social-share is a fraction of 1 (0.30 is 30 %): got 30",
+        ),
+    ] {
+        let reason = stderr_of_refusal(&suivi(&db, &args));
+        assert!(reason.contains(refusal), "{args:?}: {reason}");
+    }
+    let mut unsourced = plan("Sans source", "2031-01-01", "2035-12-31", &shares);
+    *unsourced.last_mut().unwrap() = " ";
+    assert!(stderr_of_refusal(&suivi(&db, &unsourced)).contains("every reference value needs its source"));
+    assert_eq!(count(&db, "select count(*) from pnad_targets").await, 2, "nothing written by the refusals");
+}
+
+async fn indicators(db: &TestDatabase, tenant: &TenantId, year: i32) -> YearlyIndicators {
+    let schema = suivi_projector::target::active(&db.pool).await.unwrap();
+    suivi_projector::yearly_indicators(&db.pool, schema, tenant, year).await.unwrap()
 }
 
 /// `reference_rates` is the one source of the SMIC and ECB tables: once migrated it covers every

@@ -19,15 +19,17 @@
 
 #![allow(clippy::unwrap_used)]
 
+use chrono::NaiveDate;
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
-use suivi_e2e::app::{award_body, instalment_body, BUYER_SIRET, CONTRACTOR_SIRET};
+use suivi_e2e::app::{award_body, instalment_body, BUYER_SIRET, CONTRACTOR_SIRET, MEMBER_COMMUNE_SIRET};
 use suivi_e2e::{project_everything, ContractHistory, TestApp, TestDatabase};
+use suivi_http::tenants::{add_buyers, name_buyer, NamedBy, Naming};
 use suivi_projector::indicators::{
     AdvanceTally, Advances, BeneficiaryProfile, CategoryHours, Considerations, ContractTally, Indicators,
-    InsertionHours, LineHours, ModalityHours, PaymentDelays, Penalties, PenaltyDecisions, ProfileCount, SmeAwards,
-    YearlyIndicators,
+    InsertionHours, LineHours, ModalityHours, NationalTargets, PaymentDelays, Penalties, PenaltyDecisions,
+    ProfileCount, SmeAwards, YearlyIndicators,
 };
 use suivi_projector::{target, yearly_indicators, Projector, ProjectorConfig};
 use suivi_proto::events::{EligibleCategory as Category, InsertionModality as Modality};
@@ -453,16 +455,21 @@ fn d(text: &str) -> Decimal {
     text.parse().unwrap()
 }
 
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
 fn tally(count: i64, amount_ht: &str) -> ContractTally {
     ContractTally { count, amount_ht: d(amount_ht) }
 }
 
-fn considerations(count: i64, amount_ht: &str, share: &str, target: &str, criterion: i64) -> Considerations {
+/// `target`: the share the plan in force aims at, `None` when no plan is in force.
+fn considerations(count: i64, amount_ht: &str, share: &str, target: Option<&str>, criterion: i64) -> Considerations {
     Considerations {
         count,
         amount_ht: d(amount_ht),
         share: Some(d(share)),
-        target_share: d(target),
+        target_share: target.map(d),
         with_award_criterion: criterion,
     }
 }
@@ -546,13 +553,21 @@ async fn the_2025_indicators_count_each_figure_in_the_year_its_date_decides() {
     seed(&db).await;
     let got = indicators_of(&db, "agglo", 2025).await;
     assert_eq!((got.year, got.tenant.as_str()), (2025, "agglo"));
+    // 2025 is within the 2022-2025 plan the migration records: its targets are beside the shares.
+    let NationalTargets::InForce { plan } = &got.national_targets else { panic!("{:?}", got.national_targets) };
+    assert_eq!(
+        (plan.name.as_str(), plan.period_start, plan.period_end),
+        ("PNAD 2022-2025", day("2022-01-01"), day("2025-12-31"))
+    );
+    assert_eq!((plan.social_share, plan.environmental_share), (Some(d("0.30")), Some(d("1.00"))));
+    assert!(plan.source.contains("Plan national pour des achats durables 2022-2025"), "{}", plan.source);
 
     // B1 in 2025: K1 and K2 notified (K7 was notified in 2024); K1's February lines; K7 settled
     // (proposal 0, its confirmation of 0 € not a penalty); K1's advance; K1's and K2's payments.
     let b1 = Indicators {
-        notified: tally(2, "1200000.00"),                               // 1 000 000 + 200 000
-        social: considerations(1, "1000000.00", "0.5", "0.30", 0),      // K1: 1 ÷ 2
-        environmental: considerations(2, "1200000.00", "1", "1.00", 1), // K1, K2 (critère): 2 ÷ 2
+        notified: tally(2, "1200000.00"),                                // 1 000 000 + 200 000
+        social: considerations(1, "1000000.00", "0.5", Some("0.30"), 0), // K1: 1 ÷ 2
+        environmental: considerations(2, "1200000.00", "1", Some("1.00"), 1), // K1, K2 (critère): 2 ÷ 2
         reserved: tally(0, "0"),
         sme: sme(1, "1000000.00", "0.5", "0.8333"), // K1: 1 ÷ 2; 1 000 000 ÷ 1 200 000 = 0.83333…
         hours: InsertionHours {
@@ -586,8 +601,8 @@ async fn the_2025_indicators_count_each_figure_in_the_year_its_date_decides() {
     // B2 in 2025: K3 notified; K3's December lines; no advance or payment in 2025 (both 2026).
     let b2 = Indicators {
         notified: tally(1, "500000.00"),
-        social: considerations(1, "500000.00", "1", "0.30", 0), // marché réservé
-        environmental: considerations(0, "0", "0", "1.00", 0),
+        social: considerations(1, "500000.00", "1", Some("0.30"), 0), // marché réservé
+        environmental: considerations(0, "0", "0", Some("1.00"), 0),
         reserved: tally(1, "500000.00"),
         sme: sme(1, "500000.00", "1", "1"), // C2 is a TPE
         hours: InsertionHours {
@@ -608,9 +623,9 @@ async fn the_2025_indicators_count_each_figure_in_the_year_its_date_decides() {
         ..Indicators::default()
     };
     let consolidated = Indicators {
-        notified: tally(3, "1700000.00"),                             // 1 200 000 + 500 000
-        social: considerations(2, "1500000.00", "0.6667", "0.30", 0), // K1, K3: 2 ÷ 3
-        environmental: considerations(2, "1200000.00", "0.6667", "1.00", 1), // K1, K2: 2 ÷ 3
+        notified: tally(3, "1700000.00"), // 1 200 000 + 500 000
+        social: considerations(2, "1500000.00", "0.6667", Some("0.30"), 0), // K1, K3: 2 ÷ 3
+        environmental: considerations(2, "1200000.00", "0.6667", Some("1.00"), 1), // K1, K2: 2 ÷ 3
         reserved: tally(1, "500000.00"),
         sme: sme(2, "1500000.00", "0.6667", "0.8824"), // K1, K3: 2 ÷ 3; 1 500 000 ÷ 1 700 000 = 0.88235…
         hours: InsertionHours {
@@ -645,13 +660,23 @@ async fn the_2026_indicators_count_each_figure_in_the_year_its_date_decides() {
     let db = TestDatabase::new().await;
     seed(&db).await;
     let got = indicators_of(&db, "agglo", 2026).await;
+    // The 2022-2025 plan ended on 31 December 2025 and no later plan is recorded: no target, and
+    // the answer says why instead of showing the 2022-2025 figures as 2026's.
+    let NationalTargets::NoPlan { in_force_on, reason } = &got.national_targets else {
+        panic!("no plan is in force in 2026: {:?}", got.national_targets)
+    };
+    assert_eq!(*in_force_on, day("2026-12-31"));
+    assert!(
+        reason.contains("pas d'objectif national pour 2026 (le plan « PNAD 2022-2025 » a pris fin le 31/12/2025)"),
+        "{reason}"
+    );
 
     // B1 in 2026: K6 notified; K1's January line; K1, K2, K6 settled; K1 adjusted, K6
     // confirmed; K1's second payment.
     let b1 = Indicators {
         notified: tally(1, "80000.00"),
-        social: considerations(1, "80000.00", "1", "0.30", 0),
-        environmental: considerations(0, "0", "0", "1.00", 0),
+        social: considerations(1, "80000.00", "1", None, 0),
+        environmental: considerations(0, "0", "0", None, 0),
         reserved: tally(0, "0"),
         sme: sme(0, "0", "0", "0"), // C3 is a GE
         hours: InsertionHours {
@@ -679,9 +704,9 @@ async fn the_2026_indicators_count_each_figure_in_the_year_its_date_decides() {
     // B2 in 2026: K4, K5 notified; K4's February line; K5 settled and waived; K3's advance and
     // payment; K4 at risk.
     let b2 = Indicators {
-        notified: tally(2, "500000.00"),                                 // 400 000 + 100 000
-        social: considerations(2, "500000.00", "1", "0.30", 1),          // K4 (critère too), K5
-        environmental: considerations(1, "400000.00", "0.5", "1.00", 1), // K4: 1 ÷ 2
+        notified: tally(2, "500000.00"),                               // 400 000 + 100 000
+        social: considerations(2, "500000.00", "1", None, 1),          // K4 (critère too), K5
+        environmental: considerations(1, "400000.00", "0.5", None, 1), // K4: 1 ÷ 2
         reserved: tally(0, "0"),
         sme: sme(2, "500000.00", "1", "1"), // C1 PME, C2 TPE
         hours: InsertionHours {
@@ -706,8 +731,8 @@ async fn the_2026_indicators_count_each_figure_in_the_year_its_date_decides() {
     };
     let consolidated = Indicators {
         notified: tally(3, "580000.00"), // 80 000 + 500 000
-        social: considerations(3, "580000.00", "1", "0.30", 1),
-        environmental: considerations(1, "400000.00", "0.3333", "1.00", 1), // 1 ÷ 3
+        social: considerations(3, "580000.00", "1", None, 1),
+        environmental: considerations(1, "400000.00", "0.3333", None, 1), // 1 ÷ 3
         reserved: tally(0, "0"),
         sme: sme(2, "500000.00", "0.6667", "0.8621"), // 2 ÷ 3; 500 000 ÷ 580 000 = 0.86206…
         hours: InsertionHours {
@@ -765,13 +790,14 @@ async fn another_tenants_contracts_never_reach_the_indicators() {
     assert_eq!(figures.payments.paid, 1);
     assert_eq!(other.consolidated, other.buyers[0].indicators);
 
-    // A tenant with nothing: zeros, no share, no buyer.
+    // A tenant with nothing: zeros, no share, no buyer; the year's targets all the same.
     let nobody = indicators_of(&db, "nobody", 2025).await;
     assert!(nobody.buyers.is_empty());
-    assert_eq!(nobody.consolidated, Indicators::default());
+    let mut nothing = Indicators::default();
+    nothing.social.target_share = Some(d("0.30"));
+    nothing.environmental.target_share = Some(d("1"));
+    assert_eq!(nobody.consolidated, nothing);
     assert_eq!(nobody.consolidated.social.share, None);
-    assert_eq!(nobody.consolidated.social.target_share, d("0.30"));
-    assert_eq!(nobody.consolidated.environmental.target_share, d("1"));
 }
 
 // --- HTTP ---------------------------------------------------------------------------------------
@@ -792,6 +818,14 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
     // notified 2025-01-15; 35 h declared in March 2025, not reviewed yet.
     assert_eq!(body["year"], 2025);
     assert_eq!(body["tenant"], "grand-agglo");
+    // Which plan the shares are compared with: its name, period and source.
+    let plan = &body["national_targets"];
+    assert_eq!(
+        (&plan["status"], &plan["name"], &plan["period_start"], &plan["period_end"]),
+        (&json!("in_force"), &json!("PNAD 2022-2025"), &json!("2022-01-01"), &json!("2025-12-31"))
+    );
+    assert_eq!((&plan["social_share"], &plan["environmental_share"]), (&json!("0.30"), &json!("1.00")));
+    assert!(plan["source"].as_str().is_some_and(|source| source.contains("15 mars 2022")), "{plan}");
     let consolidated = &body["consolidated"];
     assert_eq!(consolidated["notified"], json!({ "count": 1, "amount_ht": "1000000.00" }));
     assert_eq!(consolidated["social"]["share"], "1.0000");
@@ -804,6 +838,7 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
     assert_eq!(consolidated["beneficiaries"], 0, "no validated hour yet");
     assert_eq!(consolidated["payments"]["mean_days_to_pay"], Value::Null);
     assert_eq!(body["buyers"][0]["buyer_siret"], BUYER_SIRET);
+    assert_eq!(body["buyers"][0]["buyer_name"], Value::Null, "no name recorded for it");
     assert_eq!(body["buyers"][0]["indicators"], *consolidated);
     // The whole body, figure by figure, as worked out from the scenario (not from the module
     // under test): one award of 1 000 000 € HT to a PME, with a social and an environmental
@@ -860,6 +895,91 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
     let response = app.get("/api/indicators?year=2025", &app.tokens.other_tenant_buyer).await;
     let other: Value = response.json().await.unwrap();
     assert_eq!((other["tenant"].as_str(), other["buyers"].as_array().map(Vec::len)), (Some("other-agglo"), Some(0)));
+}
+
+/// Each buyer is named beside its SIRET, with the name its organisation recorded (here as
+/// `suivi tenant name-buyer` records it); a buyer without one has `null`. Another organisation
+/// listing the same SIRET under another name does not change it.
+#[tokio::test]
+async fn get_indicators_names_each_buyer_beside_its_siret() {
+    let app = TestApp::spawn().await;
+    app.award(&award_body()).await;
+    let mut member = award_body();
+    member["buyer_siret"] = MEMBER_COMMUNE_SIRET.into();
+    app.award(&member).await;
+    project_everything(&app.db.pool).await;
+    let buyers = |body: &Value| -> Vec<(Value, Value)> {
+        let listed = body["buyers"].as_array().unwrap();
+        listed.iter().map(|buyer| (buyer["buyer_siret"].clone(), buyer["buyer_name"].clone())).collect()
+    };
+
+    let body: Value = app.get("/api/indicators?year=2025", &app.tokens.buyer).await.json().await.unwrap();
+    assert_eq!(buyers(&body), [(json!(BUYER_SIRET), Value::Null), (json!(MEMBER_COMMUNE_SIRET), Value::Null)]);
+
+    let (agglo, other) = (TenantId::parse("grand-agglo").unwrap(), TenantId::parse("other-agglo").unwrap());
+    let named = name_buyer(&app.db.pool, &agglo, BUYER_SIRET, "Grand Agglo (siège)", NamedBy::Administrator).await;
+    assert_eq!(named.unwrap(), Naming::Named);
+    add_buyers(&app.db.pool, &other, &[BUYER_SIRET.to_owned()]).await.unwrap();
+    name_buyer(&app.db.pool, &other, BUYER_SIRET, "Un autre nom", NamedBy::Administrator).await.unwrap();
+    // An import does not replace an administrator's name.
+    let imported = name_buyer(&app.db.pool, &agglo, BUYER_SIRET, "GRAND AGGLO", NamedBy::DecpImport).await;
+    assert_eq!(imported.unwrap(), Naming::KeptAdministratorsName);
+
+    let body: Value = app.get("/api/indicators?year=2025", &app.tokens.buyer).await.json().await.unwrap();
+    assert_eq!(
+        buyers(&body),
+        [(json!(BUYER_SIRET), json!("Grand Agglo (siège)")), (json!(MEMBER_COMMUNE_SIRET), Value::Null)]
+    );
+    assert!(!body.to_string().contains("Un autre nom"), "another organisation's name stays its own");
+}
+
+/// The 2022-2025 plan is not 2026's target: a year no plan covers says so, with no target beside
+/// its shares; once an administrator records the next plan, the year is compared with it.
+#[tokio::test]
+async fn get_indicators_has_no_national_target_for_a_year_no_plan_covers_until_one_is_recorded() {
+    let app = TestApp::spawn().await;
+    let mut award = award_body();
+    award["notification_date"] = "2026-02-02".into();
+    app.award(&award).await;
+    project_everything(&app.db.pool).await;
+
+    let response = app.get("/api/indicators?year=2026", &app.tokens.buyer).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["national_targets"],
+        json!({ "status": "no_plan", "in_force_on": "2026-12-31",
+                "reason": "aucun plan national pour des achats durables (PNAD) en vigueur au 31/12/2026 : pas \
+                           d'objectif national pour 2026 (le plan « PNAD 2022-2025 » a pris fin le 31/12/2025). Un \
+                           administrateur enregistre un plan avec `suivi reference add-plan`." })
+    );
+    for figures in [&body["consolidated"], &body["buyers"][0]["indicators"]] {
+        assert_eq!(figures["social"]["share"], "1.0000", "the shares are still computed");
+        assert_eq!(figures["social"]["target_share"], Value::Null, "not the 2022-2025 plan's 30 %");
+        assert_eq!(figures["environmental"]["target_share"], Value::Null, "nor its 100 %");
+    }
+    // The years before the first plan recorded have none either.
+    let earlier: Value = app.get("/api/indicators?year=2021", &app.tokens.buyer).await.json().await.unwrap();
+    assert_eq!(earlier["national_targets"]["status"], "no_plan");
+    assert_eq!(earlier["consolidated"]["social"]["target_share"], Value::Null);
+
+    // A later plan, as `suivi reference add-plan` records it (made up: only its shape matters).
+    sqlx::query(
+        "insert into pnad_targets (plan, period_start, period_end, social_share, environmental_share, source)
+         values ('Plan de test 2026-2030', '2026-01-01', '2030-12-31', 0.4, null, 'Source de test')",
+    )
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let body: Value = app.get("/api/indicators?year=2026", &app.tokens.buyer).await.json().await.unwrap();
+    assert_eq!(
+        body["national_targets"],
+        json!({ "status": "in_force", "name": "Plan de test 2026-2030", "period_start": "2026-01-01",
+                "period_end": "2030-12-31", "social_share": "0.4", "environmental_share": null,
+                "source": "Source de test" })
+    );
+    assert_eq!(body["consolidated"]["social"]["target_share"], "0.4");
+    assert_eq!(body["consolidated"]["environmental"]["target_share"], Value::Null, "the plan sets none");
 }
 
 #[tokio::test]

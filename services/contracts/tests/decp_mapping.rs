@@ -66,6 +66,7 @@ fn it_maps_the_official_example_to_an_award() {
     assert_eq!(award.lot, None);
     // `attributionAvance: true` with `tauxAvance: 0`: granted at an unknown rate.
     assert_eq!(award.advance_terms, None);
+    assert_eq!(mapped.buyer_name, None, "DECP v2 names the buyer by its SIRET only");
     assert_eq!(
         mapped.warnings,
         [
@@ -75,6 +76,21 @@ fn it_maps_the_official_example_to_an_award() {
             "1 modification not imported: record amendments in Suivi",
         ]
     );
+}
+
+/// `acheteur.nom`, DECP v1's field that many files still publish, names the buyer; the award is
+/// the same with or without it (the event has no place for a name).
+#[test]
+fn it_reads_the_buyers_name_beside_the_award_when_the_record_gives_one() {
+    let mut example: serde_json::Value = serde_json::from_slice(&official("marches_avec_modifications.json")).unwrap();
+    for record in example["marches"]["marche"].as_array_mut().unwrap() {
+        record["acheteur"]["nom"] = "Ville de Paris".into();
+    }
+    let named = import(&serde_json::to_vec(&example).unwrap(), &paris(), &ImportDefaults::default()).unwrap();
+    assert_eq!(named.awards[0].buyer_name.as_deref(), Some("Ville de Paris"));
+    let unnamed = import_official("marches_avec_modifications.json");
+    assert_eq!(named.awards[0].award, unnamed.awards[0].award);
+    assert_eq!(named.awards[0].warnings, unnamed.awards[0].warnings);
 }
 
 #[test]

@@ -61,3 +61,123 @@ pub async fn add_buyers(pool: &PgPool, id: &TenantId, buyer_sirets: &[String]) -
 }
 
 pub use suivi_application::tenancy::covers_buyer;
+
+/// Who gave a buyer its name: an administrator's is never replaced by an import's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedBy {
+    /// `acheteur.nom` of a record of `suivi import decp`.
+    DecpImport,
+    /// `suivi tenant name-buyer`.
+    Administrator,
+}
+
+impl NamedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NamedBy::DecpImport => "decp_import",
+            NamedBy::Administrator => "administrator",
+        }
+    }
+}
+
+/// The longest buyer name kept (the table refuses longer ones): INSEE's names are far shorter.
+pub const BUYER_NAME_MAX_CHARS: usize = 250;
+
+/// What a buyer's name may be: one line, not blank, at most [`BUYER_NAME_MAX_CHARS`]; trimmed.
+pub fn buyer_name(raw: &str) -> Result<&str, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err("a buyer's name cannot be blank".to_owned());
+    }
+    if name.chars().count() > BUYER_NAME_MAX_CHARS {
+        return Err(format!("a buyer's name is at most {BUYER_NAME_MAX_CHARS} characters"));
+    }
+    suivi_proto::text::check_single_line(name).map_err(|invalid| format!("a buyer's name is one line: {invalid}"))?;
+    Ok(name)
+}
+
+/// What naming a buyer did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Naming {
+    /// The name is recorded (or was already this one).
+    Named,
+    /// An import does not replace the name an administrator gave.
+    KeptAdministratorsName,
+    /// The SIRET is not among the tenant's buyers.
+    NotABuyer,
+}
+
+/// Names one of the tenant's buyers. `name` must have passed [`buyer_name`]. An unknown
+/// tenant is an error; a SIRET the tenant does not list is [`Naming::NotABuyer`].
+pub async fn name_buyer(
+    pool: &PgPool,
+    tenant: &TenantId,
+    siret: &str,
+    name: &str,
+    by: NamedBy,
+) -> Result<Naming, TenantError> {
+    let mut tx = pool.begin().await?;
+    let listed: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("select name, named_by from tenant_buyers where tenant = $1 and siret = $2 for update")
+            .bind(tenant.as_str())
+            .bind(siret)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let naming = match listed {
+        None => {
+            ensure_known(&mut tx, tenant).await?;
+            Naming::NotABuyer
+        }
+        Some((_, Some(given_by))) if by == NamedBy::DecpImport && given_by == NamedBy::Administrator.as_str() => {
+            Naming::KeptAdministratorsName
+        }
+        // The same name from the same origin: nothing to write (an import names a buyer once
+        // per record).
+        Some((Some(current), Some(given_by))) if current == name && given_by == by.as_str() => Naming::Named,
+        Some(_) => {
+            sqlx::query(
+                "update tenant_buyers set name = $3, named_by = $4, named_at = now() where tenant = $1 and siret = $2",
+            )
+            .bind(tenant.as_str())
+            .bind(siret)
+            .bind(name)
+            .bind(by.as_str())
+            .execute(&mut *tx)
+            .await?;
+            Naming::Named
+        }
+    };
+    tx.commit().await?;
+    Ok(naming)
+}
+
+async fn ensure_known(connection: &mut sqlx::PgConnection, tenant: &TenantId) -> Result<(), TenantError> {
+    let known: bool = sqlx::query_scalar("select exists (select from tenants where id = $1)")
+        .bind(tenant.as_str())
+        .fetch_one(connection)
+        .await?;
+    if known {
+        Ok(())
+    } else {
+        Err(TenantError::Unknown(tenant.to_string()))
+    }
+}
+
+/// One of a tenant's buyers, as `suivi tenant buyers` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ListedBuyer {
+    pub siret: String,
+    pub name: Option<String>,
+    /// `decp_import` or `administrator`, when named.
+    pub named_by: Option<String>,
+}
+
+/// A tenant's buyer SIRETs, in order, with their name when one is recorded and who gave it.
+pub async fn buyers(pool: &PgPool, tenant: &TenantId) -> Result<Vec<ListedBuyer>, TenantError> {
+    let mut connection = pool.acquire().await?;
+    ensure_known(&mut connection, tenant).await?;
+    Ok(sqlx::query_as("select siret, name, named_by from tenant_buyers where tenant = $1 order by siret")
+        .bind(tenant.as_str())
+        .fetch_all(&mut *connection)
+        .await?)
+}

@@ -29,8 +29,10 @@ pub fn routes() -> Routes {
                 "indicators",
                 "Yearly indicators (indicateurs SPASER et PNAD)",
                 "Your organisation's indicators for one calendar year, consolidated and for each buyer \
-                SIRET: contracts notified and those with social or environmental considerations (beside the PNAD \
-                targets of 30 % and 100 %), reserved contracts, awards to SMEs; insertion hours committed, \
+                SIRET: contracts notified and those with social or environmental considerations, beside the \
+                targets of the national plan (PNAD) in force on 31 December of the year — `national_targets` names \
+                it, with its period and source, or says that no plan covers the year (then no target is shown); \
+                reserved contracts, awards to SMEs; insertion hours committed, \
                 declared, validated, rejected and short, by category of person and by modality; distinct \
                 beneficiaries and firms; penalties proposed, confirmed, adjusted and waived; advances; payment \
                 delays and late-payment interest; contracts at risk. `docs/indicators.md` defines each figure \

@@ -1,11 +1,12 @@
-//! `suivi tenant …`, `suivi token …` (create, list, revoke): who may use Suivi; `suivi kek …`:
-//! the key-encryption key ring of the participants' register.
+//! `suivi tenant …` (tenants, their buyers and the buyers' names), `suivi token …` (create, list,
+//! revoke): who may use Suivi; `suivi kek …`: the key-encryption key ring of the participants'
+//! register; `suivi reference …`: dated reference data.
 
 use anyhow::Context as _;
 use clap::Subcommand;
 use sqlx::PgPool;
 use suivi_http::auth::create_token;
-use suivi_http::tenants;
+use suivi_http::tenants::{self, NamedBy, Naming};
 use suivi_http::tokens::{self, Revocation};
 use suivi_http::Role;
 use suivi_proto::codes::Siret;
@@ -29,6 +30,22 @@ pub enum TenantCommand {
         id: String,
         #[arg(long = "buyer-siret", required = true)]
         buyer_sirets: Vec<String>,
+    },
+    /// Name one of the tenant's buyers, as the indicators show it beside the SIRET; replaces
+    /// any earlier name, and a DECP import never replaces it.
+    NameBuyer {
+        #[arg(long)]
+        id: String,
+        #[arg(long = "buyer-siret")]
+        buyer_siret: String,
+        /// The buyer's name (e.g. "Commune de Besançon").
+        #[arg(long)]
+        name: String,
+    },
+    /// List the tenant's buyer SIRETs, with their name and who gave it.
+    Buyers {
+        #[arg(long)]
+        id: String,
     },
 }
 
@@ -91,6 +108,26 @@ pub async fn tenant(pool: &PgPool, command: TenantCommand) -> anyhow::Result<()>
         TenantCommand::AddBuyer { id, buyer_sirets } => {
             tenants::add_buyers(pool, &TenantId::parse(&id)?, &sirets(&buyer_sirets)?).await?;
             println!("buyers added to {id}");
+        }
+        TenantCommand::NameBuyer { id, buyer_siret, name } => {
+            let tenant = TenantId::parse(&id)?;
+            let siret = sirets(&[buyer_siret])?.remove(0);
+            let name = tenants::buyer_name(&name).map_err(anyhow::Error::msg)?;
+            match tenants::name_buyer(pool, &tenant, &siret, name, NamedBy::Administrator).await? {
+                Naming::Named | Naming::KeptAdministratorsName => println!("buyer {siret} of {id} is named {name}"),
+                Naming::NotABuyer => {
+                    anyhow::bail!("{siret} is not among tenant {id}'s buyers: add it first (suivi tenant add-buyer)")
+                }
+            }
+        }
+        TenantCommand::Buyers { id } => {
+            let buyers = tenants::buyers(pool, &TenantId::parse(&id)?).await?;
+            for buyer in &buyers {
+                let named_by = buyer.named_by.as_deref().unwrap_or("-");
+                let line = format!("{}  {named_by:<13}  {}", buyer.siret, buyer.name.as_deref().unwrap_or("-"));
+                println!("{line}");
+            }
+            eprintln!("{} buyer(s) in tenant {id}", buyers.len());
         }
     }
     Ok(())
@@ -188,7 +225,30 @@ pub enum ReferenceCommand {
         #[arg(long)]
         source: String,
     },
-    /// List the reference values.
+    /// Add a national plan for sustainable procurement (PNAD) and its targets: the yearly
+    /// indicators compare a year with the plan in force on its 31 December.
+    AddPlan {
+        /// The plan's name, as the indicators show it (e.g. "PNAD 2026-2030").
+        #[arg(long)]
+        name: String,
+        /// First day of the plan (YYYY-MM-DD).
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last day of the plan, included (YYYY-MM-DD).
+        #[arg(long)]
+        until: chrono::NaiveDate,
+        /// Target share of the contracts notified in a year with a social consideration, a
+        /// fraction of 1 (0.30 is 30 %).
+        #[arg(long)]
+        social_share: Option<rust_decimal::Decimal>,
+        /// Target share with an environmental consideration, a fraction of 1 (1 is 100 %).
+        #[arg(long)]
+        environmental_share: Option<rust_decimal::Decimal>,
+        /// Where the plan and its targets are published.
+        #[arg(long)]
+        source: String,
+    },
+    /// List the reference values, then the national plans.
     List,
 }
 
@@ -218,6 +278,10 @@ pub async fn reference(pool: &PgPool, command: ReferenceCommand) -> anyhow::Resu
                 "{kind} = {value} from {from} recorded; run `suivi projector rebuild` to apply it to past figures"
             );
         }
+        ReferenceCommand::AddPlan { name, from, until, social_share, environmental_share, source } => {
+            let plan = crate::plans::NewPlan { name, from, until, social_share, environmental_share, source };
+            crate::plans::add(pool, plan).await?;
+        }
         ReferenceCommand::List => {
             let rows: Vec<(String, chrono::NaiveDate, rust_decimal::Decimal, String)> = sqlx::query_as(
                 "select kind, in_force_from, value, source from reference_rates order by kind, in_force_from",
@@ -227,6 +291,7 @@ pub async fn reference(pool: &PgPool, command: ReferenceCommand) -> anyhow::Resu
             for (kind, from, value, source) in rows {
                 println!("{kind:<22} {from} {value:>8}  {source}");
             }
+            crate::plans::list(pool).await?;
         }
     }
     Ok(())

@@ -125,7 +125,7 @@ pub enum Command {
     /// Run the projector, rebuild the read models, or show where they stand.
     #[command(subcommand)]
     Projector(crate::projection::ProjectorCommand),
-    /// Dated reference data: gross hourly SMIC, ECB main refinancing rate.
+    /// Dated reference data: gross hourly SMIC, ECB main refinancing rate, national plans (PNAD).
     #[command(subcommand)]
     Reference(crate::admin::ReferenceCommand),
     /// Manage tenants (buyer organisations) and their buyer SIRETs.

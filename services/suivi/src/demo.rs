@@ -13,7 +13,7 @@ use sqlx::PgPool;
 use suivi_application::{business_today, Application, CommandRequest, Expected, Principal, Role};
 use suivi_domain::Command;
 use suivi_http::auth::create_token;
-use suivi_http::tenants::{create_tenant, TenantError};
+use suivi_http::tenants::{create_tenant, name_buyer, NamedBy, TenantError};
 use suivi_participants::{register_participant, NewParticipant};
 use suivi_privacy::{Identity, KeyRing};
 use suivi_proto::codes::ParticipantCode;
@@ -40,7 +40,15 @@ pub async fn run(pool: &PgPool, vault: &KeyRing) -> anyhow::Result<()> {
     )
     .await
     {
-        Ok(()) => seed(pool, vault, &tenant).await.context("seeding the demo contracts")?,
+        Ok(()) => {
+            // Named as the indicators show them, beside their SIRET.
+            for (siret, name) in
+                [(BUYER, "Communauté d'agglomération de démonstration"), (MEMBER_COMMUNE, "Commune de démonstration")]
+            {
+                name_buyer(pool, &tenant, siret, name, NamedBy::Administrator).await?;
+            }
+            seed(pool, vault, &tenant).await.context("seeding the demo contracts")?
+        }
         Err(TenantError::AlreadyExists(_)) => println!("tenant demo already exists: its contracts are kept"),
         Err(other) => return Err(other.into()),
     }

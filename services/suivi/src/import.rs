@@ -10,7 +10,11 @@
 //! importing a file twice into a tenant finds every contract already recorded and writes
 //! nothing, and two tenants importing the same buyer's file each get their own contracts.
 //! Every invalid record is reported with its id and reason, and the import goes on.
+//!
+//! A record's `acheteur.nom` (DECP v1, still often published) names its buyer in the tenant's
+//! list of buyers, for the indicators ([`BuyerNames`]).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::fs::File;
 use std::ops::ControlFlow;
@@ -22,6 +26,7 @@ use sqlx::PgPool;
 use suivi_application::{business_today, Application, ApplicationError, CommandRequest, Expected, Principal};
 use suivi_contracts::decp::{self, ImportDefaults, RecordOutcome};
 use suivi_domain::Command;
+use suivi_http::tenants::{self, NamedBy, Naming};
 use suivi_proto::TenantId;
 use suivi_store::EventStore;
 use tokio::sync::mpsc;
@@ -140,6 +145,7 @@ pub async fn import_decp(
     let importer = Principal::system("decp-import", tenant.clone());
     let (today, correlation_id) = (business_today(), Uuid::now_v7());
     let mut counts = ImportCounts::default();
+    let mut names = BuyerNames::default();
     while let Some(outcome) = receiver.recv().await {
         let outcome = match outcome {
             RecordOutcome::Skipped(label, reason) => Outcome::Skipped { label, reason },
@@ -150,6 +156,7 @@ pub async fn import_decp(
                     tracing::info!(decp_id = %award.decp_id, "{warning}");
                 }
                 let (decp_id, contract_id) = (award.decp_id, award.contract_id);
+                let buyer = (award.award.buyer_siret.as_str().to_owned(), award.buyer_name);
                 let request = CommandRequest {
                     principal: &importer,
                     contract_id,
@@ -159,7 +166,7 @@ pub async fn import_decp(
                     today,
                     correlation_id,
                 };
-                match app.execute(request).await {
+                let outcome = match app.execute(request).await {
                     Ok(_) => Outcome::Imported { decp_id, contract_id },
                     // The id is derived from the tenant and the record: already there means
                     // imported into this tenant before.
@@ -173,7 +180,14 @@ pub async fn import_decp(
                         Outcome::Rejected(format!("DECP record {decp_id:?}: {error}"))
                     }
                     Err(other) => return Err(other.into()),
+                };
+                // Only a buyer of the tenant (its award went through) is named.
+                if let (Outcome::Imported { .. } | Outcome::AlreadyImported { .. }, (siret, Some(name))) =
+                    (&outcome, buyer)
+                {
+                    names.name(pool, tenant, siret, name).await?;
                 }
+                outcome
             }
         };
         counts.count(&outcome);
@@ -181,4 +195,29 @@ pub async fn import_decp(
     }
     parser.await?.context("reading the DECP file")?;
     Ok(counts)
+}
+
+/// The buyers' names the records give (`acheteur.nom`), written to the tenant's list of buyers
+/// once per buyer and name: a file repeats its buyer on every record. The last record naming a
+/// buyer wins over earlier ones and earlier imports; a name an administrator gave is kept.
+#[derive(Default)]
+struct BuyerNames {
+    written: HashMap<String, String>,
+}
+
+impl BuyerNames {
+    async fn name(&mut self, pool: &PgPool, tenant: &TenantId, siret: String, name: String) -> anyhow::Result<()> {
+        if self.written.get(&siret) == Some(&name) {
+            return Ok(());
+        }
+        match tenants::name_buyer(pool, tenant, &siret, &name, NamedBy::DecpImport).await? {
+            Naming::Named => tracing::info!(%siret, %name, "buyer named from acheteur.nom"),
+            Naming::KeptAdministratorsName => {
+                tracing::info!(%siret, %name, "acheteur.nom not used: an administrator named this buyer")
+            }
+            Naming::NotABuyer => {}
+        }
+        self.written.insert(siret, name);
+        Ok(())
+    }
 }

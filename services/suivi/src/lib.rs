@@ -8,6 +8,7 @@ pub mod demo;
 pub mod generate;
 pub mod import;
 pub mod openapi;
+pub mod plans;
 pub mod projection;
 pub mod server;
 pub mod shutdown;

@@ -45,10 +45,12 @@
 //! | `montant` below 1 | rejected (schema `minimum: 1`) |
 //! | `lieuExecution`, `offresRecues`, `nature`, `formePrix`, `marcheInnovant`, … | not imported, but checked against the schema when present (`schema.rs`): a violation rejects the record |
 //! | a field the schema `require`s but the award does not need, absent | tolerated |
-//! | keys the schema does not know (`additionalProperties`) | ignored |
+//! | keys the schema does not know (`additionalProperties`) | ignored, but `acheteur.nom` |
+//! | `acheteur.nom` (DECP v1, still often published) | the buyer's name, for the tenant's list of buyers (`buyer.rs`); not a string, a control character or over 250 characters: left out with a warning |
 //! | `modifications` | must be an array when present (`[]` tolerated); its items are not checked |
 
 mod advance;
+mod buyer;
 mod codes;
 mod considerations;
 mod contractors;
@@ -61,6 +63,7 @@ mod record;
 mod schema;
 mod vocabulary;
 
+pub use buyer::BUYER_NAME_MAX_CHARS;
 pub use defaults::ImportDefaults;
 pub use error::{DecpFileError, Problem, RecordError};
 pub use file::{check_file, parse_file, read_records, DecpFile, DecpRecord, RecordKind};

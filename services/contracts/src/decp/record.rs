@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::defaults::ImportDefaults;
 use super::error::{Problem, RecordError};
 use super::fields::{describe, Fields};
-use super::{advance, codes, considerations, contractors, schema, vocabulary};
+use super::{advance, buyer, codes, considerations, contractors, schema, vocabulary};
 
 /// Namespace of the UUID v5 contract ids derived from DECP. Fixed forever: changing it would
 /// give every imported contract a new id, and a re-import would duplicate them all.
@@ -27,6 +27,9 @@ pub struct DecpAward {
     /// See [`contract_id`].
     pub contract_id: Uuid,
     pub award: ContractAwardedV1,
+    /// The buyer's name, from `acheteur.nom` when the record gives one (not DECP v2, but often
+    /// published): not part of the award, it names the buyer in the tenant's list of buyers.
+    pub buyer_name: Option<String>,
     /// Assumptions and omissions, one sentence each, for the buyer to review.
     pub warnings: Vec<String>,
 }
@@ -57,7 +60,8 @@ pub fn map_record(record: &Value, tenant: &TenantId, defaults: &ImportDefaults) 
     let mut warnings = Vec::new();
 
     let decp_id = f.string("id")?;
-    let buyer_siret = codes::siret(&f.child("acheteur")?, "id")?;
+    let acheteur = f.child("acheteur")?;
+    let buyer_siret = codes::siret(&acheteur, "id")?;
     let object_text = f.text("objet")?;
     let cpv_code = codes::cpv(&f, "codeCPV")?;
     let procedure = vocabulary_value(&f, "procedure", vocabulary::PROCEDURES)?;
@@ -76,6 +80,7 @@ pub fn map_record(record: &Value, tenant: &TenantId, defaults: &ImportDefaults) 
     let environmental_considerations = considerations::environmental(&f, &mut warnings)?;
     let advance_terms = advance::read(&f, defaults, &mut warnings)?;
     schema::check(&f)?;
+    let buyer_name = buyer::name(&acheteur, &mut warnings);
     note_what_decp_lacks(&social_considerations, &mut warnings);
     note_modifications(&f, &mut warnings);
 
@@ -100,7 +105,7 @@ pub fn map_record(record: &Value, tenant: &TenantId, defaults: &ImportDefaults) 
         payment_term_days: defaults.payment_term_days,
     };
     let contract_id = contract_id(tenant, award.buyer_siret.as_str(), decp_id);
-    Ok(DecpAward { decp_id: decp_id.to_owned(), contract_id, award, warnings })
+    Ok(DecpAward { decp_id: decp_id.to_owned(), contract_id, award, buyer_name, warnings })
 }
 
 /// A required string from a closed vocabulary, returned as written.

@@ -6,10 +6,7 @@ use suivi_proto::decimal::{Fraction, Money, Quantity};
 use suivi_proto::events::{EligibleCategory, InsertionModality};
 use suivi_proto::TenantId;
 
-/// PNAD 2022-2025: 30 % of the contracts notified in the year with a social consideration.
-pub const PNAD_SOCIAL_TARGET: Decimal = Decimal::from_parts(30, 0, 0, false, 2);
-/// PNAD 2022-2025: 100 % of the contracts notified in the year with an environmental one.
-pub const PNAD_ENVIRONMENTAL_TARGET: Decimal = Decimal::from_parts(100, 0, 0, false, 2);
+use super::targets::NationalTargets;
 
 /// A year's indicators of one organisation (tenant).
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
@@ -17,10 +14,14 @@ pub struct YearlyIndicators {
     /// The calendar year (1 January to 31 December).
     pub year: i32,
     pub tenant: TenantId,
+    /// The national plan (PNAD) the year's social and environmental shares are compared with:
+    /// the one in force on 31 December of the year, with its period and source; or, when no
+    /// plan is, `no_plan` and why (then every `target_share` is null).
+    pub national_targets: NationalTargets,
     /// Every buyer of the organisation together (for an intercommunality: the consolidated
     /// figures). Distinct counts and medians are computed over the whole, not added up.
     pub consolidated: Indicators,
-    /// Each buyer SIRET with at least one figure in the year, in SIRET order.
+    /// Each buyer SIRET with at least one figure in the year, with its name, in SIRET order.
     pub buyers: Vec<BuyerIndicators>,
 }
 
@@ -28,12 +29,15 @@ pub struct YearlyIndicators {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BuyerIndicators {
     pub buyer_siret: String,
+    /// The buyer's name, as the organisation's list of buyers records it (set by an
+    /// administrator, or from `acheteur.nom` of an imported DECP file); null when none is.
+    pub buyer_name: Option<String>,
     pub indicators: Indicators,
 }
 
 /// The indicators of domain.md §5, each with the date that decides its year
 /// (`docs/indicators.md`).
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Indicators {
     /// Contracts notified in the year, at their notified amount.
     pub notified: ContractTally,
@@ -63,23 +67,11 @@ pub struct Indicators {
     pub at_risk_contracts: i64,
 }
 
-impl Default for Indicators {
-    fn default() -> Self {
-        Indicators {
-            notified: ContractTally::default(),
-            social: Considerations::aiming_at(PNAD_SOCIAL_TARGET),
-            environmental: Considerations::aiming_at(PNAD_ENVIRONMENTAL_TARGET),
-            reserved: ContractTally::default(),
-            sme: SmeAwards::default(),
-            hours: InsertionHours::default(),
-            beneficiaries: 0,
-            beneficiary_profile: BeneficiaryProfile::default(),
-            firms: 0,
-            penalties: Penalties::default(),
-            advances: Advances::default(),
-            payments: PaymentDelays::default(),
-            at_risk_contracts: 0,
-        }
+impl Indicators {
+    /// Sets the `target_share`s beside the shares: the targets of the plan in force, or none.
+    pub fn compare_with(&mut self, targets: &NationalTargets) {
+        self.social.target_share = targets.social_share();
+        self.environmental.target_share = targets.environmental_share();
     }
 }
 
@@ -92,8 +84,8 @@ pub struct ContractTally {
     pub amount_ht: Decimal,
 }
 
-/// Contracts with a consideration of one kind, against the PNAD target.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+/// Contracts with a consideration of one kind, against the national target.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Considerations {
     pub count: i64,
     #[serde(with = "suivi_proto::decimal::money")]
@@ -103,18 +95,13 @@ pub struct Considerations {
     #[serde(with = "suivi_proto::decimal::fraction_opt")]
     #[schemars(with = "Option<Fraction>")]
     pub share: Option<Decimal>,
-    /// The PNAD 2022-2025 target for `share`, shown beside it.
-    #[serde(with = "suivi_proto::decimal::fraction")]
-    #[schemars(with = "Fraction")]
-    pub target_share: Decimal,
+    /// The target for `share` of the plan in `national_targets`, shown beside it; null when no
+    /// plan is in force on 31 December of the year, or the plan sets none of this kind.
+    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[schemars(with = "Option<Fraction>")]
+    pub target_share: Option<Decimal>,
     /// Of which with an award criterion of this kind (critère social / environnemental).
     pub with_award_criterion: i64,
-}
-
-impl Considerations {
-    fn aiming_at(target_share: Decimal) -> Self {
-        Considerations { count: 0, amount_ht: Decimal::ZERO, share: None, target_share, with_award_criterion: 0 }
-    }
 }
 
 /// Contracts awarded to small and medium firms.

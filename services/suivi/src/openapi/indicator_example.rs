@@ -8,13 +8,15 @@
 //! - an advance of 120 000 € TTC paid 2024-03-20 without a guarantee;
 //! - instalment 1: March 2024, 151.67 h of a long-term jobseeker hired directly (validated) and
 //!   35 h of a young person through an ETTI (rejected); received 2024-04-03, paid 2024-04-25:
-//!   22 days, within the 30-day term.
+//!   22 days, within the 30-day term;
+//! - 2024 is compared with the PNAD 2022-2025, as the migration records it (`pnad_targets`).
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use suivi_projector::indicators::{
     AdvanceTally, Advances, BuyerIndicators, CategoryHours, Considerations, ContractTally, Indicators, InsertionHours,
-    LineHours, ModalityHours, PaymentDelays, SmeAwards, YearlyIndicators,
+    LineHours, ModalityHours, NationalPlan, NationalTargets, PaymentDelays, SmeAwards, YearlyIndicators,
 };
 use suivi_proto::events::{EligibleCategory, InsertionModality};
 use suivi_proto::TenantId;
@@ -29,8 +31,28 @@ fn hours(declared: &str, validated: &str, rejected: &str) -> LineHours {
     LineHours { declared: dec(declared), validated: dec(validated), rejected: dec(rejected), pending: Decimal::ZERO }
 }
 
-fn of_the_story() -> Indicators {
-    let none = Indicators::default();
+/// The plan of `migrations/20261202200001_pnad_targets.sql`.
+fn pnad_2022_2025() -> NationalTargets {
+    let day = |text: &str| text.parse::<NaiveDate>().expect("a date literal");
+    NationalTargets::InForce {
+        plan: NationalPlan {
+            name: "PNAD 2022-2025".to_owned(),
+            period_start: day("2022-01-01"),
+            period_end: day("2025-12-31"),
+            social_share: Some(dec("0.30")),
+            environmental_share: Some(dec("1.00")),
+            source: "Plan national pour des achats durables 2022-2025 (Commissariat général au développement durable, \
+                     publié le 15 mars 2022) : d'ici 2025, 30 % des contrats notifiés dans l'année avec au moins une \
+                     considération sociale et 100 % avec au moins une considération environnementale — \
+                     https://www.ecologie.gouv.fr"
+                .to_owned(),
+        },
+    }
+}
+
+fn of_the_story(targets: &NationalTargets) -> Indicators {
+    let mut none = Indicators::default();
+    none.compare_with(targets);
     let advance = AdvanceTally { count: 1, amount_ttc: dec("120000.00") };
     Indicators {
         notified: ContractTally { count: 1, amount_ht: dec("1000000.00") },
@@ -79,12 +101,18 @@ fn of_the_story() -> Indicators {
 
 /// The example answer: one buyer, so the consolidated figures are that buyer's.
 pub fn yearly_indicators() -> Value {
-    let indicators = of_the_story();
+    let national_targets = pnad_2022_2025();
+    let indicators = of_the_story(&national_targets);
     let example = YearlyIndicators {
         year: 2024,
         tenant: TenantId::parse("metropole").expect("a valid tenant id"),
+        national_targets,
         consolidated: indicators.clone(),
-        buyers: vec![BuyerIndicators { buyer_siret: BUYER_SIRET.to_owned(), indicators }],
+        buyers: vec![BuyerIndicators {
+            buyer_siret: BUYER_SIRET.to_owned(),
+            buyer_name: Some("Métropole de démonstration".to_owned()),
+            indicators,
+        }],
     };
     serde_json::to_value(example).expect("indicators serialise to JSON")
 }
