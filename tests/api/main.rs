@@ -4,6 +4,7 @@
 
 mod access;
 mod contracts;
+mod corrections;
 mod history_rules;
 mod idempotency_and_concurrency;
 mod limits;

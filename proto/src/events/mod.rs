@@ -33,6 +33,7 @@
 //! ones through the upcaster; a version newer than this build knows is refused, never guessed.
 
 mod award;
+mod corrections;
 mod instalments;
 mod lifecycle;
 mod participants;
@@ -47,6 +48,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use award::*;
+pub use corrections::*;
 pub use instalments::*;
 pub use lifecycle::*;
 pub use participants::*;
@@ -238,6 +240,8 @@ catalogue! {
     PenaltyAdjusted(PenaltyAdjustedV1),
     /// No penalty is applied, with a reason.
     PenaltyWaived(PenaltyWaivedV1),
+    /// A buyer corrects an entry mistake, with a reason.
+    FactCorrected(FactCorrectedV1),
 }
 
 impl EventEnvelope {

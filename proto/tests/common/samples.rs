@@ -243,6 +243,24 @@ pub fn events() -> Vec<Event> {
             decided_on: date("2025-07-16"),
         }
         .into(),
+        FactCorrectedV1 {
+            correction: Correction::SettlementDate { settled_on: date("2025-06-30") },
+            corrected_on: date("2025-07-01"),
+            reason: "Date du décompte mal saisie".to_owned(),
+        }
+        .into(),
+        FactCorrectedV1 {
+            correction: Correction::ReceptionDate { number: 1, received_on: date("2024-05-02") },
+            corrected_on: date("2025-07-01"),
+            reason: "Date de réception du courrier".to_owned(),
+        }
+        .into(),
+        FactCorrectedV1 {
+            correction: Correction::InstalmentWithdrawn { number: 3 },
+            corrected_on: date("2025-07-01"),
+            reason: "Demande saisie deux fois".to_owned(),
+        }
+        .into(),
     ]
 }
 

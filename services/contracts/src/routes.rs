@@ -10,12 +10,14 @@ use serde::Deserialize;
 use suivi_application::lists::{parse_status, ContractFilter, MAX_PAGE};
 use suivi_domain::Command;
 use suivi_http::listing::{a_cursor, decode_cursor, encode_cursor, limit, page_headers, parameter, parse_query};
-use suivi_http::policies::{Buyers, Readers};
+use suivi_http::policies::{Buyers, Correctors, Readers};
 use suivi_http::routes::{Doc, Query, Routes};
 use suivi_http::{
     AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, ProblemCode, Tagged, Text,
 };
-use suivi_proto::events::{ContractAmendedV2, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1};
+use suivi_proto::events::{
+    ContractAmendedV2, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, FactCorrectedV1,
+};
 use suivi_proto::quantities::MoneyTtc;
 use uuid::Uuid;
 
@@ -120,6 +122,33 @@ pub fn routes() -> Routes {
                 "The final settlement.",
             ),
         )
+        .post(
+            "/api/contracts/{id}/corrections",
+            correct,
+            Doc::command(
+                "correctFact",
+                "contracts",
+                "Correct an entry mistake (correction d'une saisie)",
+                "Events are never edited: a buyer or an administrator records a correction, with a written \
+                 reason, and every view, penalty and indicator reads the history as corrected (the contract \
+                 view lists the corrections). What can be corrected, until when: the settlement's date \
+                 (`settlement_date`, until the penalty is decided, checked as a settlement is); an instalment's \
+                 reception date (`reception_date`, until the settlement, not after its approval); the last \
+                 instalment, recorded twice or by mistake (`instalment_withdrawn`, until it is approved and \
+                 before the settlement: its statement stops counting).",
+                "The correction: what, its right value, and why.",
+            ),
+        )
+}
+
+/// `POST …/corrections`: a buyer or an administrator corrects an entry mistake.
+#[tracing::instrument(skip_all)]
+async fn correct(
+    command: CommandContext<Correctors>,
+    ContractId(id): ContractId,
+    JsonBody(body, digest): JsonBody<FactCorrectedV1>,
+) -> Result<Created, Problem> {
+    command.run(id, &digest, Command::CorrectFact(body)).await
 }
 
 /// `POST /api/contracts`: records a notified contract; its id is made here (UUID v7).

@@ -10,7 +10,7 @@ use suivi_application::lists::ContractRow;
 use suivi_domain::contract::{Instalment, LineReview, LineReviewStatus};
 use suivi_domain::final_balance::{final_balance, FinalBalance};
 use suivi_domain::{Contract, ContractStatus};
-use suivi_proto::events::{EligibleCategory, InsertionModality, InstalmentApprovedV1, Period};
+use suivi_proto::events::{EligibleCategory, FactCorrectedV1, InsertionModality, InstalmentApprovedV1, Period};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -134,6 +134,8 @@ pub struct ContractView {
     /// recovered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settlement: Option<SettlementView>,
+    /// Entry mistakes corrected, oldest first: the figures above are already corrected.
+    pub corrections: Vec<FactCorrectedV1>,
 }
 
 /// The final settlement and the balance it states.
@@ -193,6 +195,7 @@ impl ContractView {
                 .settlement()
                 .zip(final_balance(awarded))
                 .map(|(settlement, balance)| SettlementView { settled_on: settlement.settled_on, balance }),
+            corrections: awarded.corrections().to_vec(),
         })
     }
 }

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use suivi_proto::events::{
-    AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, InstalmentPaidV1,
-    InstalmentRequestedV2, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
+    AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, FactCorrectedV1,
+    InstalmentPaidV1, InstalmentRequestedV2, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1,
+    StatementReviewedV1,
 };
 use suivi_proto::quantities::MoneyTtc;
 
@@ -36,6 +37,8 @@ pub enum Command {
         /// Other deductions (e.g. penalties already due), euros including VAT.
         other_deductions_ttc: MoneyTtc,
     },
+    /// Buyer or administrator: correct an entry mistake, with a reason.
+    CorrectFact(FactCorrectedV1),
     /// Finance: an approved instalment was paid.
     RecordInstalmentPaid(InstalmentPaidV1),
     /// Buyer: final settlement (*décompte général et définitif*).
@@ -64,6 +67,7 @@ impl Command {
             Command::ConfirmPenalty(_) => "confirm_penalty",
             Command::AdjustPenalty(_) => "adjust_penalty",
             Command::WaivePenalty(_) => "waive_penalty",
+            Command::CorrectFact(_) => "correct_fact",
         }
     }
 }

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use suivi_proto::codes::ParticipantCode;
-use suivi_proto::events::{Decision, EligibleCategory, Event, StatementLine};
+use suivi_proto::events::{Correction, Decision, EligibleCategory, Event, StatementLine};
 use suivi_proto::quantities::Hours;
 
 use crate::contract::Contract;
@@ -110,6 +110,24 @@ pub fn hours_deltas(contract: &Contract, events: &[Event]) -> Vec<HoursDelta> {
                 for decision in &review.decisions {
                     let Decision::Rejected { .. } = decision.decision else { continue };
                     let Some(reviewed) = instalment.line(decision.line_id) else { continue };
+                    let line = reviewed.line();
+                    if let Some(code) = line.beneficiary.participant() {
+                        deltas.push(HoursDelta {
+                            code: code.clone(),
+                            month: CalendarMonth::of(line.period.start),
+                            change: HoursChange::Remove(line.hours),
+                        });
+                    }
+                }
+            }
+            // A withdrawn instalment's lines stop counting, except those already rejected
+            // (which stopped counting then).
+            Event::FactCorrected(corrected) => {
+                let Correction::InstalmentWithdrawn { number } = corrected.correction else { continue };
+                let Some(instalment) = contract.awarded().and_then(|awarded| awarded.instalment(number)) else {
+                    continue;
+                };
+                for reviewed in instalment.lines().iter().filter(|reviewed| reviewed.counts()) {
                     let line = reviewed.line();
                     if let Some(code) = line.beneficiary.participant() {
                         deltas.push(HoursDelta {

@@ -212,6 +212,8 @@ pub mod policies {
 
     policy!(/// Award, amend, terminate, approve, settle.
         Buyers: Buyer);
+    policy!(/// Corrections of entry mistakes: the buyer, or an administrator.
+        Correctors: Buyer, Admin);
     policy!(/// Instalment requests: the contractor, or a buyer recording a request received on paper.
         Requesters: Contractor, Buyer);
     policy!(/// Statement reviews and penalty decisions.

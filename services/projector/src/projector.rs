@@ -473,6 +473,7 @@ impl Projector {
     fn rows_of(&self, id: Uuid, tenant: &str, state: &CachedContract, touched: &Touched, rows: &mut RowSet) {
         let Some(contract) = state.contract.awarded() else { return };
         rows.contracts.push(rows::contract_row(id, tenant, contract, state.version));
+        rows.withdrawn.extend(touched.withdrawn.iter().map(|number| (id, *number)));
         for number in &touched.instalments {
             if let Some(instalment) = contract.instalment(*number) {
                 rows.instalments.push(rows::instalment_row(id, tenant, contract, instalment, &self.references));

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use suivi_domain::contract::{Instalment, PenaltyDecision};
 use suivi_domain::late_payment::due_date;
 use suivi_domain::{AwardedContract, ContractStatus, ProposedPenalty};
-use suivi_proto::events::{CompanySize, SocialConsideration};
+use suivi_proto::events::{CompanySize, Correction, SocialConsideration};
 use suivi_proto::quantities::{Hours, MoneyHt, MoneyTtc};
 use uuid::Uuid;
 
@@ -119,6 +119,9 @@ pub struct RowSet {
     pub participants: Vec<ParticipantRow>,
     /// Participants registered before the batch and erased in it.
     pub erasures: Vec<(Uuid, NaiveDate)>,
+    /// Instalments withdrawn by a correction: their rows and their lines' go (before the rows
+    /// above are written, so an instalment requested again under its number is written anew).
+    pub withdrawn: Vec<(Uuid, u32)>,
 }
 
 /// A participant as indicators count it: profile brackets only (the register's events carry
@@ -189,6 +192,8 @@ pub struct Touched {
     pub instalments: Vec<u32>,
     pub statements: Vec<u32>,
     pub penalty: bool,
+    /// Instalments withdrawn by a correction.
+    pub withdrawn: Vec<u32>,
 }
 
 impl Touched {
@@ -210,6 +215,15 @@ impl Touched {
             E::ContractSettled(_) | E::PenaltyConfirmed(_) | E::PenaltyAdjusted(_) | E::PenaltyWaived(_) => {
                 self.penalty = true
             }
+            E::FactCorrected(corrected) => match corrected.correction {
+                Correction::SettlementDate { .. } => self.penalty = true,
+                Correction::ReceptionDate { number, .. } => instalment(number, false),
+                Correction::InstalmentWithdrawn { number } => {
+                    if !self.withdrawn.contains(&number) {
+                        self.withdrawn.push(number);
+                    }
+                }
+            },
             _ => {}
         }
     }

@@ -18,6 +18,9 @@ use crate::target::Schema;
 const ROWS_PER_STATEMENT: usize = 1_000;
 
 pub async fn write(tx: &mut PgConnection, schema: Schema, rows: &RowSet) -> Result<(), sqlx::Error> {
+    if !rows.withdrawn.is_empty() {
+        withdraw(tx, schema, &rows.withdrawn).await?;
+    }
     for chunk in rows.contracts.chunks(ROWS_PER_STATEMENT) {
         contracts(schema, chunk).build().persistent(false).execute(&mut *tx).await?;
     }
@@ -45,6 +48,24 @@ pub async fn write(tx: &mut PgConnection, schema: Schema, rows: &RowSet) -> Resu
         ))
         .bind(rows.erasures.iter().map(|(id, _)| *id).collect::<Vec<_>>())
         .bind(rows.erasures.iter().map(|(_, on)| *on).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Deletes the rows of instalments a correction withdrew, lines first.
+async fn withdraw(tx: &mut PgConnection, schema: Schema, withdrawn: &[(uuid::Uuid, u32)]) -> Result<(), sqlx::Error> {
+    let ids: Vec<uuid::Uuid> = withdrawn.iter().map(|(id, _)| *id).collect();
+    let numbers: Vec<i32> = withdrawn.iter().map(|(_, number)| i32::try_from(*number).unwrap_or(i32::MAX)).collect();
+    for (table, column) in [("statement_lines", "instalment"), ("instalments", "number")] {
+        sqlx::query(&format!(
+            "delete from {schema}.{table} t using unnest($1::uuid[], $2::int[]) as w(contract_id, number)
+             where t.contract_id = w.contract_id and t.{column} = w.number",
+            schema = schema.name()
+        ))
+        .bind(&ids)
+        .bind(&numbers)
         .execute(&mut *tx)
         .await?;
     }

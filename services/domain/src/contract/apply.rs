@@ -1,5 +1,6 @@
 //! Folding events into an awarded contract.
 
+use suivi_proto::events::{Correction, FactCorrectedV1};
 use suivi_proto::Event;
 
 use super::{AwardedContract, Instalment, PenaltyDecision};
@@ -56,7 +57,31 @@ impl AwardedContract {
             Event::PenaltyConfirmed(p) => self.decide_penalty(PenaltyDecision::Confirmed(p.clone())),
             Event::PenaltyAdjusted(p) => self.decide_penalty(PenaltyDecision::Adjusted(p.clone())),
             Event::PenaltyWaived(p) => self.decide_penalty(PenaltyDecision::Waived(p.clone())),
+            Event::FactCorrected(corrected) => self.correct(corrected),
         }
+    }
+
+    /// The history as corrected: the fact takes its right value, and the correction is kept
+    /// (the contract view lists them).
+    fn correct(&mut self, corrected: &FactCorrectedV1) {
+        match &corrected.correction {
+            Correction::SettlementDate { settled_on } => {
+                if let Some(settlement) = &mut self.settlement {
+                    settlement.settled_on = *settled_on;
+                }
+            }
+            Correction::ReceptionDate { number, received_on } => {
+                if let Some(instalment) = self.instalment_mut(*number) {
+                    instalment.received_on = *received_on;
+                }
+            }
+            Correction::InstalmentWithdrawn { number } => {
+                if self.instalments.last().is_some_and(|last| last.number() == *number) {
+                    self.instalments.pop();
+                }
+            }
+        }
+        self.corrections.push(corrected.clone());
     }
 
     fn instalment_mut(&mut self, number: u32) -> Option<&mut Instalment> {

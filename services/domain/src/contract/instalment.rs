@@ -14,7 +14,7 @@ pub struct Instalment {
     number: u32,
     period: Period,
     cumulative_value_ht: MoneyHt,
-    received_on: NaiveDate,
+    pub(super) received_on: NaiveDate,
     lines: Vec<ReviewedLine>,
     approval: Option<InstalmentApprovedV1>,
     payment: Option<InstalmentPaidV1>,

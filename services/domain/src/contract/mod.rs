@@ -17,8 +17,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use suivi_proto::codes::Siret;
 use suivi_proto::events::{
-    AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, InsertionClause,
-    PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1,
+    AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, FactCorrectedV1,
+    InsertionClause, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1,
 };
 use suivi_proto::quantities::{Hours, MoneyHt, MoneyTtc};
 use suivi_proto::Event;
@@ -213,6 +213,8 @@ pub struct AwardedContract {
     instalments: Vec<Instalment>,
     settlement: Option<ContractSettledV1>,
     penalty: Option<PenaltyDecision>,
+    /// Entry mistakes corrected, in order (their effect is already folded in).
+    corrections: Vec<FactCorrectedV1>,
 }
 
 impl AwardedContract {
@@ -229,6 +231,7 @@ impl AwardedContract {
             instalments: Vec::new(),
             settlement: None,
             penalty: None,
+            corrections: Vec::new(),
         }
     }
 
@@ -301,6 +304,11 @@ impl AwardedContract {
             Some(termination) => termination.terminated_on.min(self.planned_end_date()),
             None => self.planned_end_date(),
         }
+    }
+
+    /// The corrections recorded, oldest first: the facts above are already corrected.
+    pub fn corrections(&self) -> &[FactCorrectedV1] {
+        &self.corrections
     }
 
     pub fn amendments(&self) -> &[ContractAmendedV2] {

@@ -1,5 +1,6 @@
 //! The contract's own changes: amendment, termination, final settlement.
 
+use chrono::NaiveDate;
 use suivi_proto::events::{
     ContractAmendedV2, ContractSettledV1, ContractTerminatedV1, InsertionClause, SocialConsideration,
 };
@@ -62,6 +63,32 @@ pub(super) fn amend(
     }
     reason("reason", &amendment.reason)?;
     Ok(amendment)
+}
+
+/// The settlement's date against the history (also checked when it is corrected).
+pub(super) fn settlement_date(
+    contract: &AwardedContract,
+    field: &str,
+    date: NaiveDate,
+    context: &DecisionContext,
+) -> Result<(), DomainError> {
+    not_before(field, date, contract.start_date(), "the notification date")?;
+    if let Some(termination) = contract.termination() {
+        not_before(field, date, termination.terminated_on, "the termination date")?;
+    }
+    // The final account comes after the work it settles.
+    if let Some(last_work_day) = contract.last_work_day() {
+        not_before(field, date, last_work_day, "the end of the last instalment period")?;
+    }
+    // It also comes after the requests it settles and their approvals: dated earlier, it would
+    // count the penalty in a year before the facts it settles.
+    if let Some(last) = contract.instalments().last() {
+        not_before(field, date, last.received_on(), "the last request's receipt")?;
+    }
+    if let Some(approved_on) = contract.instalments().iter().filter_map(|i| i.approval()).map(|a| a.approved_on).max() {
+        not_before(field, date, approved_on, "the last approval")?;
+    }
+    not_in_future(field, date, context)
 }
 
 /// A contract awarded with a social clause but no commitment (DECP publishes the clause, not its
@@ -131,23 +158,7 @@ pub(super) fn settle(
 ) -> Result<ContractSettledV1, DomainError> {
     ensure_not_settled(contract)?;
     positive_amount("final_amount_ht", settlement.final_amount_ht.amount())?;
-    not_before("settled_on", settlement.settled_on, contract.start_date(), "the notification date")?;
-    if let Some(termination) = contract.termination() {
-        not_before("settled_on", settlement.settled_on, termination.terminated_on, "the termination date")?;
-    }
-    // The final account comes after the work it settles.
-    if let Some(last_work_day) = contract.last_work_day() {
-        not_before("settled_on", settlement.settled_on, last_work_day, "the end of the last instalment period")?;
-    }
-    // It also comes after the requests it settles and their approvals: dated earlier, it would
-    // count the penalty in a year before the facts it settles.
-    if let Some(last) = contract.instalments().last() {
-        not_before("settled_on", settlement.settled_on, last.received_on(), "the last request's receipt")?;
-    }
-    if let Some(approved_on) = contract.instalments().iter().filter_map(|i| i.approval()).map(|a| a.approved_on).max() {
-        not_before("settled_on", settlement.settled_on, approved_on, "the last approval")?;
-    }
-    not_in_future("settled_on", settlement.settled_on, context)?;
+    settlement_date(contract, "settled_on", settlement.settled_on, context)?;
     let count = contract.pending_review_lines().count();
     if count > 0 {
         return Err(DomainError::LinesPendingReview { count });

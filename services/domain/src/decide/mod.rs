@@ -4,6 +4,7 @@
 mod approval;
 mod award;
 mod checks;
+mod correction;
 mod instalment;
 mod lifecycle;
 mod payments;
@@ -41,6 +42,7 @@ pub fn decide(state: &Contract, command: Command, context: &DecisionContext) -> 
         Command::ConfirmPenalty(decision) => penalty::confirm(contract, decision, context)?.into(),
         Command::AdjustPenalty(decision) => penalty::adjust(contract, decision, context)?.into(),
         Command::WaivePenalty(decision) => penalty::waive(contract, decision, context)?.into(),
+        Command::CorrectFact(correction) => correction::correct(contract, correction, context)?.into(),
     };
     Ok(vec![event])
 }

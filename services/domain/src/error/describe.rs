@@ -38,6 +38,7 @@ impl DomainError {
             | NotInCents { field, .. }
             | DateInFuture { field, .. }
             | DateTooEarly { field, .. }
+            | DateTooLate { field, .. }
             | PeriodInverted { field, .. }
             | PeriodOutOfBounds { field, .. }
             | InvalidSiretChecksum { field, .. }
@@ -62,6 +63,8 @@ impl DomainError {
             | InstalmentNotApproved { .. }
             | InstalmentAlreadyPaid { .. } => "number".to_owned(),
             InstalmentPeriodOverlaps { .. } => "period".to_owned(),
+            CorrectionChangesNothing => "correction".to_owned(),
+            NotTheLastInstalment { .. } => "correction.number".to_owned(),
             DuplicateLineId { index, .. } => line_field(*index, "line_id"),
             LineSpansSeveralMonths { index, .. } => line_field(*index, "period"),
             TooManyHoursPerPersonPerMonth { index, .. } => line_field(*index, "hours"),
@@ -98,6 +101,7 @@ impl DomainError {
             NotInCents { .. } => "not_in_cents",
             DateInFuture { .. } => "date_in_future",
             DateTooEarly { .. } => "date_too_early",
+            DateTooLate { .. } => "date_too_late",
             PeriodInverted { .. } => "period_inverted",
             PeriodOutOfBounds { .. } => "period_out_of_bounds",
             InvalidSiretChecksum { .. } => "invalid_siret_checksum",
@@ -139,6 +143,8 @@ impl DomainError {
             InstalmentAlreadyPaid { .. } => "instalment_already_paid",
             LinesPendingReview { .. } => "lines_pending_review",
             InstalmentsAwaitingApproval { .. } => "instalments_awaiting_approval",
+            CorrectionChangesNothing => "correction_changes_nothing",
+            NotTheLastInstalment { .. } => "not_the_last_instalment",
             PenaltyAlreadyDecided { .. } => "penalty_already_decided",
             AmountDiffersFromProposal { .. } => "amount_differs_from_proposal",
             PenaltyProposalUnavailable { .. } => "penalty_proposal_unavailable",

@@ -43,6 +43,12 @@ impl DomainError {
                 earliest: day(2024, 3, 1),
                 bound: "the notification date",
             },
+            DateTooLate {
+                field: field("correction.received_on"),
+                date: day(2024, 4, 12),
+                latest: day(2024, 4, 10),
+                bound: "the approval date",
+            },
             PeriodInverted { field: field("period"), start: day(2024, 4, 30), end: day(2024, 4, 1) },
             PeriodOutOfBounds {
                 field: field("statement.lines[0].period"),
@@ -123,6 +129,8 @@ impl DomainError {
             InstalmentAlreadyPaid { number: 1, paid_on: day(2024, 4, 25) },
             LinesPendingReview { count: 2 },
             InstalmentsAwaitingApproval { count: 1, first: 3 },
+            CorrectionChangesNothing,
+            NotTheLastInstalment { number: 1, last: 2 },
             PenaltyAlreadyDecided { decided_on: day(2025, 5, 20) },
             AmountDiffersFromProposal { amount_ht: ht(400_000), proposed_ht: ht(450_000) },
             PenaltyProposalUnavailable {
@@ -157,6 +165,9 @@ fn every_variant_is_listed(error: &DomainError) {
         | NotInCents { .. }
         | DateInFuture { .. }
         | DateTooEarly { .. }
+        | DateTooLate { .. }
+        | CorrectionChangesNothing
+        | NotTheLastInstalment { .. }
         | PeriodInverted { .. }
         | PeriodOutOfBounds { .. }
         | InvalidSiretChecksum { .. }

@@ -82,6 +82,10 @@ impl DomainError {
                 Some(bound) => format!("{field} ({}) précède {bound} ({})", date(*day), date(*earliest)),
                 None => format!("{field} ({}) précède le {}", date(*day), date(*earliest)),
             },
+            DateTooLate { field, date: day, latest, bound } => match bound_fr(bound) {
+                Some(bound) => format!("{field} ({}) est postérieur à {bound} ({})", date(*day), date(*latest)),
+                None => format!("{field} ({}) est postérieur au {}", date(*day), date(*latest)),
+            },
             PeriodInverted { field, start, end } => {
                 format!("{field} commence le {}, après sa fin le {}", date(*start), date(*end))
             }
@@ -220,6 +224,12 @@ impl DomainError {
                 "{count} acomptes attendent encore leur approbation, à commencer par le n° {first} : approuvez-les \
                  avant le décompte général"
             ),
+            CorrectionChangesNothing => {
+                "la correction donne la valeur déjà enregistrée : il n'y a rien à corriger".to_owned()
+            }
+            NotTheLastInstalment { number, last } => {
+                format!("seul le dernier acompte (n° {last}) peut être retiré, pas l'acompte n° {number}")
+            }
             PenaltyAlreadyDecided { decided_on } => format!("la pénalité a déjà été décidée le {}", date(*decided_on)),
             AmountDiffersFromProposal { amount_ht, proposed_ht } => format!(
                 "la proposition est de {} HT, pas {} HT : pour appliquer un autre montant, ajustez la pénalité \

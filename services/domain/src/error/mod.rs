@@ -61,6 +61,8 @@ pub enum DomainError {
     DateInFuture { field: String, date: NaiveDate, today: NaiveDate },
     #[error("{field} ({date}) is before {bound} ({earliest})")]
     DateTooEarly { field: String, date: NaiveDate, earliest: NaiveDate, bound: &'static str },
+    #[error("{field} ({date}) is after {bound} ({latest})")]
+    DateTooLate { field: String, date: NaiveDate, latest: NaiveDate, bound: &'static str },
     #[error("{field} starts on {start}, after it ends on {end}")]
     PeriodInverted { field: String, start: NaiveDate, end: NaiveDate },
     #[error("{field} ({start} to {end}) must lie between {earliest} and {latest}")]
@@ -180,6 +182,10 @@ pub enum DomainError {
     LinesPendingReview { count: usize },
     #[error("instalment {first} still awaits approval ({count} in all): approve it before the final settlement")]
     InstalmentsAwaitingApproval { count: usize, first: u32 },
+    #[error("the correction gives the value already recorded: nothing to correct")]
+    CorrectionChangesNothing,
+    #[error("only the last instalment ({last}) can be withdrawn, not instalment {number}")]
+    NotTheLastInstalment { number: u32, last: u32 },
     #[error("the penalty was already decided on {decided_on}")]
     PenaltyAlreadyDecided { decided_on: NaiveDate },
     #[error(

@@ -8,6 +8,7 @@ mod advance;
 mod amendment;
 mod approval;
 mod award;
+mod correction;
 mod errors;
 mod payment;
 mod penalty;

@@ -267,6 +267,29 @@ pub fn penalty_waiver() -> Vec<Example> {
     }]
 }
 
+pub fn correction() -> Vec<Example> {
+    vec![
+        Example {
+            name: "settlement_date",
+            summary: "The settlement's date, typed wrong",
+            value: json!({
+                "correction": { "kind": "settlement_date", "settled_on": "2025-04-14" },
+                "corrected_on": "2025-05-02",
+                "reason": "Date du décompte mal saisie : le DGD signé est daté du 14/04/2025"
+            }),
+        },
+        Example {
+            name: "instalment_withdrawn",
+            summary: "The last instalment, recorded twice",
+            value: json!({
+                "correction": { "kind": "instalment_withdrawn", "number": 2 },
+                "corrected_on": "2024-05-06",
+                "reason": "Demande d'acompte de mars envoyée deux fois"
+            }),
+        },
+    ]
+}
+
 /// The request examples of an operation, by its id (those of the router, `crate::app::routes`).
 ///
 /// # Panics
@@ -286,6 +309,7 @@ pub fn request(operation_id: &str) -> Vec<Example> {
         "confirmPenalty" => penalty_confirmation(),
         "adjustPenalty" => penalty_adjustment(),
         "waivePenalty" => penalty_waiver(),
+        "correctFact" => correction(),
         "registerParticipant" => super::participant_examples::registration(),
         "eraseParticipant" => super::participant_examples::erasure(),
         other => panic!("no request example for operation {other:?}: add one to `openapi::examples::request`"),
@@ -365,6 +389,7 @@ pub fn play() -> Story {
     settled.try_step("confirmPenalty", Command::ConfirmPenalty(first(penalty_confirmation())));
     settled.try_step("adjustPenalty", Command::AdjustPenalty(first(penalty_adjustment())));
     settled.try_step("waivePenalty", Command::WaivePenalty(first(penalty_waiver())));
+    settled.try_step("correctFact", Command::CorrectFact(first(correction())));
     play.accepted.append(&mut settled.accepted);
     Story { accepted: play.accepted, contract, summary, queue, penalty }
 }
@@ -506,6 +531,7 @@ pub fn refusal(operation_id: &str) -> Option<DomainError> {
         "terminateContract" => DomainError::AlreadyTerminated { terminated_on: day("2024-09-30") },
         "approveInstalment" => DomainError::PreviousInstalmentNotApproved { number: 2, previous: 1 },
         "settleContract" => DomainError::LinesPendingReview { count: 2 },
+        "correctFact" => DomainError::CorrectionChangesNothing,
         "requestInstalment" => DomainError::TooManyHoursPerPersonPerMonth {
             index: 1,
             code: "3WZ8HT0D".to_owned(),
