@@ -1,7 +1,7 @@
 //! Checks of single values, shared by every command. Each names the field it checks.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use suivi_proto::events::Period;
 use suivi_proto::quantities::{Hours, MoneyHt, Share};
 
@@ -77,11 +77,13 @@ pub(super) fn plausible_committed_hours(
     context: &DecisionContext,
 ) -> Result<(), DomainError> {
     let absolute = Decimal::from(MAX_COMMITTED_HOURS);
-    let maximum = match context.references.smic.in_force_on(date) {
-        Some(smic) if smic > Decimal::ZERO => (amount.amount() / smic).floor().min(absolute),
-        _ => absolute,
-    };
-    if committed.value() > maximum {
+    let smic = context.references.smic.in_force_on(date).filter(|smic| *smic > Decimal::ZERO);
+    // Compared as a product, exactly; the maximum is shown rounded down to the hundredth.
+    let costs_more = smic.is_some_and(|smic| committed.value().saturating_mul(smic) > amount.amount());
+    if costs_more || committed.value() > absolute {
+        let maximum = smic.map_or(absolute, |smic| {
+            (amount.amount() / smic).round_dp_with_strategy(2, RoundingStrategy::ToZero).min(absolute)
+        });
         return Err(DomainError::ImplausibleCommittedHours {
             field: field.to_owned(),
             committed,

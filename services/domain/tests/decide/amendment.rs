@@ -147,7 +147,7 @@ fn it_refuses_implausible_committed_hours_by_amendment() {
     given([awarded()]).when(amend(amendment)).then_err(DomainError::ImplausibleCommittedHours {
         field: "new_committed_hours".to_owned(),
         committed: dec("94421"),
-        maximum: dec("94420"),
+        maximum: dec("94420.60"),
     });
 }
 
@@ -199,7 +199,7 @@ fn a_clause_is_agreed_once_only_where_the_award_had_a_social_clause_and_checked_
         DomainError::ImplausibleCommittedHours {
             field: "insertion_clause.committed_hours".to_owned(),
             committed: dec("90000"),
-            maximum: dec("85836"),
+            maximum: dec("85836.90"),
         },
     );
 }

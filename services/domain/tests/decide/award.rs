@@ -271,7 +271,7 @@ fn it_refuses_every_other_command_before_the_award() {
 }
 
 /// Committed hours paid at the SMIC cannot cost more than the whole contract: 1 000 000 € HT at
-/// 11.65 €/h (the SMIC on the notification date, 2024-03-01) holds 85 836 h at most.
+/// 11.65 €/h (the SMIC on the notification date, 2024-03-01) holds 85 836.90 h at most.
 #[test]
 fn it_refuses_committed_hours_no_contract_amount_could_pay() {
     refused(
@@ -279,7 +279,7 @@ fn it_refuses_committed_hours_no_contract_amount_could_pay() {
         DomainError::ImplausibleCommittedHours {
             field: "insertion_clause.committed_hours".to_owned(),
             committed: dec("85837"),
-            maximum: dec("85836"),
+            maximum: dec("85836.90"),
         },
     );
     given([]).when(Command::Award(clause(|c| c.committed_hours = dec("85836")))).then([ContractAwardedV1 {
