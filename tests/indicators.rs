@@ -26,8 +26,8 @@ use suivi_e2e::app::{award_body, instalment_body, BUYER_SIRET, CONTRACTOR_SIRET}
 use suivi_e2e::{project_everything, ContractHistory, TestApp, TestDatabase};
 use suivi_projector::indicators::{
     AdvanceTally, Advances, BeneficiaryProfile, CategoryHours, Considerations, ContractTally, Indicators,
-    InsertionHours, LineHours, ModalityHours, PaymentDelays, Penalties, PenaltyDecisions, ProfileCount, SmeAwards,
-    YearlyIndicators,
+    InsertionHours, InterestUnavailable, LineHours, ModalityHours, PaymentDelays, Penalties, PenaltyDecisions,
+    ProfileCount, SmeAwards, YearlyIndicators,
 };
 use suivi_projector::{target, yearly_indicators, Projector, ProjectorConfig};
 use suivi_proto::events::{EligibleCategory as Category, InsertionModality as Modality};
@@ -512,9 +512,10 @@ fn payments(
         median_days_to_pay: Some(d(median)),
         on_time,
         on_time_share: Some(d(share)),
-        interest_ttc: d(interest),
+        interest_ttc: Some(d(interest)),
         flat_fees_ttc: d(fees),
-        interest_due_ttc: d(interest) + d(fees),
+        interest_due_ttc: Some(d(interest) + d(fees)),
+        interest_unavailable: None,
     }
 }
 
@@ -637,6 +638,43 @@ async fn the_2025_indicators_count_each_figure_in_the_year_its_date_decides() {
         at_risk_contracts: 0,
     };
     assert_indicators(&got, &consolidated, &[(B1, &b1), (B2, &b2)]);
+}
+
+/// Without the ECB rate of its half-year, a late payment's interest cannot be computed: the
+/// year's interest is not a 0 but null, beside the late payments concerned, the interest of the
+/// others and the rate missing; the 40 € flat fee is owed all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interest_without_its_ecb_rate_is_not_computed_and_the_flat_fee_still_counts() {
+    use suivi_domain::reference::{MissingReference, NoValueInForce, ReferenceTable};
+
+    let db = TestDatabase::new().await;
+    // The table as if it started after the first half of 2025.
+    sqlx::query("delete from reference_rates where kind = 'ecb_main_refinancing' and in_force_from < '2025-06-01'")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    seed(&db).await;
+    let got = indicators_of(&db, "agglo", 2025).await;
+    // K1 paid 10 days late, interest from 3 April 2025: the rate of 1 January 2025 is missing.
+    // K2 paid on time: no interest, which is known (0.00).
+    let missing = NoValueInForce { table: ReferenceTable::EcbMainRefinancingRate, date: "2025-01-01".parse().unwrap() };
+    let expected = PaymentDelays {
+        interest_ttc: None,
+        interest_due_ttc: None,
+        interest_unavailable: Some(InterestUnavailable {
+            payments: 1,
+            interest_computed_ttc: d("0.00"),
+            missing: vec![MissingReference::of(missing)],
+        }),
+        ..payments(2, "30", "30", 1, "0.5", "0", "40.00")
+    };
+    assert_eq!(got.consolidated.payments, expected);
+    let json = serde_json::to_value(&got.consolidated.payments).unwrap();
+    assert_eq!(json["interest_ttc"], Value::Null);
+    assert_eq!(json["flat_fees_ttc"], "40.00");
+    assert_eq!(json["interest_unavailable"]["missing"][0]["missing_table"], "ecb_main_refinancing_rate");
+    assert_eq!(json["interest_unavailable"]["missing"][0]["in_force_on"], "2025-01-01");
+    assert!(json["interest_unavailable"]["missing"][0]["reason"].as_str().unwrap().contains("01/01/2025"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -839,7 +877,7 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
                       "without_guarantee": { "count": 0, "amount_ttc": "0" } },
         "payments": { "paid": 0, "on_time": 0, "on_time_share": null, "mean_days_to_pay": null,
                       "median_days_to_pay": null, "interest_ttc": "0", "interest_due_ttc": "0",
-                      "flat_fees_ttc": "0" },
+                      "flat_fees_ttc": "0", "interest_unavailable": null },
         // 100 000 of 1 000 000 € executed: 10 %, below the 25 % from which the hours' lag is judged.
         "at_risk_contracts": 0,
     });

@@ -188,34 +188,55 @@ async fn a_projector_killed_mid_batch_resumes_to_the_state_of_a_clean_rebuild() 
 /// The read models' day counts are the domain's, computed once: every instalment's due date, and
 /// every payment's days to pay and days late, equal `suivi_domain::late_payment::payment_delay`
 /// on the request's receipt, the contract's payment term and the payment date — whether the ECB
-/// rate of the half-year is known (interest computed) or not (the delay alone).
+/// rate of the half-year is known (interest computed) or not. Without the rate a late payment
+/// still owes its 40 € flat fee, and its interest is not a 0 but null, with the rate it lacks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_read_models_day_counts_are_the_domain_functions() {
-    use chrono::NaiveDate;
+    use chrono::{Datelike, NaiveDate};
     use suivi_domain::late_payment::{due_date, payment_delay};
 
     let db = TestDatabase::new().await;
     seed(&db, 80).await;
     let mut with_rates = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
     project_until_caught_up(&mut with_rates, Schema::ReadA).await;
-    // Without any ECB rate, late payments take the projector's other path: no interest, same delay.
+    // Without any ECB rate, late payments take the projector's other path: same delay and fee,
+    // the interest not computable.
     sqlx::query("delete from reference_rates where kind = 'ecb_main_refinancing'").execute(&db.pool).await.unwrap();
     let without_rates = rebuild(&db).await;
 
-    for (schema, late_with_interest) in [(Schema::ReadA, true), (without_rates, false)] {
-        type Row = (NaiveDate, NaiveDate, Option<NaiveDate>, Option<i32>, Option<i32>, Option<String>, String);
-        let rows: Vec<Row> = sqlx::query_as(&format!(
-            "select i.received_on, i.due_on, i.paid_on, i.days_to_pay, i.days_late, i.interest_ttc::text,
-                    e.payload->>'payment_term_days'
+    for (schema, rates_known) in [(Schema::ReadA, true), (without_rates, false)] {
+        type Row = (NaiveDate, NaiveDate, Option<NaiveDate>, Option<i32>, Option<i32>, String);
+        type Interest = (Option<String>, Option<String>, Option<String>, Option<NaiveDate>);
+        let rows: Vec<(Row, Interest)> = sqlx::query_as::<
+            _,
+            (
+                NaiveDate,
+                NaiveDate,
+                Option<NaiveDate>,
+                Option<i32>,
+                Option<i32>,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<NaiveDate>,
+            ),
+        >(&format!(
+            "select i.received_on, i.due_on, i.paid_on, i.days_to_pay, i.days_late,
+                    e.payload->>'payment_term_days',
+                    i.interest_ttc::text, i.flat_fee::text, i.interest_missing_table, i.interest_missing_on
              from {}.instalments i
              join events e on e.stream_id = i.contract_id and e.event_type = 'contract_awarded'",
             schema.name()
         ))
         .fetch_all(&db.pool)
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .map(|(a, b, c, d, e, f, g, h, i, j)| ((a, b, c, d, e, f), (g, h, i, j)))
+        .collect();
         let (mut paid, mut late) = (0, 0);
-        for (received_on, due_on, paid_on, days_to_pay, days_late, interest, term) in rows {
+        for ((received_on, due_on, paid_on, days_to_pay, days_late, term), interest) in rows {
             let term: u16 = term.parse().unwrap();
             assert_eq!(due_on, due_date(received_on, term), "due date of a request received on {received_on}");
             let Some(paid_on) = paid_on else { continue };
@@ -226,10 +247,23 @@ async fn the_read_models_day_counts_are_the_domain_functions() {
                 "received on {received_on}, term {term} days, paid on {paid_on}"
             );
             paid += 1;
-            if delay.days_late > 0 {
-                late += 1;
-                let charged = interest.as_deref().is_some_and(|interest| interest != "0.00" && interest != "0");
-                assert_eq!(charged, late_with_interest, "interest {interest:?} in {}", schema.name());
+            let (amount, flat_fee, missing_table, missing_on) = interest;
+            if delay.days_late == 0 {
+                let zero = |text: Option<&str>| text.and_then(|t| t.parse::<rust_decimal::Decimal>().ok());
+                assert_eq!((zero(amount.as_deref()), zero(flat_fee.as_deref())), (Some(0.into()), Some(0.into())));
+                assert_eq!(missing_on, None);
+                continue;
+            }
+            late += 1;
+            assert_eq!(flat_fee.as_deref(), Some("40.00"), "the flat fee is owed whatever the rate table holds");
+            let starts = delay.due_date.succ_opt().unwrap();
+            let half_year = NaiveDate::from_ymd_opt(starts.year(), if starts.month() <= 6 { 1 } else { 7 }, 1);
+            if rates_known {
+                assert!(amount.as_deref().is_some_and(|amount| amount != "0.00"), "interest {amount:?}");
+                assert_eq!((missing_table, missing_on), (None, None));
+            } else {
+                assert_eq!(amount, None, "not computable is not 0");
+                assert_eq!((missing_table.as_deref(), missing_on), (Some("ecb_main_refinancing_rate"), half_year));
             }
         }
         assert!(late > 0 && paid > late, "{}: {paid} payments, {late} late", schema.name());

@@ -4,6 +4,7 @@
 
 mod access;
 mod contracts;
+mod figures;
 mod idempotency_and_concurrency;
 mod limits;
 mod lists;

@@ -237,6 +237,9 @@ async fn show(
     ContractId(id): ContractId,
 ) -> Result<Tagged<ContractView>, Problem> {
     let loaded = state.app.load_contract(&principal.principal, id).await?;
-    let view = ContractView::of(id, loaded.version, &loaded.contract).ok_or_else(|| Problem::no_contract(id))?;
+    // The ECB rates the application decides with (`reference_rates`, at most a minute old).
+    let references = state.app.references().await?;
+    let view =
+        ContractView::of(id, loaded.version, &loaded.contract, &references).ok_or_else(|| Problem::no_contract(id))?;
     Ok(Tagged(loaded.version, view))
 }

@@ -20,10 +20,8 @@ use suivi_proto::decimal::{money, quantity, Money, Quantity};
 use suivi_proto::events::HoursBasis;
 use suivi_proto::quantities::{computed_hours, computed_hours_opt, Hours, MoneyHt, Share};
 
-use crate::error::french;
 use crate::penalty::{PenaltyProposal, RateSource, Termination};
-use crate::reference::{NoValueInForce, ReferenceTable};
-use crate::Lang;
+use crate::reference::{MissingReference, NoValueInForce};
 
 /// A settled contract's penalty proposal: computed, or not computable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -96,12 +94,7 @@ impl ProposedPenalty {
     }
 
     pub fn unavailable(missing: NoValueInForce) -> Self {
-        let why = PenaltyUnavailable {
-            missing_table: missing.table,
-            in_force_on: missing.date,
-            reason: PenaltyUnavailable::message_of(missing.table, missing.date, Lang::Fr),
-        };
-        ProposedPenalty::Unavailable { why }
+        ProposedPenalty::Unavailable { why: MissingReference::of(missing) }
     }
 }
 
@@ -217,38 +210,7 @@ impl From<RateSource> for RateStep {
 }
 
 /// Why a proposal cannot be computed: a reference table has no value on a date it needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct PenaltyUnavailable {
-    /// The table to complete (`suivi reference add`).
-    pub missing_table: ReferenceTable,
-    /// The date a value must be in force on.
-    #[serde(with = "suivi_proto::date")]
-    #[schemars(with = "NaiveDate")]
-    pub in_force_on: NaiveDate,
-    /// The same, in French.
-    pub reason: String,
-}
-
-impl PenaltyUnavailable {
-    /// Why, in `lang`.
-    pub fn message(&self, lang: Lang) -> String {
-        Self::message_of(self.missing_table, self.in_force_on, lang)
-    }
-
-    pub(crate) fn message_of(table: ReferenceTable, date: NaiveDate, lang: Lang) -> String {
-        match lang {
-            Lang::Fr => format!(
-                "aucun {} en vigueur au {} : un administrateur doit compléter la table (suivi reference add)",
-                table.name(Lang::Fr),
-                french::date(date)
-            ),
-            Lang::En => format!(
-                "no {} in force on {date}: an administrator must complete the table (suivi reference add)",
-                table.name(Lang::En)
-            ),
-        }
-    }
-}
+pub type PenaltyUnavailable = MissingReference;
 
 #[cfg(test)]
 mod tests {
@@ -257,6 +219,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::reference::ReferenceTable;
+    use crate::Lang;
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()

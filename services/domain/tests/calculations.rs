@@ -676,19 +676,42 @@ fn late_payment_interest_matches_the_hand_computed_figures() {
                 amount_paid_ttc: dec(row.amount_ttc),
             },
             &ecb,
-        )
-        .unwrap_or_else(|error| panic!("{name}: {error}"));
+        );
+        assert_eq!(got.missing(), None, "{name}: the ECB table covers it");
         assert_eq!(got.due_date, date(row.due), "{name}: due date");
         assert_eq!(got.days_to_pay, row.days_to_pay, "{name}: days to pay");
         assert_eq!(got.days_late, row.days_late, "{name}: days late");
         assert_eq!(got.half_year_start, row.half_year.map(date), "{name}: half-year");
         assert_eq!(got.interest_starts_on, (row.days_late > 0).then(|| date(row.due) + Days::new(1)), "{name}: start");
-        assert_eq!(got.ecb_rate, row.ecb.map(dec), "{name}: ECB rate");
-        assert_eq!(got.applied_rate, row.applied.map(dec), "{name}: applied rate");
-        assert_eq!(got.interest.to_string(), row.interest, "{name}: interest");
+        assert_eq!(got.ecb_rate(), row.ecb.map(dec), "{name}: ECB rate");
+        assert_eq!(got.applied_rate(), row.applied.map(dec), "{name}: applied rate");
+        assert_eq!(got.interest_amount().map(|i| i.to_string()).as_deref(), Some(row.interest), "{name}: interest");
         assert_eq!(got.flat_fee.to_string(), row.fee, "{name}: flat fee");
-        assert_eq!(got.total.to_string(), row.total, "{name}: total");
+        assert_eq!(got.total().map(|t| t.to_string()).as_deref(), Some(row.total), "{name}: total");
     }
+}
+
+/// Before the first ECB rate of the table the interest cannot be computed, but the payment is no
+/// less late: its due date, days late and 40 € flat fee stand, and the missing rate is named.
+#[test]
+fn a_payment_before_the_ecb_table_owes_its_flat_fee_and_names_the_missing_rate() {
+    // The test table starts on 2023-09-20: interest starting in H1 2023 has no rate.
+    let got = late_payment(
+        &LatePaymentInput {
+            received_on: date("2023-03-01"),
+            payment_term_days: 30,
+            paid_on: date("2023-04-10"),
+            amount_paid_ttc: dec("12000.00"),
+        },
+        &ecb(),
+    );
+    assert_eq!((got.due_date, got.days_late), (date("2023-03-31"), 10));
+    assert_eq!(got.flat_fee.to_string(), "40.00");
+    assert_eq!(
+        got.missing(),
+        Some(NoValueInForce { table: ReferenceTable::EcbMainRefinancingRate, date: date("2023-01-01") })
+    );
+    assert_eq!((got.interest_amount(), got.total()), (None, None), "not computable is not 0");
 }
 
 #[test]

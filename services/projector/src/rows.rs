@@ -72,9 +72,14 @@ pub struct InstalmentRow {
     pub amount_paid_ttc: Option<Decimal>,
     pub days_to_pay: Option<i32>,
     pub days_late: Option<i32>,
+    /// ECB rate applied, percent (as `reference_rates`), when the interest was computed.
     pub ecb_rate: Option<Decimal>,
+    /// Once paid: the interest, or `None` when it cannot be computed (then `interest_missing`).
     pub interest_ttc: Option<Decimal>,
     pub flat_fee: Option<Decimal>,
+    /// The reference value a paid instalment's interest lacks: table (`ReferenceTable`'s
+    /// name) and the day it must be in force on.
+    pub interest_missing: Option<(&'static str, NaiveDate)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -347,8 +352,9 @@ pub fn instalment_row(
         days_to_pay: late.map(|l| l.days_to_pay),
         days_late: late.map(|l| l.days_late),
         ecb_rate: late.and_then(|l| l.ecb_rate),
-        interest_ttc: late.map(|l| l.interest),
+        interest_ttc: late.and_then(|l| l.interest),
         flat_fee: late.map(|l| l.flat_fee),
+        interest_missing: late.and_then(|l| l.missing).map(|missing| (missing.table.as_str(), missing.date)),
     }
 }
 

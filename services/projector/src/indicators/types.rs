@@ -2,6 +2,7 @@
 
 use rust_decimal::Decimal;
 use serde::Serialize;
+use suivi_domain::MissingReference;
 use suivi_proto::decimal::{Fraction, Money, Quantity};
 use suivi_proto::events::{EligibleCategory, InsertionModality};
 use suivi_proto::TenantId;
@@ -236,7 +237,7 @@ pub struct AdvanceTally {
 }
 
 /// Payment delay (délai global de paiement) of the instalments paid in the year.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PaymentDelays {
     /// Instalments paid in the year.
     pub paid: i64,
@@ -254,18 +255,51 @@ pub struct PaymentDelays {
     #[serde(with = "suivi_proto::decimal::fraction_opt")]
     #[schemars(with = "Option<Fraction>")]
     pub on_time_share: Option<Decimal>,
-    /// Late-payment interest (intérêts moratoires).
-    #[serde(with = "suivi_proto::decimal::money")]
-    #[schemars(with = "Money")]
-    pub interest_ttc: Decimal,
-    /// Flat recovery fees, 40 € per late payment.
+    /// Late-payment interest (intérêts moratoires); null when the interest of a late payment
+    /// cannot be computed (see `interest_unavailable`): a partial sum is not the year's interest.
+    #[serde(with = "suivi_proto::decimal::money_opt")]
+    #[schemars(with = "Option<Money>")]
+    pub interest_ttc: Option<Decimal>,
+    /// Flat recovery fees, 40 € per late payment, whatever the rate table holds.
     #[serde(with = "suivi_proto::decimal::money")]
     #[schemars(with = "Money")]
     pub flat_fees_ttc: Decimal,
-    /// `interest_ttc` + `flat_fees_ttc`.
+    /// `interest_ttc` + `flat_fees_ttc`; null when `interest_ttc` is.
+    #[serde(with = "suivi_proto::decimal::money_opt")]
+    #[schemars(with = "Option<Money>")]
+    pub interest_due_ttc: Option<Decimal>,
+    /// The late payments whose interest cannot be computed (no ECB rate in force on the first day
+    /// of their half-year), with the values the table lacks; null when every interest is computed.
+    pub interest_unavailable: Option<InterestUnavailable>,
+}
+
+impl Default for PaymentDelays {
+    fn default() -> Self {
+        PaymentDelays {
+            paid: 0,
+            mean_days_to_pay: None,
+            median_days_to_pay: None,
+            on_time: 0,
+            on_time_share: None,
+            interest_ttc: Some(Decimal::ZERO),
+            flat_fees_ttc: Decimal::ZERO,
+            interest_due_ttc: Some(Decimal::ZERO),
+            interest_unavailable: None,
+        }
+    }
+}
+
+/// Late payments whose interest cannot be computed yet.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct InterestUnavailable {
+    /// How many (their flat fees are counted in `flat_fees_ttc`).
+    pub payments: i64,
+    /// The interest of the other late payments, which could be computed.
     #[serde(with = "suivi_proto::decimal::money")]
     #[schemars(with = "Money")]
-    pub interest_due_ttc: Decimal,
+    pub interest_computed_ttc: Decimal,
+    /// Each reference value missing, in date order, with the reason in French.
+    pub missing: Vec<MissingReference>,
 }
 
 /// The number and the profile of beneficiaries (SPASER indicators): registered participants with

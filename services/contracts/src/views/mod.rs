@@ -1,14 +1,20 @@
 //! What a contract looks like to the people following it: amounts, hours, instalments.
 //!
-//! Folded from the contract's own events on each read. The projector (read models) will serve
-//! the same figures for lists and indicators at scale.
+//! Folded from the contract's own events on each read (with the dated reference tables for
+//! late-payment interest). The projector (read models) serves the same figures for lists and
+//! indicators at scale.
+
+mod payment;
+
+pub use payment::PaymentView;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use suivi_application::lists::ContractRow;
 use suivi_domain::contract::{Instalment, LineReview, LineReviewStatus};
-use suivi_domain::{Contract, ContractStatus};
+use suivi_domain::late_payment::due_date;
+use suivi_domain::{AwardedContract, Contract, ContractStatus, References};
 use suivi_proto::events::{EligibleCategory, InsertionModality, InstalmentApprovedV1, Period};
 use uuid::Uuid;
 
@@ -141,12 +147,21 @@ pub struct InstalmentView {
     #[serde(with = "suivi_proto::date")]
     #[schemars(with = "NaiveDate")]
     pub received_on: NaiveDate,
+    /// Reception + the award's payment term: paid after it, the instalment owes late-payment
+    /// interest and the 40 € flat fee.
+    #[serde(with = "suivi_proto::date")]
+    #[schemars(with = "NaiveDate")]
+    pub due_on: NaiveDate,
     pub lines: Vec<LineView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approval: Option<InstalmentApprovedV1>,
     #[serde(with = "suivi_proto::date::option", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<NaiveDate>")]
     pub paid_on: Option<NaiveDate>,
+    /// Once paid: days to pay, days late, the ECB rate used, the interest (or why it cannot be
+    /// computed), the flat fee.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment: Option<PaymentView>,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -165,7 +180,8 @@ pub struct LineView {
 }
 
 impl ContractView {
-    pub fn of(contract_id: Uuid, version: i64, contract: &Contract) -> Option<Self> {
+    /// The view of an awarded contract; `references` give the ECB rates of late-payment interest.
+    pub fn of(contract_id: Uuid, version: i64, contract: &Contract, references: &References) -> Option<Self> {
         let summary = ContractSummary::of(contract_id, version, contract)?;
         let awarded = contract.awarded()?;
         Some(ContractView {
@@ -173,17 +189,19 @@ impl ContractView {
             initial_amount_ht: awarded.initial_amount_ht().amount(),
             execution_end_date: awarded.execution_end_date(),
             advance_outstanding_ttc: awarded.advance_outstanding_ttc().amount(),
-            instalments: awarded.instalments().iter().map(instalment_view).collect(),
+            instalments: awarded.instalments().iter().map(|i| instalment_view(awarded, i, references)).collect(),
         })
     }
 }
 
-fn instalment_view(instalment: &Instalment) -> InstalmentView {
+fn instalment_view(contract: &AwardedContract, instalment: &Instalment, references: &References) -> InstalmentView {
+    let term = contract.award().payment_term_days;
     InstalmentView {
         number: instalment.number(),
         period: instalment.period(),
         cumulative_value_ht: instalment.cumulative_value_ht().amount(),
         received_on: instalment.received_on(),
+        due_on: due_date(instalment.received_on(), term),
         lines: instalment
             .lines()
             .iter()
@@ -207,5 +225,6 @@ fn instalment_view(instalment: &Instalment) -> InstalmentView {
             .collect(),
         approval: instalment.approval().cloned(),
         paid_on: instalment.payment().map(|p| p.paid_on),
+        payment: instalment.payment().map(|paid| PaymentView::of(instalment.received_on(), term, paid, references)),
     }
 }
