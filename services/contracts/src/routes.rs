@@ -66,9 +66,13 @@ pub fn routes() -> Routes {
                 "getContract",
                 "contracts",
                 "Read one contract (suivi du marché)",
-                "The contract in full: amounts, insertion hours (committed, declared, validated, rejected, \
-                pending, remaining), advance outstanding, and every instalment with its statement lines, their \
-                review, its approval and its payment. The `ETag` is the version to send back in `If-Match`.",
+                "The contract in full, with what each figure is computed from: the award's `terms` (VAT rate, \
+                payment term, advance granted and its recovery, penalty terms), amounts and the value executed \
+                including VAT, insertion hours (committed, pro-rated by a termination when the terms say so, \
+                declared, validated, rejected, pending, remaining), advance outstanding, and every instalment with \
+                its statement lines, their review, its approval, its due date and its payment (days late, the ECB \
+                rate used, late-payment interest — or why it cannot be computed — and the 40 € flat fee). The \
+                `ETag` is the version to send back in `If-Match`.",
                 "The contract.",
             ),
         )

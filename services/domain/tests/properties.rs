@@ -869,7 +869,10 @@ fn check_state(contract: &AwardedContract, award: &Value) {
     match (committed, amount_opt(&hours.remaining)) {
         (Some(committed), Some(remaining)) => {
             assert!(committed >= Decimal::ZERO);
-            assert_eq!(remaining, (committed - validated).max(Decimal::ZERO));
+            // A termination may pro-rate the commitment (never above it): remaining follows.
+            let held_to = amount_opt(&hours.pro_rated_committed).unwrap_or(committed);
+            assert!(held_to <= committed, "pro-rated above the commitment: {held_to} > {committed}");
+            assert_eq!(remaining, (held_to - validated).max(Decimal::ZERO));
         }
         (None, None) => {}
         other => panic!("committed and remaining disagree: {other:?}"),

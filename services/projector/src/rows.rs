@@ -229,19 +229,9 @@ fn name<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// Committed hours after amendments, pro-rated to the value executed on an early termination
-/// when the contract says so (domain.md §4b).
+/// when the contract says so (domain.md §4b): the domain's figure, the penalty's pro-rata.
 pub fn effective_committed_hours(contract: &AwardedContract) -> Option<Hours> {
-    let committed = contract.committed_hours()?;
-    let clause = contract.award().insertion_clause.as_ref()?;
-    let amount = contract.current_amount_ht();
-    match contract.termination() {
-        Some(termination) if clause.penalty_terms.pro_rata_on_termination && amount > MoneyHt::ZERO => {
-            // Hours × (HT ÷ HT): multiplied before dividing, as the penalty does. The value
-            // executed is never negative (decide checks it), so neither are the hours.
-            Hours::new(committed.value() * termination.value_executed_ht.amount() / amount.amount())
-        }
-        _ => Some(committed),
-    }
+    contract.effective_committed_hours()
 }
 
 /// The at-risk flag: before settlement, once at least 25 % of the value is executed, validated
@@ -298,7 +288,7 @@ pub fn contract_row(id: Uuid, tenant: &str, contract: &AwardedContract, version:
         validated_hours: hours.validated.value(),
         rejected_hours: hours.rejected.value(),
         pending_hours: hours.pending.value(),
-        remaining_hours: effective_committed.map(|c| c.saturating_sub(hours.validated).value()),
+        remaining_hours: hours.remaining.map(Hours::value),
         at_risk: at_risk(contract),
         advance_paid_ttc: contract.advance_paid().map(|a| a.amount_ttc.amount()),
         advance_without_guarantee: contract.advance_paid().map(|a| !a.with_guarantee),

@@ -5,8 +5,10 @@
 //! indicators at scale.
 
 mod payment;
+mod terms;
 
 pub use payment::PaymentView;
+pub use terms::TermsView;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -14,15 +16,23 @@ use serde::Serialize;
 use suivi_application::lists::ContractRow;
 use suivi_domain::contract::{Instalment, LineReview, LineReviewStatus};
 use suivi_domain::late_payment::due_date;
+use suivi_domain::money::including_vat;
 use suivi_domain::{AwardedContract, Contract, ContractStatus, References};
 use suivi_proto::events::{EligibleCategory, InsertionModality, InstalmentApprovedV1, Period};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Hours {
+    /// Committed after amendments; absent without an insertion clause.
     #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<suivi_proto::decimal::Quantity>")]
     pub committed: Option<Decimal>,
+    /// The commitment pro-rated to the value executed by an early termination (committed × value
+    /// executed ÷ amount after amendments), when the penalty terms say so: what `remaining` and
+    /// the penalty measure. Absent otherwise.
+    #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<suivi_proto::decimal::Quantity>")]
+    pub pro_rated_committed: Option<Decimal>,
     #[serde(with = "suivi_proto::decimal::quantity")]
     #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub declared: Decimal,
@@ -35,7 +45,8 @@ pub struct Hours {
     #[serde(with = "suivi_proto::decimal::quantity")]
     #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub pending: Decimal,
-    /// Committed hours not yet validated (never below 0); absent without an insertion clause.
+    /// Committed hours (pro-rated if so) not yet validated, never below 0; absent without an
+    /// insertion clause.
     #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<suivi_proto::decimal::Quantity>")]
     pub remaining: Option<Decimal>,
@@ -83,6 +94,7 @@ impl ContractSummary {
             executed_value_ht: awarded.executed_value_ht().amount(),
             hours: Hours {
                 committed: hours.committed.map(suivi_proto::Hours::value),
+                pro_rated_committed: hours.pro_rated_committed.map(suivi_proto::Hours::value),
                 declared: hours.declared.value(),
                 validated: hours.validated.value(),
                 rejected: hours.rejected.value(),
@@ -109,6 +121,7 @@ impl ContractSummary {
             executed_value_ht: row.executed_value_ht,
             hours: Hours {
                 committed: row.committed_hours,
+                pro_rated_committed: row.pro_rated_committed_hours,
                 declared: row.declared_hours,
                 validated: row.validated_hours,
                 rejected: row.rejected_hours,
@@ -128,6 +141,13 @@ pub struct ContractView {
     #[serde(with = "suivi_proto::decimal::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub initial_amount_ht: Decimal,
+    /// The value executed including VAT, rounded to the cent: what the instalments' grosses add
+    /// up to.
+    #[serde(with = "suivi_proto::decimal::money")]
+    #[schemars(with = "suivi_proto::decimal::Money")]
+    pub executed_value_ttc: Decimal,
+    /// The award's terms the figures below are computed with.
+    pub terms: TermsView,
     #[serde(with = "suivi_proto::date")]
     #[schemars(with = "NaiveDate")]
     pub execution_end_date: NaiveDate,
@@ -187,6 +207,10 @@ impl ContractView {
         Some(ContractView {
             summary,
             initial_amount_ht: awarded.initial_amount_ht().amount(),
+            executed_value_ttc: including_vat(awarded.executed_value_ht(), awarded.award().vat_rate)
+                .round_to_cent()
+                .amount(),
+            terms: TermsView::of(awarded),
             execution_end_date: awarded.execution_end_date(),
             advance_outstanding_ttc: awarded.advance_outstanding_ttc().amount(),
             instalments: awarded.instalments().iter().map(|i| instalment_view(awarded, i, references)).collect(),

@@ -30,6 +30,7 @@ mod explanation;
 mod french;
 
 pub use compute::compute_penalty;
+pub(crate) use compute::pro_rate;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
