@@ -832,8 +832,8 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
     let consolidated = &body["consolidated"];
     assert_eq!(consolidated["notified"], json!({ "count": 1, "amount_ht": "1000000.00" }));
     assert_eq!(consolidated["social"]["share"], "1.0000");
-    assert_eq!(consolidated["social"]["target_share"], "0.30");
-    assert_eq!(consolidated["environmental"]["target_share"], "1.00");
+    assert_eq!(consolidated["social"]["target_share"], "0.3000");
+    assert_eq!(consolidated["environmental"]["target_share"], "1.0000");
     assert_eq!(consolidated["hours"]["committed"], "833");
     assert_eq!(consolidated["hours"]["declared"], "35");
     assert_eq!(consolidated["hours"]["pending"], "35");
@@ -845,20 +845,21 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
     // The whole body, figure by figure, as worked out from the scenario (not from the module
     // under test): one award of 1 000 000 € HT to a PME, with a social and an environmental
     // consideration and no award criterion; 35 h declared and not reviewed; nothing settled,
-    // advanced, paid or decided.
+    // advanced, paid or decided. One format (docs/indicators.md): amounts with two decimals even
+    // when nothing is counted, shares and targets with four, hours without trailing zeros.
     let pending_35 = json!({ "declared": "35", "validated": "0", "rejected": "0", "pending": "35" });
     let mut by_category = pending_35.clone();
     by_category["category"] = "long_term_jobseeker".into();
     let mut by_modality = pending_35;
     by_modality["modality"] = "direct_hire".into();
-    let no_decision = json!({ "count": 0, "proposed_amount_ht": "0", "decided_amount_ht": "0" });
-    let nothing = json!({ "count": 0, "amount_ht": "0" });
+    let no_decision = json!({ "count": 0, "proposed_amount_ht": "0.00", "decided_amount_ht": "0.00" });
+    let nothing = json!({ "count": 0, "amount_ht": "0.00" });
     let expected = json!({
         "notified": { "count": 1, "amount_ht": "1000000.00" },
         // 1 of 1 contract (and of its amount) with the consideration: share 1.
-        "social": { "count": 1, "amount_ht": "1000000.00", "share": "1.0000", "target_share": "0.30",
+        "social": { "count": 1, "amount_ht": "1000000.00", "share": "1.0000", "target_share": "0.3000",
                     "with_award_criterion": 0 },
-        "environmental": { "count": 1, "amount_ht": "1000000.00", "share": "1.0000", "target_share": "1.00",
+        "environmental": { "count": 1, "amount_ht": "1000000.00", "share": "1.0000", "target_share": "1.0000",
                            "with_award_criterion": 0 },
         "sme": { "count": 1, "amount_ht": "1000000.00", "share": "1.0000", "amount_share": "1.0000" },
         "reserved": nothing,
@@ -873,11 +874,11 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
         "firms": 0,
         "penalties": { "proposed": nothing, "confirmed": no_decision, "adjusted": no_decision,
                        "waived": no_decision },
-        "advances": { "count": 0, "amount_ttc": "0", "to_sme": { "count": 0, "amount_ttc": "0" },
-                      "without_guarantee": { "count": 0, "amount_ttc": "0" } },
+        "advances": { "count": 0, "amount_ttc": "0.00", "to_sme": { "count": 0, "amount_ttc": "0.00" },
+                      "without_guarantee": { "count": 0, "amount_ttc": "0.00" } },
         "payments": { "paid": 0, "on_time": 0, "on_time_share": null, "mean_days_to_pay": null,
-                      "median_days_to_pay": null, "interest_ttc": "0", "interest_due_ttc": "0",
-                      "flat_fees_ttc": "0", "interest_unavailable": null },
+                      "median_days_to_pay": null, "interest_ttc": "0.00", "interest_due_ttc": "0.00",
+                      "flat_fees_ttc": "0.00", "interest_unavailable": null },
         // 100 000 of 1 000 000 € executed: 10 %, below the 25 % from which the hours' lag is judged.
         "at_risk_contracts": 0,
     });

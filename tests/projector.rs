@@ -249,9 +249,7 @@ async fn the_read_models_day_counts_are_the_domain_functions() {
             paid += 1;
             let (amount, flat_fee, missing_table, missing_on) = interest;
             if delay.days_late == 0 {
-                let zero = |text: Option<&str>| text.and_then(|t| t.parse::<rust_decimal::Decimal>().ok());
-                assert_eq!((zero(amount.as_deref()), zero(flat_fee.as_deref())), (Some(0.into()), Some(0.into())));
-                assert_eq!(missing_on, None);
+                assert_eq!((amount.as_deref(), flat_fee.as_deref(), missing_on), (Some("0.00"), Some("0.00"), None));
                 continue;
             }
             late += 1;
@@ -267,6 +265,84 @@ async fn the_read_models_day_counts_are_the_domain_functions() {
             }
         }
         assert!(late > 0 && paid > late, "{}: {paid} payments, {late} late", schema.name());
+    }
+}
+
+/// One number format in the read models, as in the API (`suivi_proto::shown`): every amount with
+/// two decimals (a zero too: `0.00`, never `0`), the ECB rate a fraction of 1 with four, hours
+/// without trailing zeros — on a generated history, so every kind of row is seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_read_models_write_one_number_format() {
+    let db = TestDatabase::new().await;
+    seed(&db, 40).await;
+    let mut projector = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
+    project_until_caught_up(&mut projector, Schema::ReadA).await;
+
+    let decimals = |text: &str| text.split_once('.').map_or(0, |(_, decimals)| decimals.len());
+    let columns: [(&str, &[&str], usize); 4] = [
+        (
+            "contracts",
+            &[
+                "initial_amount_ht",
+                "amount_ht",
+                "executed_value_ht",
+                "final_amount_ht",
+                "paid_ttc",
+                "advance_paid_ttc",
+                "advance_outstanding_ttc",
+            ],
+            2,
+        ),
+        (
+            "instalments",
+            &[
+                "cumulative_value_ht",
+                "gross_ttc",
+                "advance_recovery_ttc",
+                "advance_outstanding_ttc",
+                "other_deductions_ttc",
+                "net_to_pay_ttc",
+                "amount_paid_ttc",
+                "interest_ttc",
+                "flat_fee",
+            ],
+            2,
+        ),
+        ("penalties", &["proposed_amount_ht", "decided_amount_ht"], 2),
+        ("instalments", &["ecb_rate"], 4),
+    ];
+    let mut zeros = 0;
+    for (table, names, expected) in columns {
+        for name in names {
+            let values: Vec<String> =
+                sqlx::query_scalar(&format!("select {name}::text from read_a.{table} where {name} is not null"))
+                    .fetch_all(&db.pool)
+                    .await
+                    .unwrap();
+            assert!(!values.is_empty(), "{table}.{name}: the history has such figures");
+            for value in values {
+                assert_eq!(decimals(&value), expected, "{table}.{name} = {value}");
+                zeros += usize::from(value.trim_start_matches(['0', '.']).is_empty());
+            }
+        }
+    }
+    assert!(zeros > 0, "zeros are among them");
+    for (table, name) in [
+        ("contracts", "committed_hours"),
+        ("contracts", "declared_hours"),
+        ("contracts", "validated_hours"),
+        ("contracts", "pending_hours"),
+        ("contracts", "remaining_hours"),
+        ("statement_lines", "hours"),
+    ] {
+        let values: Vec<String> =
+            sqlx::query_scalar(&format!("select {name}::text from read_a.{table} where {name} is not null"))
+                .fetch_all(&db.pool)
+                .await
+                .unwrap();
+        for value in values {
+            assert!(!value.contains('.') || !value.ends_with('0'), "{table}.{name} = {value}: a trailing zero");
+        }
     }
 }
 
@@ -372,7 +448,7 @@ async fn the_read_models_carry_the_hand_computed_figures_and_the_penalty_explana
             "40000.00".into(),
             40,
             10,
-            "3.1500".into(),
+            "0.0315".into(),
             "2504.93".into(),
             "40.00".into()
         )

@@ -95,23 +95,25 @@ async fn the_contract_view_shows_the_terms_and_the_figures_each_amount_is_comput
     let view: Value = app.get(&contract, &t.buyer).await.json().await.unwrap();
     // The award's terms (award_body): VAT 20 %, 30 days; an advance of 10 % of 12 months of a
     // 24-month contract: 10 % × 1 200 000 × 12 ÷ 24 = 60 000 € TTC, recovered from 65 % to 80 %;
-    // 60 € HT per missing hour, validated hours, no tolerance, pro-rated on termination.
+    // 60 € HT per missing hour, validated hours, no tolerance, pro-rated on termination. Shares
+    // are written with four decimals, amounts with two, whatever the award's were typed as.
     assert_eq!(
         view["terms"],
         json!({
-            "vat_rate": "0.20",
+            "vat_rate": "0.2000",
             "payment_term_days": 30,
-            "advance": { "rate": "0.10", "granted_ttc": "60000.00", "with_guarantee": false,
-                         "recovery": { "kind": "thresholds", "start_share": "0.65", "end_share": "0.80" } },
+            "advance": { "rate": "0.1000", "granted_ttc": "60000.00", "with_guarantee": false,
+                         "recovery": { "kind": "thresholds", "start_share": "0.6500", "end_share": "0.8000" } },
             "penalty": { "rate": { "kind": "fixed", "amount_per_hour_ht": "60.00" }, "basis": "validated",
-                         "tolerance_share": "0", "pro_rata_on_termination": true }
+                         "tolerance_share": "0.0000", "pro_rata_on_termination": true }
         })
     );
-    // 833 h × 700 000 ÷ 1 000 000 = 583.1 h held to after the termination; 100 validated.
+    // 833 h × 700 000 ÷ 1 000 000 = 583.1 h held to after the termination; 100 validated. Hours
+    // are written without trailing zeros.
     assert_eq!(view["hours"]["committed"], "833");
-    assert_eq!(view["hours"]["pro_rated_committed"], "583.10");
+    assert_eq!(view["hours"]["pro_rated_committed"], "583.1");
     assert_eq!(view["hours"]["validated"], "100");
-    assert_eq!(view["hours"]["remaining"], "483.10");
+    assert_eq!(view["hours"]["remaining"], "483.1");
     // 700 000 × 1.2 = 840 000 € TTC, the one gross.
     assert_eq!(view["executed_value_ttc"], "840000.00");
     let instalment = &view["instalments"][0];

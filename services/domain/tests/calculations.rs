@@ -484,6 +484,9 @@ fn the_explanation_says_when_the_cap_and_the_exemption_apply() {
     );
 }
 
+/// Written as every figure Suivi shows (`suivi_proto::shown`): amounts with two decimals (the
+/// unrounded rate and raw amount with the decimals they have), shares with four, hours without
+/// trailing zeros — whatever the award's terms were typed as ("0.2", "60").
 #[test]
 fn the_proposal_serialises_decimals_as_strings() {
     let rows = penalty_rows();
@@ -499,14 +502,14 @@ fn the_proposal_serialises_decimals_as_strings() {
             "basis": "validated",
             "counted_hours": "999",
             "shortfall_hours": "1",
-            "tolerance_share": "0",
+            "tolerance_share": "0.0000",
             "tolerance_threshold_hours": "1000",
             "tolerance_reached": false,
             "penalised_hours": "1",
             "rate_per_hour_ht": "17.475",
             "rate_source": { "kind": "smic", "smic_hourly": "11.65", "multiple": "1.5", "reference_date": "2024-03-01" },
             "raw_amount_ht": "17.475",
-            "cap_share": "0.2",
+            "cap_share": "0.2000",
             "final_contract_amount_ht": "1000000.00",
             "cap_amount_ht": "200000.00",
             "cap_applied": false,

@@ -37,7 +37,7 @@ pub fn penalty_of(contract: &AwardedContract, references: &References) -> Option
 pub struct Lateness {
     pub days_to_pay: i32,
     pub days_late: i32,
-    /// ECB rate applied, in percent (as the reference table), when late and known.
+    /// ECB rate applied, a fraction of 1 with four decimals, when late and known.
     pub ecb_rate: Option<Decimal>,
     /// Euros, two decimals (0.00 when on time); `None` when it cannot be computed: see `missing`.
     pub interest: Option<Decimal>,
@@ -65,14 +65,9 @@ pub fn late_payment_of(
     Lateness {
         days_to_pay: late.days_to_pay as i32,
         days_late: late.days_late as i32,
-        ecb_rate: late.ecb_rate().map(percent),
+        ecb_rate: late.ecb_rate().map(suivi_proto::shown::share),
         interest: late.interest_amount(),
         flat_fee: late.flat_fee,
         missing: late.missing(),
     }
-}
-
-/// A fraction of 1 as the percent the reference table holds: 0.045 → 4.5.
-fn percent(fraction: Decimal) -> Decimal {
-    fraction * Decimal::ONE_HUNDRED
 }

@@ -72,7 +72,7 @@ pub struct InstalmentRow {
     pub amount_paid_ttc: Option<Decimal>,
     pub days_to_pay: Option<i32>,
     pub days_late: Option<i32>,
-    /// ECB rate applied, percent (as `reference_rates`), when the interest was computed.
+    /// ECB rate applied, a fraction of 1 (four decimals), when the interest was computed.
     pub ecb_rate: Option<Decimal>,
     /// Once paid: the interest, or `None` when it cannot be computed (then `interest_missing`).
     pub interest_ttc: Option<Decimal>,
@@ -256,6 +256,12 @@ pub fn at_risk(contract: &AwardedContract) -> bool {
             < committed.value() * executed_share * (Decimal::ONE - AT_RISK_TOLERATED_LAG)
 }
 
+/// Hours as every view writes them, without trailing zeros (`suivi_proto::shown`). Amounts
+/// need no such care: their columns carry two decimals.
+fn shown_hours(hours: Hours) -> Decimal {
+    suivi_proto::shown::hours(hours.value())
+}
+
 pub fn contract_row(id: Uuid, tenant: &str, contract: &AwardedContract, version: i64) -> ContractRow {
     let award = contract.award();
     let hours = contract.hours();
@@ -282,13 +288,13 @@ pub fn contract_row(id: Uuid, tenant: &str, contract: &AwardedContract, version:
         reserved: award.social_considerations.contains(&SocialConsideration::MarcheReserve)
             || award.reserved_basis.is_some(),
         awarded_to_sme: award.contractors.iter().any(|c| matches!(c.size, CompanySize::Tpe | CompanySize::Pme)),
-        committed_hours: hours.committed.map(Hours::value),
-        effective_committed_hours: effective_committed.map(Hours::value),
-        declared_hours: hours.declared.value(),
-        validated_hours: hours.validated.value(),
-        rejected_hours: hours.rejected.value(),
-        pending_hours: hours.pending.value(),
-        remaining_hours: hours.remaining.map(Hours::value),
+        committed_hours: hours.committed.map(shown_hours),
+        effective_committed_hours: effective_committed.map(shown_hours),
+        declared_hours: shown_hours(hours.declared),
+        validated_hours: shown_hours(hours.validated),
+        rejected_hours: shown_hours(hours.rejected),
+        pending_hours: shown_hours(hours.pending),
+        remaining_hours: hours.remaining.map(shown_hours),
         at_risk: at_risk(contract),
         advance_paid_ttc: contract.advance_paid().map(|a| a.amount_ttc.amount()),
         advance_without_guarantee: contract.advance_paid().map(|a| !a.with_guarantee),
@@ -361,7 +367,7 @@ pub fn line_rows<'a>(id: Uuid, tenant: &str, instalment: &'a Instalment) -> impl
             participant: line.beneficiary.participant().map(|code| code.as_str().to_owned()),
             category: name(&line.category),
             modality: name(&line.modality),
-            hours: line.hours.value(),
+            hours: shown_hours(line.hours),
             month: line.period.start.with_day(1).unwrap_or(line.period.start),
             period_start: line.period.start,
             period_end: line.period.end,

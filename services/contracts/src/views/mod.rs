@@ -24,30 +24,30 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Hours {
     /// Committed after amendments; absent without an insertion clause.
-    #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(with = "suivi_proto::shown::hours_opt", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<suivi_proto::decimal::Quantity>")]
     pub committed: Option<Decimal>,
     /// The commitment pro-rated to the value executed by an early termination (committed × value
     /// executed ÷ amount after amendments), when the penalty terms say so: what `remaining` and
     /// the penalty measure. Absent otherwise.
-    #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(with = "suivi_proto::shown::hours_opt", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<suivi_proto::decimal::Quantity>")]
     pub pro_rated_committed: Option<Decimal>,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub declared: Decimal,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub validated: Decimal,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub rejected: Decimal,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub pending: Decimal,
     /// Committed hours (pro-rated if so) not yet validated, never below 0; absent without an
     /// insertion clause.
-    #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(with = "suivi_proto::shown::hours_opt", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<suivi_proto::decimal::Quantity>")]
     pub remaining: Option<Decimal>,
 }
@@ -64,10 +64,10 @@ pub struct ContractSummary {
     #[serde(with = "suivi_proto::date")]
     #[schemars(with = "NaiveDate")]
     pub notification_date: NaiveDate,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub amount_ht: Decimal,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub executed_value_ht: Decimal,
     pub hours: Hours,
@@ -138,12 +138,12 @@ impl ContractSummary {
 pub struct ContractView {
     #[serde(flatten)]
     pub summary: ContractSummary,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub initial_amount_ht: Decimal,
     /// The value executed including VAT, rounded to the cent: what the instalments' grosses add
     /// up to.
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub executed_value_ttc: Decimal,
     /// The award's terms the figures below are computed with.
@@ -151,7 +151,7 @@ pub struct ContractView {
     #[serde(with = "suivi_proto::date")]
     #[schemars(with = "NaiveDate")]
     pub execution_end_date: NaiveDate,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub advance_outstanding_ttc: Decimal,
     pub instalments: Vec<InstalmentView>,
@@ -161,7 +161,7 @@ pub struct ContractView {
 pub struct InstalmentView {
     pub number: u32,
     pub period: Period,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub cumulative_value_ht: Decimal,
     #[serde(with = "suivi_proto::date")]
@@ -190,7 +190,7 @@ pub struct LineView {
     pub beneficiary: String,
     pub category: EligibleCategory,
     pub modality: InsertionModality,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub hours: Decimal,
     pub period: Period,

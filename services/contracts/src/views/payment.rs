@@ -17,6 +17,8 @@ pub struct PaymentView {
     #[schemars(with = "NaiveDate")]
     pub paid_on: NaiveDate,
     /// Amount paid, euros including VAT: the interest's base.
+    #[serde(with = "suivi_proto::shown::money")]
+    #[schemars(with = "MoneyTtc")]
     pub amount_ttc: MoneyTtc,
     /// Payment date − reception date (délai global de paiement).
     pub days_to_pay: i64,
@@ -34,11 +36,11 @@ pub struct PaymentView {
     /// The late-payment interest: none, computed, or not computable (and why).
     pub interest: InterestView,
     /// 40.00 when late — owed whatever the ECB table holds —, 0.00 otherwise.
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub flat_fee_ttc: Decimal,
     /// Interest + flat fee; null when the interest cannot be computed.
-    #[serde(with = "suivi_proto::decimal::money_opt")]
+    #[serde(with = "suivi_proto::shown::money_opt")]
     #[schemars(with = "Option<suivi_proto::decimal::Money>")]
     pub total_ttc: Option<Decimal>,
 }
@@ -50,21 +52,21 @@ pub enum InterestView {
     /// Paid on or before the due date.
     NotDue {
         /// 0.00.
-        #[serde(with = "suivi_proto::decimal::money")]
+        #[serde(with = "suivi_proto::shown::money")]
         #[schemars(with = "suivi_proto::decimal::Money")]
         amount_ttc: Decimal,
     },
     /// amount paid × days late ÷ 365 × (ECB rate + 8 points), rounded to the cent.
     Computed {
         /// ECB main refinancing operations rate in force on `half_year_start`, a fraction of 1.
-        #[serde(with = "suivi_proto::decimal::fraction")]
+        #[serde(with = "suivi_proto::shown::share")]
         #[schemars(with = "suivi_proto::decimal::Fraction")]
         ecb_rate: Decimal,
         /// `ecb_rate` + 0.08, a fraction of 1.
-        #[serde(with = "suivi_proto::decimal::fraction")]
+        #[serde(with = "suivi_proto::shown::share")]
         #[schemars(with = "suivi_proto::decimal::Fraction")]
         applied_rate: Decimal,
-        #[serde(with = "suivi_proto::decimal::money")]
+        #[serde(with = "suivi_proto::shown::money")]
         #[schemars(with = "suivi_proto::decimal::Money")]
         amount_ttc: Decimal,
     },

@@ -15,6 +15,8 @@ use suivi_proto::quantities::{MoneyHt, MoneyTtc, Share};
 pub struct TermsView {
     /// VAT rate, a fraction of 1: gross TTC = cumulative value × (1 + VAT rate), rounded, minus
     /// the previous instalment's.
+    #[serde(with = "suivi_proto::shown::share")]
+    #[schemars(with = "Share")]
     pub vat_rate: Share,
     /// Délai global de paiement, days from the reception of a request: its due date.
     pub payment_term_days: u16,
@@ -29,10 +31,13 @@ pub struct TermsView {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AdvanceTermsView {
     /// A fraction of the base including VAT (0 = not stated: the advance is then not capped).
+    #[serde(with = "suivi_proto::shown::share")]
+    #[schemars(with = "Share")]
     pub rate: Share,
     /// rate × base TTC (the amount, or 12 months of it for a longer contract), rounded: the most
     /// finance may pay; absent when the rate is not stated.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(with = "suivi_proto::shown::money_opt", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<MoneyTtc>")]
     pub granted_ttc: Option<MoneyTtc>,
     pub with_guarantee: bool,
     pub recovery: RecoveryView,
@@ -44,8 +49,12 @@ pub struct RecoveryView {
     /// `thresholds` or `proportional` (start 0, end 1).
     pub kind: RecoveryKind,
     /// Recovery starts at this share executed.
+    #[serde(with = "suivi_proto::shown::share")]
+    #[schemars(with = "Share")]
     pub start_share: Share,
     /// The advance is fully recovered at this share (1 without an end bound).
+    #[serde(with = "suivi_proto::shown::share")]
+    #[schemars(with = "Share")]
     pub end_share: Share,
 }
 
@@ -62,12 +71,16 @@ pub struct PenaltyTermsView {
     /// Which hours count: validated, or every declared one.
     pub basis: HoursBasis,
     /// Shortfall tolerated, a fraction of the commitment (0 = none).
+    #[serde(with = "suivi_proto::shown::share")]
+    #[schemars(with = "Share")]
     pub tolerance_share: Share,
     /// Cap, a fraction of the final amount excluding VAT; absent = no cap.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(with = "suivi_proto::shown::share_opt", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Share>")]
     pub cap_share: Option<Share>,
     /// A penalty at or under it becomes 0; absent = no exemption.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(with = "suivi_proto::shown::money_opt", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<MoneyHt>")]
     pub exemption_threshold_ht: Option<MoneyHt>,
     /// On early termination the commitment is scaled to the value executed.
     pub pro_rata_on_termination: bool,
@@ -78,6 +91,8 @@ pub struct PenaltyTermsView {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PenaltyRateView {
     Fixed {
+        #[serde(with = "suivi_proto::shown::money")]
+        #[schemars(with = "MoneyHt")]
         amount_per_hour_ht: MoneyHt,
     },
     /// `multiple` × the gross hourly SMIC in force on `reference_date`.

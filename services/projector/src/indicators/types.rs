@@ -88,7 +88,7 @@ impl Default for Indicators {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ContractTally {
     pub count: i64,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub amount_ht: Decimal,
 }
@@ -97,15 +97,15 @@ pub struct ContractTally {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Considerations {
     pub count: i64,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub amount_ht: Decimal,
     /// `count` ÷ contracts notified, rounded to 4 decimals; null when none was notified.
-    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[serde(with = "suivi_proto::shown::share_opt")]
     #[schemars(with = "Option<Fraction>")]
     pub share: Option<Decimal>,
     /// The PNAD 2022-2025 target for `share`, shown beside it.
-    #[serde(with = "suivi_proto::decimal::fraction")]
+    #[serde(with = "suivi_proto::shown::share")]
     #[schemars(with = "Fraction")]
     pub target_share: Decimal,
     /// Of which with an award criterion of this kind (critère social / environnemental).
@@ -122,15 +122,15 @@ impl Considerations {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SmeAwards {
     pub count: i64,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub amount_ht: Decimal,
     /// `count` ÷ contracts notified, rounded to 4 decimals; null when none was notified.
-    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[serde(with = "suivi_proto::shown::share_opt")]
     #[schemars(with = "Option<Fraction>")]
     pub share: Option<Decimal>,
     /// `amount_ht` ÷ amount notified, rounded to 4 decimals; null when nothing was notified.
-    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[serde(with = "suivi_proto::shown::share_opt")]
     #[schemars(with = "Option<Fraction>")]
     pub amount_share: Option<Decimal>,
 }
@@ -141,14 +141,14 @@ pub struct SmeAwards {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct InsertionHours {
     /// Committed (after amendments) by the contracts notified in the year.
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Quantity")]
     pub committed: Decimal,
     #[serde(flatten)]
     pub lines: LineHours,
     /// Committed (pro-rated on termination) − validated, never below 0 per contract, over the
     /// contracts settled in the year.
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Quantity")]
     pub shortfall: Decimal,
     /// Statement-line hours by category of person, in alphabetical order of the category code.
@@ -161,17 +161,17 @@ pub struct InsertionHours {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LineHours {
     /// Every hour declared (validated + rejected + pending).
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Quantity")]
     pub declared: Decimal,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Quantity")]
     pub validated: Decimal,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Quantity")]
     pub rejected: Decimal,
     /// Not reviewed yet.
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Quantity")]
     pub pending: Decimal,
 }
@@ -206,11 +206,11 @@ pub struct Penalties {
 pub struct PenaltyDecisions {
     pub count: i64,
     /// What was proposed for these contracts.
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub proposed_amount_ht: Decimal,
     /// What was decided (0 when waived).
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub decided_amount_ht: Decimal,
 }
@@ -219,7 +219,7 @@ pub struct PenaltyDecisions {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Advances {
     pub count: i64,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub amount_ttc: Decimal,
     /// To contracts awarded to a TPE or PME.
@@ -231,7 +231,7 @@ pub struct Advances {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AdvanceTally {
     pub count: i64,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub amount_ttc: Decimal,
 }
@@ -252,20 +252,20 @@ pub struct PaymentDelays {
     /// Paid on or before the due date (reception + payment term).
     pub on_time: i64,
     /// `on_time` ÷ `paid`, rounded to 4 decimals; null when none was paid.
-    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[serde(with = "suivi_proto::shown::share_opt")]
     #[schemars(with = "Option<Fraction>")]
     pub on_time_share: Option<Decimal>,
     /// Late-payment interest (intérêts moratoires); null when the interest of a late payment
     /// cannot be computed (see `interest_unavailable`): a partial sum is not the year's interest.
-    #[serde(with = "suivi_proto::decimal::money_opt")]
+    #[serde(with = "suivi_proto::shown::money_opt")]
     #[schemars(with = "Option<Money>")]
     pub interest_ttc: Option<Decimal>,
     /// Flat recovery fees, 40 € per late payment, whatever the rate table holds.
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub flat_fees_ttc: Decimal,
     /// `interest_ttc` + `flat_fees_ttc`; null when `interest_ttc` is.
-    #[serde(with = "suivi_proto::decimal::money_opt")]
+    #[serde(with = "suivi_proto::shown::money_opt")]
     #[schemars(with = "Option<Money>")]
     pub interest_due_ttc: Option<Decimal>,
     /// The late payments whose interest cannot be computed (no ECB rate in force on the first day
@@ -295,7 +295,7 @@ pub struct InterestUnavailable {
     /// How many (their flat fees are counted in `flat_fees_ttc`).
     pub payments: i64,
     /// The interest of the other late payments, which could be computed.
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub interest_computed_ttc: Decimal,
     /// Each reference value missing, in date order, with the reason in French.
@@ -326,7 +326,7 @@ pub struct BeneficiaryProfile {
     pub by_qualification: Vec<ProfileCount>,
     /// Validated hours of the year ÷ beneficiaries (every beneficiary, registered or not);
     /// absent when there is none.
-    #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(with = "suivi_proto::shown::hours_opt", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Quantity>")]
     pub hours_per_beneficiary: Option<Decimal>,
 }
