@@ -28,8 +28,8 @@ use suivi_e2e::{project_everything, ContractHistory, TestApp, TestDatabase};
 use suivi_http::tenants::{add_buyers, name_buyer, NamedBy, Naming};
 use suivi_projector::indicators::{
     AdvanceTally, Advances, BeneficiaryProfile, CategoryHours, Considerations, ContractTally, Indicators,
-    InsertionHours, LineHours, ModalityHours, NationalTargets, PaymentDelays, Penalties, PenaltyDecisions,
-    ProfileCount, SmeAwards, YearlyIndicators,
+    InsertionHours, InterestUnavailable, LineHours, ModalityHours, NationalTargets, PaymentDelays, Penalties,
+    PenaltyDecisions, ProfileCount, SmeAwards, YearlyIndicators,
 };
 use suivi_projector::{target, yearly_indicators, Projector, ProjectorConfig};
 use suivi_proto::events::{EligibleCategory as Category, InsertionModality as Modality};
@@ -520,9 +520,10 @@ fn payments(
         median_days_to_pay: Some(d(median)),
         on_time,
         on_time_share: Some(d(share)),
-        interest_ttc: d(interest),
+        interest_ttc: Some(d(interest)),
         flat_fees_ttc: d(fees),
-        interest_due_ttc: d(interest) + d(fees),
+        interest_due_ttc: Some(d(interest) + d(fees)),
+        interest_unavailable: None,
     }
 }
 
@@ -653,6 +654,43 @@ async fn the_2025_indicators_count_each_figure_in_the_year_its_date_decides() {
         at_risk_contracts: 0,
     };
     assert_indicators(&got, &consolidated, &[(B1, &b1), (B2, &b2)]);
+}
+
+/// Without the ECB rate of its half-year, a late payment's interest cannot be computed: the
+/// year's interest is not a 0 but null, beside the late payments concerned, the interest of the
+/// others and the rate missing; the 40 € flat fee is owed all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interest_without_its_ecb_rate_is_not_computed_and_the_flat_fee_still_counts() {
+    use suivi_domain::reference::{MissingReference, NoValueInForce, ReferenceTable};
+
+    let db = TestDatabase::new().await;
+    // The table as if it started after the first half of 2025.
+    sqlx::query("delete from reference_rates where kind = 'ecb_main_refinancing' and in_force_from < '2025-06-01'")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    seed(&db).await;
+    let got = indicators_of(&db, "agglo", 2025).await;
+    // K1 paid 10 days late, interest from 3 April 2025: the rate of 1 January 2025 is missing.
+    // K2 paid on time: no interest, which is known (0.00).
+    let missing = NoValueInForce { table: ReferenceTable::EcbMainRefinancingRate, date: "2025-01-01".parse().unwrap() };
+    let expected = PaymentDelays {
+        interest_ttc: None,
+        interest_due_ttc: None,
+        interest_unavailable: Some(InterestUnavailable {
+            payments: 1,
+            interest_computed_ttc: d("0.00"),
+            missing: vec![MissingReference::of(missing)],
+        }),
+        ..payments(2, "30", "30", 1, "0.5", "0", "40.00")
+    };
+    assert_eq!(got.consolidated.payments, expected);
+    let json = serde_json::to_value(&got.consolidated.payments).unwrap();
+    assert_eq!(json["interest_ttc"], Value::Null);
+    assert_eq!(json["flat_fees_ttc"], "40.00");
+    assert_eq!(json["interest_unavailable"]["missing"][0]["missing_table"], "ecb_main_refinancing_rate");
+    assert_eq!(json["interest_unavailable"]["missing"][0]["in_force_on"], "2025-01-01");
+    assert!(json["interest_unavailable"]["missing"][0]["reason"].as_str().unwrap().contains("01/01/2025"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -829,8 +867,8 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
     let consolidated = &body["consolidated"];
     assert_eq!(consolidated["notified"], json!({ "count": 1, "amount_ht": "1000000.00" }));
     assert_eq!(consolidated["social"]["share"], "1.0000");
-    assert_eq!(consolidated["social"]["target_share"], "0.30");
-    assert_eq!(consolidated["environmental"]["target_share"], "1.00");
+    assert_eq!(consolidated["social"]["target_share"], "0.3000");
+    assert_eq!(consolidated["environmental"]["target_share"], "1.0000");
     assert_eq!(consolidated["hours"]["committed"], "833");
     assert_eq!(consolidated["hours"]["declared"], "35");
     assert_eq!(consolidated["hours"]["pending"], "35");
@@ -843,20 +881,21 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
     // The whole body, figure by figure, as worked out from the scenario (not from the module
     // under test): one award of 1 000 000 € HT to a PME, with a social and an environmental
     // consideration and no award criterion; 35 h declared and not reviewed; nothing settled,
-    // advanced, paid or decided.
+    // advanced, paid or decided. One format (docs/indicators.md): amounts with two decimals even
+    // when nothing is counted, shares and targets with four, hours without trailing zeros.
     let pending_35 = json!({ "declared": "35", "validated": "0", "rejected": "0", "pending": "35" });
     let mut by_category = pending_35.clone();
     by_category["category"] = "long_term_jobseeker".into();
     let mut by_modality = pending_35;
     by_modality["modality"] = "direct_hire".into();
-    let no_decision = json!({ "count": 0, "proposed_amount_ht": "0", "decided_amount_ht": "0" });
-    let nothing = json!({ "count": 0, "amount_ht": "0" });
+    let no_decision = json!({ "count": 0, "proposed_amount_ht": "0.00", "decided_amount_ht": "0.00" });
+    let nothing = json!({ "count": 0, "amount_ht": "0.00" });
     let expected = json!({
         "notified": { "count": 1, "amount_ht": "1000000.00" },
         // 1 of 1 contract (and of its amount) with the consideration: share 1.
-        "social": { "count": 1, "amount_ht": "1000000.00", "share": "1.0000", "target_share": "0.30",
+        "social": { "count": 1, "amount_ht": "1000000.00", "share": "1.0000", "target_share": "0.3000",
                     "with_award_criterion": 0 },
-        "environmental": { "count": 1, "amount_ht": "1000000.00", "share": "1.0000", "target_share": "1.00",
+        "environmental": { "count": 1, "amount_ht": "1000000.00", "share": "1.0000", "target_share": "1.0000",
                            "with_award_criterion": 0 },
         "sme": { "count": 1, "amount_ht": "1000000.00", "share": "1.0000", "amount_share": "1.0000" },
         "reserved": nothing,
@@ -871,11 +910,11 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
         "firms": 0,
         "penalties": { "proposed": nothing, "confirmed": no_decision, "adjusted": no_decision,
                        "waived": no_decision },
-        "advances": { "count": 0, "amount_ttc": "0", "to_sme": { "count": 0, "amount_ttc": "0" },
-                      "without_guarantee": { "count": 0, "amount_ttc": "0" } },
+        "advances": { "count": 0, "amount_ttc": "0.00", "to_sme": { "count": 0, "amount_ttc": "0.00" },
+                      "without_guarantee": { "count": 0, "amount_ttc": "0.00" } },
         "payments": { "paid": 0, "on_time": 0, "on_time_share": null, "mean_days_to_pay": null,
-                      "median_days_to_pay": null, "interest_ttc": "0", "interest_due_ttc": "0",
-                      "flat_fees_ttc": "0" },
+                      "median_days_to_pay": null, "interest_ttc": "0.00", "interest_due_ttc": "0.00",
+                      "flat_fees_ttc": "0.00", "interest_unavailable": null },
         // 100 000 of 1 000 000 € executed: 10 %, below the 25 % from which the hours' lag is judged.
         "at_risk_contracts": 0,
     });

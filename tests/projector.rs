@@ -188,34 +188,55 @@ async fn a_projector_killed_mid_batch_resumes_to_the_state_of_a_clean_rebuild() 
 /// The read models' day counts are the domain's, computed once: every instalment's due date, and
 /// every payment's days to pay and days late, equal `suivi_domain::late_payment::payment_delay`
 /// on the request's receipt, the contract's payment term and the payment date — whether the ECB
-/// rate of the half-year is known (interest computed) or not (the delay alone).
+/// rate of the half-year is known (interest computed) or not. Without the rate a late payment
+/// still owes its 40 € flat fee, and its interest is not a 0 but null, with the rate it lacks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_read_models_day_counts_are_the_domain_functions() {
-    use chrono::NaiveDate;
+    use chrono::{Datelike, NaiveDate};
     use suivi_domain::late_payment::{due_date, payment_delay};
 
     let db = TestDatabase::new().await;
     seed(&db, 80).await;
     let mut with_rates = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
     project_until_caught_up(&mut with_rates, Schema::ReadA).await;
-    // Without any ECB rate, late payments take the projector's other path: no interest, same delay.
+    // Without any ECB rate, late payments take the projector's other path: same delay and fee,
+    // the interest not computable.
     sqlx::query("delete from reference_rates where kind = 'ecb_main_refinancing'").execute(&db.pool).await.unwrap();
     let without_rates = rebuild(&db).await;
 
-    for (schema, late_with_interest) in [(Schema::ReadA, true), (without_rates, false)] {
-        type Row = (NaiveDate, NaiveDate, Option<NaiveDate>, Option<i32>, Option<i32>, Option<String>, String);
-        let rows: Vec<Row> = sqlx::query_as(&format!(
-            "select i.received_on, i.due_on, i.paid_on, i.days_to_pay, i.days_late, i.interest_ttc::text,
-                    e.payload->>'payment_term_days'
+    for (schema, rates_known) in [(Schema::ReadA, true), (without_rates, false)] {
+        type Row = (NaiveDate, NaiveDate, Option<NaiveDate>, Option<i32>, Option<i32>, String);
+        type Interest = (Option<String>, Option<String>, Option<String>, Option<NaiveDate>);
+        let rows: Vec<(Row, Interest)> = sqlx::query_as::<
+            _,
+            (
+                NaiveDate,
+                NaiveDate,
+                Option<NaiveDate>,
+                Option<i32>,
+                Option<i32>,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<NaiveDate>,
+            ),
+        >(&format!(
+            "select i.received_on, i.due_on, i.paid_on, i.days_to_pay, i.days_late,
+                    e.payload->>'payment_term_days',
+                    i.interest_ttc::text, i.flat_fee::text, i.interest_missing_table, i.interest_missing_on
              from {}.instalments i
              join events e on e.stream_id = i.contract_id and e.event_type = 'contract_awarded'",
             schema.name()
         ))
         .fetch_all(&db.pool)
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .map(|(a, b, c, d, e, f, g, h, i, j)| ((a, b, c, d, e, f), (g, h, i, j)))
+        .collect();
         let (mut paid, mut late) = (0, 0);
-        for (received_on, due_on, paid_on, days_to_pay, days_late, interest, term) in rows {
+        for ((received_on, due_on, paid_on, days_to_pay, days_late, term), interest) in rows {
             let term: u16 = term.parse().unwrap();
             assert_eq!(due_on, due_date(received_on, term), "due date of a request received on {received_on}");
             let Some(paid_on) = paid_on else { continue };
@@ -226,13 +247,102 @@ async fn the_read_models_day_counts_are_the_domain_functions() {
                 "received on {received_on}, term {term} days, paid on {paid_on}"
             );
             paid += 1;
-            if delay.days_late > 0 {
-                late += 1;
-                let charged = interest.as_deref().is_some_and(|interest| interest != "0.00" && interest != "0");
-                assert_eq!(charged, late_with_interest, "interest {interest:?} in {}", schema.name());
+            let (amount, flat_fee, missing_table, missing_on) = interest;
+            if delay.days_late == 0 {
+                assert_eq!((amount.as_deref(), flat_fee.as_deref(), missing_on), (Some("0.00"), Some("0.00"), None));
+                continue;
+            }
+            late += 1;
+            assert_eq!(flat_fee.as_deref(), Some("40.00"), "the flat fee is owed whatever the rate table holds");
+            let starts = delay.due_date.succ_opt().unwrap();
+            let half_year = NaiveDate::from_ymd_opt(starts.year(), if starts.month() <= 6 { 1 } else { 7 }, 1);
+            if rates_known {
+                assert!(amount.as_deref().is_some_and(|amount| amount != "0.00"), "interest {amount:?}");
+                assert_eq!((missing_table, missing_on), (None, None));
+            } else {
+                assert_eq!(amount, None, "not computable is not 0");
+                assert_eq!((missing_table.as_deref(), missing_on), (Some("ecb_main_refinancing_rate"), half_year));
             }
         }
         assert!(late > 0 && paid > late, "{}: {paid} payments, {late} late", schema.name());
+    }
+}
+
+/// One number format in the read models, as in the API (`suivi_proto::shown`): every amount with
+/// two decimals (a zero too: `0.00`, never `0`), the ECB rate a fraction of 1 with four, hours
+/// without trailing zeros — on a generated history, so every kind of row is seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_read_models_write_one_number_format() {
+    let db = TestDatabase::new().await;
+    seed(&db, 40).await;
+    let mut projector = Projector::new(db.pool.clone(), ProjectorConfig::default()).await.unwrap();
+    project_until_caught_up(&mut projector, Schema::ReadA).await;
+
+    let decimals = |text: &str| text.split_once('.').map_or(0, |(_, decimals)| decimals.len());
+    let columns: [(&str, &[&str], usize); 4] = [
+        (
+            "contracts",
+            &[
+                "initial_amount_ht",
+                "amount_ht",
+                "executed_value_ht",
+                "final_amount_ht",
+                "paid_ttc",
+                "advance_paid_ttc",
+                "advance_outstanding_ttc",
+            ],
+            2,
+        ),
+        (
+            "instalments",
+            &[
+                "cumulative_value_ht",
+                "gross_ttc",
+                "advance_recovery_ttc",
+                "advance_outstanding_ttc",
+                "other_deductions_ttc",
+                "net_to_pay_ttc",
+                "amount_paid_ttc",
+                "interest_ttc",
+                "flat_fee",
+            ],
+            2,
+        ),
+        ("penalties", &["proposed_amount_ht", "decided_amount_ht"], 2),
+        ("instalments", &["ecb_rate"], 4),
+    ];
+    let mut zeros = 0;
+    for (table, names, expected) in columns {
+        for name in names {
+            let values: Vec<String> =
+                sqlx::query_scalar(&format!("select {name}::text from read_a.{table} where {name} is not null"))
+                    .fetch_all(&db.pool)
+                    .await
+                    .unwrap();
+            assert!(!values.is_empty(), "{table}.{name}: the history has such figures");
+            for value in values {
+                assert_eq!(decimals(&value), expected, "{table}.{name} = {value}");
+                zeros += usize::from(value.trim_start_matches(['0', '.']).is_empty());
+            }
+        }
+    }
+    assert!(zeros > 0, "zeros are among them");
+    for (table, name) in [
+        ("contracts", "committed_hours"),
+        ("contracts", "declared_hours"),
+        ("contracts", "validated_hours"),
+        ("contracts", "pending_hours"),
+        ("contracts", "remaining_hours"),
+        ("statement_lines", "hours"),
+    ] {
+        let values: Vec<String> =
+            sqlx::query_scalar(&format!("select {name}::text from read_a.{table} where {name} is not null"))
+                .fetch_all(&db.pool)
+                .await
+                .unwrap();
+        for value in values {
+            assert!(!value.contains('.') || !value.ends_with('0'), "{table}.{name} = {value}: a trailing zero");
+        }
     }
 }
 
@@ -338,7 +448,7 @@ async fn the_read_models_carry_the_hand_computed_figures_and_the_penalty_explana
             "40000.00".into(),
             40,
             10,
-            "3.1500".into(),
+            "0.0315".into(),
             "2504.93".into(),
             "40.00".into()
         )

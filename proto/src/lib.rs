@@ -6,6 +6,8 @@
 //! - [`codes`], [`decimal`], [`date`]: SIRET, CPV, pseudonyms; decimals as strings; strict dates;
 //! - [`quantities`]: the typed amounts the payloads carry ([`MoneyHt`], [`MoneyTtc`], [`Hours`],
 //!   [`Share`]), so that an amount excluding VAT cannot be passed where one including VAT is due;
+//! - [`shown`]: the one format of the figures Suivi computes and shows (views, read models,
+//!   indicators): amounts with two decimals, shares with four, hours without trailing zeros;
 //! - [`subjects`]: NATS subject naming;
 //! - [`text`]: free text, without control characters;
 //! - [`schema`]: JSON Schemas generated from these types (checked in under `proto/schemas/`,
@@ -20,6 +22,7 @@ pub mod ids;
 pub mod messages;
 pub mod quantities;
 pub mod schema;
+pub mod shown;
 pub mod subjects;
 pub mod text;
 

@@ -348,35 +348,6 @@ impl<'a> Sum<&'a Hours> for Hours {
     }
 }
 
-/// serde `with` module for hours the domain **computed** (a pro-rata, a shortfall) and a read
-/// model writes and reads back: any number of decimals, never negative. Schema: `Quantity`.
-pub mod computed_hours {
-    use super::*;
-
-    pub fn serialize<S: Serializer>(hours: &Hours, s: S) -> Result<S::Ok, S::Error> {
-        hours.serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Hours, D::Error> {
-        d.deserialize_str(DecimalVisitor(Shape::Quantity)).map(Hours)
-    }
-}
-
-/// [`computed_hours`] for an `Option<Hours>` (null when absent).
-pub mod computed_hours_opt {
-    use super::*;
-
-    pub fn serialize<S: Serializer>(hours: &Option<Hours>, s: S) -> Result<S::Ok, S::Error> {
-        hours.serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Hours>, D::Error> {
-        #[derive(Deserialize)]
-        struct Computed(#[serde(with = "computed_hours")] Hours);
-        Ok(Option::<Computed>::deserialize(d)?.map(|Computed(hours)| hours))
-    }
-}
-
 /// Schema of hours in a request that builds a statement: [`Hours`]' pattern with the two-decimal
 /// rule stated (`#[schemars(with = "HoursInRequest")]`). Event schemas keep `Quantity`.
 pub struct HoursInRequest;

@@ -187,7 +187,7 @@ async fn a_proposal_that_cannot_be_computed_says_why_and_cannot_be_confirmed() {
     let id = settled(&app, award).await;
     let (status, view) = penalty(&app, &id, &app.tokens.facilitator).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(view["proposed_amount_ht"], "0", "{view}");
+    assert_eq!(view["proposed_amount_ht"], "0.00", "{view}");
     let proposal = &view["proposal"];
     assert_eq!(proposal["status"], "unavailable", "{view}");
     assert_eq!(proposal["missing_table"], "gross_hourly_smic");

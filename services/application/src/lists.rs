@@ -45,6 +45,8 @@ pub struct ContractRow {
     pub amount_ht: Decimal,
     pub executed_value_ht: Decimal,
     pub committed_hours: Option<Decimal>,
+    /// The commitment pro-rated by an early termination, when that changed it.
+    pub pro_rated_committed_hours: Option<Decimal>,
     pub declared_hours: Decimal,
     pub validated_hours: Decimal,
     pub rejected_hours: Decimal,
@@ -105,7 +107,9 @@ impl Application {
         let sql = format!(
             "select contract_id, version, status, object, buyer_siret, contractor_sirets, notification_date,
                     amount_ht, executed_value_ht, committed_hours, declared_hours, validated_hours,
-                    rejected_hours, pending_hours, remaining_hours, at_risk
+                    rejected_hours, pending_hours, remaining_hours, at_risk,
+                    case when terminated_on is not null and effective_committed_hours is distinct from committed_hours
+                         then effective_committed_hours end as pro_rated_committed_hours
              from {schema}.contracts
              where tenant = $1
                and ($2::text is null or $2 = any(contractor_sirets))
@@ -216,6 +220,7 @@ fn contract_row(row: &PgRow) -> Result<ContractRow, RowError> {
         amount_ht: row.try_get("amount_ht")?,
         executed_value_ht: row.try_get("executed_value_ht")?,
         committed_hours: row.try_get("committed_hours")?,
+        pro_rated_committed_hours: row.try_get("pro_rated_committed_hours")?,
         declared_hours: row.try_get("declared_hours")?,
         validated_hours: row.try_get("validated_hours")?,
         rejected_hours: row.try_get("rejected_hours")?,

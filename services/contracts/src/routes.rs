@@ -68,9 +68,13 @@ pub fn routes() -> Routes {
                 "getContract",
                 "contracts",
                 "Read one contract (suivi du marché)",
-                "The contract in full: amounts, insertion hours (committed, declared, validated, rejected, \
-                pending, remaining), advance outstanding, and every instalment with its statement lines, their \
-                review, its approval and its payment. The `ETag` is the version to send back in `If-Match`.",
+                "The contract in full, with what each figure is computed from: the award's `terms` (VAT rate, \
+                payment term, advance granted and its recovery, penalty terms), amounts and the value executed \
+                including VAT, insertion hours (committed, pro-rated by a termination when the terms say so, \
+                declared, validated, rejected, pending, remaining), advance outstanding, and every instalment with \
+                its statement lines, their review, its approval, its due date and its payment (days late, the ECB \
+                rate used, late-payment interest — or why it cannot be computed — and the 40 € flat fee). The \
+                `ETag` is the version to send back in `If-Match`.",
                 "The contract.",
             ),
         )
@@ -266,6 +270,9 @@ async fn show(
     ContractId(id): ContractId,
 ) -> Result<Tagged<ContractView>, Problem> {
     let loaded = state.app.load_contract(&principal.principal, id).await?;
-    let view = ContractView::of(id, loaded.version, &loaded.contract).ok_or_else(|| Problem::no_contract(id))?;
+    // The ECB rates the application decides with (`reference_rates`, at most a minute old).
+    let references = state.app.references().await?;
+    let view =
+        ContractView::of(id, loaded.version, &loaded.contract, &references).ok_or_else(|| Problem::no_contract(id))?;
     Ok(Tagged(loaded.version, view))
 }

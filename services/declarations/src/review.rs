@@ -44,7 +44,7 @@ pub struct QueuedLine {
     pub beneficiary: String,
     pub category: EligibleCategory,
     pub modality: InsertionModality,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub hours: Decimal,
     pub period: Period,

@@ -13,17 +13,15 @@
 //! the proposal (no `..`), so a field added there does not compile until it is shown here.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use suivi_proto::decimal::{money, quantity, Money, Quantity};
+use suivi_proto::decimal::{quantity, Money, Quantity};
 use suivi_proto::events::HoursBasis;
-use suivi_proto::quantities::{computed_hours, computed_hours_opt, Hours, MoneyHt, Share};
+use suivi_proto::quantities::{Hours, MoneyHt, Share};
 
-use crate::error::french;
 use crate::penalty::{PenaltyProposal, RateSource, Termination};
-use crate::reference::{NoValueInForce, ReferenceTable};
-use crate::Lang;
+use crate::reference::{MissingReference, NoValueInForce};
 
 /// A settled contract's penalty proposal: computed, or not computable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -70,7 +68,11 @@ impl ProposedPenalty {
         let steps = Box::new(PenaltyComputation {
             committed_hours,
             termination: termination.map(TerminationStep::from),
-            pro_rata_factor,
+            // A ratio by division, shown like every share to four decimals; the pro-rated hours
+            // are committed × value executed ÷ amount, computed without it.
+            pro_rata_factor: pro_rata_factor.and_then(|factor| {
+                Share::new(factor.value().round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero))
+            }),
             pro_rated_committed_hours,
             basis,
             counted_hours,
@@ -96,71 +98,89 @@ impl ProposedPenalty {
     }
 
     pub fn unavailable(missing: NoValueInForce) -> Self {
-        let why = PenaltyUnavailable {
-            missing_table: missing.table,
-            in_force_on: missing.date,
-            reason: PenaltyUnavailable::message_of(missing.table, missing.date, Lang::Fr),
-        };
-        ProposedPenalty::Unavailable { why }
+        ProposedPenalty::Unavailable { why: MissingReference::of(missing) }
     }
 }
 
 /// [`PenaltyProposal`] with its explanation. Hours are exact; money figures are exact up to
-/// `raw_amount_ht` and rounded to the cent from `cap_amount_ht` on.
+/// `raw_amount_ht` and rounded to the cent from `cap_amount_ht` on. Written as every figure
+/// Suivi shows (`suivi_proto::shown`): amounts with two decimals (more for an unrounded rate or
+/// raw amount), shares with four, hours without trailing zeros.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PenaltyComputation {
     /// Committed hours after amendments.
-    #[serde(with = "computed_hours")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Hours")]
     pub committed_hours: Hours,
     /// The early termination, if any.
     pub termination: Option<TerminationStep>,
-    /// value executed ÷ amount after amendments, when the commitment is pro-rated.
+    /// value executed ÷ amount after amendments, when the commitment is pro-rated, rounded to
+    /// four decimals (the pro-rated hours are computed from the exact ratio).
+    #[serde(with = "suivi_proto::shown::share_opt")]
+    #[schemars(with = "Option<Share>")]
     pub pro_rata_factor: Option<Share>,
     /// committed × value executed ÷ amount, when the commitment is pro-rated.
-    #[serde(with = "computed_hours_opt")]
+    #[serde(with = "suivi_proto::shown::hours_opt")]
     #[schemars(with = "Option<Hours>")]
     pub pro_rated_committed_hours: Option<Hours>,
     /// Which hours count: the validated ones, or every declared one.
     pub basis: HoursBasis,
-    #[serde(with = "computed_hours")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Hours")]
     pub counted_hours: Hours,
     /// Committed (pro-rated if so) − counted, never below 0.
-    #[serde(with = "computed_hours")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Hours")]
     pub shortfall_hours: Hours,
+    #[serde(with = "suivi_proto::shown::share")]
+    #[schemars(with = "Share")]
     pub tolerance_share: Share,
     /// Committed (pro-rated if so) × (1 − tolerance).
-    #[serde(with = "computed_hours")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Hours")]
     pub tolerance_threshold_hours: Hours,
     /// Counted hours reached the tolerance threshold: no penalty.
     pub tolerance_reached: bool,
     /// Hours penalised: 0 when the tolerance is reached, else the whole shortfall.
-    #[serde(with = "computed_hours")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Hours")]
     pub penalised_hours: Hours,
     /// Euros excluding VAT per missing hour, not rounded.
+    #[serde(with = "suivi_proto::shown::money")]
+    #[schemars(with = "MoneyHt")]
     pub rate_per_hour_ht: MoneyHt,
     pub rate_source: RateStep,
     /// Penalised hours × rate, not rounded.
+    #[serde(with = "suivi_proto::shown::money")]
+    #[schemars(with = "MoneyHt")]
     pub raw_amount_ht: MoneyHt,
     /// The cap, as a fraction of the final amount; null without a cap.
+    #[serde(with = "suivi_proto::shown::share_opt")]
+    #[schemars(with = "Option<Share>")]
     pub cap_share: Option<Share>,
     /// The settlement's final amount, excluding VAT: the cap's base.
+    #[serde(with = "suivi_proto::shown::money")]
+    #[schemars(with = "MoneyHt")]
     pub final_contract_amount_ht: MoneyHt,
     /// cap share × final amount, rounded to the cent; null without a cap.
+    #[serde(with = "suivi_proto::shown::money_opt")]
+    #[schemars(with = "Option<MoneyHt>")]
     pub cap_amount_ht: Option<MoneyHt>,
     /// The raw amount exceeded the cap.
     pub cap_applied: bool,
     /// min(raw amount, cap), rounded to the cent.
+    #[serde(with = "suivi_proto::shown::money")]
+    #[schemars(with = "MoneyHt")]
     pub amount_after_cap_ht: MoneyHt,
     /// A total at or under it becomes 0; null without an exemption.
+    #[serde(with = "suivi_proto::shown::money_opt")]
+    #[schemars(with = "Option<MoneyHt>")]
     pub exemption_threshold_ht: Option<MoneyHt>,
     /// A positive amount after the cap was at or under the exemption threshold.
     pub exempted: bool,
     /// The penalty proposed, euros excluding VAT, two decimals.
+    #[serde(with = "suivi_proto::shown::money")]
+    #[schemars(with = "MoneyHt")]
     pub final_amount_ht: MoneyHt,
     /// The same steps as sentences in French, for the letter to the contractor.
     pub explanation: Vec<String>,
@@ -170,8 +190,12 @@ pub struct PenaltyComputation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TerminationStep {
     /// Value executed at termination, euros excluding VAT.
+    #[serde(with = "suivi_proto::shown::money")]
+    #[schemars(with = "MoneyHt")]
     pub value_executed_ht: MoneyHt,
     /// Amount of the contract after amendments, euros excluding VAT.
+    #[serde(with = "suivi_proto::shown::money")]
+    #[schemars(with = "MoneyHt")]
     pub amount_ht: MoneyHt,
     /// Whether the penalty terms scale the commitment to the value executed.
     pub pro_rata_on_termination: bool,
@@ -193,7 +217,7 @@ pub enum RateStep {
     /// `multiple` × the gross hourly SMIC in force on `reference_date`.
     Smic {
         /// Gross hourly SMIC in force on `reference_date`, euros.
-        #[serde(with = "money")]
+        #[serde(with = "suivi_proto::shown::money")]
         #[schemars(with = "Money")]
         smic_hourly: Decimal,
         #[serde(with = "quantity")]
@@ -217,38 +241,7 @@ impl From<RateSource> for RateStep {
 }
 
 /// Why a proposal cannot be computed: a reference table has no value on a date it needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct PenaltyUnavailable {
-    /// The table to complete (`suivi reference add`).
-    pub missing_table: ReferenceTable,
-    /// The date a value must be in force on.
-    #[serde(with = "suivi_proto::date")]
-    #[schemars(with = "NaiveDate")]
-    pub in_force_on: NaiveDate,
-    /// The same, in French.
-    pub reason: String,
-}
-
-impl PenaltyUnavailable {
-    /// Why, in `lang`.
-    pub fn message(&self, lang: Lang) -> String {
-        Self::message_of(self.missing_table, self.in_force_on, lang)
-    }
-
-    pub(crate) fn message_of(table: ReferenceTable, date: NaiveDate, lang: Lang) -> String {
-        match lang {
-            Lang::Fr => format!(
-                "aucun {} en vigueur au {} : un administrateur doit compléter la table (suivi reference add)",
-                table.name(Lang::Fr),
-                french::date(date)
-            ),
-            Lang::En => format!(
-                "no {} in force on {date}: an administrator must complete the table (suivi reference add)",
-                table.name(Lang::En)
-            ),
-        }
-    }
-}
+pub type PenaltyUnavailable = MissingReference;
 
 #[cfg(test)]
 mod tests {
@@ -257,6 +250,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::reference::ReferenceTable;
+    use crate::Lang;
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()

@@ -69,6 +69,22 @@ pub enum ReferenceTable {
 }
 
 impl ReferenceTable {
+    /// Its name on the wire and in the read models: `gross_hourly_smic`,
+    /// `ecb_main_refinancing_rate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReferenceTable::GrossHourlySmic => "gross_hourly_smic",
+            ReferenceTable::EcbMainRefinancingRate => "ecb_main_refinancing_rate",
+        }
+    }
+
+    /// The table named `name` ([`ReferenceTable::as_str`]).
+    pub fn parse(name: &str) -> Option<Self> {
+        [ReferenceTable::GrossHourlySmic, ReferenceTable::EcbMainRefinancingRate]
+            .into_iter()
+            .find(|table| table.as_str() == name)
+    }
+
     /// What the table holds, in words: "gross hourly SMIC", « SMIC horaire brut ».
     pub fn name(self, lang: Lang) -> &'static str {
         match (self, lang) {
@@ -89,6 +105,49 @@ impl ReferenceTable {
 pub struct NoValueInForce {
     pub table: ReferenceTable,
     pub date: NaiveDate,
+}
+
+/// A value a calculation needed and the table lacks, as views and read models show it: the
+/// figure is "cannot compute", with this reason, never a zero.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct MissingReference {
+    /// The table to complete (`suivi reference add`).
+    pub missing_table: ReferenceTable,
+    /// The date a value must be in force on.
+    #[serde(with = "suivi_proto::date")]
+    #[schemars(with = "NaiveDate")]
+    pub in_force_on: NaiveDate,
+    /// The same, in French.
+    pub reason: String,
+}
+
+impl MissingReference {
+    pub fn of(missing: NoValueInForce) -> Self {
+        MissingReference {
+            missing_table: missing.table,
+            in_force_on: missing.date,
+            reason: Self::message_of(missing.table, missing.date, Lang::Fr),
+        }
+    }
+
+    /// Why, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        Self::message_of(self.missing_table, self.in_force_on, lang)
+    }
+
+    pub(crate) fn message_of(table: ReferenceTable, date: NaiveDate, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => format!(
+                "aucun {} en vigueur au {} : un administrateur doit compléter la table (suivi reference add)",
+                table.name(Lang::Fr),
+                crate::error::french::date(date)
+            ),
+            Lang::En => format!(
+                "no {} in force on {date}: an administrator must complete the table (suivi reference add)",
+                table.name(Lang::En)
+            ),
+        }
+    }
 }
 
 /// The tables the penalty and late-payment calculations need, as the caller loaded them: the
@@ -139,6 +198,33 @@ mod tests {
     fn a_missing_value_names_its_table_and_day() {
         let missing = NoValueInForce { table: ReferenceTable::GrossHourlySmic, date: date("2012-06-01") };
         assert_eq!(missing.to_string(), "the gross hourly SMIC table has no value in force on 2012-06-01");
+    }
+
+    #[test]
+    fn a_table_is_named_as_serde_names_it() {
+        for table in [ReferenceTable::GrossHourlySmic, ReferenceTable::EcbMainRefinancingRate] {
+            assert_eq!(serde_json::to_value(table).unwrap(), table.as_str());
+            assert_eq!(ReferenceTable::parse(table.as_str()), Some(table));
+        }
+        assert_eq!(ReferenceTable::parse("smic"), None);
+    }
+
+    #[test]
+    fn a_missing_ecb_rate_says_why_in_both_languages() {
+        let missing = MissingReference::of(NoValueInForce {
+            table: ReferenceTable::EcbMainRefinancingRate,
+            date: date("2012-07-01"),
+        });
+        assert_eq!(
+            missing.reason,
+            "aucun taux des opérations principales de refinancement de la BCE en vigueur au 01/07/2012 : un \
+             administrateur doit compléter la table (suivi reference add)"
+        );
+        assert_eq!(
+            missing.message(Lang::En),
+            "no ECB main refinancing operations rate in force on 2012-07-01: an administrator must complete the \
+             table (suivi reference add)"
+        );
     }
 
     #[test]

@@ -272,6 +272,14 @@ fn penalty_rows() -> Vec<PenaltyRow> {
         PenaltyRow { name: "everything at once", given: Scenario { validated: "500", rate: Rate::Smic("1.5", None), tolerance: "0.05", exemption: Some("500.00"), amended: Some(("1100000.00", None)), terminated_at: Some("600000.00"), final_amount: "600000.00", ..BASE }, expect: Expected {
             committed: "1000", pro_rated: Some("545.4545454545"), counted: "500", shortfall: "45.4545454545", tolerance_reached: false, rate: "17.475",
             raw: "794.3181818182", cap: Some("120000.00"), cap_applied: false, after_cap: "794.32", exempted: false, penalty: "794.32" } },
+        // 200 h × 60 = 12 000 > cap 1.11 % × 999 999.99 = 11 099.999889 → 11 100.00 (the cap is rounded to the cent).
+        PenaltyRow { name: "cap not in whole cents", given: Scenario { validated: "800", cap: Some("0.0111"), final_amount: "999999.99", ..BASE }, expect: Expected {
+            committed: "1000", pro_rated: None, counted: "800", shortfall: "200", tolerance_reached: false, rate: "60.00",
+            raw: "12000", cap: Some("11100.00"), cap_applied: true, after_cap: "11100.00", exempted: false, penalty: "11100.00" } },
+        // 1.2345 × 11.65 = 14.381925 €/h; 45 h × 14.381925 = 647.186625 → 647.19.
+        PenaltyRow { name: "SMIC multiple with four decimals", given: Scenario { validated: "955", rate: Rate::Smic("1.2345", None), ..BASE }, expect: Expected {
+            committed: "1000", pro_rated: None, counted: "955", shortfall: "45", tolerance_reached: false, rate: "14.381925",
+            raw: "647.186625", cap: Some("200000.00"), cap_applied: false, after_cap: "647.19", exempted: false, penalty: "647.19" } },
     ]
 }
 
@@ -448,15 +456,17 @@ fn the_proposal_explains_every_step_in_french() {
         [
             "Heures d'insertion engagées : 1 000 h",
             "Résiliation : engagement proratisé à la valeur exécutée, 1 000 h × 600 000,00 € HT ÷ 1 100 000,00 € HT \
-             (≈ 54,55 %) ≈ 545,45 h",
+             ≈ 545,45 h (≈ 54,55 % de l'engagement ; ≈ : arrondi pour l'affichage, le calcul garde toutes les \
+             décimales)",
             "Heures prises en compte (validées) : 500 h",
             "Heures manquantes : ≈ 545,45 h − 500 h ≈ 45,45 h",
             "Tolérance de 5 % : seuil ≈ 545,45 h × (1 − 5 %) ≈ 518,18 h ; 500 h < seuil, toute l'insuffisance est \
              pénalisée (≈ 45,45 h)",
-            "Taux : 1,5 × SMIC horaire brut en vigueur le 01/03/2024 (11,65 €) = 17,475 € HT par heure manquante",
-            "Montant brut : ≈ 45,45 h × 17,475 € ≈ 794,3182 € HT",
+            "Taux : 1,5 × 11,65 € = 17,475 € HT par heure manquante (1,5 fois le SMIC horaire brut en vigueur le \
+             01/03/2024)",
+            "Montant brut : ≈ 45,45 h × 17,475 € ≈ 794,32 € HT",
             "Plafond : 20 % × 600 000,00 € HT (montant final) = 120 000,00 € HT, non atteint",
-            "Montant arrondi au centime : 794,32 € HT",
+            "Montant arrondi au centime : ≈ 794,32 € HT → 794,32 € HT",
             "Seuil d'exonération : 500,00 € HT ; 794,32 € HT > seuil, la pénalité s'applique",
             "Pénalité proposée : 794,32 € HT",
         ]
@@ -478,16 +488,242 @@ fn the_explanation_says_when_the_cap_and_the_exemption_apply() {
             "Montant brut : 200 h × 60,00 € = 12 000,00 € HT",
             "Plafond : 0,1 % × 1 000 000,00 € HT (montant final) = 1 000,00 € HT, atteint : la pénalité est ramenée \
              au plafond",
-            "Montant arrondi au centime : 1 000,00 € HT",
+            "Montant après plafond : 1 000,00 € HT (le plafond, au centime)",
             "Seuil d'exonération : 1 000,00 € HT ; 1 000,00 € HT ≤ seuil, la pénalité est ramenée à 0",
             "Pénalité proposée : 0,00 € HT",
         ]
     );
+    // A cap that is not in whole cents: the exact product, then its rounding.
+    let row = rows.iter().find(|row| row.name == "cap not in whole cents").unwrap();
+    assert_eq!(
+        proposal(&row.given).explanation()[6],
+        "Plafond : 1,11 % × 999 999,99 € HT (montant final) = 11 099,999889 €, arrondi au centime : 11 100,00 € HT, \
+         atteint : la pénalité est ramenée au plafond"
+    );
+    // A raw amount with more than two decimals, beside its rounding to the cent.
+    let row = rows.iter().find(|row| row.name == "rounding half away from zero, SMIC rate").unwrap();
+    let explanation = proposal(&row.given).explanation();
+    assert_eq!(explanation[5], "Montant brut : 1 h × 17,475 € = 17,475 € HT");
+    assert_eq!(explanation[7], "Montant arrondi au centime : 17,475 € HT → 17,48 € HT");
     let row = rows.iter().find(|row| row.name == "termination, contract excludes the pro-rata").unwrap();
     assert_eq!(
         proposal(&row.given).explanation()[1],
         "Résiliation : le contrat ne proratise pas l'engagement, qui reste de 1 000 h"
     );
+}
+
+/// Written as every figure Suivi shows (`suivi_proto::shown`): amounts with two decimals (the
+/// unrounded rate and raw amount with the decimals they have), shares with four, hours without
+/// trailing zeros — whatever the award's terms were typed as ("0.2", "60").
+/// A figure of the explanation: its value and how far from it the computation's figure may be
+/// (0 when written in full; half a unit of its last decimal when marked `≈`, rounded for
+/// display).
+#[derive(Debug, Clone, Copy)]
+struct Shown {
+    value: Decimal,
+    error: Decimal,
+}
+
+impl Shown {
+    fn exact(value: Decimal) -> Self {
+        Shown { value, error: Decimal::ZERO }
+    }
+
+    fn low(self) -> Decimal {
+        self.value - self.error
+    }
+
+    fn high(self) -> Decimal {
+        self.value + self.error
+    }
+
+    /// `self op other` as an interval (every figure here is ≥ 0).
+    fn apply(self, op: char, other: Shown) -> Shown {
+        let (low, high) = match op {
+            '×' => (self.low() * other.low(), self.high() * other.high()),
+            '÷' => (self.low() / other.high(), self.high() / other.low()),
+            '−' => (self.low() - other.high(), self.high() - other.low()),
+            _ => panic!("unknown operation {op}"),
+        };
+        let two = Decimal::TWO;
+        Shown { value: (low + high) / two, error: (high - low) / two }
+    }
+}
+
+/// Reads a French figure at the start of `text` (`≈ 1 000,50 €`, `5 %`): the figure and the rest.
+fn french_figure(text: &str) -> Option<(Shown, &str)> {
+    let (approx, text) = match text.strip_prefix("≈ ") {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    let mut digits = String::new();
+    while end < bytes.len() {
+        let c = bytes[end];
+        if c.is_ascii_digit() {
+            digits.push(c as char);
+            end += 1;
+        } else if c == b' '
+            && bytes.len() > end + 3
+            && bytes[end + 1..end + 4].iter().all(u8::is_ascii_digit)
+            && !bytes.get(end + 4).is_some_and(u8::is_ascii_digit)
+            && !digits.is_empty()
+        {
+            end += 1; // a thousands separator
+        } else if c == b',' && bytes.get(end + 1).is_some_and(u8::is_ascii_digit) && !digits.contains('.') {
+            digits.push('.');
+            end += 1;
+        } else {
+            break;
+        }
+    }
+    if digits.is_empty() {
+        return None;
+    }
+    let mut value: Decimal = digits.parse().ok()?;
+    let mut rest = &text[end..];
+    let mut scale = value.scale();
+    if let Some(after) = rest.strip_prefix(" %") {
+        value /= Decimal::ONE_HUNDRED;
+        scale += 2;
+        rest = after;
+    }
+    let error = if approx { Decimal::new(5, scale + 1) } else { Decimal::ZERO };
+    Some((Shown { value, error }, rest))
+}
+
+/// Skips units and a parenthetical remark (`€`, `h`, `HT`, `(montant final)`).
+fn skip_words(mut text: &str) -> &str {
+    loop {
+        let trimmed = text.trim_start();
+        if let Some(rest) = ["€", "h", "HT"].iter().find_map(|unit| {
+            trimmed.strip_prefix(unit).filter(|rest| rest.is_empty() || rest.starts_with([' ', ',', ';', ')']))
+        }) {
+            text = rest;
+        } else if trimmed.starts_with('(') && !trimmed.starts_with("(1 − ") {
+            let Some(close) = trimmed.find(')') else { return trimmed };
+            text = &trimmed[close + 1..];
+        } else {
+            return trimmed;
+        }
+    }
+}
+
+/// An operand: a figure, or `(1 − figure)`.
+fn operand(text: &str) -> Option<(Shown, &str)> {
+    if let Some(inner) = text.strip_prefix("(1 − ") {
+        let (figure, rest) = french_figure(inner)?;
+        let rest = rest.strip_prefix(')')?;
+        return Some((Shown::exact(Decimal::ONE).apply('−', figure), rest));
+    }
+    french_figure(text)
+}
+
+/// Every operation the explanation writes, `a × b ÷ c = r` or `a − b ≈ r`, and whether it adds
+/// up: the result written lies within what the figures written give (exactly, when none is
+/// rounded for display). Also every rounding it states (`x → y`, `x, arrondi au centime : y`):
+/// `y` is `x` rounded to the cent, half away from zero. Returns how many were checked.
+fn check_operations(line: &str) -> usize {
+    let mut checked = 0;
+    let mut starts: Vec<usize> = line.char_indices().map(|(i, _)| i).collect();
+    starts.retain(|&i| i == 0 || !line.as_bytes()[i - 1].is_ascii_digit() && line.as_bytes()[i - 1] != b',');
+    let mut after_last = 0;
+    for start in starts {
+        if start < after_last {
+            continue;
+        }
+        let Some((first, mut rest)) = operand(&line[start..]) else { continue };
+        let mut value = first;
+        let mut operations = 0;
+        loop {
+            let text = skip_words(rest);
+            let Some(op) = ['×', '÷', '−'].into_iter().find(|op| text.starts_with(*op)) else { break };
+            let Some((next, after)) = operand(text[op.len_utf8()..].trim_start()) else { break };
+            value = value.apply(op, next);
+            rest = after;
+            operations += 1;
+        }
+        if operations == 0 {
+            continue;
+        }
+        let text = skip_words(rest);
+        let (result, after) = if let Some(exact) = text.strip_prefix("= ") {
+            let (result, after) = french_figure(exact).unwrap_or_else(|| panic!("no result after '=' in {line:?}"));
+            assert!(result.error.is_zero(), "{line:?}");
+            (result, after)
+        } else if text.starts_with("≈ ") {
+            french_figure(text).unwrap()
+        } else {
+            panic!("an operation without its result in {line:?}")
+        };
+        if value.error.is_zero() && result.error.is_zero() {
+            assert_eq!(result.value, value.value, "does not multiply out as written: {line:?}");
+        } else {
+            assert!(
+                result.low() <= value.high() && value.low() <= result.high(),
+                "{} is not within what the figures give, {}…{}: {line:?}",
+                result.value,
+                value.low(),
+                value.high()
+            );
+            assert!(!result.error.is_zero(), "an operation on rounded figures cannot be written '=': {line:?}");
+        }
+        checked += 1;
+        after_last = line.len() - after.len();
+    }
+    for (marker, exact_side) in [(" → ", true), (", arrondi au centime : ", true)] {
+        if let Some((before, after)) = line.split_once(marker) {
+            let amount_start = before.rfind([':', '=']).map_or(0, |i| i + 1);
+            let (raw, _) = french_figure(before[amount_start..].trim_start_matches([' ', '='])).unwrap();
+            let (rounded, _) = french_figure(after).unwrap();
+            let cent =
+                |value: Decimal| value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            if raw.error.is_zero() && exact_side {
+                assert_eq!(cent(raw.value), rounded.value, "not rounded to the cent: {line:?}");
+            } else {
+                assert!(cent(raw.low()) <= rounded.value && rounded.value <= cent(raw.high()), "{line:?}");
+            }
+            checked += 1;
+        }
+    }
+    checked
+}
+
+/// Issue 9: every product of the French explanation multiplies out as written — the figures
+/// actually used, or marked `≈` where rounded for display — and every rounding it states is the
+/// rounding to the cent. Checked on every row of the table.
+#[test]
+fn every_operation_of_the_explanation_adds_up_as_written() {
+    let mut checked = 0;
+    let mut products = 0;
+    for row in penalty_rows() {
+        let explanation = proposal(&row.given).explanation();
+        for line in &explanation {
+            checked += check_operations(line);
+            products += line.matches('×').count();
+        }
+        // A figure rounded for display is said to be.
+        if explanation.iter().any(|line| line.contains('≈')) {
+            assert!(explanation.iter().any(|line| line.contains("≈ : arrondi pour l'affichage")), "{}", row.name);
+        }
+    }
+    assert!(products >= 2 * penalty_rows().len(), "{products} products");
+    assert!(checked >= products, "{checked} operations checked of {products} products");
+}
+
+#[test]
+fn the_checker_catches_a_product_that_does_not_multiply_out() {
+    assert_eq!(check_operations("Plafond : 20 % × 600 000,00 € HT (montant final) = 120 000,00 € HT"), 1);
+    assert_eq!(check_operations("Montant brut : ≈ 45,45 h × 17,475 € ≈ 794,32 € HT"), 1);
+    for wrong in [
+        "Plafond : 1,11 % × 999 999,99 € HT (montant final) = 11 100,00 € HT",
+        "Montant brut : ≈ 45,45 h × 17,475 € = 794,32 € HT",
+        "Montant brut : 200 h × 60,00 € = 12 000,01 € HT",
+        "Montant arrondi au centime : 17,475 € HT → 17,47 € HT",
+    ] {
+        assert!(std::panic::catch_unwind(|| check_operations(wrong)).is_err(), "{wrong}");
+    }
 }
 
 #[test]
@@ -505,14 +741,14 @@ fn the_proposal_serialises_decimals_as_strings() {
             "basis": "validated",
             "counted_hours": "999",
             "shortfall_hours": "1",
-            "tolerance_share": "0",
+            "tolerance_share": "0.0000",
             "tolerance_threshold_hours": "1000",
             "tolerance_reached": false,
             "penalised_hours": "1",
             "rate_per_hour_ht": "17.475",
             "rate_source": { "kind": "smic", "smic_hourly": "11.65", "multiple": "1.5", "reference_date": "2024-03-01" },
             "raw_amount_ht": "17.475",
-            "cap_share": "0.2",
+            "cap_share": "0.2000",
             "final_contract_amount_ht": "1000000.00",
             "cap_amount_ht": "200000.00",
             "cap_applied": false,
@@ -682,19 +918,42 @@ fn late_payment_interest_matches_the_hand_computed_figures() {
                 amount_paid_ttc: dec(row.amount_ttc),
             },
             &ecb,
-        )
-        .unwrap_or_else(|error| panic!("{name}: {error}"));
+        );
+        assert_eq!(got.missing(), None, "{name}: the ECB table covers it");
         assert_eq!(got.due_date, date(row.due), "{name}: due date");
         assert_eq!(got.days_to_pay, row.days_to_pay, "{name}: days to pay");
         assert_eq!(got.days_late, row.days_late, "{name}: days late");
         assert_eq!(got.half_year_start, row.half_year.map(date), "{name}: half-year");
         assert_eq!(got.interest_starts_on, (row.days_late > 0).then(|| date(row.due) + Days::new(1)), "{name}: start");
-        assert_eq!(got.ecb_rate, row.ecb.map(dec), "{name}: ECB rate");
-        assert_eq!(got.applied_rate, row.applied.map(dec), "{name}: applied rate");
-        assert_eq!(got.interest.to_string(), row.interest, "{name}: interest");
+        assert_eq!(got.ecb_rate(), row.ecb.map(dec), "{name}: ECB rate");
+        assert_eq!(got.applied_rate(), row.applied.map(dec), "{name}: applied rate");
+        assert_eq!(got.interest_amount().map(|i| i.to_string()).as_deref(), Some(row.interest), "{name}: interest");
         assert_eq!(got.flat_fee.to_string(), row.fee, "{name}: flat fee");
-        assert_eq!(got.total.to_string(), row.total, "{name}: total");
+        assert_eq!(got.total().map(|t| t.to_string()).as_deref(), Some(row.total), "{name}: total");
     }
+}
+
+/// Before the first ECB rate of the table the interest cannot be computed, but the payment is no
+/// less late: its due date, days late and 40 € flat fee stand, and the missing rate is named.
+#[test]
+fn a_payment_before_the_ecb_table_owes_its_flat_fee_and_names_the_missing_rate() {
+    // The test table starts on 2023-09-20: interest starting in H1 2023 has no rate.
+    let got = late_payment(
+        &LatePaymentInput {
+            received_on: date("2023-03-01"),
+            payment_term_days: 30,
+            paid_on: date("2023-04-10"),
+            amount_paid_ttc: dec("12000.00"),
+        },
+        &ecb(),
+    );
+    assert_eq!((got.due_date, got.days_late), (date("2023-03-31"), 10));
+    assert_eq!(got.flat_fee.to_string(), "40.00");
+    assert_eq!(
+        got.missing(),
+        Some(NoValueInForce { table: ReferenceTable::EcbMainRefinancingRate, date: date("2023-01-01") })
+    );
+    assert_eq!((got.interest_amount(), got.total()), (None, None), "not computable is not 0");
 }
 
 #[test]

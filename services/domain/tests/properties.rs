@@ -12,7 +12,8 @@
 //! 3. hours and amounts are never negative, and money is always in whole cents;
 //! 4. the advance recovered never exceeds the advance paid, nor the advance granted;
 //! 5. what `docs/rules.md` states: net = gross − recovery − other deductions, gross is the
-//!    increase of the cumulative value with VAT, recovery catches up with the thresholds unless
+//!    increase of the cumulative value with VAT (rounded) and the grosses add up to it to the
+//!    cent, recovery catches up with the thresholds unless
 //!    the gross caps it, instalments are sequential and approved in order, the cumulative value
 //!    never decreases nor exceeds the amount, at most 230 hours per person per month, nothing
 //!    pending at settlement, one penalty decision after it and a confirmation at the proposal,
@@ -736,14 +737,19 @@ fn approve(seed: &ApproveSeed, contract: &AwardedContract, award: &Value) -> Com
     Command::ApproveInstalment { number, approved_on, other_deductions_ttc: from_json(json!(deductions.to_string())) }
 }
 
-/// Gross TTC of instalment `number` (rules.md): the increase of the cumulative value over the
-/// previous instalment's, with VAT, rounded once to the cent. Zero for an unknown instalment.
+/// Gross TTC of instalment `number` (rules.md): the cumulative value with VAT rounded to the
+/// cent, minus the previous instalment's, so the grosses add up to the value executed with VAT.
+/// Zero for an unknown instalment.
 fn expected_gross(contract: &AwardedContract, number: u32, award: &Value) -> Decimal {
     let Some(instalment) = contract.instalment(number) else { return Decimal::ZERO };
     let previous = number.checked_sub(1).and_then(|p| contract.instalment(p));
     let previous = previous.map_or(Decimal::ZERO, |p| amount(&p.cumulative_value_ht()));
-    let increase = amount(&instalment.cumulative_value_ht()) - previous;
-    round_cent(increase * (Decimal::ONE + amount(&award["vat_rate"])))
+    cumulative_ttc(amount(&instalment.cumulative_value_ht()), award) - cumulative_ttc(previous, award)
+}
+
+/// A cumulative value HT with VAT, rounded once to the cent.
+fn cumulative_ttc(value_ht: Decimal, award: &Value) -> Decimal {
+    round_cent(value_ht * (Decimal::ONE + amount(&award["vat_rate"])))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -876,7 +882,10 @@ fn check_state(contract: &AwardedContract, award: &Value) {
     match (committed, amount_opt(&hours.remaining)) {
         (Some(committed), Some(remaining)) => {
             assert!(committed >= Decimal::ZERO);
-            assert_eq!(remaining, (committed - validated).max(Decimal::ZERO));
+            // A termination may pro-rate the commitment (never above it): remaining follows.
+            let held_to = amount_opt(&hours.pro_rated_committed).unwrap_or(committed);
+            assert!(held_to <= committed, "pro-rated above the commitment: {held_to} > {committed}");
+            assert_eq!(remaining, (held_to - validated).max(Decimal::ZERO));
         }
         (None, None) => {}
         other => panic!("committed and remaining disagree: {other:?}"),
@@ -898,6 +907,7 @@ fn check_state(contract: &AwardedContract, award: &Value) {
     // approved in order, each approval consistent and in cents.
     let mut previous = Decimal::ZERO;
     let mut approved_so_far = true;
+    let mut grosses = Decimal::ZERO;
     for (index, instalment) in contract.instalments().iter().enumerate() {
         assert_eq!(instalment.number() as usize, index + 1, "instalments are sequential");
         let cumulative = amount(&instalment.cumulative_value_ht());
@@ -917,6 +927,8 @@ fn check_state(contract: &AwardedContract, award: &Value) {
                     non_negative_cents(what, value);
                 }
                 assert_eq!(net, gross - recovery - other);
+                grosses += gross;
+                assert_eq!(grosses, cumulative_ttc(cumulative, award), "the grosses drift from the value TTC");
             }
             None => approved_so_far = false,
         }

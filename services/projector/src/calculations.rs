@@ -2,9 +2,10 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use suivi_domain::late_payment::{late_payment, payment_delay, LatePayment, LatePaymentInput};
+use suivi_domain::late_payment::{late_payment, LatePaymentInput};
 use suivi_domain::penalty::propose_penalty;
 use suivi_domain::penalty_view::ProposedPenalty;
+use suivi_domain::reference::NoValueInForce;
 use suivi_domain::AwardedContract;
 use suivi_proto::events::InstalmentPaidV1;
 use suivi_proto::quantities::MoneyHt;
@@ -36,14 +37,18 @@ pub fn penalty_of(contract: &AwardedContract, references: &References) -> Option
 pub struct Lateness {
     pub days_to_pay: i32,
     pub days_late: i32,
-    /// ECB rate applied, in percent (as the reference table), when late.
+    /// ECB rate applied, a fraction of 1 with four decimals, when late and known.
     pub ecb_rate: Option<Decimal>,
-    pub interest: Decimal,
+    /// Euros, two decimals (0.00 when on time); `None` when it cannot be computed: see `missing`.
+    pub interest: Option<Decimal>,
+    /// 40.00 when late, whatever the rate table holds; 0.00 otherwise.
     pub flat_fee: Decimal,
+    /// The ECB rate the interest needs and the table lacks.
+    pub missing: Option<NoValueInForce>,
 }
 
-/// The domain's figures for one payment: its day count ([`payment_delay`], the only one) and,
-/// when the ECB rate of the half-year is known, its interest and fee.
+/// The domain's figures for one payment: its day count, its flat fee and, when the ECB rate of
+/// the half-year is known, its interest — else the rate it lacks.
 pub fn late_payment_of(
     received_on: NaiveDate,
     payment_term_days: u16,
@@ -56,17 +61,13 @@ pub fn late_payment_of(
         paid_on: payment.paid_on,
         amount_paid_ttc: payment.amount_ttc,
     };
-    let delay = payment_delay(received_on, payment_term_days, payment.paid_on);
-    let (days_to_pay, days_late) = (delay.days_to_pay as i32, delay.days_late as i32);
-    match late_payment(&input, &references.ecb) {
-        Ok(LatePayment { ecb_rate, interest, flat_fee, .. }) => Lateness {
-            days_to_pay,
-            days_late,
-            ecb_rate: ecb_rate.map(|r| r * Decimal::ONE_HUNDRED),
-            interest,
-            flat_fee,
-        },
-        // No ECB rate known for that half-year yet: the delay is known, the interest is not.
-        Err(_) => Lateness { days_to_pay, days_late, ecb_rate: None, interest: Decimal::ZERO, flat_fee: Decimal::ZERO },
+    let late = late_payment(&input, &references.ecb);
+    Lateness {
+        days_to_pay: late.days_to_pay as i32,
+        days_late: late.days_late as i32,
+        ecb_rate: late.ecb_rate().map(suivi_proto::shown::share),
+        interest: late.interest_amount(),
+        flat_fee: late.flat_fee,
+        missing: late.missing(),
     }
 }

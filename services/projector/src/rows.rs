@@ -72,9 +72,14 @@ pub struct InstalmentRow {
     pub amount_paid_ttc: Option<Decimal>,
     pub days_to_pay: Option<i32>,
     pub days_late: Option<i32>,
+    /// ECB rate applied, a fraction of 1 (four decimals), when the interest was computed.
     pub ecb_rate: Option<Decimal>,
+    /// Once paid: the interest, or `None` when it cannot be computed (then `interest_missing`).
     pub interest_ttc: Option<Decimal>,
     pub flat_fee: Option<Decimal>,
+    /// The reference value a paid instalment's interest lacks: table (`ReferenceTable`'s
+    /// name) and the day it must be in force on.
+    pub interest_missing: Option<(&'static str, NaiveDate)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -238,19 +243,9 @@ fn name<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// Committed hours after amendments, pro-rated to the value executed on an early termination
-/// when the contract says so (domain.md §4b).
+/// when the contract says so (domain.md §4b): the domain's figure, the penalty's pro-rata.
 pub fn effective_committed_hours(contract: &AwardedContract) -> Option<Hours> {
-    let committed = contract.committed_hours()?;
-    let clause = contract.insertion_clause()?;
-    let amount = contract.current_amount_ht();
-    match contract.termination() {
-        Some(termination) if clause.penalty_terms.pro_rata_on_termination && amount > MoneyHt::ZERO => {
-            // Hours × (HT ÷ HT): multiplied before dividing, as the penalty does. The value
-            // executed is never negative (decide checks it), so neither are the hours.
-            Hours::new(committed.value() * termination.value_executed_ht.amount() / amount.amount())
-        }
-        _ => Some(committed),
-    }
+    contract.effective_committed_hours()
 }
 
 /// The at-risk flag: before settlement, once at least 25 % of the value is executed, validated
@@ -273,6 +268,12 @@ pub fn at_risk(contract: &AwardedContract) -> bool {
     executed_share >= AT_RISK_MIN_EXECUTED_SHARE
         && contract.hours().validated.value()
             < committed.value() * executed_share * (Decimal::ONE - AT_RISK_TOLERATED_LAG)
+}
+
+/// Hours as every view writes them, without trailing zeros (`suivi_proto::shown`). Amounts
+/// need no such care: their columns carry two decimals.
+fn shown_hours(hours: Hours) -> Decimal {
+    suivi_proto::shown::hours(hours.value())
 }
 
 pub fn contract_row(id: Uuid, tenant: &str, contract: &AwardedContract, version: i64) -> ContractRow {
@@ -301,13 +302,13 @@ pub fn contract_row(id: Uuid, tenant: &str, contract: &AwardedContract, version:
         reserved: award.social_considerations.contains(&SocialConsideration::MarcheReserve)
             || award.reserved_basis.is_some(),
         awarded_to_sme: award.contractors.iter().any(|c| matches!(c.size, CompanySize::Tpe | CompanySize::Pme)),
-        committed_hours: hours.committed.map(Hours::value),
-        effective_committed_hours: effective_committed.map(Hours::value),
-        declared_hours: hours.declared.value(),
-        validated_hours: hours.validated.value(),
-        rejected_hours: hours.rejected.value(),
-        pending_hours: hours.pending.value(),
-        remaining_hours: effective_committed.map(|c| c.saturating_sub(hours.validated).value()),
+        committed_hours: hours.committed.map(shown_hours),
+        effective_committed_hours: effective_committed.map(shown_hours),
+        declared_hours: shown_hours(hours.declared),
+        validated_hours: shown_hours(hours.validated),
+        rejected_hours: shown_hours(hours.rejected),
+        pending_hours: shown_hours(hours.pending),
+        remaining_hours: hours.remaining.map(shown_hours),
         at_risk: at_risk(contract),
         advance_paid_ttc: contract.advance_paid().map(|a| a.amount_ttc.amount()),
         advance_without_guarantee: contract.advance_paid().map(|a| !a.with_guarantee),
@@ -361,8 +362,9 @@ pub fn instalment_row(
         days_to_pay: late.map(|l| l.days_to_pay),
         days_late: late.map(|l| l.days_late),
         ecb_rate: late.and_then(|l| l.ecb_rate),
-        interest_ttc: late.map(|l| l.interest),
+        interest_ttc: late.and_then(|l| l.interest),
         flat_fee: late.map(|l| l.flat_fee),
+        interest_missing: late.and_then(|l| l.missing).map(|missing| (missing.table.as_str(), missing.date)),
     }
 }
 
@@ -379,7 +381,7 @@ pub fn line_rows<'a>(id: Uuid, tenant: &str, instalment: &'a Instalment) -> impl
             participant: line.beneficiary.participant().map(|code| code.as_str().to_owned()),
             category: name(&line.category),
             modality: name(&line.modality),
-            hours: line.hours.value(),
+            hours: shown_hours(line.hours),
             month: line.period.start.with_day(1).unwrap_or(line.period.start),
             period_start: line.period.start,
             period_end: line.period.end,

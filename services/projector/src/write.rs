@@ -225,6 +225,8 @@ const INSTALMENT_COLUMNS: &[(&str, &str)] = &[
     ("ecb_rate", "numeric"),
     ("interest_ttc", "numeric"),
     ("flat_fee", "numeric"),
+    ("interest_missing_table", "text"),
+    ("interest_missing_on", "date"),
 ];
 
 /// One array per column, in [`INSTALMENT_COLUMNS`] order.
@@ -249,6 +251,8 @@ fn instalments<'a>(sql: &'a str, rows: &'a [InstalmentRow]) -> Query<'a, Postgre
         .bind(rows.iter().map(|r| r.ecb_rate).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.interest_ttc).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.flat_fee).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.interest_missing.map(|(table, _)| table)).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.interest_missing.map(|(_, on)| on)).collect::<Vec<_>>())
 }
 
 const LINE_COLUMNS: &[(&str, &str)] = &[

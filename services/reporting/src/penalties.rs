@@ -25,6 +25,8 @@ pub struct PenaltyView {
     /// The contract's version (also its `ETag`), to send back in `If-Match` with the decision.
     pub version: i64,
     /// The penalty proposed, euros excluding VAT: what a confirmation must state.
+    #[serde(with = "suivi_proto::shown::money")]
+    #[schemars(with = "MoneyHt")]
     pub proposed_amount_ht: MoneyHt,
     /// `computed`: every step of the computation (hours committed, pro-rated, counted, shortfall,
     /// tolerance, rate, raw amount, cap, exemption threshold, final amount) and `explanation`, the
@@ -39,7 +41,10 @@ pub struct PenaltyView {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DecisionView {
     pub kind: DecisionKind,
-    /// The penalty applied, euros excluding VAT (0 when waived).
+    /// The penalty applied, euros excluding VAT (0.00 when waived; as the decision stated it,
+    /// written with two decimals).
+    #[serde(with = "suivi_proto::shown::money")]
+    #[schemars(with = "MoneyHt")]
     pub amount_ht: MoneyHt,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -62,14 +67,9 @@ impl PenaltyView {
 
 impl DecisionView {
     fn of(decision: &PenaltyDecision) -> Self {
-        // A waiver's 0 is written in cents, like every other amount of the view.
-        let amount_ht = match decision {
-            PenaltyDecision::Waived(_) => MoneyHt::ZERO.round_to_cent(),
-            _ => decision.amount_ht(),
-        };
         DecisionView {
             kind: decision.kind(),
-            amount_ht,
+            amount_ht: decision.amount_ht(),
             reason: decision.reason().map(str::to_owned),
             decided_on: decision.decided_on(),
         }

@@ -1,6 +1,10 @@
 //! Approval of an instalment: what finance must pay.
 //!
-//! - **Gross** = (cumulative value − previous cumulative value) × (1 + VAT rate), rounded.
+//! - **Gross** = cumulative value × (1 + VAT rate), rounded, minus the same for the previous
+//!   cumulative value: each instalment's gross is the increase of the cumulative value TTC, so
+//!   the grosses add up to the value executed TTC to the cent. Rounding each increase on its
+//!   own would let them drift a cent a time above it (10.10 € HT three times at 5.5 %: 3 ×
+//!   10.66 = 31.98 € against 30.30 × 1.055 = 31.9665 → 31.97 €).
 //! - **Advance recovery**: see [`crate::advance_recovery`]; it comes first, capped at the gross,
 //!   the rest carried to the next instalments.
 //! - **Other deductions** are the buyer's; if they exceed what is left, the approval is refused
@@ -49,8 +53,8 @@ pub(super) fn approve(
     non_negative_amount("other_deductions_ttc", other_deductions_ttc.amount())?;
 
     let previous_cumulative = previous.map_or(MoneyHt::ZERO, |previous| previous.cumulative_value_ht());
-    let value_ht = instalment.cumulative_value_ht() - previous_cumulative;
-    let gross_ttc = including_vat(value_ht, contract.award().vat_rate).round_to_cent();
+    let gross_ttc =
+        cumulative_ttc(contract, instalment.cumulative_value_ht()) - cumulative_ttc(contract, previous_cumulative);
     let advance_recovery_ttc = advance_recovery(contract, instalment.cumulative_value_ht(), gross_ttc);
     let net_to_pay_ttc = gross_ttc - advance_recovery_ttc - other_deductions_ttc;
     if net_to_pay_ttc < MoneyTtc::ZERO {
@@ -64,6 +68,12 @@ pub(super) fn approve(
         net_to_pay_ttc: net_to_pay_ttc.round_to_cent(),
         approved_on,
     })
+}
+
+/// A cumulative value executed, including VAT, rounded to the cent: what the grosses of the
+/// instalments up to it add up to. Never decreasing, since the cumulative value never does.
+pub(crate) fn cumulative_ttc(contract: &AwardedContract, cumulative_value_ht: MoneyHt) -> MoneyTtc {
+    including_vat(cumulative_value_ht, contract.award().vat_rate).round_to_cent()
 }
 
 /// Zero without advance terms or before the advance is paid.

@@ -239,7 +239,7 @@ impl DomainError {
             ),
             PenaltyProposalUnavailable { missing } => format!(
                 "{} ; la proposition ne peut pas être confirmée (ajustez-la ou renoncez-y avec un motif)",
-                crate::penalty_view::PenaltyUnavailable::message_of(missing.table, missing.date, Lang::Fr)
+                crate::reference::MissingReference::message_of(missing.table, missing.date, Lang::Fr)
             ),
         }
     }

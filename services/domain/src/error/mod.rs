@@ -195,7 +195,7 @@ pub enum DomainError {
     AmountDiffersFromProposal { amount_ht: MoneyHt, proposed_ht: MoneyHt },
     #[error(
         "{}; the proposal cannot be confirmed (adjust or waive it with a reason)",
-        crate::penalty_view::PenaltyUnavailable::message_of(missing.table, missing.date, crate::Lang::En)
+        crate::reference::MissingReference::message_of(missing.table, missing.date, crate::Lang::En)
     )]
     PenaltyProposalUnavailable { missing: NoValueInForce },
 }

@@ -62,8 +62,10 @@ pub fn compute_penalty(input: &PenaltyInput) -> PenaltyProposal {
 
 /// (factor, pro-rated hours): `committed × value executed ÷ amount`, the value clamped to
 /// [0, amount] so a termination can only lower the commitment. Multiplying before dividing
-/// keeps 1 000 h × 600 000 ÷ 1 100 000 as exact as a `Decimal` allows.
-fn pro_rate(committed: Hours, termination: Termination) -> (Option<Share>, Option<Hours>) {
+/// keeps 1 000 h × 600 000 ÷ 1 100 000 as exact as a `Decimal` allows. The contract's hours
+/// ([`AwardedContract::hours`](crate::AwardedContract::hours)) use it too, so the view, the
+/// lists and the penalty show the same commitment.
+pub(crate) fn pro_rate(committed: Hours, termination: Termination) -> (Option<Share>, Option<Hours>) {
     // Ratios of two amounts and hours times them: bare decimals inside, typed again on return.
     let amount = termination.amount_ht.amount();
     if amount <= Decimal::ZERO {

@@ -1,6 +1,11 @@
 //! Figures written the French way for the explanation: `1 000,5 h`, `12 000,00 €`, `10 %`,
-//! `01/03/2024`. Display only: a figure with more decimals than shown is rounded for display
-//! and marked `≈`; the computation itself never uses these strings.
+//! `01/03/2024`. Display only: the computation itself never uses these strings.
+//!
+//! **Every figure as the computation used it.** A figure is written with all its decimals (an
+//! amount with two at least: `17,475 €`), so each product of the explanation multiplies out as
+//! written. Only a figure with more than [`EXACT_DECIMALS`] decimals — in practice what comes
+//! from the pro-rata's division, `6 000/11 h` — is rounded for display, to two decimals, and
+//! marked `≈` (the explanation says so where it first appears).
 
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -8,19 +13,26 @@ use suivi_proto::quantities::{Hours, Share};
 
 use crate::error::french::Euros;
 
-/// Hours, up to two decimals: `1 000 h`, `899,5 h`, `≈ 545,45 h`.
+/// The most decimals a figure is written with in full; beyond, it is rounded for display.
+const EXACT_DECIMALS: u32 = 8;
+
+/// Decimals a figure rounded for display keeps.
+const SHOWN_DECIMALS: u32 = 2;
+
+/// Hours: `1 000 h`, `899,5 h`, `791,6635 h`, `≈ 545,45 h`.
 pub(super) fn hours(value: Hours) -> String {
-    format!("{} h", number(value.value(), 0, 2))
+    format!("{} h", number(value.value(), 0))
 }
 
-/// Euros (an amount excluding VAT, or the SMIC: a wage, kept as a bare decimal), two decimals at least and four at most: `60,00 €`, `17,475 €`, `≈ 2 727,2727 €`.
+/// Euros (an amount excluding VAT, or the SMIC: a wage, kept as a bare decimal), two decimals at
+/// least: `60,00 €`, `17,475 €`, `≈ 794,32 €`.
 pub(super) fn euros(value: impl Euros) -> String {
-    format!("{} €", number(value.euros(), 2, 4))
+    format!("{} €", number(value.euros(), 2))
 }
 
-/// A fraction of 1 as a percentage, up to two decimals: `0.1` → `10 %`, `6/11` → `≈ 54,55 %`.
+/// A fraction of 1 as a percentage: `0.1` → `10 %`, `0.0333` → `3,33 %`, `6/11` → `≈ 54,55 %`.
 pub(super) fn percent(share: Share) -> String {
-    format!("{} %", number(share.value().saturating_mul(Decimal::ONE_HUNDRED), 0, 2))
+    format!("{} %", number(share.value().saturating_mul(Decimal::ONE_HUNDRED), 0))
 }
 
 /// `01/03/2024`.
@@ -30,26 +42,38 @@ pub(super) fn date(date: NaiveDate) -> String {
 
 /// The result of an operation: `= 600 h`, or `≈ 545,45 h` when the figure is shown rounded.
 pub(super) fn equals(figure: String) -> String {
-    if figure.starts_with(APPROX) {
+    if is_rounded(&figure) {
         figure
     } else {
         format!("= {figure}")
     }
 }
 
+/// Whether a figure written by this module is rounded for display.
+pub(super) fn is_rounded(figure: &str) -> bool {
+    figure.starts_with(APPROX)
+}
+
 /// A multiple: `1,5`.
 pub(super) fn factor(value: Decimal) -> String {
-    number(value, 0, 4)
+    number(value, 0)
 }
 
 const APPROX: &str = "≈ ";
 
-fn number(value: Decimal, min_dp: u32, max_dp: u32) -> String {
-    let mut shown = value.round_dp_with_strategy(max_dp, RoundingStrategy::MidpointAwayFromZero).normalize();
+/// `value` with all its decimals (at least `min_dp`), or — with more than [`EXACT_DECIMALS`] —
+/// rounded half away from zero to [`SHOWN_DECIMALS`] and marked `≈`.
+fn number(value: Decimal, min_dp: u32) -> String {
+    let exact = value.normalize();
+    let (mut shown, approx) = if exact.scale() <= EXACT_DECIMALS {
+        (exact, "")
+    } else {
+        let rounded = exact.round_dp_with_strategy(SHOWN_DECIMALS, RoundingStrategy::MidpointAwayFromZero);
+        (rounded.normalize(), APPROX)
+    };
     if shown.scale() < min_dp {
         shown.rescale(min_dp);
     }
-    let approx = if shown == value { "" } else { APPROX };
     format!("{approx}{}", crate::error::french::number(shown))
 }
 
@@ -81,10 +105,13 @@ mod tests {
         assert_eq!(hours(h(dec("0"))), "0 h");
         assert_eq!(euros(MoneyHt::new(dec("1000000"))), "1 000 000,00 €");
         assert_eq!(euros(dec("17.475")), "17,475 €");
-        assert_eq!(euros(dec("30000") / dec("11")), "≈ 2 727,2727 €");
+        assert_eq!(euros(dec("30000") / dec("11")), "≈ 2 727,27 €");
+        assert_eq!(euros(dec("794.23875")), "794,23875 €", "every decimal the computation used");
+        assert_eq!(hours(h(dec("791.6635"))), "791,6635 h");
         assert_eq!(euros(dec("-40")), "-40,00 €");
         assert_eq!(percent(share(dec("0.1"))), "10 %");
         assert_eq!(percent(share(dec("0.055"))), "5,5 %");
+        assert_eq!(percent(share(dec("0.0333"))), "3,33 %");
         assert_eq!(percent(share(dec("6") / dec("11"))), "≈ 54,55 %");
         assert_eq!(factor(dec("1.50")), "1,5");
         assert_eq!(equals(hours(h(dec("600")))), "= 600 h");

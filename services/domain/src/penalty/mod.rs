@@ -30,13 +30,14 @@ mod explanation;
 mod french;
 
 pub use compute::compute_penalty;
+pub(crate) use compute::pro_rate;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use suivi_proto::decimal::{money, quantity};
+use suivi_proto::decimal::quantity;
 use suivi_proto::events::{HoursBasis, PenaltyRate};
-use suivi_proto::quantities::{computed_hours, computed_hours_opt, Hours, MoneyHt, Share};
+use suivi_proto::quantities::{Hours, MoneyHt, Share};
 
 use crate::contract::AwardedContract;
 use crate::reference::{DatedRates, NoValueInForce, ReferenceTable};
@@ -69,8 +70,10 @@ pub struct PenaltyInput {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Termination {
     /// Value executed at termination, euros excluding VAT.
+    #[serde(with = "suivi_proto::shown::money")]
     pub value_executed_ht: MoneyHt,
     /// Amount of the contract after amendments, euros excluding VAT.
+    #[serde(with = "suivi_proto::shown::money")]
     pub amount_ht: MoneyHt,
     /// Whether the penalty terms scale the commitment to the value executed.
     pub pro_rata_on_termination: bool,
@@ -85,7 +88,7 @@ pub enum RateSource {
     /// `multiple` × the gross hourly SMIC in force on `reference_date`.
     Smic {
         /// Gross hourly SMIC in force on `reference_date`, euros.
-        #[serde(with = "money")]
+        #[serde(with = "suivi_proto::shown::money")]
         smic_hourly: Decimal,
         #[serde(with = "quantity")]
         multiple: Decimal,
@@ -111,49 +114,59 @@ impl RateSource {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PenaltyProposal {
     /// Committed hours after amendments.
-    #[serde(with = "computed_hours")]
+    #[serde(with = "suivi_proto::shown::hours")]
     pub committed_hours: Hours,
     /// The early termination, if any.
     pub termination: Option<Termination>,
     /// value executed ÷ amount after amendments, when the commitment is pro-rated.
+    #[serde(with = "suivi_proto::shown::share_opt")]
     pub pro_rata_factor: Option<Share>,
     /// committed × value executed ÷ amount, when the commitment is pro-rated.
-    #[serde(with = "computed_hours_opt")]
+    #[serde(with = "suivi_proto::shown::hours_opt")]
     pub pro_rated_committed_hours: Option<Hours>,
     pub basis: HoursBasis,
-    #[serde(with = "computed_hours")]
+    #[serde(with = "suivi_proto::shown::hours")]
     pub counted_hours: Hours,
     /// Committed (pro-rated if so) − counted, never below 0.
-    #[serde(with = "computed_hours")]
+    #[serde(with = "suivi_proto::shown::hours")]
     pub shortfall_hours: Hours,
+    #[serde(with = "suivi_proto::shown::share")]
     pub tolerance_share: Share,
     /// Committed (pro-rated if so) × (1 − tolerance).
-    #[serde(with = "computed_hours")]
+    #[serde(with = "suivi_proto::shown::hours")]
     pub tolerance_threshold_hours: Hours,
     /// Counted hours reached the tolerance threshold: no penalty (always the case without a
     /// shortfall).
     pub tolerance_reached: bool,
     /// Hours penalised: 0 when the tolerance is reached, else the whole shortfall.
-    #[serde(with = "computed_hours")]
+    #[serde(with = "suivi_proto::shown::hours")]
     pub penalised_hours: Hours,
     /// Euros excluding VAT per missing hour, not rounded.
+    #[serde(with = "suivi_proto::shown::money")]
     pub rate_per_hour_ht: MoneyHt,
     pub rate_source: RateSource,
     /// Penalised hours × rate, not rounded.
+    #[serde(with = "suivi_proto::shown::money")]
     pub raw_amount_ht: MoneyHt,
+    #[serde(with = "suivi_proto::shown::share_opt")]
     pub cap_share: Option<Share>,
     /// The settlement's final amount, excluding VAT: the cap's base.
+    #[serde(with = "suivi_proto::shown::money")]
     pub final_contract_amount_ht: MoneyHt,
     /// cap share × final amount, rounded to the cent; `None` without a cap.
+    #[serde(with = "suivi_proto::shown::money_opt")]
     pub cap_amount_ht: Option<MoneyHt>,
     /// The raw amount exceeded the cap.
     pub cap_applied: bool,
     /// min(raw amount, cap), rounded to the cent.
+    #[serde(with = "suivi_proto::shown::money")]
     pub amount_after_cap_ht: MoneyHt,
+    #[serde(with = "suivi_proto::shown::money_opt")]
     pub exemption_threshold_ht: Option<MoneyHt>,
     /// A positive amount after the cap was at or under the exemption threshold.
     pub exempted: bool,
     /// The penalty proposed, euros excluding VAT, two decimals.
+    #[serde(with = "suivi_proto::shown::money")]
     pub final_amount_ht: MoneyHt,
 }
 

@@ -3,6 +3,7 @@
 //! The contract: 1 000 000 € HT, VAT 20 % (1 200 000 € TTC), 12 months, so the advance base is
 //! the whole amount including VAT. Figures below are euros including VAT unless said otherwise.
 
+use rust_decimal::Decimal;
 use suivi_domain::{Command, DomainError};
 use suivi_proto::events::*;
 use suivi_proto::Event;
@@ -94,6 +95,20 @@ fn it_rounds_the_gross_half_away_from_zero() {
     // 10.10 × 1.055 = 10.6555 → 10.66
     let reduced_vat = ContractAwardedV1 { vat_rate: dec("0.055"), advance_terms: None, ..award() };
     instalment(given([reduced_vat.into()]), 1, "10.10", ["10.66", "0.00", "10.66"]);
+}
+
+#[test]
+fn the_grosses_add_up_to_the_value_executed_including_vat_to_the_cent() {
+    // 10.10 € HT a time at 5.5 %: each increase alone is 10.6555 → 10.66, and three of them
+    // would make 31.98 against 30.30 × 1.055 = 31.9665 → 31.97. The grosses are the increases
+    // of the rounded cumulative value TTC: 10.66, 21.311 → 21.31 (10.65), 31.97 (10.66).
+    let reduced_vat = ContractAwardedV1 { vat_rate: dec("0.055"), advance_terms: None, ..award() };
+    let scenario = instalment(given([reduced_vat.into()]), 1, "10.10", ["10.66", "0.00", "10.66"]);
+    let scenario = instalment(scenario, 2, "20.20", ["10.65", "0.00", "10.65"]);
+    let scenario = instalment(scenario, 3, "30.30", ["10.66", "0.00", "10.66"]);
+    let contract = scenario.state().awarded().unwrap().clone();
+    let grosses: Decimal = contract.instalments().iter().map(|i| i.approval().unwrap().gross_ttc.amount()).sum();
+    assert_eq!(grosses, dec::<Decimal>("31.97"));
 }
 
 #[test]

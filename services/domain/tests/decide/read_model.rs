@@ -1,5 +1,6 @@
 //! What the HTTP layer reads from a contract's state.
 
+use rust_decimal::Decimal;
 use suivi_domain::contract::{HoursSummary, ReviewStatus};
 use suivi_domain::{Contract, ContractStatus};
 use suivi_proto::events::*;
@@ -55,6 +56,7 @@ fn it_totals_hours_declared_validated_rejected_and_pending() {
         hours,
         HoursSummary {
             committed: Some(dec("1200")),
+            pro_rated_committed: None,
             declared: dec("390"),
             validated: dec("150"),
             rejected: dec("100"),
@@ -71,6 +73,27 @@ fn remaining_hours_never_go_below_zero() {
     events[1] = small.into();
     let hours = Contract::from_events(events).awarded().unwrap().hours();
     assert_eq!(hours.remaining, Some(dec("0")));
+}
+
+#[test]
+fn an_early_termination_pro_rates_the_commitment_and_the_remaining_hours_follow() {
+    // 1 200 h after amendment 1, amount 1 100 000 € HT; terminated at 600 000 € executed:
+    // 1 200 × 600 000 ÷ 1 100 000 = 654.5454… h; 150 validated, 504.5454… remaining.
+    let mut events = history();
+    events.push(termination().into());
+    let hours = Contract::from_events(events).awarded().unwrap().hours();
+    let pro_rated = dec::<Decimal>("1200") * dec::<Decimal>("600000") / dec::<Decimal>("1100000");
+    assert_eq!(hours.committed, Some(dec("1200")));
+    assert_eq!(hours.pro_rated_committed.map(|h| h.value()), Some(pro_rated));
+    assert_eq!(hours.remaining.map(|h| h.value()), Some(pro_rated - dec::<Decimal>("150")));
+
+    // Terms that keep the commitment on termination: nothing pro-rated.
+    let mut events = history();
+    let Event::ContractAwarded(award) = &mut events[0] else { panic!("the history starts with the award") };
+    award.insertion_clause.as_mut().unwrap().penalty_terms.pro_rata_on_termination = false;
+    events.push(termination().into());
+    let hours = Contract::from_events(events).awarded().unwrap().hours();
+    assert_eq!((hours.pro_rated_committed, hours.remaining), (None, Some(dec("1050"))));
 }
 
 #[test]

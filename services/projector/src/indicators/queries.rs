@@ -3,6 +3,7 @@
 
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
+use suivi_domain::reference::{MissingReference, NoValueInForce, ReferenceTable};
 
 use super::types::*;
 use super::{Report, YearRange};
@@ -318,9 +319,11 @@ struct PaymentRow {
     median_days_to_pay: Option<Decimal>,
     on_time: i64,
     on_time_share: Option<Decimal>,
-    interest_ttc: Decimal,
+    interest_computed_ttc: Decimal,
     flat_fees_ttc: Decimal,
-    interest_due_ttc: Decimal,
+    interest_unavailable: i64,
+    /// `<date>/<table>` of each reference value missing, in date order.
+    missing: Option<Vec<String>>,
 }
 
 /// Instalments paid in the year: delay and late-payment interest.
@@ -337,32 +340,60 @@ pub(super) async fn payments(
                     round(avg(i.days_to_pay), 1) as mean_days_to_pay,
                     (percentile_cont(0.5) within group (order by i.days_to_pay))::numeric as median_days_to_pay,
                     count(*) filter (where i.days_late = 0) as on_time,
-                    coalesce(sum(i.interest_ttc), 0) as interest_ttc,
-                    coalesce(sum(i.flat_fee), 0) as flat_fees_ttc
+                    coalesce(sum(i.interest_ttc), 0) as interest_computed_ttc,
+                    coalesce(sum(i.flat_fee), 0) as flat_fees_ttc,
+                    count(*) filter (where i.interest_missing_on is not null) as interest_unavailable,
+                    array_agg(distinct i.interest_missing_on::text || '/' || i.interest_missing_table)
+                        filter (where i.interest_missing_on is not null) as missing
              from {s}.instalments i
              join {s}.contracts c on c.contract_id = i.contract_id
              where i.tenant = $1 and i.paid_on >= $2 and i.paid_on < $3
              group by grouping sets ((), (c.buyer_siret))
          )
-         select *,
-                round(on_time::numeric / nullif(paid, 0), 4) as on_time_share,
-                interest_ttc + flat_fees_ttc as interest_due_ttc
+         select *, round(on_time::numeric / nullif(paid, 0), 4) as on_time_share
          from paid",
         s = schema.name()
     );
     for row in year.bind(sqlx::query_as::<_, PaymentRow>(&sql)).fetch_all(&mut *tx).await? {
+        // A year's interest is known only when every late payment's is: a partial sum is shown
+        // apart, beside what is missing.
+        let (interest_ttc, interest_unavailable) = match row.interest_unavailable {
+            0 => (Some(row.interest_computed_ttc), None),
+            payments => {
+                let mut missing = row
+                    .missing
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|m| missing_reference(m))
+                    .collect::<Result<Vec<_>, _>>()?;
+                missing.sort_by_key(|m| m.in_force_on);
+                let unavailable =
+                    InterestUnavailable { payments, interest_computed_ttc: row.interest_computed_ttc, missing };
+                (None, Some(unavailable))
+            }
+        };
         report.of(row.buyer_siret).payments = PaymentDelays {
             paid: row.paid,
             mean_days_to_pay: row.mean_days_to_pay,
             median_days_to_pay: row.median_days_to_pay,
             on_time: row.on_time,
             on_time_share: row.on_time_share,
-            interest_ttc: row.interest_ttc,
+            interest_ttc,
             flat_fees_ttc: row.flat_fees_ttc,
-            interest_due_ttc: row.interest_due_ttc,
+            interest_due_ttc: interest_ttc.map(|interest| interest + row.flat_fees_ttc),
+            interest_unavailable,
         };
     }
     Ok(())
+}
+
+/// A reference value missing as the query lists it, `<date>/<table>`.
+fn missing_reference(text: &str) -> Result<MissingReference, sqlx::Error> {
+    let invalid = || sqlx::Error::Protocol(format!("unreadable missing reference {text:?}"));
+    let (date, table) = text.split_once('/').ok_or_else(invalid)?;
+    let date = date.parse().map_err(|_| invalid())?;
+    let table = ReferenceTable::parse(table).ok_or_else(invalid)?;
+    Ok(MissingReference::of(NoValueInForce { table, date }))
 }
 
 #[derive(sqlx::FromRow)]

@@ -2,6 +2,7 @@
 
 use rust_decimal::Decimal;
 use serde::Serialize;
+use suivi_domain::MissingReference;
 use suivi_proto::decimal::{Fraction, Money, Quantity};
 use suivi_proto::events::{EligibleCategory, InsertionModality};
 use suivi_proto::TenantId;
@@ -79,7 +80,7 @@ impl Indicators {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ContractTally {
     pub count: i64,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub amount_ht: Decimal,
 }
@@ -88,16 +89,16 @@ pub struct ContractTally {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Considerations {
     pub count: i64,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub amount_ht: Decimal,
     /// `count` ÷ contracts notified, rounded to 4 decimals; null when none was notified.
-    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[serde(with = "suivi_proto::shown::share_opt")]
     #[schemars(with = "Option<Fraction>")]
     pub share: Option<Decimal>,
     /// The target for `share` of the plan in `national_targets`, shown beside it; null when no
     /// plan is in force on 31 December of the year, or the plan sets none of this kind.
-    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[serde(with = "suivi_proto::shown::share_opt")]
     #[schemars(with = "Option<Fraction>")]
     pub target_share: Option<Decimal>,
     /// Of which with an award criterion of this kind (critère social / environnemental).
@@ -108,15 +109,15 @@ pub struct Considerations {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SmeAwards {
     pub count: i64,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub amount_ht: Decimal,
     /// `count` ÷ contracts notified, rounded to 4 decimals; null when none was notified.
-    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[serde(with = "suivi_proto::shown::share_opt")]
     #[schemars(with = "Option<Fraction>")]
     pub share: Option<Decimal>,
     /// `amount_ht` ÷ amount notified, rounded to 4 decimals; null when nothing was notified.
-    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[serde(with = "suivi_proto::shown::share_opt")]
     #[schemars(with = "Option<Fraction>")]
     pub amount_share: Option<Decimal>,
 }
@@ -127,14 +128,14 @@ pub struct SmeAwards {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct InsertionHours {
     /// Committed (after amendments) by the contracts notified in the year.
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Quantity")]
     pub committed: Decimal,
     #[serde(flatten)]
     pub lines: LineHours,
     /// Committed (pro-rated on termination) − validated, never below 0 per contract, over the
     /// contracts settled in the year.
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Quantity")]
     pub shortfall: Decimal,
     /// Statement-line hours by category of person, in alphabetical order of the category code.
@@ -147,17 +148,17 @@ pub struct InsertionHours {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LineHours {
     /// Every hour declared (validated + rejected + pending).
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Quantity")]
     pub declared: Decimal,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Quantity")]
     pub validated: Decimal,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Quantity")]
     pub rejected: Decimal,
     /// Not reviewed yet.
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "Quantity")]
     pub pending: Decimal,
 }
@@ -192,11 +193,11 @@ pub struct Penalties {
 pub struct PenaltyDecisions {
     pub count: i64,
     /// What was proposed for these contracts.
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub proposed_amount_ht: Decimal,
     /// What was decided (0 when waived).
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub decided_amount_ht: Decimal,
 }
@@ -205,7 +206,7 @@ pub struct PenaltyDecisions {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Advances {
     pub count: i64,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub amount_ttc: Decimal,
     /// To contracts awarded to a TPE or PME.
@@ -217,13 +218,13 @@ pub struct Advances {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AdvanceTally {
     pub count: i64,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub amount_ttc: Decimal,
 }
 
 /// Payment delay (délai global de paiement) of the instalments paid in the year.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PaymentDelays {
     /// Instalments paid in the year.
     pub paid: i64,
@@ -238,21 +239,54 @@ pub struct PaymentDelays {
     /// Paid on or before the due date (reception + payment term).
     pub on_time: i64,
     /// `on_time` ÷ `paid`, rounded to 4 decimals; null when none was paid.
-    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[serde(with = "suivi_proto::shown::share_opt")]
     #[schemars(with = "Option<Fraction>")]
     pub on_time_share: Option<Decimal>,
-    /// Late-payment interest (intérêts moratoires).
-    #[serde(with = "suivi_proto::decimal::money")]
-    #[schemars(with = "Money")]
-    pub interest_ttc: Decimal,
-    /// Flat recovery fees, 40 € per late payment.
-    #[serde(with = "suivi_proto::decimal::money")]
+    /// Late-payment interest (intérêts moratoires); null when the interest of a late payment
+    /// cannot be computed (see `interest_unavailable`): a partial sum is not the year's interest.
+    #[serde(with = "suivi_proto::shown::money_opt")]
+    #[schemars(with = "Option<Money>")]
+    pub interest_ttc: Option<Decimal>,
+    /// Flat recovery fees, 40 € per late payment, whatever the rate table holds.
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
     pub flat_fees_ttc: Decimal,
-    /// `interest_ttc` + `flat_fees_ttc`.
-    #[serde(with = "suivi_proto::decimal::money")]
+    /// `interest_ttc` + `flat_fees_ttc`; null when `interest_ttc` is.
+    #[serde(with = "suivi_proto::shown::money_opt")]
+    #[schemars(with = "Option<Money>")]
+    pub interest_due_ttc: Option<Decimal>,
+    /// The late payments whose interest cannot be computed (no ECB rate in force on the first day
+    /// of their half-year), with the values the table lacks; null when every interest is computed.
+    pub interest_unavailable: Option<InterestUnavailable>,
+}
+
+impl Default for PaymentDelays {
+    fn default() -> Self {
+        PaymentDelays {
+            paid: 0,
+            mean_days_to_pay: None,
+            median_days_to_pay: None,
+            on_time: 0,
+            on_time_share: None,
+            interest_ttc: Some(Decimal::ZERO),
+            flat_fees_ttc: Decimal::ZERO,
+            interest_due_ttc: Some(Decimal::ZERO),
+            interest_unavailable: None,
+        }
+    }
+}
+
+/// Late payments whose interest cannot be computed yet.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct InterestUnavailable {
+    /// How many (their flat fees are counted in `flat_fees_ttc`).
+    pub payments: i64,
+    /// The interest of the other late payments, which could be computed.
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "Money")]
-    pub interest_due_ttc: Decimal,
+    pub interest_computed_ttc: Decimal,
+    /// Each reference value missing, in date order, with the reason in French.
+    pub missing: Vec<MissingReference>,
 }
 
 /// The number and the profile of beneficiaries (SPASER indicators): registered participants with
@@ -279,7 +313,7 @@ pub struct BeneficiaryProfile {
     pub by_qualification: Vec<ProfileCount>,
     /// Validated hours of the year ÷ beneficiaries (every beneficiary, registered or not);
     /// absent when there is none.
-    #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(with = "suivi_proto::shown::hours_opt", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Quantity>")]
     pub hours_per_beneficiary: Option<Decimal>,
 }

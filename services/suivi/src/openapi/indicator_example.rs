@@ -91,9 +91,10 @@ fn of_the_story(targets: &NationalTargets) -> Indicators {
             median_days_to_pay: Some(dec("22")),
             on_time: 1,
             on_time_share: Some(dec("1.0000")),
-            interest_ttc: dec("0.00"),
+            interest_ttc: Some(dec("0.00")),
             flat_fees_ttc: dec("0.00"),
-            interest_due_ttc: dec("0.00"),
+            interest_due_ttc: Some(dec("0.00")),
+            interest_unavailable: None,
         },
         ..none
     }

@@ -1,7 +1,14 @@
 //! What a contract looks like to the people following it: amounts, hours, instalments.
 //!
-//! Folded from the contract's own events on each read. The projector (read models) will serve
-//! the same figures for lists and indicators at scale.
+//! Folded from the contract's own events on each read (with the dated reference tables for
+//! late-payment interest). The projector (read models) serves the same figures for lists and
+//! indicators at scale.
+
+mod payment;
+mod terms;
+
+pub use payment::PaymentView;
+pub use terms::TermsView;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -9,29 +16,39 @@ use serde::Serialize;
 use suivi_application::lists::ContractRow;
 use suivi_domain::contract::{Instalment, LineReview, LineReviewStatus};
 use suivi_domain::final_balance::{final_balance, FinalBalance};
-use suivi_domain::{Contract, ContractStatus};
+use suivi_domain::late_payment::due_date;
+use suivi_domain::money::including_vat;
+use suivi_domain::{AwardedContract, Contract, ContractStatus, References};
 use suivi_proto::events::{EligibleCategory, FactCorrectedV1, InsertionModality, InstalmentApprovedV1, Period};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Hours {
-    #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
+    /// Committed after amendments; absent without an insertion clause.
+    #[serde(with = "suivi_proto::shown::hours_opt", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<suivi_proto::decimal::Quantity>")]
     pub committed: Option<Decimal>,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    /// The commitment pro-rated to the value executed by an early termination (committed × value
+    /// executed ÷ amount after amendments), when the penalty terms say so: what `remaining` and
+    /// the penalty measure. Absent otherwise.
+    #[serde(with = "suivi_proto::shown::hours_opt", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<suivi_proto::decimal::Quantity>")]
+    pub pro_rated_committed: Option<Decimal>,
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub declared: Decimal,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub validated: Decimal,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub rejected: Decimal,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub pending: Decimal,
-    /// Committed hours not yet validated (never below 0); absent without an insertion clause.
-    #[serde(with = "suivi_proto::decimal::quantity_opt", skip_serializing_if = "Option::is_none")]
+    /// Committed hours (pro-rated if so) not yet validated, never below 0; absent without an
+    /// insertion clause.
+    #[serde(with = "suivi_proto::shown::hours_opt", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<suivi_proto::decimal::Quantity>")]
     pub remaining: Option<Decimal>,
 }
@@ -48,10 +65,10 @@ pub struct ContractSummary {
     #[serde(with = "suivi_proto::date")]
     #[schemars(with = "NaiveDate")]
     pub notification_date: NaiveDate,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub amount_ht: Decimal,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub executed_value_ht: Decimal,
     pub hours: Hours,
@@ -78,6 +95,7 @@ impl ContractSummary {
             executed_value_ht: awarded.executed_value_ht().amount(),
             hours: Hours {
                 committed: hours.committed.map(suivi_proto::Hours::value),
+                pro_rated_committed: hours.pro_rated_committed.map(suivi_proto::Hours::value),
                 declared: hours.declared.value(),
                 validated: hours.validated.value(),
                 rejected: hours.rejected.value(),
@@ -104,6 +122,7 @@ impl ContractSummary {
             executed_value_ht: row.executed_value_ht,
             hours: Hours {
                 committed: row.committed_hours,
+                pro_rated_committed: row.pro_rated_committed_hours,
                 declared: row.declared_hours,
                 validated: row.validated_hours,
                 rejected: row.rejected_hours,
@@ -120,13 +139,20 @@ impl ContractSummary {
 pub struct ContractView {
     #[serde(flatten)]
     pub summary: ContractSummary,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub initial_amount_ht: Decimal,
+    /// The value executed including VAT, rounded to the cent: what the instalments' grosses add
+    /// up to.
+    #[serde(with = "suivi_proto::shown::money")]
+    #[schemars(with = "suivi_proto::decimal::Money")]
+    pub executed_value_ttc: Decimal,
+    /// The award's terms the figures below are computed with.
+    pub terms: TermsView,
     #[serde(with = "suivi_proto::date")]
     #[schemars(with = "NaiveDate")]
     pub execution_end_date: NaiveDate,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub advance_outstanding_ttc: Decimal,
     pub instalments: Vec<InstalmentView>,
@@ -152,18 +178,27 @@ pub struct SettlementView {
 pub struct InstalmentView {
     pub number: u32,
     pub period: Period,
-    #[serde(with = "suivi_proto::decimal::money")]
+    #[serde(with = "suivi_proto::shown::money")]
     #[schemars(with = "suivi_proto::decimal::Money")]
     pub cumulative_value_ht: Decimal,
     #[serde(with = "suivi_proto::date")]
     #[schemars(with = "NaiveDate")]
     pub received_on: NaiveDate,
+    /// Reception + the award's payment term: paid after it, the instalment owes late-payment
+    /// interest and the 40 € flat fee.
+    #[serde(with = "suivi_proto::date")]
+    #[schemars(with = "NaiveDate")]
+    pub due_on: NaiveDate,
     pub lines: Vec<LineView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approval: Option<InstalmentApprovedV1>,
     #[serde(with = "suivi_proto::date::option", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<NaiveDate>")]
     pub paid_on: Option<NaiveDate>,
+    /// Once paid: days to pay, days late, the ECB rate used, the interest (or why it cannot be
+    /// computed), the flat fee.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment: Option<PaymentView>,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -172,7 +207,7 @@ pub struct LineView {
     pub beneficiary: String,
     pub category: EligibleCategory,
     pub modality: InsertionModality,
-    #[serde(with = "suivi_proto::decimal::quantity")]
+    #[serde(with = "suivi_proto::shown::hours")]
     #[schemars(with = "suivi_proto::decimal::Quantity")]
     pub hours: Decimal,
     pub period: Period,
@@ -182,15 +217,20 @@ pub struct LineView {
 }
 
 impl ContractView {
-    pub fn of(contract_id: Uuid, version: i64, contract: &Contract) -> Option<Self> {
+    /// The view of an awarded contract; `references` give the ECB rates of late-payment interest.
+    pub fn of(contract_id: Uuid, version: i64, contract: &Contract, references: &References) -> Option<Self> {
         let summary = ContractSummary::of(contract_id, version, contract)?;
         let awarded = contract.awarded()?;
         Some(ContractView {
             summary,
             initial_amount_ht: awarded.initial_amount_ht().amount(),
+            executed_value_ttc: including_vat(awarded.executed_value_ht(), awarded.award().vat_rate)
+                .round_to_cent()
+                .amount(),
+            terms: TermsView::of(awarded),
             execution_end_date: awarded.execution_end_date(),
             advance_outstanding_ttc: awarded.advance_outstanding_ttc().amount(),
-            instalments: awarded.instalments().iter().map(instalment_view).collect(),
+            instalments: awarded.instalments().iter().map(|i| instalment_view(awarded, i, references)).collect(),
             settlement: awarded
                 .settlement()
                 .zip(final_balance(awarded))
@@ -200,12 +240,14 @@ impl ContractView {
     }
 }
 
-fn instalment_view(instalment: &Instalment) -> InstalmentView {
+fn instalment_view(contract: &AwardedContract, instalment: &Instalment, references: &References) -> InstalmentView {
+    let term = contract.award().payment_term_days;
     InstalmentView {
         number: instalment.number(),
         period: instalment.period(),
         cumulative_value_ht: instalment.cumulative_value_ht().amount(),
         received_on: instalment.received_on(),
+        due_on: due_date(instalment.received_on(), term),
         lines: instalment
             .lines()
             .iter()
@@ -229,5 +271,6 @@ fn instalment_view(instalment: &Instalment) -> InstalmentView {
             .collect(),
         approval: instalment.approval().cloned(),
         paid_on: instalment.payment().map(|p| p.paid_on),
+        payment: instalment.payment().map(|paid| PaymentView::of(instalment.received_on(), term, paid, references)),
     }
 }
