@@ -862,7 +862,7 @@ async fn get_indicators_answers_the_callers_organisation_for_the_year_asked() {
         (&plan["status"], &plan["name"], &plan["period_start"], &plan["period_end"]),
         (&json!("in_force"), &json!("PNAD 2022-2025"), &json!("2022-01-01"), &json!("2025-12-31"))
     );
-    assert_eq!((&plan["social_share"], &plan["environmental_share"]), (&json!("0.30"), &json!("1.00")));
+    assert_eq!((&plan["social_share"], &plan["environmental_share"]), (&json!("0.3000"), &json!("1.0000")));
     assert!(plan["source"].as_str().is_some_and(|source| source.contains("15 mars 2022")), "{plan}");
     let consolidated = &body["consolidated"];
     assert_eq!(consolidated["notified"], json!({ "count": 1, "amount_ht": "1000000.00" }));
@@ -1014,10 +1014,10 @@ async fn get_indicators_has_no_national_target_for_a_year_no_plan_covers_until_o
     assert_eq!(
         body["national_targets"],
         json!({ "status": "in_force", "name": "Plan de test 2026-2030", "period_start": "2026-01-01",
-                "period_end": "2030-12-31", "social_share": "0.4", "environmental_share": null,
+                "period_end": "2030-12-31", "social_share": "0.4000", "environmental_share": null,
                 "source": "Source de test" })
     );
-    assert_eq!(body["consolidated"]["social"]["target_share"], "0.4");
+    assert_eq!(body["consolidated"]["social"]["target_share"], "0.4000");
     assert_eq!(body["consolidated"]["environmental"]["target_share"], Value::Null, "the plan sets none");
 }
 

@@ -66,11 +66,11 @@ pub struct NationalPlan {
     pub period_end: NaiveDate,
     /// Target share of the contracts notified in the year with a social consideration; null
     /// when the plan sets none.
-    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[serde(with = "suivi_proto::shown::share_opt")]
     #[schemars(with = "Option<Fraction>")]
     pub social_share: Option<Decimal>,
     /// Target share with an environmental consideration; null when the plan sets none.
-    #[serde(with = "suivi_proto::decimal::fraction_opt")]
+    #[serde(with = "suivi_proto::shown::share_opt")]
     #[schemars(with = "Option<Fraction>")]
     pub environmental_share: Option<Decimal>,
     /// Where the targets come from (the plan's publication).
@@ -185,8 +185,8 @@ mod tests {
         assert_eq!(
             in_force.ok(),
             Some(serde_json::json!({ "status": "in_force", "name": "PNAD 2022-2025", "period_start": "2022-01-01",
-                                     "period_end": "2025-12-31", "social_share": "0.30",
-                                     "environmental_share": "1.00", "source": "test" }))
+                                     "period_end": "2025-12-31", "social_share": "0.3000",
+                                     "environmental_share": "1.0000", "source": "test" }))
         );
         let none = serde_json::to_value(compared_with(end_of(2026), &[])).unwrap_or_default();
         assert_eq!((&none["status"], &none["in_force_on"]), (&"no_plan".into(), &"2026-12-31".into()));
