@@ -5,12 +5,13 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
+use suivi_domain::participants::assume_registered;
 use suivi_domain::{decide, Command, Contract};
 use suivi_fuzz::{apply_all, check_problem, check_refusal, context};
 use suivi_http::json::parse;
 use suivi_proto::events::{
-    AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractTerminatedV1, InstalmentRequestedV1,
-    StatementReviewedV1,
+    AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractTerminatedV1, FactCorrectedV1,
+    InstalmentRequestedV2, StatementReviewedV1,
 };
 
 const AWARD: &str = include_str!("../seeds/bodies/award.json");
@@ -29,6 +30,8 @@ fn running() -> Contract {
             None => Command::Award(parse(body.as_bytes()).unwrap_or_else(|p| panic!("seed award: {p:?}"))),
             Some(_) => Command::RequestInstalment(parse(body.as_bytes()).unwrap_or_else(|p| panic!("seed: {p:?}"))),
         };
+        // The participants the seed names are in the register, eligible.
+        let context = context.clone().with_participants(assume_registered(&state, &command));
         let events = decide(&state, command, &context).unwrap_or_else(|e| panic!("seed refused: {e:?}"));
         apply_all(&mut state, &events);
     }
@@ -37,17 +40,21 @@ fn running() -> Contract {
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else { return };
-    let command = match selector % 6 {
+    let command = match selector % 7 {
         0 => read::<ContractAwardedV1>(body).map(Command::Award),
         1 => read::<ContractAmendedV2>(body).map(Command::Amend),
         2 => read::<ContractTerminatedV1>(body).map(Command::Terminate),
         3 => read::<AdvancePaidV1>(body).map(Command::RecordAdvancePaid),
-        4 => read::<InstalmentRequestedV1>(body).map(Command::RequestInstalment),
-        _ => read::<StatementReviewedV1>(body).map(Command::ReviewStatement),
+        4 => read::<InstalmentRequestedV2>(body).map(Command::RequestInstalment),
+        5 => read::<StatementReviewedV1>(body).map(Command::ReviewStatement),
+        _ => read::<FactCorrectedV1>(body).map(Command::CorrectFact),
     };
     let Some(command) = command else { return };
-    let mut state = if selector % 6 == 0 { Contract::default() } else { running() };
-    match decide(&state, command, &context()) {
+    let mut state = if selector % 7 == 0 { Contract::default() } else { running() };
+    // Whatever participants a statement names are registered and eligible: what is fuzzed is
+    // the rest of the rules.
+    let context = context().with_participants(assume_registered(&state, &command));
+    match decide(&state, command, &context) {
         Ok(events) => apply_all(&mut state, &events),
         Err(error) => check_refusal(&error),
     }
