@@ -10,8 +10,8 @@ use suivi_domain::{decide, Command, Contract};
 use suivi_fuzz::{apply_all, check_problem, check_refusal, context};
 use suivi_http::json::parse;
 use suivi_proto::events::{
-    AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractTerminatedV1, FactCorrectedV1,
-    InstalmentRequestedV2, StatementReviewedV1,
+    AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractTerminatedV1, FactCorrectedV1, InstalmentRequestedV2,
+    StatementReviewedV1,
 };
 
 const AWARD: &str = include_str!("../seeds/bodies/award.json");
