@@ -87,61 +87,40 @@ pub enum HoursChange {
 /// What `events`, about to be appended to `contract`, change in the hours counted per
 /// participant and month. Lines written before the register (pseudonyms) count nothing here.
 pub fn hours_deltas(contract: &Contract, events: &[Event]) -> Vec<HoursDelta> {
+    let instalment = |number| contract.awarded().and_then(|awarded| awarded.instalment(number));
     let mut deltas = Vec::new();
     for event in events {
         match event {
             Event::InstalmentRequested(request) => {
-                for line in &request.statement.lines {
-                    if let Some(code) = line.beneficiary.participant() {
-                        deltas.push(HoursDelta {
-                            code: code.clone(),
-                            month: CalendarMonth::of(line.period.start),
-                            change: HoursChange::Add(line.hours),
-                        });
-                    }
-                }
+                deltas.extend(request.statement.lines.iter().filter_map(|line| line_delta(line, HoursChange::Add)));
             }
             Event::StatementReviewed(review) => {
-                let Some(instalment) =
-                    contract.awarded().and_then(|awarded| awarded.instalment(review.instalment_number))
-                else {
-                    continue;
-                };
-                for decision in &review.decisions {
-                    let Decision::Rejected { .. } = decision.decision else { continue };
-                    let Some(reviewed) = instalment.line(decision.line_id) else { continue };
-                    let line = reviewed.line();
-                    if let Some(code) = line.beneficiary.participant() {
-                        deltas.push(HoursDelta {
-                            code: code.clone(),
-                            month: CalendarMonth::of(line.period.start),
-                            change: HoursChange::Remove(line.hours),
-                        });
-                    }
-                }
+                let Some(instalment) = instalment(review.instalment_number) else { continue };
+                let rejected = review
+                    .decisions
+                    .iter()
+                    .filter(|decision| matches!(decision.decision, Decision::Rejected { .. }))
+                    .filter_map(|decision| instalment.line(decision.line_id));
+                deltas.extend(rejected.filter_map(|reviewed| line_delta(reviewed.line(), HoursChange::Remove)));
             }
             // A withdrawn instalment's lines stop counting, except those already rejected
             // (which stopped counting then).
             Event::FactCorrected(corrected) => {
                 let Correction::InstalmentWithdrawn { number } = corrected.correction else { continue };
-                let Some(instalment) = contract.awarded().and_then(|awarded| awarded.instalment(number)) else {
-                    continue;
-                };
-                for reviewed in instalment.lines().iter().filter(|reviewed| reviewed.counts()) {
-                    let line = reviewed.line();
-                    if let Some(code) = line.beneficiary.participant() {
-                        deltas.push(HoursDelta {
-                            code: code.clone(),
-                            month: CalendarMonth::of(line.period.start),
-                            change: HoursChange::Remove(line.hours),
-                        });
-                    }
-                }
+                let Some(instalment) = instalment(number) else { continue };
+                let counted = instalment.lines().iter().filter(|reviewed| reviewed.counts());
+                deltas.extend(counted.filter_map(|reviewed| line_delta(reviewed.line(), HoursChange::Remove)));
             }
             _ => {}
         }
     }
     deltas
+}
+
+/// The change a line makes to its participant's month; none for a line of a pseudonym.
+fn line_delta(line: &StatementLine, change: fn(Hours) -> HoursChange) -> Option<HoursDelta> {
+    let code = line.beneficiary.participant()?;
+    Some(HoursDelta { code: code.clone(), month: CalendarMonth::of(line.period.start), change: change(line.hours) })
 }
 
 /// The facts a tenant whose only contract is `contract` would hold about the participants

@@ -14,7 +14,7 @@ use suivi_proto::events::{Correction, FactCorrectedV1};
 use super::checks::{not_before, not_in_future, reason};
 use super::ensure_not_settled;
 use super::lifecycle::settlement_date;
-use crate::contract::AwardedContract;
+use crate::contract::{AwardedContract, Instalment};
 use crate::{DecisionContext, DomainError};
 
 pub(super) fn correct(
@@ -36,10 +36,7 @@ pub(super) fn correct(
         }
         Correction::ReceptionDate { number, received_on } => {
             ensure_not_settled(contract)?;
-            let instalment = contract.instalment(*number).ok_or_else(|| DomainError::UnknownInstalment {
-                field: "correction.number".to_owned(),
-                number: *number,
-            })?;
+            let instalment = corrected_instalment(contract, *number)?;
             unchanged(instalment.received_on() == *received_on)?;
             let field = "correction.received_on";
             not_before(field, *received_on, contract.start_date(), "the notification date")?;
@@ -59,10 +56,7 @@ pub(super) fn correct(
         Correction::InstalmentWithdrawn { number } => {
             ensure_not_settled(contract)?;
             let last = contract.last_instalment_number();
-            let instalment = contract.instalment(*number).ok_or_else(|| DomainError::UnknownInstalment {
-                field: "correction.number".to_owned(),
-                number: *number,
-            })?;
+            let instalment = corrected_instalment(contract, *number)?;
             if *number != last {
                 return Err(DomainError::NotTheLastInstalment { number: *number, last });
             }
@@ -72,6 +66,12 @@ pub(super) fn correct(
         }
     }
     Ok(corrected)
+}
+
+fn corrected_instalment(contract: &AwardedContract, number: u32) -> Result<&Instalment, DomainError> {
+    contract
+        .instalment(number)
+        .ok_or_else(|| DomainError::UnknownInstalment { field: "correction.number".to_owned(), number })
 }
 
 fn unchanged(same: bool) -> Result<(), DomainError> {
