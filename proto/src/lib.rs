@@ -3,6 +3,7 @@
 //! - [`envelope`]: the envelope of every event;
 //! - [`events`]: the payload catalogue, versioned, with upcasting of old versions;
 //! - [`messages`]: what finance sends in;
+//! - [`ledger`]: what finance acts on, every figure computed;
 //! - [`codes`], [`decimal`], [`date`]: SIRET, CPV, pseudonyms; decimals as strings; strict dates;
 //! - [`quantities`]: the typed amounts the payloads carry ([`MoneyHt`], [`MoneyTtc`], [`Hours`],
 //!   [`Share`]), so that an amount excluding VAT cannot be passed where one including VAT is due;
@@ -19,6 +20,7 @@ pub mod decimal;
 pub mod envelope;
 pub mod events;
 pub mod ids;
+pub mod ledger;
 pub mod messages;
 pub mod quantities;
 pub mod schema;
@@ -29,6 +31,6 @@ pub mod text;
 pub use envelope::{EventEnvelope, LogPosition, NewEvent};
 pub use events::{DecodeError, Event, Payload, EVENT_TYPES};
 pub use ids::{Actor, ActorKind, TenantId};
-pub use messages::{FinanceMessage, PaymentReportedV1, FINANCE_MESSAGE_TYPES};
+pub use messages::{FinanceMessage, FinanceRejection, PaymentReportedV1, FINANCE_MESSAGE_TYPES};
 pub use quantities::{Hours, MoneyHt, MoneyTtc, Share};
 pub use subjects::Subjects;

@@ -76,3 +76,32 @@ pub enum PaidItem {
 }
 
 payload_v1!(PaymentReportedV1, "payment_reported");
+
+/// What Suivi publishes on `<prefix>.<tenant>.fin.rejected.<message_type>` when it does not take
+/// a finance message: the message could not be read, or the command it carries was refused. The
+/// rejection is also kept in the dead-letter stream (`<PREFIX>_FINANCE_DEAD`), so nothing finance
+/// sends is dropped silently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FinanceRejection {
+    /// Finance's `Nats-Msg-Id`; absent when the message had none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// The subject's last token, e.g. `payment_reported`.
+    pub message_type: String,
+    /// The subject the message was sent on.
+    pub subject: String,
+    pub rejected_at: chrono::DateTime<chrono::Utc>,
+    /// Why, as a stable code: a rule of the contract (`instalment_not_approved`,
+    /// `payment_exceeds_approved`…) or a reading error (`invalid_message`, `unknown_contract`…).
+    pub code: String,
+    /// Path of the field at fault in the message, e.g. `item.number`; absent when the refusal is
+    /// about the contract's state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The reason, in English.
+    pub detail: String,
+    /// The reason, in French.
+    pub detail_fr: String,
+    /// The message's body as it was received (invalid UTF-8 replaced).
+    pub payload: String,
+}

@@ -87,6 +87,11 @@ impl Subjects {
         format!("{}.{}.fin.rejected.{}", self.prefix, tenant, message_type)
     }
 
+    /// Every rejection of one tenant: its finance's filter on the dead-letter stream.
+    pub fn tenant_finance_rejected(&self, tenant: &TenantId) -> String {
+        format!("{}.{}.fin.rejected.>", self.prefix, tenant)
+    }
+
     /// Every rejection of every tenant: what the dead-letter stream captures.
     pub fn all_finance_rejected(&self) -> String {
         format!("{}.*.fin.rejected.>", self.prefix)

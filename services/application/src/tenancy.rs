@@ -11,3 +11,10 @@ pub async fn covers_buyer(pool: &PgPool, tenant: &TenantId, siret: &str) -> Resu
         .fetch_one(pool)
         .await
 }
+
+/// Every tenant, in id order (the NATS edge gives each one its finance consumers).
+pub async fn tenant_ids(pool: &PgPool) -> Result<Vec<TenantId>, sqlx::Error> {
+    let ids: Vec<String> = sqlx::query_scalar("select id from tenants order by id").fetch_all(pool).await?;
+    // The table's check constraint is the subject-token rule: an id it holds always parses.
+    Ok(ids.iter().filter_map(|id| TenantId::parse(id).ok()).collect())
+}

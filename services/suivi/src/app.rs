@@ -157,6 +157,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     connections: ConnectionLimits,
+    runner: std::sync::Arc<suivi_application::Application>,
 }
 
 impl Application {
@@ -180,7 +181,13 @@ impl Application {
         let state = AppState::new(pool)
             .with_auth_throttle(AuthThrottle::per_minute(limits.auth_failures_per_minute))
             .with_vault(vault);
-        Ok(Application { listener, router: router(state, limits.requests), connections: limits.connections })
+        let runner = state.app.clone();
+        Ok(Application { listener, router: router(state, limits.requests), connections: limits.connections, runner })
+    }
+
+    /// The command runner the HTTP API uses, for the other edges to share (one aggregate cache).
+    pub fn command_runner(&self) -> std::sync::Arc<suivi_application::Application> {
+        self.runner.clone()
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {

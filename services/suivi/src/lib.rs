@@ -51,7 +51,8 @@ async fn pool(config: &Config) -> anyhow::Result<sqlx::PgPool> {
     database::connect(&config.database_url, 4).await.context("connecting to PostgreSQL")
 }
 
-/// Every service in one process: the HTTP API and the relay, stopped together on a signal.
+/// Every service in one process: the HTTP API, the relay, the projector and the finance
+/// integration over NATS, stopped together on a signal.
 async fn serve(config: &Config) -> anyhow::Result<()> {
     migrate(config).await?;
     let pool = database::connect(&config.database_url, 16).await.context("connecting to PostgreSQL")?;
@@ -69,10 +70,15 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     tracing::info!(address = %app.local_addr()?, "HTTP API listening");
     telemetry::install_metrics();
     serve_metrics(&config.http.metrics_addr, shutdown.clone()).await?;
+    let finance = suivi_finance::Finance::new(app.command_runner(), nats.clone(), finance_config(config));
     let relay = Relay::new(EventStore::new(pool.clone()), nats, relay_config(config));
     let mut projector = suivi_projector::Projector::new(pool, suivi_projector::ProjectorConfig::default()).await?;
-    let (served, (), ()) =
-        tokio::join!(app.run_until_stopped(shutdown.clone()), relay.run(shutdown.clone()), projector.run(shutdown));
+    let (served, (), (), ()) = tokio::join!(
+        app.run_until_stopped(shutdown.clone()),
+        relay.run(shutdown.clone()),
+        finance.run(shutdown.clone()),
+        projector.run(shutdown)
+    );
     served.context("serving HTTP")
 }
 
@@ -108,6 +114,13 @@ pub fn relay_config(config: &Config) -> RelayConfig {
         subjects: Subjects::new(config.subject_prefix.clone()),
         stream: StreamSettings { replicas: config.stream_replicas, ..StreamSettings::default() },
         ..RelayConfig::default()
+    }
+}
+
+pub fn finance_config(config: &Config) -> suivi_finance::FinanceConfig {
+    suivi_finance::FinanceConfig {
+        subjects: Subjects::new(config.subject_prefix.clone()),
+        replicas: config.stream_replicas,
     }
 }
 

@@ -1,0 +1,83 @@
+//! Finance over NATS (see `proto/asyncapi.yaml`): the messages finance reports (payments), the
+//! ledger of facts finance acts on, and the balance query. Commands go through the same
+//! [`Application`] as HTTP requests, so a payment reported over NATS is checked and recorded
+//! exactly as one sent to the API.
+
+pub mod balance;
+pub mod inbound;
+pub mod ledger;
+pub mod schemas;
+pub mod streams;
+
+use std::fmt::Display;
+use std::sync::Arc;
+
+use suivi_application::Application;
+use suivi_proto::Subjects;
+use tokio::sync::watch;
+
+pub use balance::BalanceService;
+pub use inbound::Inbound;
+pub use ledger::Ledger;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FinanceError {
+    #[error("NATS: {0}")]
+    Nats(String),
+    #[error("database: {0}")]
+    Database(String),
+}
+
+impl FinanceError {
+    pub fn database(error: impl Display) -> Self {
+        FinanceError::Database(error.to_string())
+    }
+}
+
+/// Where the finance integration runs: the subjects' prefix and the streams' replicas.
+#[derive(Debug, Clone)]
+pub struct FinanceConfig {
+    pub subjects: Subjects,
+    pub replicas: usize,
+}
+
+/// The three parts of the integration, run together.
+pub struct Finance {
+    inbound: Inbound,
+    ledger: Ledger,
+    balance: BalanceService,
+}
+
+impl Finance {
+    pub fn new(app: Arc<Application>, client: async_nats::Client, config: FinanceConfig) -> Self {
+        let js = async_nats::jetstream::new(client.clone());
+        let FinanceConfig { subjects, replicas } = config;
+        Finance {
+            inbound: Inbound::new(app.clone(), js.clone(), subjects.clone(), replicas),
+            ledger: Ledger::new(app.clone(), js, subjects.clone(), replicas),
+            balance: BalanceService::new(app, client, subjects),
+        }
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// Runs until `shutdown` turns true. The balance service is started again after a failure,
+    /// like the other two.
+    pub async fn run(&self, shutdown: watch::Receiver<bool>) {
+        let balance = async {
+            let mut stop = shutdown.clone();
+            while !*stop.borrow() {
+                if let Err(error) = self.balance.run(shutdown.clone()).await {
+                    tracing::warn!(%error, "balance service interrupted; starting again");
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        };
+        tokio::join!(self.inbound.run(shutdown.clone()), self.ledger.run(shutdown.clone()), balance);
+    }
+}
