@@ -14,7 +14,8 @@ pub fn shared_url() -> String {
     std::env::var("SUIVI_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".to_owned())
 }
 
-/// A subject prefix and stream name no other test uses; the stream is deleted on drop.
+/// A subject prefix and stream names no other test uses; the streams (events, and finance's
+/// inbound, dead letters and ledger) are deleted on drop.
 pub struct TestStream {
     pub subjects: Subjects,
     pub url: String,
@@ -36,13 +37,23 @@ impl TestStream {
 
 impl Drop for TestStream {
     fn drop(&mut self) {
-        let (url, name) = (self.url.clone(), self.stream_name());
+        let url = self.url.clone();
+        let names = [
+            self.stream_name(),
+            self.subjects.finance_inbound_stream_name(),
+            self.subjects.finance_dead_letter_stream_name(),
+            self.subjects.ledger_stream_name(),
+        ];
         let _ = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
             runtime.block_on(async {
                 let client =
                     tokio::time::timeout(Duration::from_secs(2), async_nats::connect(&url)).await.ok()?.ok()?;
-                async_nats::jetstream::new(client).delete_stream(&name).await.ok()
+                let js = async_nats::jetstream::new(client);
+                for name in &names {
+                    let _ = js.delete_stream(name).await;
+                }
+                Some(())
             })
         })
         .join();
