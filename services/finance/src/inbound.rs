@@ -51,13 +51,18 @@ pub struct Inbound {
     app: Arc<Application>,
     js: jetstream::Context,
     subjects: Subjects,
-    replicas: usize,
+    settings: streams::StreamSettings,
     schemas: MessageSchemas,
 }
 
 impl Inbound {
-    pub fn new(app: Arc<Application>, js: jetstream::Context, subjects: Subjects, replicas: usize) -> Self {
-        Inbound { app, js, subjects, replicas, schemas: MessageSchemas::new() }
+    pub fn new(
+        app: Arc<Application>,
+        js: jetstream::Context,
+        subjects: Subjects,
+        settings: streams::StreamSettings,
+    ) -> Self {
+        Inbound { app, js, subjects, settings, schemas: MessageSchemas::new() }
     }
 
     /// Takes finance's messages until `shutdown` turns true, starting again after any failure.
@@ -79,8 +84,8 @@ impl Inbound {
     }
 
     async fn run_once(&self) -> Result<(), FinanceError> {
-        let stream = streams::ensure_inbound(&self.js, &self.subjects, self.replicas).await?;
-        streams::ensure_dead_letters(&self.js, &self.subjects, self.replicas).await?;
+        let stream = streams::ensure_inbound(&self.js, &self.subjects, self.settings).await?;
+        streams::ensure_dead_letters(&self.js, &self.subjects, self.settings).await?;
         let consumer = streams::inbound_consumer(&stream).await?;
         let mut messages =
             consumer.messages().await.map_err(|e| FinanceError::Nats(format!("pulling finance messages: {e}")))?;

@@ -19,6 +19,7 @@ use tokio::sync::watch;
 pub use balance::BalanceService;
 pub use inbound::Inbound;
 pub use ledger::Ledger;
+pub use streams::StreamSettings;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FinanceError {
@@ -34,11 +35,11 @@ impl FinanceError {
     }
 }
 
-/// Where the finance integration runs: the subjects' prefix and the streams' replicas.
+/// Where the finance integration runs: the subjects' prefix and how its streams are kept.
 #[derive(Debug, Clone)]
 pub struct FinanceConfig {
     pub subjects: Subjects,
-    pub replicas: usize,
+    pub streams: StreamSettings,
 }
 
 /// The three parts of the integration, run together.
@@ -51,10 +52,10 @@ pub struct Finance {
 impl Finance {
     pub fn new(app: Arc<Application>, client: async_nats::Client, config: FinanceConfig) -> Self {
         let js = async_nats::jetstream::new(client.clone());
-        let FinanceConfig { subjects, replicas } = config;
+        let FinanceConfig { subjects, streams } = config;
         Finance {
-            inbound: Inbound::new(app.clone(), js.clone(), subjects.clone(), replicas),
-            ledger: Ledger::new(app.clone(), js, subjects.clone(), replicas),
+            inbound: Inbound::new(app.clone(), js.clone(), subjects.clone(), streams),
+            ledger: Ledger::new(app.clone(), js, subjects.clone(), streams),
             balance: BalanceService::new(app, client, subjects),
         }
     }

@@ -21,18 +21,31 @@ use crate::FinanceError;
 /// The durable consumer through which Suivi takes finance's messages.
 pub const INBOUND_CONSUMER: &str = "suivi-finance-inbound";
 
-/// How long JetStream drops a second message with the same `Nats-Msg-Id`. Beyond it, the
-/// idempotency keys kept with the events answer a resent message (see `crate::inbound`).
-pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+/// How the finance streams are kept.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamSettings {
+    /// Copies of each stream in a cluster (1 on a single server, 3 in the shipped cluster).
+    pub replicas: usize,
+    /// How long JetStream drops a second message with the same `Nats-Msg-Id` (two minutes by
+    /// default). Beyond it, the idempotency keys kept with the events answer a resent message
+    /// (see `crate::inbound`).
+    pub duplicate_window: Duration,
+}
 
-fn base(name: String, description: &str, subjects: String, replicas: usize) -> stream::Config {
+impl Default for StreamSettings {
+    fn default() -> Self {
+        StreamSettings { replicas: 1, duplicate_window: Duration::from_secs(120) }
+    }
+}
+
+fn base(name: String, description: &str, subjects: String, settings: StreamSettings) -> stream::Config {
     stream::Config {
         name,
         description: Some(description.to_owned()),
         subjects: vec![subjects],
         storage: stream::StorageType::File,
-        num_replicas: replicas,
-        duplicate_window: DUPLICATE_WINDOW,
+        num_replicas: settings.replicas,
+        duplicate_window: settings.duplicate_window,
         ..Default::default()
     }
 }
@@ -49,13 +62,13 @@ async fn ensure(js: &jetstream::Context, config: stream::Config) -> Result<strea
 pub async fn ensure_inbound(
     js: &jetstream::Context,
     subjects: &Subjects,
-    replicas: usize,
+    settings: StreamSettings,
 ) -> Result<stream::Stream, FinanceError> {
     let mut config = base(
         subjects.finance_inbound_stream_name(),
         "Messages finance sends to Suivi, until Suivi took them",
         subjects.all_finance_inbound(),
-        replicas,
+        settings,
     );
     config.retention = stream::RetentionPolicy::WorkQueue;
     ensure(js, config).await
@@ -64,13 +77,13 @@ pub async fn ensure_inbound(
 pub async fn ensure_dead_letters(
     js: &jetstream::Context,
     subjects: &Subjects,
-    replicas: usize,
+    settings: StreamSettings,
 ) -> Result<stream::Stream, FinanceError> {
     let config = base(
         subjects.finance_dead_letter_stream_name(),
         "Finance messages Suivi did not take, with the reason",
         subjects.all_finance_rejected(),
-        replicas,
+        settings,
     );
     ensure(js, config).await
 }
@@ -78,13 +91,13 @@ pub async fn ensure_dead_letters(
 pub async fn ensure_ledger(
     js: &jetstream::Context,
     subjects: &Subjects,
-    replicas: usize,
+    settings: StreamSettings,
 ) -> Result<stream::Stream, FinanceError> {
     let mut config = base(
         subjects.ledger_stream_name(),
         "The facts finance acts on, every figure computed, in the log's order",
         subjects.all_ledger(),
-        replicas,
+        settings,
     );
     config.deny_delete = true;
     config.deny_purge = true;

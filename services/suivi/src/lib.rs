@@ -120,7 +120,10 @@ pub fn relay_config(config: &Config) -> RelayConfig {
 pub fn finance_config(config: &Config) -> suivi_finance::FinanceConfig {
     suivi_finance::FinanceConfig {
         subjects: Subjects::new(config.subject_prefix.clone()),
-        replicas: config.stream_replicas,
+        streams: suivi_finance::StreamSettings {
+            replicas: config.stream_replicas,
+            ..suivi_finance::StreamSettings::default()
+        },
     }
 }
 

@@ -36,9 +36,10 @@ pub(super) fn advance_paid(
     Ok(advance)
 }
 
-/// Once per approved instalment. The amount is finance's fact and is not compared with the net
-/// approved (late-payment interest is computed on what was paid); an instalment whose net is
-/// zero needs no payment report.
+/// Once per approved instalment, at most its net to pay (late-payment interest and the flat fee
+/// are owed apart, not paid within the instalment); less is accepted (finance may withhold part,
+/// and late-payment interest is computed on what was paid). An instalment whose net is zero
+/// needs no payment report.
 pub(super) fn instalment_paid(
     contract: &AwardedContract,
     payment: InstalmentPaidV1,
@@ -53,6 +54,13 @@ pub(super) fn instalment_paid(
         return Err(DomainError::InstalmentAlreadyPaid { number, paid_on: paid.paid_on });
     }
     positive_amount("amount_ttc", payment.amount_ttc.amount())?;
+    if payment.amount_ttc > approval.net_to_pay_ttc {
+        return Err(DomainError::PaymentAboveApproved {
+            number,
+            amount: payment.amount_ttc,
+            net_to_pay: approval.net_to_pay_ttc,
+        });
+    }
     not_before("paid_on", payment.paid_on, approval.approved_on, "the approval date")?;
     not_in_future("paid_on", payment.paid_on, context)?;
     not_blank("finance_reference", &payment.finance_reference)?;

@@ -56,7 +56,7 @@ impl DomainError {
             AmendmentOutOfSequence { .. } => "amendment_number".to_owned(),
             DurationEndsBeforeExecutedWork { .. } => "new_duration_months".to_owned(),
             InsertionClauseAlreadyAgreed | NoSocialClause => "insertion_clause".to_owned(),
-            AdvanceAboveGranted { .. } => "amount_ttc".to_owned(),
+            AdvanceAboveGranted { .. } | PaymentAboveApproved { .. } => "amount_ttc".to_owned(),
             InstalmentOutOfSequence { .. }
             | InstalmentAlreadyApproved { .. }
             | PreviousInstalmentNotApproved { .. }
@@ -141,6 +141,7 @@ impl DomainError {
             NegativeNetToPay { .. } => "negative_net_to_pay",
             InstalmentNotApproved { .. } => "instalment_not_approved",
             InstalmentAlreadyPaid { .. } => "instalment_already_paid",
+            PaymentAboveApproved { .. } => "payment_above_approved",
             LinesPendingReview { .. } => "lines_pending_review",
             InstalmentsAwaitingApproval { .. } => "instalments_awaiting_approval",
             CorrectionChangesNothing => "correction_changes_nothing",
@@ -171,6 +172,7 @@ impl DomainError {
                 | PreviousInstalmentNotApproved { .. }
                 | InstalmentNotApproved { .. }
                 | InstalmentAlreadyPaid { .. }
+                | PaymentAboveApproved { .. }
                 | LinesPendingReview { .. }
                 | InstalmentsAwaitingApproval { .. }
                 | PenaltyAlreadyDecided { .. }

@@ -87,6 +87,7 @@ impl DomainError {
             NoAdvanceTerms,
             AdvanceAlreadyPaid { paid_on: day(2024, 3, 20) },
             AdvanceAboveGranted { amount: ttc(13_000_000), granted: ttc(12_000_000) },
+            PaymentAboveApproved { number: 1, amount: ttc(12_100_000), net_to_pay: ttc(12_000_000) },
             InstalmentOutOfSequence { expected: 2, got: 3 },
             InstalmentPeriodOverlaps {
                 start: day(2024, 3, 1),
@@ -208,6 +209,7 @@ fn every_variant_is_listed(error: &DomainError) {
         | NegativeNetToPay { .. }
         | InstalmentNotApproved { .. }
         | InstalmentAlreadyPaid { .. }
+        | PaymentAboveApproved { .. }
         | LinesPendingReview { .. }
         | PenaltyAlreadyDecided { .. }
         | AmountDiffersFromProposal { .. }

@@ -210,6 +210,11 @@ impl DomainError {
             InstalmentAlreadyPaid { number, paid_on } => {
                 format!("l'acompte n° {number} a déjà été payé le {}", date(*paid_on))
             }
+            PaymentAboveApproved { number, amount, net_to_pay } => format!(
+                "le montant payé ({}) dépasse le net à payer de l'acompte n° {number} ({})",
+                euros(*amount),
+                euros(*net_to_pay)
+            ),
             LinesPendingReview { count: 1 } => {
                 "1 ligne de relevé attend encore son examen : la pénalité la compterait comme non réalisée".to_owned()
             }

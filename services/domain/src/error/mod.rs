@@ -176,6 +176,8 @@ pub enum DomainError {
     InstalmentNotApproved { number: u32 },
     #[error("instalment {number} was already paid on {paid_on}")]
     InstalmentAlreadyPaid { number: u32, paid_on: NaiveDate },
+    #[error("the amount paid ({amount}) is above the net to pay of instalment {number} ({net_to_pay})")]
+    PaymentAboveApproved { number: u32, amount: MoneyTtc, net_to_pay: MoneyTtc },
 
     // Settlement and penalty.
     #[error("{count} statement line(s) still await review: the penalty would count them as not done")]

@@ -99,6 +99,11 @@ fn every_variant() -> Vec<(DomainError, &'static str, Option<&'static str>)> {
         (NoAdvanceTerms, "no_advance_terms", None),
         (AdvanceAlreadyPaid { paid_on: day() }, "advance_already_paid", None),
         (AdvanceAboveGranted { amount: dec("2"), granted: dec("1") }, "advance_above_granted", Some("amount_ttc")),
+        (
+            PaymentAboveApproved { number: 1, amount: dec("2"), net_to_pay: dec("1") },
+            "payment_above_approved",
+            Some("amount_ttc"),
+        ),
         (InstalmentOutOfSequence { expected: 1, got: 3 }, "instalment_out_of_sequence", Some("number")),
         (DuplicateLineId { index: 2, line_id: 7 }, "duplicate_line_id", Some("statement.lines[2].line_id")),
         (

@@ -52,6 +52,16 @@ fn it_records_a_payment_once() {
 }
 
 #[test]
+fn it_refuses_a_payment_above_the_net_to_pay_and_takes_less() {
+    given(approved_instalment()).when(record(paid(1, "120000.01"))).then_err(DomainError::PaymentAboveApproved {
+        number: 1,
+        amount: dec("120000.01"),
+        net_to_pay: dec("120000.00"),
+    });
+    given(approved_instalment()).when(record(paid(1, "119000.00"))).then([paid(1, "119000.00").into()]);
+}
+
+#[test]
 fn it_refuses_a_payment_of_zero() {
     given(approved_instalment())
         .when(record(paid(1, "0")))

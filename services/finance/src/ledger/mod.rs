@@ -9,6 +9,7 @@
 
 mod facts;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -36,13 +37,18 @@ pub struct Ledger {
     app: Arc<Application>,
     js: jetstream::Context,
     subjects: Subjects,
-    replicas: usize,
+    settings: streams::StreamSettings,
     progress: watch::Sender<Option<LogPosition>>,
 }
 
 impl Ledger {
-    pub fn new(app: Arc<Application>, js: jetstream::Context, subjects: Subjects, replicas: usize) -> Self {
-        Ledger { app, js, subjects, replicas, progress: watch::channel(None).0 }
+    pub fn new(
+        app: Arc<Application>,
+        js: jetstream::Context,
+        subjects: Subjects,
+        settings: streams::StreamSettings,
+    ) -> Self {
+        Ledger { app, js, subjects, settings, progress: watch::channel(None).0 }
     }
 
     /// The log position the publisher has read up to (for tests and health).
@@ -69,15 +75,19 @@ impl Ledger {
     }
 
     async fn run_once(&self) -> Result<(), FinanceError> {
-        let mut stream = streams::ensure_ledger(&self.js, &self.subjects, self.replicas).await?;
-        let dead_letters = streams::ensure_dead_letters(&self.js, &self.subjects, self.replicas).await?;
+        let mut stream = streams::ensure_ledger(&self.js, &self.subjects, self.settings).await?;
+        let dead_letters = streams::ensure_dead_letters(&self.js, &self.subjects, self.settings).await?;
         let (mut last_sequence, mut cursor) = read_head(&mut stream).await?;
         tracing::info!(last_sequence, position = ?cursor, "ledger resuming");
         let mut consumers_checked: Option<Instant> = None;
+        // Tenants whose finance consumers exist: a tenant's consumer is there before its first
+        // fact, so `DeliverPolicy::All` gives finance every fact from the start.
+        let mut with_consumers = HashSet::new();
         loop {
             if consumers_checked.is_none_or(|at| at.elapsed() >= CONSUMERS_REFRESH) {
                 let tenants = tenancy::tenant_ids(self.app.store().pool()).await.map_err(FinanceError::database)?;
                 streams::ensure_tenant_consumers(&stream, &dead_letters, &self.subjects, &tenants).await?;
+                with_consumers.extend(tenants);
                 consumers_checked = Some(Instant::now());
             }
             let batch = self.app.store().read_stored_after(cursor, BATCH).await.map_err(FinanceError::database)?;
@@ -87,6 +97,11 @@ impl Ledger {
             }
             for stored in &batch {
                 if let Some(fact) = self.fact(stored).await? {
+                    if !with_consumers.contains(&fact.tenant) {
+                        let tenant = [fact.tenant.clone()];
+                        streams::ensure_tenant_consumers(&stream, &dead_letters, &self.subjects, &tenant).await?;
+                        with_consumers.insert(fact.tenant.clone());
+                    }
                     last_sequence = self.publish(&fact, last_sequence).await?;
                 }
                 cursor = stored.log_position;
