@@ -8,7 +8,10 @@
 //! 2. Each message carries `Nats-Expected-Last-Sequence`: the stream sequence the relay expects
 //!    to be last before it. If one publish of a pipelined window is lost (NATS restarted, the
 //!    connection dropped), every later one is refused by the server instead of being stored
-//!    out of order, and the relay starts again at step 1.
+//!    out of order, and the relay starts again at step 1. Every publish but a run's first also
+//!    carries `Nats-Expected-Last-Msg-Id` = the previous event's id: a message someone else
+//!    published between two of the relay's would otherwise take a refused one's sequence and let
+//!    the next be stored after a gap.
 //! 3. Each message also carries `Nats-Msg-Id` = event id, so any other copy that reaches the
 //!    stream within the duplicate window is dropped.
 //!
