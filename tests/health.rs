@@ -95,6 +95,17 @@ async fn an_open_transaction_shows_as_lag_and_makes_the_service_unready_until_it
     assert_eq!(award().send().await.unwrap().status(), StatusCode::CREATED);
     served.readyz_until("caught up", |status, body| status == StatusCode::OK && lag(body, "relay") == 0).await;
 
+    // A snapshot alone (a long read-only report) holds back vacuum, not the readers.
+    let mut report = db.pool.begin().await.unwrap();
+    sqlx::query("set transaction isolation level repeatable read").execute(&mut *report).await.unwrap();
+    sqlx::query("select count(*) from events").execute(&mut *report).await.unwrap();
+    assert_eq!(award().send().await.unwrap().status(), StatusCode::CREATED);
+    let caught_up = served
+        .readyz_until("past a snapshot", |status, body| status == StatusCode::OK && lag(body, "relay") == 0)
+        .await;
+    assert_eq!(caught_up["blocking_transaction"]["seconds"], Value::Null, "{caught_up}");
+    report.rollback().await.unwrap();
+
     // A transaction with an id, left open: every event committed after it waits behind it.
     let mut blocker = db.pool.begin().await.unwrap();
     sqlx::query("select txid_current()").execute(&mut *blocker).await.unwrap();

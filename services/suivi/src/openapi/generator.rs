@@ -197,7 +197,7 @@ fn readiness_schema() -> Value {
                 json!(["state", "ready"]),
             ),
             "blocking_transaction": check(
-                "The oldest transaction of the database holding the log's readers (relay, projector) back: one with a transaction id or a snapshot, however idle.",
+                "The oldest transaction of the database holding the log's readers (relay, projector) back: one with a transaction id (it wrote, or asked for one), however idle.",
                 json!({
                     "seconds": { "type": ["number", "null"], "minimum": 0, "description": "How long it has been running; null when there is none." },
                     "ready": { "type": "boolean" },
