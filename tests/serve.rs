@@ -106,6 +106,14 @@ async fn requests_get_503_while_the_database_is_down_and_succeed_once_it_is_back
     let id = app.award(&award_body()).await;
     let contract = format!("/api/contracts/{id}");
 
+    suivi::telemetry::install_metrics();
+    let refused_unavailable = || {
+        suivi::telemetry::render_metrics()
+            .lines()
+            .find_map(|line| line.strip_prefix("suivi_requests_refused_total{reason=\"unavailable\"} "))
+            .map_or(0, |value| value.trim().parse::<u64>().unwrap())
+    };
+    let refused_before = refused_unavailable();
     proxy.down().await;
     let before = app.event_count().await;
     // The buyer's token is in the server's memory (it awarded above); the facilitator's is not.
@@ -117,6 +125,7 @@ async fn requests_get_503_while_the_database_is_down_and_succeed_once_it_is_back
     assert_unavailable(app.post(&format!("{contract}/amendments"), &app.tokens.buyer, &amendment).await, started).await;
     let started = Instant::now();
     assert_unavailable(app.get(&contract, &app.tokens.facilitator).await, started).await;
+    assert_eq!(refused_unavailable(), refused_before + 1, "the facilitator's token could not be checked: counted");
     let ready = app.client.get(format!("{}/readyz", app.address)).send().await.unwrap();
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(ready.json::<Value>().await.unwrap()["database"], "unreachable");

@@ -19,7 +19,8 @@ pub use database::TestDatabase;
 pub use events::{append_history, sample_event, test_actor, test_tenant};
 pub use history::ContractHistory;
 pub use nats::{
-    free_port, read_all_messages, stream_message_count, wait_for_messages, NatsServer, StoredMessage, TestStream,
+    free_port, read_all_messages, read_raw_messages, stream_message_count, wait_for_messages, NatsServer,
+    RawStoredMessage, StoredMessage, TestStream,
 };
 pub use process::SuiviProcess;
 pub use proxy::TcpProxy;
@@ -31,12 +32,28 @@ use suivi_projector::{checkpoint, target, BatchOutcome, Projector, ProjectorConf
 /// Checks what a relay left in its stream against the store: every event exactly once, in
 /// canonical order, on its subject, with `Nats-Msg-Id` = event id and gapless sequences.
 pub async fn assert_stream_mirrors_store(store: &suivi_store::EventStore, stream: &TestStream) {
-    let messages = read_all_messages(&stream.url, &stream.stream_name()).await;
+    assert_stream_mirrors_store_besides(store, stream, &[]).await;
+}
+
+/// [`assert_stream_mirrors_store`] for a stream that also holds messages someone else published
+/// (at the stream sequences `foreign`): those are passed over, every other message must be the
+/// next event of the log, and the sequences, foreign ones included, gapless.
+pub async fn assert_stream_mirrors_store_besides(
+    store: &suivi_store::EventStore,
+    stream: &TestStream,
+    foreign: &[u64],
+) {
+    let messages = read_raw_messages(&stream.url, &stream.stream_name()).await;
     let logged = store.read_all_after(suivi_proto::LogPosition::START, i64::MAX).await.expect("read the log");
-    assert_eq!(messages.len(), logged.len(), "one message per stored event");
-    for (index, (message, event)) in messages.iter().zip(&logged).enumerate() {
+    for (index, message) in messages.iter().enumerate() {
         assert_eq!(message.sequence, index as u64 + 1, "gapless stream sequences");
-        assert_eq!(&message.envelope, event, "message {} is the event at that canonical position", message.sequence);
+    }
+    let relayed: Vec<_> = messages.iter().filter(|m| !foreign.contains(&m.sequence)).collect();
+    assert_eq!(relayed.len(), logged.len(), "one message per stored event, besides the foreign ones");
+    for (message, event) in relayed.iter().zip(&logged) {
+        let envelope: suivi_proto::EventEnvelope =
+            serde_json::from_slice(&message.payload).expect("the relay's messages are event envelopes");
+        assert_eq!(&envelope, event, "message {} is the event at that canonical position", message.sequence);
         assert_eq!(message.msg_id.as_deref(), Some(event.event_id.to_string().as_str()));
         assert_eq!(message.subject, stream.subjects.event(&event.tenant, &event.event_type, event.stream_id));
     }

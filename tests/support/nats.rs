@@ -132,8 +132,31 @@ pub struct StoredMessage {
     pub envelope: suivi_proto::EventEnvelope,
 }
 
-/// Every message of `stream`, in stream order, read with an ephemeral consumer.
+/// A message as stored, its payload unread: what a stream may hold besides the relay's.
+#[derive(Debug, Clone)]
+pub struct RawStoredMessage {
+    pub sequence: u64,
+    pub subject: String,
+    pub msg_id: Option<String>,
+    pub payload: Vec<u8>,
+}
+
+/// Every message of `stream`, in stream order, each read as an event envelope.
 pub async fn read_all_messages(url: &str, stream: &str) -> Vec<StoredMessage> {
+    read_raw_messages(url, stream)
+        .await
+        .into_iter()
+        .map(|raw| StoredMessage {
+            envelope: serde_json::from_slice(&raw.payload).expect("an event envelope"),
+            sequence: raw.sequence,
+            subject: raw.subject,
+            msg_id: raw.msg_id,
+        })
+        .collect()
+}
+
+/// Every message of `stream`, in stream order, read with an ephemeral consumer.
+pub async fn read_raw_messages(url: &str, stream: &str) -> Vec<RawStoredMessage> {
     use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
     use futures::StreamExt;
 
@@ -158,11 +181,11 @@ pub async fn read_all_messages(url: &str, stream: &str) -> Vec<StoredMessage> {
             .expect("stream open")
             .expect("a message");
         let info = message.info().expect("a JetStream message");
-        stored.push(StoredMessage {
+        stored.push(RawStoredMessage {
             sequence: info.stream_sequence,
             subject: message.subject.to_string(),
             msg_id: message.headers.as_ref().and_then(|h| h.get("Nats-Msg-Id")).map(|v| v.as_str().to_owned()),
-            envelope: serde_json::from_slice(&message.payload).expect("an event envelope"),
+            payload: message.payload.to_vec(),
         });
     }
     stored

@@ -18,11 +18,19 @@ use crate::state::AppState;
 
 const TOKEN_PREFIX: &str = "suivi_";
 
+/// Counts a request refused before it reached a handler's work (`/metrics`):
+/// `unauthenticated`, `unavailable` (the token could not be checked), `forbidden`, `throttled`.
+/// A burst of `unavailable` is the database failing, of `unauthenticated` someone guessing.
+pub fn count_refusal(reason: &'static str) {
+    metrics::counter!("suivi_requests_refused_total", "reason" => reason).increment(1);
+}
+
 /// Refuses (403) unless the principal has one of `roles`.
 pub fn require(principal: &Principal, roles: &[Role]) -> Result<(), Problem> {
     if roles.contains(&principal.role) {
         Ok(())
     } else {
+        count_refusal("forbidden");
         let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         let (role, allowed) = (principal.role.as_str(), allowed.join(", "));
         Err(Problem::of(ProblemCode::Forbidden).detail(
@@ -39,7 +47,7 @@ impl FromRequestParts<AppState> for Principal {
     /// remembered, so the failed-authentication throttle (`crate::throttle`) knows it.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        let principal = authenticate(&state.pool, token).await?.ok_or_else(Problem::unauthorized)?;
+        let principal = authenticated(&state.pool, token).await?;
         state.tokens.put(Sha256::digest(token.as_bytes()).into(), principal.clone());
         Ok(principal)
     }
@@ -47,7 +55,26 @@ impl FromRequestParts<AppState> for Principal {
 
 /// The bearer token of a request, if it has one.
 fn bearer(parts: &Parts) -> Result<&str, Problem> {
-    bearer_token(&parts.headers).ok_or_else(Problem::unauthorized)
+    bearer_token(&parts.headers).ok_or_else(|| {
+        count_refusal("unauthenticated");
+        Problem::unauthorized()
+    })
+}
+
+/// [`authenticate`], the refusals counted: 401 for an unknown or revoked token, 503 when the
+/// database could not say.
+async fn authenticated(pool: &PgPool, token: &str) -> Result<Principal, Problem> {
+    match authenticate(pool, token).await {
+        Ok(Some(principal)) => Ok(principal),
+        Ok(None) => {
+            count_refusal("unauthenticated");
+            Err(Problem::unauthorized())
+        }
+        Err(problem) => {
+            count_refusal("unavailable");
+            Err(problem)
+        }
+    }
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
@@ -72,7 +99,7 @@ pub async fn command_principal(parts: &Parts, state: &AppState) -> Result<Princi
     if let Some(principal) = state.tokens.get(&hashed) {
         return Ok(principal.with_unverified_token());
     }
-    let principal = authenticate(&state.pool, token).await?.ok_or_else(Problem::unauthorized)?;
+    let principal = authenticated(&state.pool, token).await?;
     state.tokens.put(hashed, principal.clone());
     Ok(principal)
 }

@@ -104,7 +104,7 @@ pub enum Success {
     Registered { description: &'static str, schema: SchemaFn },
     /// `/healthz`: 200 `ok` as plain text.
     Alive,
-    /// `/readyz`: 200, or 503 when the database is unreachable.
+    /// `/readyz`: 200, or 503 naming the checks that failed.
     Ready,
     /// The OpenAPI document.
     Document,
@@ -334,6 +334,9 @@ impl Input for RawQuery {
 }
 
 impl<S> Input for State<S> {}
+
+/// A value the application layers in (`/readyz`'s probes): nothing the client sends.
+impl<T> Input for Option<axum::Extension<T>> {}
 
 /// What a handler's return type tells of its success.
 #[derive(Clone, Copy)]

@@ -69,6 +69,7 @@ pub async fn throttle_unverified(State(state): State<AppState>, request: Request
     let verified = crate::auth::bearer_hash(request.headers()).is_some_and(|hash| state.tokens.get(&hash).is_some());
     if !verified {
         if let Err(wait_seconds) = state.auth_throttle.spend(peer) {
+            crate::auth::count_refusal("throttled");
             let mut response = Problem::of(ProblemCode::TooManyRequests).into_response();
             if let Ok(value) = HeaderValue::from_str(&wait_seconds.max(1).to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);

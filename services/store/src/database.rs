@@ -46,3 +46,22 @@ pub async fn create_if_missing(database_url: &str) -> Result<bool, sqlx::Error> 
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     MIGRATOR.run(pool).await
 }
+
+/// How long (seconds) the oldest transaction of this database that holds the log's readers back
+/// has been running, leaving out the asking connection; `None` when there is none.
+///
+/// Readers (the relay, the projector) only read events of transactions below the oldest one
+/// still running ([`crate::EventStore::read_all_after`]): a transaction left open with an id
+/// (`backend_xid`: it wrote, or asked for one) stops them however little it does. A transaction
+/// with a snapshot only (`backend_xmin`, e.g. a long repeatable-read report) holds back vacuum
+/// but not `pg_current_snapshot()`'s xmin, so not the readers: it is left out. Only this
+/// database's backends are looked at: transaction ids are cluster-wide, so another database's
+/// open transaction holds readers back too, but it is another service's to watch.
+pub async fn oldest_blocking_transaction(pool: &PgPool) -> Result<Option<f64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select extract(epoch from clock_timestamp() - min(xact_start))::float8 from pg_stat_activity
+         where datname = current_database() and pid <> pg_backend_pid() and backend_xid is not null",
+    )
+    .fetch_one(pool)
+    .await
+}

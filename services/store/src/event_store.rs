@@ -491,6 +491,16 @@ impl EventStore {
         rows.iter().map(stored_from_row).collect()
     }
 
+    /// The id of the event stored at `position`, if any: a primary-key lookup (event ids are
+    /// not indexed), with which the relay checks a message names the event it claims to carry.
+    pub async fn event_id_at(&self, position: LogPosition) -> Result<Option<Uuid>, sqlx::Error> {
+        sqlx::query_scalar("select event_id from events where (transaction_id, position) = ($1::text::xid8, $2)")
+            .bind(position.transaction_id.to_string())
+            .bind(position.position)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
     /// How many committed events are after `cursor`, and when the oldest of them was recorded:
     /// a reader's lag. Unlike [`Self::count_after`], not bounded by the oldest running
     /// transaction, so a long transaction elsewhere that holds readers back shows as lag.

@@ -8,8 +8,7 @@ use std::num::NonZeroU32;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::{Json, Router};
-use serde_json::json;
+use axum::{Extension, Json, Router};
 use sqlx::PgPool;
 use suivi_http::routes::{Doc, Routes, Success};
 use suivi_http::throttle::AuthThrottle;
@@ -20,6 +19,7 @@ use tokio::sync::watch;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
+use crate::health::Readiness;
 use crate::server::ConnectionLimits;
 use tower_http::trace::TraceLayer;
 
@@ -54,10 +54,14 @@ pub fn routes() -> Routes {
                 "checkReady",
                 "operations",
                 "Readiness",
-                "200 when the database answers and the read models are less than 10 000 events and \
-                 60 seconds behind the log; 503 otherwise. Also reports the events the read models could \
-                 not take and the contracts they quarantined: one bad event stops its own contract only, \
-                 so it does not make the service unready.",
+                "200 when every check passes; 503 otherwise, `failed` naming the checks that did not: \
+                 `database` (it does not answer), `projector` and `relay` (more than 10 000 committed events \
+                 behind the log, or the oldest of them waiting more than 60 seconds; the relay's only where \
+                 this process runs it, and until it has read the stream's head), `nats` (the client is not \
+                 connected), `blocking_transaction` (a transaction of the database has held the log's readers \
+                 back for more than 60 seconds). The thresholds are settings. Also reports the events the \
+                 read models could not take and the contracts they quarantined: one bad event stops its own \
+                 contract only, so it does not make the service unready.",
                 Success::Ready,
             ),
         )
@@ -94,33 +98,15 @@ pub fn router(state: AppState, limits: RequestLimits) -> Router {
         .with_state(state)
 }
 
-/// Ready when the database answers and the read models are less than this far behind the log.
-pub const READY_MAX_LAG_EVENTS: i64 = 10_000;
-pub const READY_MAX_LAG_SECONDS: f64 = 60.0;
-
-/// Events the projector could not project are reported, but do not make the service unready:
-/// they stop their own contract only, and every other contract is served up to date.
-async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    let unreachable = || (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "database": "unreachable" })));
-    let Ok(schema) = suivi_projector::target::active(&state.pool).await else { return unreachable() };
-    let (Ok(lag), Ok(failed)) = (
-        suivi_projector::lag(&state.pool, schema).await,
-        suivi_projector::failures::summary(&state.pool, schema).await,
-    ) else {
-        return unreachable();
-    };
-    let ready = lag.events <= READY_MAX_LAG_EVENTS && lag.seconds <= READY_MAX_LAG_SECONDS;
-    let body = json!({
-        "database": "ok",
-        "projector": {
-            "lag_events": lag.events,
-            "lag_seconds": lag.seconds,
-            "failed_events": failed.events,
-            "quarantined_contracts": failed.contracts,
-            "ready": ready,
-        }
-    });
-    (if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(body))
+/// The checks of [`crate::health`]: 200 when all pass, else 503 naming those that failed.
+/// Without the application's [`Readiness`] (a router driven in-process), the database's checks
+/// only, with the default thresholds.
+async fn readyz(
+    State(state): State<AppState>,
+    readiness: Option<Extension<Readiness>>,
+) -> (StatusCode, Json<serde_json::Value>) {
+    let report = readiness.map(|Extension(readiness)| readiness).unwrap_or_default().check(&state.pool).await;
+    (if report.ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(report.body()))
 }
 
 async fn openapi() -> ([(axum::http::HeaderName, &'static str); 1], &'static str) {
@@ -183,6 +169,12 @@ impl Application {
             .with_vault(vault);
         let runner = state.app.clone();
         Ok(Application { listener, router: router(state, limits.requests), connections: limits.connections, runner })
+    }
+
+    /// `/readyz` with the relay and NATS client of this process, and these thresholds.
+    pub fn with_readiness(mut self, readiness: Readiness) -> Self {
+        self.router = self.router.layer(Extension(readiness));
+        self
     }
 
     /// The command runner the HTTP API uses, for the other edges to share (one aggregate cache).

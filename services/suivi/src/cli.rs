@@ -44,6 +44,8 @@ pub struct Config {
     pub http_addr: String,
     #[command(flatten)]
     pub http: HttpSettings,
+    #[command(flatten)]
+    pub readiness: ReadinessArgs,
     /// File holding the key-encryption key ring (one base64 key per line, the active one first):
     /// it opens the keys that seal participants' identities. Keep it outside the database and
     /// its backups (docs/privacy.md).
@@ -108,6 +110,30 @@ impl HttpSettings {
                 request_timeout: Duration::from_secs(self.request_timeout),
             },
             auth_failures_per_minute: self.auth_failures_per_minute,
+        }
+    }
+}
+
+/// When `/readyz` answers 503 (see `crate::health`).
+#[derive(Debug, Clone, Args)]
+pub struct ReadinessArgs {
+    /// Events the projector or the relay may be behind the committed log.
+    #[arg(long, env = "SUIVI_READY_MAX_LAG_EVENTS", default_value_t = 10_000, global = true)]
+    pub ready_max_lag_events: i64,
+    /// Seconds the oldest event not yet projected, or not yet relayed, may wait.
+    #[arg(long, env = "SUIVI_READY_MAX_LAG_SECONDS", default_value_t = 60.0, global = true)]
+    pub ready_max_lag_seconds: f64,
+    /// Seconds a transaction of the database holding the log's readers back may run.
+    #[arg(long, env = "SUIVI_READY_MAX_BLOCKING_SECONDS", default_value_t = 60.0, global = true)]
+    pub ready_max_blocking_seconds: f64,
+}
+
+impl ReadinessArgs {
+    pub fn settings(&self) -> crate::health::ReadinessSettings {
+        crate::health::ReadinessSettings {
+            max_lag_events: self.ready_max_lag_events,
+            max_lag_seconds: self.ready_max_lag_seconds,
+            max_blocking_seconds: self.ready_max_blocking_seconds,
         }
     }
 }

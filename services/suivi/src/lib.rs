@@ -6,6 +6,7 @@ pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod generate;
+pub mod health;
 pub mod import;
 pub mod openapi;
 pub mod plans;
@@ -71,16 +72,23 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     telemetry::install_metrics();
     serve_metrics(&config.http.metrics_addr, shutdown.clone()).await?;
     let finance = suivi_finance::Finance::new(app.command_runner(), nats.clone(), finance_config(config));
-    let relay = Relay::new(EventStore::new(pool.clone()), nats, relay_config(config));
-    let mut projector = suivi_projector::Projector::new(pool, suivi_projector::ProjectorConfig::default()).await?;
-    let (served, (), (), ()) = tokio::join!(
+    let relay = Relay::new(EventStore::new(pool.clone()), nats.clone(), relay_config(config));
+    let readiness = health::Readiness::new(config.readiness.settings()).with_relay(relay.progress()).with_nats(nats);
+    let app = app.with_readiness(readiness.clone());
+    let mut projector =
+        suivi_projector::Projector::new(pool.clone(), suivi_projector::ProjectorConfig::default()).await?;
+    let (served, (), (), (), ()) = tokio::join!(
         app.run_until_stopped(shutdown.clone()),
         relay.run(shutdown.clone()),
         finance.run(shutdown.clone()),
+        readiness.report_every(pool.clone(), HEALTH_REPORT_EVERY, shutdown.clone()),
         projector.run(shutdown)
     );
     served.context("serving HTTP")
 }
+
+/// How often `suivi serve` refreshes the health gauges of `/metrics` (`/readyz` also does).
+const HEALTH_REPORT_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// `/metrics` on its own address, in the background, until `shutdown`.
 async fn serve_metrics(address: &str, mut shutdown: tokio::sync::watch::Receiver<bool>) -> anyhow::Result<()> {

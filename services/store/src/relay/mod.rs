@@ -3,17 +3,22 @@
 //! How it stays exactly-once without a cursor table:
 //!
 //! 1. At start, and after any failure, it reads the stream's last message: that message carries
-//!    the log position of the last event stored, so the relay resumes right after it.
+//!    the log position of the last event stored, so the relay resumes right after it. A message
+//!    the relay did not write is skipped and reported ([`head`]): it cannot move the cursor.
 //! 2. Each message carries `Nats-Expected-Last-Sequence`: the stream sequence the relay expects
 //!    to be last before it. If one publish of a pipelined window is lost (NATS restarted, the
 //!    connection dropped), every later one is refused by the server instead of being stored
-//!    out of order, and the relay starts again at step 1.
+//!    out of order, and the relay starts again at step 1. Every publish but a run's first also
+//!    carries `Nats-Expected-Last-Msg-Id` = the previous event's id: a message someone else
+//!    published between two of the relay's would otherwise take a refused one's sequence and let
+//!    the next be stored after a gap.
 //! 3. Each message also carries `Nats-Msg-Id` = event id, so any other copy that reaches the
 //!    stream within the duplicate window is dropped.
 //!
 //! The relay's position only ever moves forward when the server acknowledged a message, since
 //! the position *is* the stream's content.
 
+mod head;
 mod publisher;
 pub mod stream;
 
@@ -24,8 +29,9 @@ use suivi_proto::{LogPosition, Subjects};
 use tokio::sync::watch;
 
 use crate::event_store::{EventStore, ReadError};
+pub use head::{read_head, ForeignMessages, StreamHead};
 pub use publisher::publish_batch;
-pub use stream::{ensure_stream, read_head, StreamHead, StreamSettings};
+pub use stream::{ensure_stream, StreamSettings};
 
 #[derive(Debug, Clone)]
 pub struct RelayConfig {
@@ -58,8 +64,6 @@ impl Default for RelayConfig {
 pub enum RelayError {
     #[error("NATS: {0}")]
     Nats(String),
-    #[error("the stream holds a message the relay did not write: {0}")]
-    Foreign(String),
     #[error(transparent)]
     Read(#[from] ReadError),
 }
@@ -76,6 +80,7 @@ pub struct Relay {
     js: jetstream::Context,
     config: RelayConfig,
     progress: watch::Sender<Option<RelayProgress>>,
+    foreign: ForeignMessages,
 }
 
 impl Relay {
@@ -85,7 +90,7 @@ impl Relay {
             .max_ack_inflight(config.max_in_flight)
             .backpressure_on_inflight(true)
             .build(client);
-        Relay { store, js, config, progress: watch::channel(None).0 }
+        Relay { store, js, config, progress: watch::channel(None).0, foreign: ForeignMessages::default() }
     }
 
     /// Follows the relay's progress (for tests, metrics and `/readyz`).
@@ -116,8 +121,9 @@ impl Relay {
     /// Returns only on failure.
     async fn run_once(&self) -> Result<(), RelayError> {
         let mut stream = ensure_stream(&self.js, &self.config.subjects, &self.config.stream).await?;
-        let mut head = read_head(&mut stream).await?;
+        let mut head = read_head(&mut stream, &self.store, &self.foreign).await?;
         tracing::info!(last_sequence = head.last_sequence, position = ?head.position, "relay resuming");
+        self.report(head);
         let read = |cursor| self.store.read_stored_after(cursor, self.config.batch_size);
         let mut batch = read(head.position).await?;
         loop {
@@ -134,9 +140,12 @@ impl Relay {
             );
             head = published?;
             metrics::counter!("suivi_relay_published_total").increment(batch.len() as u64);
-            self.progress
-                .send_replace(Some(RelayProgress { position: head.position, last_sequence: head.last_sequence }));
+            self.report(head);
             batch = next?;
         }
+    }
+
+    fn report(&self, head: StreamHead) {
+        self.progress.send_replace(Some(RelayProgress { position: head.position, last_sequence: head.last_sequence }));
     }
 }

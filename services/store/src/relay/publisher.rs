@@ -23,6 +23,7 @@ pub async fn publish_batch(
 ) -> Result<StreamHead, RelayError> {
     let mut pending: VecDeque<(u64, PublishAckFuture)> = VecDeque::with_capacity(window);
     let mut expected_last = head.last_sequence;
+    let mut previous = head.published_id;
     for event in batch {
         if pending.len() >= window {
             if let Some((sequence, ack)) = pending.pop_front() {
@@ -30,10 +31,18 @@ pub async fn publish_batch(
             }
         }
         let body = event.to_wire_json().map_err(|e| RelayError::Nats(format!("encoding event: {e}")))?;
-        let message = PublishMessage::build()
+        let mut message = PublishMessage::build()
             .payload(Bytes::from(body))
             .message_id(event.event_id.to_string())
             .expected_last_sequence(expected_last);
+        // The sequence alone is not enough: if this message's predecessor were refused and a
+        // message from someone else took its sequence, this one would be stored after a gap.
+        // Naming the predecessor's id closes that. Not for a run's first message: the stream
+        // forgets the last id of a message older than its duplicate window when restarted.
+        if let Some(previous) = previous {
+            message = message.expected_last_message_id(previous.to_string());
+        }
+        previous = Some(event.event_id);
         let subject = subjects.event(&event.tenant, &event.event_type, event.stream_id);
         let ack = js
             .send_publish(subject, message)
@@ -46,7 +55,7 @@ pub async fn publish_batch(
         confirm(sequence, ack).await?;
     }
     let position = batch.last().map_or(head.position, |event| event.log_position);
-    Ok(StreamHead { last_sequence: expected_last, position })
+    Ok(StreamHead { last_sequence: expected_last, position, published_id: previous })
 }
 
 async fn confirm(expected_sequence: u64, ack: PublishAckFuture) -> Result<(), RelayError> {

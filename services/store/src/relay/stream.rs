@@ -3,8 +3,7 @@
 use std::time::Duration;
 
 use async_nats::jetstream::{self, stream};
-use serde::Deserialize;
-use suivi_proto::{LogPosition, Subjects};
+use suivi_proto::Subjects;
 
 use super::RelayError;
 
@@ -57,38 +56,4 @@ pub async fn ensure_stream(
         .await
         .map_err(|e| RelayError::Nats(format!("creating or updating stream {name}: {e}")))?;
     js.get_stream(&name).await.map_err(|e| RelayError::Nats(format!("opening stream {name}: {e}")))
-}
-
-/// The position the stream's last message carries, and that message's stream sequence.
-///
-/// The stream itself is the relay's cursor: whatever the relay managed to store before a crash,
-/// it resumes right after it, so nothing is published twice and nothing is skipped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StreamHead {
-    pub last_sequence: u64,
-    pub position: LogPosition,
-}
-
-#[derive(Deserialize)]
-struct PositionOnly {
-    transaction_id: u64,
-    position: i64,
-}
-
-pub async fn read_head(stream: &mut stream::Stream) -> Result<StreamHead, RelayError> {
-    let info = stream.info().await.map_err(|e| RelayError::Nats(format!("reading stream info: {e}")))?;
-    let last_sequence = info.state.last_sequence;
-    if info.state.messages == 0 {
-        return Ok(StreamHead { last_sequence, position: LogPosition::START });
-    }
-    let message = stream
-        .get_raw_message(last_sequence)
-        .await
-        .map_err(|e| RelayError::Nats(format!("reading message {last_sequence}: {e}")))?;
-    let head: PositionOnly = serde_json::from_slice(&message.payload)
-        .map_err(|e| RelayError::Foreign(format!("message {last_sequence} is not a Suivi event: {e}")))?;
-    Ok(StreamHead {
-        last_sequence,
-        position: LogPosition { transaction_id: head.transaction_id, position: head.position },
-    })
 }

@@ -136,33 +136,76 @@ fn link_problem_types(components: &mut Map<String, Value>) {
 }
 
 fn readiness_schema() -> Value {
+    let check = |description: &str, properties: Value, required: Value| {
+        json!({
+            "type": "object",
+            "description": description,
+            "properties": properties,
+            "required": required,
+            "additionalProperties": false,
+        })
+    };
+    let lag = |reader: &str| {
+        json!({
+            "lag_events": { "type": "integer", "minimum": 0, "description": format!("Committed events of the log {reader}, including those an open transaction elsewhere keeps it from reading yet.") },
+            "lag_seconds": { "type": "number", "minimum": 0, "description": "How long the oldest of them has been waiting (0 when caught up)." },
+        })
+    };
+    let mut projector = lag("not yet projected");
+    projector["failed_events"] = json!({
+        "type": "integer",
+        "minimum": 0,
+        "description": "Events the read models could not take (e.g. a text the database cannot store), each recorded with its reason; their contracts are quarantined. Reported, not a cause of unreadiness: every other contract is up to date.",
+    });
+    projector["quarantined_contracts"] = json!({
+        "type": "integer",
+        "minimum": 0,
+        "description": "Contracts whose read models stopped at a failed event (`suivi projector status` lists them).",
+    });
+    projector["ready"] = json!({ "type": "boolean" });
+    let mut relay = lag("after the last event in the JetStream stream");
+    relay["started"] = json!({ "type": "boolean", "description": "Whether the relay has read the stream's head yet." });
+    relay["last_sequence"] = json!({ "type": "integer", "minimum": 0, "description": "The stream's last sequence." });
+    relay["ready"] = json!({ "type": "boolean" });
     json!({
-        "description": "Whether the database answers and how far the read models are behind the log.",
+        "description": "The readiness checks: which failed, and what each measured. A check this process does not run (`relay`, `nats`) is absent; when the database does not answer, so are the checks that need it.",
         "type": "object",
         "properties": {
+            "ready": { "type": "boolean" },
+            "failed": {
+                "type": "array",
+                "items": { "type": "string", "enum": ["database", "projector", "relay", "nats", "blocking_transaction"] },
+                "description": "The checks that failed; empty when ready.",
+            },
             "database": { "type": "string", "enum": ["ok", "unreachable"] },
-            "projector": {
-                "type": "object",
-                "properties": {
-                    "lag_events": { "type": "integer", "minimum": 0 },
-                    "lag_seconds": { "type": "number", "minimum": 0 },
-                    "failed_events": {
-                        "type": "integer",
-                        "minimum": 0,
-                        "description": "Events the read models could not take (e.g. a text the database cannot store), each recorded with its reason; their contracts are quarantined. Reported, not a cause of unreadiness: every other contract is up to date.",
-                    },
-                    "quarantined_contracts": {
-                        "type": "integer",
-                        "minimum": 0,
-                        "description": "Contracts whose read models stopped at a failed event (`suivi projector status` lists them).",
-                    },
-                    "ready": { "type": "boolean" }
-                },
-                "required": ["lag_events", "lag_seconds", "failed_events", "quarantined_contracts", "ready"],
-                "additionalProperties": false
-            }
+            "projector": check(
+                "How far the read models are behind the committed log.",
+                projector,
+                json!(["lag_events", "lag_seconds", "failed_events", "quarantined_contracts", "ready"]),
+            ),
+            "relay": check(
+                "How far the JetStream stream is behind the committed log.",
+                relay,
+                json!(["started", "ready"]),
+            ),
+            "nats": check(
+                "The NATS client's connection.",
+                json!({
+                    "state": { "type": "string", "enum": ["connected", "disconnected", "pending"] },
+                    "ready": { "type": "boolean" },
+                }),
+                json!(["state", "ready"]),
+            ),
+            "blocking_transaction": check(
+                "The oldest transaction of the database holding the log's readers (relay, projector) back: one with a transaction id (it wrote, or asked for one), however idle.",
+                json!({
+                    "seconds": { "type": ["number", "null"], "minimum": 0, "description": "How long it has been running; null when there is none." },
+                    "ready": { "type": "boolean" },
+                }),
+                json!(["seconds", "ready"]),
+            ),
         },
-        "required": ["database"],
+        "required": ["ready", "failed", "database"],
         "additionalProperties": false,
     })
 }

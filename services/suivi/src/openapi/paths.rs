@@ -380,15 +380,27 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
             add(
                 200,
                 json!({
-                    "description": "The database answers and the read models are less than 10 000 events and 60 s behind the log. Events the read models could not take are reported (`failed_events`) but do not make the service unready.",
-                    "content": json_content(readiness.clone(), json!({ "database": "ok", "projector": { "lag_events": 0, "lag_seconds": 0.0, "failed_events": 0, "quarantined_contracts": 0, "ready": true } })),
+                    "description": "Every check passes. Events the read models could not take are reported (`failed_events`) but do not make the service unready.",
+                    "content": json_content(readiness.clone(), json!({
+                        "ready": true, "failed": [], "database": "ok",
+                        "projector": { "lag_events": 0, "lag_seconds": 0.0, "failed_events": 0, "quarantined_contracts": 0, "ready": true },
+                        "relay": { "started": true, "lag_events": 0, "lag_seconds": 0.0, "last_sequence": 1520, "ready": true },
+                        "nats": { "state": "connected", "ready": true },
+                        "blocking_transaction": { "seconds": null, "ready": true },
+                    })),
                 }),
             );
             add(
                 503,
                 json!({
-                    "description": "The database does not answer, or the read models lag too far behind.",
-                    "content": json_content(readiness, json!({ "database": "unreachable" })),
+                    "description": "A check failed: `failed` names it.",
+                    "content": json_content(readiness, json!({
+                        "ready": false, "failed": ["blocking_transaction"], "database": "ok",
+                        "projector": { "lag_events": 12, "lag_seconds": 95.2, "failed_events": 0, "quarantined_contracts": 0, "ready": false },
+                        "relay": { "started": true, "lag_events": 12, "lag_seconds": 95.2, "last_sequence": 1520, "ready": false },
+                        "nats": { "state": "connected", "ready": true },
+                        "blocking_transaction": { "seconds": 97.4, "ready": false },
+                    })),
                 }),
             );
         }
