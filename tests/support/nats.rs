@@ -73,14 +73,23 @@ fn nats_server_binary() -> PathBuf {
 pub struct NatsServer {
     pub port: u16,
     store_dir: PathBuf,
+    extra_args: Vec<String>,
     child: Option<Child>,
 }
 
 impl NatsServer {
     pub fn start() -> Self {
+        Self::start_with(free_port(), Vec::new())
+    }
+
+    /// A server on `port` started with `extra_args` after `-a 127.0.0.1 -p <port>`, which
+    /// override a configuration file's. Without a configuration file (`-c`), JetStream is
+    /// enabled with the test's store (`-js -sd <store>`); with one, the file enables it and
+    /// reads its store from `SUIVI_NATS_STORE_DIR`, as Suivi's shipped configurations do.
+    pub fn start_with(port: u16, extra_args: Vec<String>) -> Self {
         let store_dir = std::env::temp_dir().join(format!("suivi-nats-{}", Uuid::new_v4().simple()));
         std::fs::create_dir_all(&store_dir).expect("create the NATS store dir");
-        let mut server = NatsServer { port: free_port(), store_dir, child: None };
+        let mut server = NatsServer { port, store_dir, extra_args, child: None };
         server.restart();
         server
     }
@@ -100,16 +109,27 @@ impl NatsServer {
     /// Starts (again) on the same port and store, and waits until it accepts connections.
     pub fn restart(&mut self) {
         self.kill();
+        let configured = self.extra_args.iter().any(|arg| arg == "-c");
         let child = Command::new(nats_server_binary())
-            .args(["-a", "127.0.0.1", "-p", &self.port.to_string(), "-js", "-sd"])
-            .arg(&self.store_dir)
+            .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
+            .args(&self.extra_args)
+            .args(if configured {
+                vec![]
+            } else {
+                vec!["-js".into(), "-sd".into(), self.store_dir.clone().into_os_string()]
+            })
+            .env("SUIVI_NATS_STORE_DIR", &self.store_dir)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(self.store_dir.join("server.log")).expect("the server's log file"))
             .spawn()
             .expect("start nats-server (set SUIVI_NATS_SERVER if it is not /usr/sbin/nats-server)");
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if let Some(status) = self.child.as_mut().and_then(|child| child.try_wait().ok().flatten()) {
+                let log = std::fs::read_to_string(self.store_dir.join("server.log")).unwrap_or_default();
+                panic!("nats-server {:?} exited: {status}\n{log}", self.extra_args);
+            }
             assert!(Instant::now() < deadline, "nats-server did not start on port {}", self.port);
             std::thread::sleep(Duration::from_millis(20));
         }
