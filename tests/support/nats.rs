@@ -161,14 +161,27 @@ pub async fn read_all_messages(url: &str, stream: &str) -> Vec<StoredMessage> {
     let js = async_nats::jetstream::new(client);
     let mut stream = js.get_stream(stream).await.expect("open the stream");
     let expected = stream.info().await.expect("stream info").state.messages as usize;
-    let consumer = stream
-        .create_consumer(pull::Config {
+    // A durable consumer, so it has as many replicas as the stream: an ephemeral one has one,
+    // which a cluster may place on a node that is down (then its creation times out). Removed
+    // below, or by the server once inactive.
+    let name = format!("check-{}", Uuid::new_v4().simple());
+    let mut attempts = 0;
+    let consumer = loop {
+        let config = pull::Config {
+            durable_name: Some(name.clone()),
             deliver_policy: DeliverPolicy::All,
             ack_policy: AckPolicy::None,
+            inactive_threshold: Duration::from_secs(60),
             ..Default::default()
-        })
-        .await
-        .expect("create a consumer");
+        };
+        match stream.create_consumer(config).await {
+            Ok(consumer) => break consumer,
+            Err(error) => {
+                attempts += 1;
+                assert!(attempts < 5, "create a consumer: {error}");
+            }
+        }
+    };
     let mut messages = consumer.messages().await.expect("consume");
     let mut stored = Vec::with_capacity(expected);
     while stored.len() < expected {
@@ -185,6 +198,8 @@ pub async fn read_all_messages(url: &str, stream: &str) -> Vec<StoredMessage> {
             envelope: serde_json::from_slice(&message.payload).expect("an event envelope"),
         });
     }
+    drop(messages);
+    let _ = stream.delete_consumer(&name).await;
     stored
 }
 
