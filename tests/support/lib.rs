@@ -8,6 +8,7 @@
 pub mod app;
 mod database;
 mod events;
+pub mod finance;
 pub mod history;
 mod nats;
 pub mod participants;

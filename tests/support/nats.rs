@@ -73,14 +73,23 @@ fn nats_server_binary() -> PathBuf {
 pub struct NatsServer {
     pub port: u16,
     store_dir: PathBuf,
+    extra_args: Vec<String>,
     child: Option<Child>,
 }
 
 impl NatsServer {
     pub fn start() -> Self {
+        Self::start_with(free_port(), Vec::new())
+    }
+
+    /// A server on `port` started with `extra_args` after `-a 127.0.0.1 -p <port>`, which
+    /// override a configuration file's. Without a configuration file (`-c`), JetStream is
+    /// enabled with the test's store (`-js -sd <store>`); with one, the file enables it and
+    /// reads its store from `SUIVI_NATS_STORE_DIR`, as Suivi's shipped configurations do.
+    pub fn start_with(port: u16, extra_args: Vec<String>) -> Self {
         let store_dir = std::env::temp_dir().join(format!("suivi-nats-{}", Uuid::new_v4().simple()));
         std::fs::create_dir_all(&store_dir).expect("create the NATS store dir");
-        let mut server = NatsServer { port: free_port(), store_dir, child: None };
+        let mut server = NatsServer { port, store_dir, extra_args, child: None };
         server.restart();
         server
     }
@@ -100,16 +109,27 @@ impl NatsServer {
     /// Starts (again) on the same port and store, and waits until it accepts connections.
     pub fn restart(&mut self) {
         self.kill();
+        let configured = self.extra_args.iter().any(|arg| arg == "-c");
         let child = Command::new(nats_server_binary())
-            .args(["-a", "127.0.0.1", "-p", &self.port.to_string(), "-js", "-sd"])
-            .arg(&self.store_dir)
+            .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
+            .args(&self.extra_args)
+            .args(if configured {
+                vec![]
+            } else {
+                vec!["-js".into(), "-sd".into(), self.store_dir.clone().into_os_string()]
+            })
+            .env("SUIVI_NATS_STORE_DIR", &self.store_dir)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(self.store_dir.join("server.log")).expect("the server's log file"))
             .spawn()
             .expect("start nats-server (set SUIVI_NATS_SERVER if it is not /usr/sbin/nats-server)");
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if let Some(status) = self.child.as_mut().and_then(|child| child.try_wait().ok().flatten()) {
+                let log = std::fs::read_to_string(self.store_dir.join("server.log")).unwrap_or_default();
+                panic!("nats-server {:?} exited: {status}\n{log}", self.extra_args);
+            }
             assert!(Instant::now() < deadline, "nats-server did not start on port {}", self.port);
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -164,14 +184,27 @@ pub async fn read_raw_messages(url: &str, stream: &str) -> Vec<RawStoredMessage>
     let js = async_nats::jetstream::new(client);
     let mut stream = js.get_stream(stream).await.expect("open the stream");
     let expected = stream.info().await.expect("stream info").state.messages as usize;
-    let consumer = stream
-        .create_consumer(pull::Config {
+    // A durable consumer, so it has as many replicas as the stream: an ephemeral one has one,
+    // which a cluster may place on a node that is down (then its creation times out). Removed
+    // below, or by the server once inactive.
+    let name = format!("check-{}", Uuid::new_v4().simple());
+    let mut attempts = 0;
+    let consumer = loop {
+        let config = pull::Config {
+            durable_name: Some(name.clone()),
             deliver_policy: DeliverPolicy::All,
             ack_policy: AckPolicy::None,
+            inactive_threshold: Duration::from_secs(60),
             ..Default::default()
-        })
-        .await
-        .expect("create a consumer");
+        };
+        match stream.create_consumer(config).await {
+            Ok(consumer) => break consumer,
+            Err(error) => {
+                attempts += 1;
+                assert!(attempts < 5, "create a consumer: {error}");
+            }
+        }
+    };
     let mut messages = consumer.messages().await.expect("consume");
     let mut stored = Vec::with_capacity(expected);
     while stored.len() < expected {
@@ -188,6 +221,8 @@ pub async fn read_raw_messages(url: &str, stream: &str) -> Vec<RawStoredMessage>
             payload: message.payload.to_vec(),
         });
     }
+    drop(messages);
+    let _ = stream.delete_consumer(&name).await;
     stored
 }
 
