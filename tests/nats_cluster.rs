@@ -137,7 +137,10 @@ async fn every_event_and_payment_is_kept_once_when_the_event_streams_leader_is_k
     let finance = Finance::new(
         Arc::new(Application::new(store.clone())),
         suivi::connect_nats(&cluster.urls()).await.unwrap(),
-        FinanceConfig { subjects: stream.subjects.clone(), replicas: 3 },
+        FinanceConfig {
+            subjects: stream.subjects.clone(),
+            streams: suivi_finance::StreamSettings { replicas: 3, ..Default::default() },
+        },
     );
     let (stop, stopped) = watch::channel(false);
     let relay_stopped = stopped.clone();

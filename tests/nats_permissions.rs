@@ -21,7 +21,7 @@ use serde_json::Value;
 use suivi_application::Application;
 use suivi_e2e::finance::{approved_contract, finance_headers, payment_reported, recorded_payments, PayableInstalment};
 use suivi_e2e::{free_port, NatsServer, TestDatabase};
-use suivi_finance::{Finance, FinanceConfig};
+use suivi_finance::{Finance, FinanceConfig, StreamSettings};
 use suivi_proto::{Subjects, TenantId};
 use suivi_store::{EventStore, Relay, RelayConfig};
 use tokio::sync::{mpsc, watch};
@@ -149,7 +149,7 @@ impl Setup {
         let finance = Finance::new(
             Arc::new(Application::new(store)),
             service.clone(),
-            FinanceConfig { subjects: subjects.clone(), replicas: 1 },
+            FinanceConfig { subjects: subjects.clone(), streams: StreamSettings::default() },
         );
         let relay_stopped = stopped.clone();
         tokio::spawn(async move { relay.run(relay_stopped).await });
