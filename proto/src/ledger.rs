@@ -240,3 +240,10 @@ pub struct ContractBalance {
     #[schemars(with = "Option<crate::decimal::Money>")]
     pub final_balance_ttc: Option<Decimal>,
 }
+
+/// The `balance` query's request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BalanceRequest {
+    pub contract_id: Uuid,
+}

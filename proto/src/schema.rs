@@ -14,10 +14,18 @@ use serde_json::{Map, Value};
 
 use crate::envelope::EventEnvelope;
 use crate::events::{self, Payload};
-use crate::messages::PaymentReportedV1;
+use crate::ledger::{BalanceRequest, ContractBalance, LedgerFact};
+use crate::messages::{FinanceRejection, PaymentReportedV1};
 
 /// The envelope's schema file.
 pub const ENVELOPE_FILE: &str = "envelope.json";
+/// A ledger message (`<prefix>.<tenant>.ledger.<fact>.<contract_id>`).
+pub const LEDGER_FACT_FILE: &str = "ledger_fact.v1.json";
+/// A rejection of a finance message (`<prefix>.<tenant>.fin.rejected.<message_type>`).
+pub const FINANCE_REJECTION_FILE: &str = "finance_rejection.v1.json";
+/// The balance query's request and answer (`<prefix>.<tenant>.query.balance`).
+pub const BALANCE_REQUEST_FILE: &str = "balance_request.v1.json";
+pub const CONTRACT_BALANCE_FILE: &str = "contract_balance.v1.json";
 
 /// Shown at the top of every generated file.
 const GENERATED: &str = "Generated from the Rust types of suivi-proto: do not edit. \
@@ -59,6 +67,11 @@ pub fn all_schemas() -> Vec<(String, Value)> {
     files.visit::<events::ParticipantRegisteredV1>();
     files.visit::<events::ParticipantErasedV1>();
     files.visit::<PaymentReportedV1>();
+    // What Suivi sends finance, and the balance query (`proto/asyncapi.yaml`).
+    files.0.push((LEDGER_FACT_FILE.to_owned(), schema_of::<LedgerFact>()));
+    files.0.push((FINANCE_REJECTION_FILE.to_owned(), schema_of::<FinanceRejection>()));
+    files.0.push((BALANCE_REQUEST_FILE.to_owned(), schema_of::<BalanceRequest>()));
+    files.0.push((CONTRACT_BALANCE_FILE.to_owned(), schema_of::<ContractBalance>()));
     files.0
 }
 

@@ -344,8 +344,11 @@ fn every_free_text_of_the_catalogue_has_a_text_schema() {
     }
     let mut unconstrained = Vec::new();
     for name in common::checked_in_schema_files() {
-        if name == "envelope.json" {
-            continue; // the envelope's strings are written by Suivi, not by a client
+        // Strings Suivi writes, not a client: the envelope, and what finance receives.
+        let outbound =
+            ["envelope.json", "ledger_fact.v1.json", "finance_rejection.v1.json", "contract_balance.v1.json"];
+        if outbound.contains(&name.as_str()) {
+            continue;
         }
         let schema = common::checked_in_schema(&name);
         let mut found = Vec::new();

@@ -10,12 +10,11 @@ use std::sync::Arc;
 use async_nats::service::{self, ServiceExt as _};
 use futures::StreamExt as _;
 use rust_decimal::Decimal;
-use serde::Deserialize;
 use suivi_application::{Application, ApplicationError, Principal, Role};
 use suivi_domain::final_balance::final_balance;
 use suivi_domain::late_payment::{late_payment, LateInterest, LatePaymentInput};
 use suivi_domain::{AwardedContract, References};
-use suivi_proto::ledger::ContractBalance;
+use suivi_proto::ledger::{BalanceRequest, ContractBalance};
 use suivi_proto::{Subjects, TenantId};
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -25,12 +24,6 @@ use crate::FinanceError;
 
 /// The service's name in `$SRV.INFO` and the subjects `$SRV.*.suivi-finance`.
 pub const SERVICE_NAME: &str = "suivi-finance";
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BalanceRequest {
-    contract_id: Uuid,
-}
 
 pub struct BalanceService {
     app: Arc<Application>,
