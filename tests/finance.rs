@@ -501,3 +501,45 @@ async fn gather(client: &async_nats::Client, subject: &str) -> Vec<Value> {
     }
     gathered
 }
+
+/// A message someone else put on a ledger subject (a fact claiming a far position) does not
+/// make the publisher skip what follows, nor publish anything twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foreign_message_in_the_ledger_is_walked_over() {
+    let mut harness = Harness::start().await;
+    let mut contract = approved_contract(&harness.db, TENANT).await;
+    let facts = harness.wait_for_ledger(2).await;
+    let mut forged = facts.last().unwrap().1.clone();
+    let forged_id = Uuid::now_v7();
+    forged["source"]["event_id"] = json!(forged_id);
+    forged["source"]["transaction_id"] = json!(u32::MAX);
+    forged["source"]["position"] = json!(i64::MAX);
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("Nats-Msg-Id", forged_id.to_string().as_str());
+    let subject = harness.stream.subjects.ledger(&TenantId::parse(TENANT).unwrap(), "instalment_approved", contract.id);
+    harness
+        .js
+        .publish_with_headers(subject, headers, serde_json::to_vec(&forged).unwrap().into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+
+    harness.restart();
+    contract
+        .run(
+            "pay",
+            json!({ "number": 1, "amount_ttc": "30000.00", "paid_on": "2025-03-20", "finance_reference": "M-2" }),
+        )
+        .await;
+    contract.run("settle", json!({ "final_amount_ht": "100000.00", "settled_on": "2026-03-01" })).await;
+    harness.wait_for_ledger(4).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let facts = harness.stream_messages(&harness.stream.subjects.ledger_stream_name()).await;
+    let genuine: Vec<&str> = facts
+        .iter()
+        .filter(|(_, fact)| fact["source"]["event_id"] != json!(forged_id))
+        .map(|(_, fact)| fact["fact"].as_str().unwrap())
+        .collect();
+    assert_eq!(genuine, ["contract_awarded", "instalment_approved", "contract_settled"], "nothing skipped or repeated");
+}

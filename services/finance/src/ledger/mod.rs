@@ -8,13 +8,13 @@
 //! event's id.
 
 mod facts;
+mod head;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream::{self, message::PublishMessage, stream};
-use serde::Deserialize;
+use async_nats::jetstream::{self, message::PublishMessage};
 use suivi_application::{tenancy, Application};
 use suivi_domain::Contract;
 use suivi_proto::ledger::LedgerFact;
@@ -77,7 +77,7 @@ impl Ledger {
     async fn run_once(&self) -> Result<(), FinanceError> {
         let mut stream = streams::ensure_ledger(&self.js, &self.subjects, self.settings).await?;
         let dead_letters = streams::ensure_dead_letters(&self.js, &self.subjects, self.settings).await?;
-        let (mut last_sequence, mut cursor) = read_head(&mut stream).await?;
+        let (mut last_sequence, mut cursor) = head::read_head(&mut stream, self.app.store()).await?;
         tracing::info!(last_sequence, position = ?cursor, "ledger resuming");
         let mut consumers_checked: Option<Instant> = None;
         // Tenants whose finance consumers exist: a tenant's consumer is there before its first
@@ -162,25 +162,4 @@ impl Ledger {
         metrics::counter!("suivi_ledger_published_total").increment(1);
         Ok(ack.sequence)
     }
-}
-
-#[derive(Deserialize)]
-struct SourceOnly {
-    source: LogPosition,
-}
-
-/// The stream's last sequence and the log position of the event its last fact came from.
-async fn read_head(stream: &mut stream::Stream) -> Result<(u64, LogPosition), FinanceError> {
-    let info = stream.info().await.map_err(|e| FinanceError::Nats(format!("reading the ledger's info: {e}")))?;
-    let last_sequence = info.state.last_sequence;
-    if info.state.messages == 0 {
-        return Ok((last_sequence, LogPosition::START));
-    }
-    let message = stream
-        .get_raw_message(last_sequence)
-        .await
-        .map_err(|e| FinanceError::Nats(format!("reading ledger message {last_sequence}: {e}")))?;
-    let head: SourceOnly = serde_json::from_slice(&message.payload)
-        .map_err(|e| FinanceError::Nats(format!("ledger message {last_sequence} is not a fact: {e}")))?;
-    Ok((last_sequence, head.source))
 }
