@@ -364,6 +364,12 @@ async fn finance_follows_the_facts_it_acts_on_with_every_figure_computed() {
     .unwrap();
     let sources: Vec<&str> = ours.iter().map(|(_, fact)| fact["source"]["event_id"].as_str().unwrap()).collect();
     assert_eq!(sources, event_ids);
+    let ledger = harness.js.get_stream(harness.stream.subjects.ledger_stream_name()).await.unwrap();
+    let stored = ledger.get_raw_message(2).await.unwrap();
+    let header = |name: &str| stored.headers.get(name).map(|v| v.as_str().to_owned());
+    let fact: Value = serde_json::from_slice(&stored.payload).unwrap();
+    assert_eq!(header("Nats-Msg-Id"), fact["source"]["event_id"].as_str().map(str::to_owned));
+    assert_eq!(header("Nats-Expected-Last-Sequence").as_deref(), Some("1"), "the documented headers are kept");
 
     // Restarted, the publisher resumes after the last fact: the decision is published once,
     // and nothing before it again. 100 h committed, 20 validated: 80 h × 60 € = 4 800 €.
