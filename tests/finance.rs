@@ -549,3 +549,38 @@ async fn a_foreign_message_in_the_ledger_is_walked_over() {
         .collect();
     assert_eq!(genuine, ["contract_awarded", "instalment_approved", "contract_settled"], "nothing skipped or repeated");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_advance_reported_paid_is_recorded_with_finances_reference() {
+    let harness = Harness::start().await;
+    let mut contract = ContractHistory::new(&harness.db.pool, TENANT);
+    contract.run("award", award("Gymnase")).await;
+    let body = json!({
+        "contract_id": contract.id, "item": { "kind": "advance" },
+        "amount_ttc": "6000.00", "paid_on": "2025-02-03", "finance_reference": "MANDAT-2025-0031"
+    });
+    harness.report(TENANT, Some("MANDAT-2025-0031"), serde_json::to_vec(&body).unwrap()).await;
+    harness.wait_until_taken().await;
+    let paid = harness.events_of_type("advance_paid").await;
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0]["amount_ttc"], "6000.00");
+    assert_eq!(paid[0]["finance_reference"], "MANDAT-2025-0031");
+
+    // Above the advance granted (5 % of 120 000 € TTC): refused, nothing recorded.
+    let mut rejections = harness
+        .client
+        .subscribe(format!("{}.{TENANT}.fin.rejected.>", harness.stream.subjects.prefix()))
+        .await
+        .unwrap();
+    let mut other = ContractHistory::new(&harness.db.pool, TENANT);
+    other.run("award", award("Piscine")).await;
+    let above = json!({
+        "contract_id": other.id, "item": { "kind": "advance" },
+        "amount_ttc": "6000.01", "paid_on": "2025-02-03", "finance_reference": "MANDAT-2025-0032"
+    });
+    harness.report(TENANT, Some("MANDAT-2025-0032"), serde_json::to_vec(&above).unwrap()).await;
+    let rejection = tokio::time::timeout(Duration::from_secs(10), rejections.next()).await.unwrap().unwrap();
+    let rejection: FinanceRejection = serde_json::from_slice(&rejection.payload).unwrap();
+    assert_eq!((rejection.code.as_str(), rejection.field.as_deref()), ("advance_above_granted", Some("amount_ttc")));
+    assert_eq!(harness.events_of_type("advance_paid").await.len(), 1);
+}
