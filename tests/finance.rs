@@ -279,6 +279,9 @@ async fn a_message_suivi_cannot_take_gets_a_rejection_with_its_reason_and_is_kep
             .unwrap_or_else(|_| panic!("a rejection for {code}"))
             .unwrap();
         assert_eq!(message.subject.as_str(), format!("{prefix}.{tenant}.fin.rejected.payment_reported"));
+        let version =
+            message.headers.as_ref().and_then(|h| h.get("Suivi-Schema-Version")).map(|v| v.as_str().to_owned());
+        assert_eq!(version.as_deref(), Some("1"));
         let rejection: FinanceRejection = serde_json::from_slice(&message.payload).unwrap();
         assert_eq!(rejection.code, *code, "{rejection:?}");
         assert_eq!(rejection.field.as_deref(), *field, "{rejection:?}");
@@ -370,6 +373,7 @@ async fn finance_follows_the_facts_it_acts_on_with_every_figure_computed() {
     let fact: Value = serde_json::from_slice(&stored.payload).unwrap();
     assert_eq!(header("Nats-Msg-Id"), fact["source"]["event_id"].as_str().map(str::to_owned));
     assert_eq!(header("Nats-Expected-Last-Sequence").as_deref(), Some("1"), "the documented headers are kept");
+    assert_eq!(header("Suivi-Schema-Version").as_deref(), Some("1"));
 
     // Restarted, the publisher resumes after the last fact: the decision is published once,
     // and nothing before it again. 100 h committed, 20 validated: 80 h × 60 € = 4 800 €.

@@ -473,3 +473,20 @@ async fn a_tenants_finance_cannot_publish_events_another_tenants_messages_or_rej
     assert_eq!(setup.wait_for_payments(1).await, [(setup.a[1].contract_id, 2)]);
     assert_eq!(setup.last_sequence(&inbound).await, inbound_before + 1);
 }
+
+/// `NATS_URL` may carry the service user's password (`nats://user:pass@host`), which
+/// async-nats alone ignores: Suivi signs in with it, and a wrong one leaves it outside.
+#[tokio::test]
+async fn suivi_signs_in_with_the_credentials_written_in_its_nats_url() {
+    let args = ["--user", "suivi", "--pass", "s3cr%t:x"].map(String::from).to_vec();
+    let server = suivi_e2e::NatsServer::start_with(suivi_e2e::free_port(), args);
+    let with = |credentials: &str| server.url().replace("nats://", &format!("nats://{credentials}@"));
+
+    let client = suivi::connect_nats(&with("suivi:s3cr%25t%3Ax")).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), client.flush()).await.expect("signed in").unwrap();
+    assert_eq!(client.connection_state(), async_nats::connection::State::Connected);
+
+    let refused = suivi::connect_nats(&with("suivi:wrong")).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_ne!(refused.connection_state(), async_nats::connection::State::Connected);
+}

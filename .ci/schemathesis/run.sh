@@ -31,11 +31,15 @@ cleanup() {
   psql -q -h 127.0.0.1 -U postgres -d postgres -c "drop database if exists $name with (force)" >/dev/null || true
   python3 - "$name" <<'PY' || true
 import json, socket, sys
-# Remove the stream this run's relay created (NATS request over a plain socket: no client needed).
-stream = sys.argv[1].upper() + "_EVENTS"
+# Remove the streams this run's relay and finance integration created (NATS requests over a
+# plain socket: no client needed).
 s = socket.create_connection(("127.0.0.1", 4222), timeout=5)
 s.recv(4096)
-s.sendall(b'CONNECT {"verbose":false}\r\nSUB _INBOX.del 1\r\nPUB $JS.API.STREAM.DELETE.' + stream.encode() + b' _INBOX.del 0\r\n\r\nPING\r\n')
+s.sendall(b'CONNECT {"verbose":false}\r\nSUB _INBOX.del 1\r\n')
+for suffix in ("EVENTS", "FINANCE_IN", "FINANCE_DEAD", "LEDGER"):
+    stream = sys.argv[1].upper() + "_" + suffix
+    s.sendall(b'PUB $JS.API.STREAM.DELETE.' + stream.encode() + b' _INBOX.del 0\r\n\r\n')
+s.sendall(b'PING\r\n')
 s.recv(4096)
 PY
 }

@@ -20,6 +20,10 @@ use crate::codes::Siret;
 use crate::envelope::LogPosition;
 use crate::ids::TenantId;
 
+/// The version of [`LedgerFact`]'s schema (`ledger_fact.v1.json`), in each message's
+/// `Suivi-Schema-Version` header.
+pub const LEDGER_SCHEMA_VERSION: u16 = 1;
+
 /// One ledger message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LedgerFact {

@@ -77,6 +77,10 @@ pub enum PaidItem {
 
 payload_v1!(PaymentReportedV1, "payment_reported");
 
+/// The version of [`FinanceRejection`]'s schema (`finance_rejection.v1.json`), in each
+/// rejection's `Suivi-Schema-Version` header.
+pub const REJECTION_SCHEMA_VERSION: u16 = 1;
+
 /// What Suivi publishes on `<prefix>.<tenant>.fin.rejected.<message_type>` when it does not take
 /// a finance message: the message could not be read, or the command it carries was refused. The
 /// rejection is also kept in the dead-letter stream (`<PREFIX>_FINANCE_DEAD`), so nothing finance
@@ -92,7 +96,7 @@ pub struct FinanceRejection {
     pub subject: String,
     pub rejected_at: chrono::DateTime<chrono::Utc>,
     /// Why, as a stable code: a rule of the contract (`instalment_not_approved`,
-    /// `payment_exceeds_approved`…) or a reading error (`invalid_message`, `unknown_contract`…).
+    /// `payment_above_approved`…) or a reading error (`invalid_message`, `unknown_contract`…).
     pub code: String,
     /// Path of the field at fault in the message, e.g. `item.number`; absent when the refusal is
     /// about the contract's state.

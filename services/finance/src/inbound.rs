@@ -23,7 +23,9 @@ use suivi_application::{
 };
 use suivi_domain::{Command, Lang};
 use suivi_proto::events::{AdvancePaidV1, InstalmentPaidV1};
-use suivi_proto::messages::{FinanceMessage, FinanceRejection, PaidItem, SCHEMA_VERSION_HEADER};
+use suivi_proto::messages::{
+    FinanceMessage, FinanceRejection, PaidItem, REJECTION_SCHEMA_VERSION, SCHEMA_VERSION_HEADER,
+};
 use suivi_proto::{Subjects, TenantId, FINANCE_MESSAGE_TYPES};
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -132,6 +134,7 @@ impl Inbound {
         let subject = format!("{}.{tenant}.fin.rejected.{}", self.subjects.prefix(), rejection.message_type);
         let mut headers = async_nats::HeaderMap::new();
         headers.insert("Nats-Msg-Id", format!("rejection-{sequence}").as_str());
+        headers.insert(SCHEMA_VERSION_HEADER, REJECTION_SCHEMA_VERSION.to_string().as_str());
         let body =
             serde_json::to_vec(rejection).map_err(|e| FinanceError::Nats(format!("encoding a rejection: {e}")))?;
         self.js

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod generate;
 pub mod health;
 pub mod import;
+pub mod nats;
 pub mod openapi;
 pub mod plans;
 pub mod projection;
@@ -135,17 +136,7 @@ pub fn finance_config(config: &Config) -> suivi_finance::FinanceConfig {
     }
 }
 
-/// Connects to NATS, retrying for ever in the background when the server goes away. `url` may
-/// list several servers, comma-separated (a cluster's nodes): the client fails over between them.
-pub async fn connect_nats(url: &str) -> anyhow::Result<async_nats::Client> {
-    let servers: Vec<&str> = url.split(',').map(str::trim).filter(|server| !server.is_empty()).collect();
-    async_nats::ConnectOptions::new()
-        .name("suivi")
-        .retry_on_initial_connect()
-        .connect(servers.as_slice())
-        .await
-        .with_context(|| format!("connecting to NATS at {url}"))
-}
+pub use nats::connect_nats;
 
 /// The business day the demo and generated histories are dated against.
 pub fn demo_today() -> chrono::NaiveDate {

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream::{self, message::PublishMessage};
 use suivi_application::{tenancy, Application};
 use suivi_domain::Contract;
-use suivi_proto::ledger::LedgerFact;
+use suivi_proto::ledger::{LedgerFact, LEDGER_SCHEMA_VERSION};
+use suivi_proto::messages::SCHEMA_VERSION_HEADER;
 use suivi_proto::{LogPosition, Subjects};
 use suivi_store::StoredEvent;
 use tokio::sync::watch;
@@ -143,6 +144,7 @@ impl Ledger {
         let message = PublishMessage::build()
             .payload(body.into())
             .message_id(fact.source.event_id.to_string())
+            .header(SCHEMA_VERSION_HEADER, LEDGER_SCHEMA_VERSION.to_string().as_str())
             .expected_last_sequence(last_sequence);
         let ack = self
             .js
