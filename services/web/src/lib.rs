@@ -75,6 +75,8 @@ async fn stylesheet() -> impl IntoResponse {
 /// these (clickjacking), forms post here only; and pages with people's data are not cached.
 async fn protect(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
+    // A page's 404 or 403 is a page, not one of the API's problem documents.
+    response.extensions_mut().insert(suivi_http::language::OwnBody);
     let headers = response.headers_mut();
     let policy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
                   frame-ancestors 'none'; base-uri 'none'";
