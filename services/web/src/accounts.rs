@@ -144,22 +144,31 @@ pub struct User {
     pub siret: Option<String>,
 }
 
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: Uuid,
+    tenant: String,
+    role: String,
+    siret: Option<String>,
+    password_hash: String,
+}
+
 /// The live account with this address and password, if any. Argon2 runs off the async
 /// threads: it is meant to be slow.
 pub async fn check_password(pool: &PgPool, email: &str, password: &str) -> Result<Option<User>, AccountError> {
     let Ok(email) = normalise_email(email) else { return Ok(None) };
-    let row: Option<(Uuid, String, String, Option<String>, String)> = sqlx::query_as(
+    let row: Option<AccountRow> = sqlx::query_as(
         "select id, tenant, role, siret, password_hash from users where email = $1 and disabled_at is null",
     )
     .bind(&email)
     .fetch_optional(pool)
     .await?;
-    let hash = row.as_ref().map_or_else(|| decoy_hash().to_owned(), |row| row.4.clone());
+    let hash = row.as_ref().map_or_else(|| decoy_hash().to_owned(), |row| row.password_hash.clone());
     let password = password.to_owned();
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| AccountError::Hash(e.to_string()))?;
-    let Some((id, tenant, role, siret, _)) = row.filter(|_| matches) else { return Ok(None) };
+    let Some(AccountRow { id, tenant, role, siret, .. }) = row.filter(|_| matches) else { return Ok(None) };
     let tenant = TenantId::parse(&tenant).map_err(|e| AccountError::Stored(e.to_string()))?;
     let role = Role::parse(&role).ok_or_else(|| AccountError::Stored(format!("unknown role {role}")))?;
     Ok(Some(User { id, tenant, role, siret }))

@@ -7,7 +7,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts, HeaderMap};
 use base64::Engine as _;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use rand::RngCore as _;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
@@ -65,17 +65,26 @@ pub async fn open(pool: &PgPool, user: &User) -> Result<String, sqlx::Error> {
     Ok(id)
 }
 
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    user_id: Uuid,
+    tenant: String,
+    role: String,
+    siret: Option<String>,
+    csrf_token: String,
+}
+
 /// The live session of cookie value `id`, if any (its user still enabled).
 pub async fn find(pool: &PgPool, id: &str) -> Result<Option<Session>, sqlx::Error> {
-    let row: Option<(Uuid, String, String, Option<String>, String, DateTime<Utc>)> = sqlx::query_as(
-        "select s.user_id, s.tenant, s.role, s.siret, s.csrf_token, s.expires_at
+    let row: Option<SessionRow> = sqlx::query_as(
+        "select s.user_id, s.tenant, s.role, s.siret, s.csrf_token
          from sessions s join users u on u.id = s.user_id
          where s.id_hash = $1 and s.expires_at > now() and u.disabled_at is null",
     )
     .bind(hash(id))
     .fetch_optional(pool)
     .await?;
-    let Some((user_id, tenant, role, siret, csrf_token, _)) = row else { return Ok(None) };
+    let Some(SessionRow { user_id, tenant, role, siret, csrf_token }) = row else { return Ok(None) };
     // A row the schema's checks let in always parses; one that does not is no session.
     let (Ok(tenant), Some(role)) = (TenantId::parse(&tenant), Role::parse(&role)) else { return Ok(None) };
     // The actor id names the account, as an API token's id names the token.
