@@ -254,3 +254,52 @@ async fn pages_forbid_framing_and_foreign_resources_and_the_style_sheet_is_serve
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     assert!(css.text().await.unwrap().contains(":focus-visible"));
 }
+
+#[tokio::test]
+async fn suivi_user_create_reads_the_password_from_standard_input_and_refuses_bad_accounts() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    let app = TestApp::spawn().await;
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(suivi_e2e::process::suivi_binary())
+            .args(["user", "create", "--tenant", "grand-agglo"])
+            .args(args)
+            .env("DATABASE_URL", app.db.url())
+            .env("RUST_LOG", "warn")
+            .env_remove("SUIVI_USER_PASSWORD")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let created =
+        run(&["--role", "facilitator", "--email", "Facilitatrice@Grand-Agglo.example"], &format!("{PASSWORD}\n"));
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let (hash, email): (String, String) =
+        sqlx::query_as("select password_hash, email from users").fetch_one(&app.db.pool).await.unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains(PASSWORD), "{hash}");
+    assert_eq!(email, "facilitatrice@grand-agglo.example");
+    let browser = Browser::signed_in(&app, "facilitatrice@grand-agglo.example").await;
+    assert!(browser.page("/marches").await.1.contains("<strong>facilitateur</strong>"));
+
+    for (args, why) in [
+        (vec!["--role", "facilitator", "--email", "facilitatrice@grand-agglo.example"], "already exists"),
+        (vec!["--role", "contractor", "--email", "x@btp.example"], "needs --siret"),
+        (
+            vec!["--role", "buyer", "--email", "court@grand-agglo.example", "--password-too-short"],
+            "unexpected argument",
+        ),
+    ] {
+        let refused = run(&args, &format!("{PASSWORD}\n"));
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains(why), "{why}: {refused:?}");
+    }
+    let short = run(&["--role", "buyer", "--email", "court@grand-agglo.example"], "court\n");
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"), "{short:?}");
+    let accounts: i64 = sqlx::query_scalar("select count(*) from users").fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(accounts, 1, "nothing created by a refused command");
+}
