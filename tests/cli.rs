@@ -436,8 +436,20 @@ async fn the_demo_seeds_participants_and_contracts_once_and_prints_working_token
     assert!(events_after_first >= 6, "awards, statements and a review: {events_after_first}");
     assert_demo_has_a_penalty_to_decide(&db).await;
 
+    let password_of = |output: &str| {
+        let line = output.lines().find(|l| l.contains("acheteur@demo.example")).expect("the buyer's web account");
+        line.split_whitespace().last().unwrap().to_owned()
+    };
+    let first_password = password_of(&first);
+    let signed_in = suivi_web::accounts::check_password(&db.pool, "acheteur@demo.example", &first_password);
+    assert_eq!(signed_in.await.unwrap().unwrap().tenant.as_str(), "demo", "the printed password signs in");
+
     let second = stdout(&demo());
     assert!(second.contains("already exists"), "{second}");
+    let second_password = password_of(&second);
+    assert_ne!(second_password, first_password, "a second run prints a fresh password");
+    let old = suivi_web::accounts::check_password(&db.pool, "acheteur@demo.example", &first_password);
+    assert!(old.await.unwrap().is_none(), "and the old one no longer works");
     let events_after_second: i64 = sqlx::query_scalar("select count(*) from events").fetch_one(&db.pool).await.unwrap();
     assert_eq!(events_after_second, events_after_first);
 }

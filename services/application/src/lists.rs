@@ -27,6 +27,10 @@ pub struct ContractFilter {
     /// Only contracts notified in this calendar year.
     pub year: Option<i32>,
     pub at_risk: Option<bool>,
+    /// Only contracts with (`true`) or without (`false`) an insertion clause.
+    pub has_clause: Option<bool>,
+    /// Only contracts whose object contains these words, in this order (case ignored).
+    pub search: Option<String>,
     /// The page starts after this contract (the previous page's `next`).
     pub after: Option<Uuid>,
     pub limit: u32,
@@ -118,6 +122,8 @@ impl Application {
                and ($5::int is null or extract(year from notification_date) = $5)
                and ($6::bool is null or at_risk = $6)
                and ($7::uuid is null or contract_id > $7)
+               and ($9::bool is null or (committed_hours is not null) = $9)
+               and ($10::text is null or object ilike '%' || $10 || '%')
              order by contract_id
              limit $8",
             schema = schema.name()
@@ -131,6 +137,8 @@ impl Application {
             .bind(filter.at_risk)
             .bind(filter.after)
             .bind(i64::from(limit) + 1)
+            .bind(filter.has_clause)
+            .bind(filter.search.as_deref().map(like_literal))
             .fetch_all(self.store().pool());
         let (rows, lag) = futures::future::join(rows, suivi_projector::lag(self.store().pool(), schema)).await;
         let rows = rows.map_err(ApplicationError::unavailable)?;
@@ -207,6 +215,11 @@ impl Application {
     }
 }
 
+/// `text` matched literally by `ilike` (its `%`, `_` and `\\` escaped: `\\` is the default escape).
+fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
 fn contract_row(row: &PgRow) -> Result<ContractRow, RowError> {
     let status: String = row.try_get("status")?;
     Ok(ContractRow {
@@ -270,4 +283,12 @@ enum RowError {
     Sql(#[from] sqlx::Error),
     #[error("read model column {0} holds an unknown value {1:?}")]
     Value(&'static str, String),
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn searched_words_are_matched_literally() {
+        assert_eq!(super::like_literal(r"100% _lot\2"), r"100\% \_lot\\2");
+    }
 }

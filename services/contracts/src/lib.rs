@@ -6,4 +6,4 @@ mod routes;
 mod views;
 
 pub use routes::{list_query, routes, ApprovalBody};
-pub use views::{ContractSummary, ContractView};
+pub use views::{ContractSummary, ContractView, InstalmentView, PenaltyRateView};

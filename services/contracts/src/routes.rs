@@ -258,6 +258,9 @@ pub fn list_query(query: Option<&str>) -> Result<(HashMap<String, String>, Contr
         at_risk: parameter(&parameters, "at_risk", Text::new("true ou false", "true or false"), |v| v.parse().ok())?,
         after: parameter(&parameters, "cursor", a_cursor(), |v| decode_cursor(v).and_then(|text| text.parse().ok()))?,
         limit: limit(&parameters, MAX_PAGE)?,
+        // The web interface's filters; the API does not offer them (yet).
+        has_clause: None,
+        search: None,
     };
     Ok((parameters, filter))
 }

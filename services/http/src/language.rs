@@ -71,6 +71,11 @@ pub async fn negotiate_problems(request: Request, next: Next) -> Response {
     in_language(response, lang)
 }
 
+/// Marks a response whose body is already written for its reader (a page of the web interface):
+/// [`negotiate_problems`] leaves it as it is, whatever its status.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnBody;
+
 /// The router's own bare 404 (no such path), 405 (a path that takes other methods) and 413 (a
 /// body announced too large) as problem+json like every other error, keeping the `Allow` header
 /// of a 405.
@@ -81,7 +86,7 @@ fn as_problem(response: Response) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE => ProblemCode::BodyTooLarge,
         _ => return response,
     };
-    if response.extensions().get::<Problem>().is_some() {
+    if response.extensions().get::<Problem>().is_some() || response.extensions().get::<OwnBody>().is_some() {
         return response;
     }
     let allow = response.headers().get(header::ALLOW).cloned();

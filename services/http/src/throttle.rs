@@ -41,8 +41,9 @@ impl AuthThrottle {
         Arc::new(AuthThrottle { limiter: RateLimiter::keyed(Quota::per_minute(per_minute)) })
     }
 
-    /// `Ok` if `client` may try once more, else the whole seconds it must wait.
-    fn spend(&self, client: IpAddr) -> Result<(), u64> {
+    /// `Ok` if `client` may try once more, else the whole seconds it must wait. Spends one unit:
+    /// the web interface's sign-in form spends from the same budget as unverified tokens.
+    pub fn spend(&self, client: IpAddr) -> Result<(), u64> {
         if self.limiter.len() > TRACKED_CLIENTS {
             self.limiter.retain_recent();
         }

@@ -78,12 +78,14 @@ pub fn routes() -> Routes {
         )
 }
 
-/// The application: [`routes`] (only they: a route added here, outside them, would be
-/// undocumented) behind the body limit and timeouts, the failed-authentication throttle,
-/// tracing and request ids.
-pub fn router(state: AppState, limits: RequestLimits) -> Router {
+/// The application: [`routes`] (the API: a route of the API added here, outside them, would be
+/// undocumented) and the web interface's pages (`suivi_web`, HTML for people, not in the OpenAPI
+/// document), behind the body limit and timeouts, the failed-authentication throttle, tracing
+/// and request ids.
+pub fn router(state: AppState, limits: RequestLimits, web: suivi_web::WebSettings) -> Router {
     routes()
         .into_router()
+        .merge(suivi_web::router(web))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // A body announced larger than the limit is refused (413) before any of it is read: a
         // client announcing a gigabyte and sending a byte does not hold a connection open.
@@ -124,8 +126,11 @@ pub fn metrics_router() -> Router {
 pub struct HttpLimits {
     pub connections: ConnectionLimits,
     pub requests: RequestLimits,
-    /// Requests per minute and client without a token this server has verified.
+    /// Requests per minute and client without a token this server has verified (sign-in
+    /// attempts on the web interface included).
     pub auth_failures_per_minute: NonZeroU32,
+    /// The web interface's cookies (`Secure` or not).
+    pub web: suivi_web::WebSettings,
 }
 
 impl Default for HttpLimits {
@@ -135,6 +140,7 @@ impl Default for HttpLimits {
             requests: RequestLimits::default(),
             auth_failures_per_minute: NonZeroU32::new(suivi_http::throttle::DEFAULT_PER_MINUTE)
                 .unwrap_or(NonZeroU32::MIN),
+            web: suivi_web::WebSettings::default(),
         }
     }
 }
@@ -168,7 +174,12 @@ impl Application {
             .with_auth_throttle(AuthThrottle::per_minute(limits.auth_failures_per_minute))
             .with_vault(vault);
         let runner = state.app.clone();
-        Ok(Application { listener, router: router(state, limits.requests), connections: limits.connections, runner })
+        Ok(Application {
+            listener,
+            router: router(state, limits.requests, limits.web),
+            connections: limits.connections,
+            runner,
+        })
     }
 
     /// `/readyz` with the relay and NATS client of this process, and these thresholds.

@@ -95,6 +95,10 @@ pub struct HttpSettings {
     /// Requests per minute and client IP without a token this server has verified; beyond, 429.
     #[arg(long, env = "SUIVI_AUTH_FAILURES_PER_MINUTE", default_value_t = NonZeroU32::new(30).unwrap_or(NonZeroU32::MIN), global = true)]
     pub auth_failures_per_minute: NonZeroU32,
+    /// Mark the web interface's cookies `Secure` (sent over HTTPS only): set it whenever people
+    /// reach Suivi over HTTPS, directly or through a reverse proxy.
+    #[arg(long, env = "SUIVI_SECURE_COOKIES", default_value_t = false, global = true)]
+    pub secure_cookies: bool,
 }
 
 impl HttpSettings {
@@ -110,6 +114,7 @@ impl HttpSettings {
                 request_timeout: Duration::from_secs(self.request_timeout),
             },
             auth_failures_per_minute: self.auth_failures_per_minute,
+            web: suivi_web::WebSettings { secure_cookies: self.secure_cookies },
         }
     }
 }
@@ -163,6 +168,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(crate::admin::TokenCommand),
+    /// Manage the web interface's accounts (people; programs use API tokens).
+    #[command(subcommand)]
+    User(crate::users::UserCommand),
     /// Import data from other systems.
     #[command(subcommand)]
     Import(crate::import::ImportCommand),

@@ -1,8 +1,9 @@
-//! `suivi demo`: a demo tenant a newcomer can explore with curl (and, later, the web UI).
+//! `suivi demo`: a demo tenant a newcomer can explore with curl and the web interface.
 //!
 //! Creates the tenant `demo` (if missing) with seven registered participants and four contracts
-//! at different stages, and prints one fresh token per role. Running it again only prints new
-//! tokens. The people are made up; one of them works on two contracts (155 h a month in all, under
+//! at different stages, and prints one fresh token per role and the web accounts of a buyer, a
+//! contractor and a facilitator with fresh passwords. Running it again only prints new tokens
+//! and passwords. The people are made up; one of them works on two contracts (155 h a month in all, under
 //! the 230 h bound that counts every contract).
 
 use anyhow::Context as _;
@@ -24,6 +25,7 @@ use suivi_proto::events::{
 use suivi_proto::quantities::MoneyTtc;
 use suivi_proto::TenantId;
 use suivi_store::EventStore;
+use suivi_web::accounts::{self, AccountError, NewUser};
 use uuid::Uuid;
 
 const BUYER: &str = "20004869500015";
@@ -60,6 +62,29 @@ pub async fn run(pool: &PgPool, vault: &KeyRing) -> anyhow::Result<()> {
         println!("  {:<12} {}", role.as_str(), token.token);
     }
     println!("\nTry: curl -H \"Authorization: Bearer <buyer token>\" http://127.0.0.1:8080/api/contracts");
+    demo_users(pool, &tenant).await
+}
+
+/// The demo's web accounts, one per role a newcomer wants to try, each with a fresh password
+/// (a second run replaces them, as it makes new tokens).
+async fn demo_users(pool: &PgPool, tenant: &TenantId) -> anyhow::Result<()> {
+    println!("\nWeb interface, http://127.0.0.1:8080/ (passwords shown once):");
+    let accounts = [
+        (Role::Buyer, None, "acheteur@demo.example"),
+        (Role::Contractor, Some(CONTRACTOR), "titulaire@demo.example"),
+        (Role::Facilitator, None, "facilitateur@demo.example"),
+    ];
+    for (role, siret, email) in accounts {
+        // 24 characters of a 256-bit random token: 144 bits, far past any guessing.
+        let password: String = suivi_web::sessions::random_token().chars().take(24).collect();
+        let user = NewUser { tenant, role, siret, email, password: &password };
+        match accounts::create_user(pool, user).await {
+            Ok(_) => {}
+            Err(AccountError::EmailTaken(_)) => accounts::set_password(pool, email, &password).await?,
+            Err(other) => return Err(other.into()),
+        }
+        println!("  {:<12} {email:<28} {password}", role.as_str());
+    }
     Ok(())
 }
 

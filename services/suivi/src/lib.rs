@@ -15,6 +15,7 @@ pub mod projection;
 pub mod server;
 pub mod shutdown;
 pub mod telemetry;
+pub mod users;
 
 use anyhow::Context as _;
 use suivi_proto::Subjects;
@@ -35,6 +36,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Kek(command) => admin::kek(&cli.config, command).await,
         Command::Tenant(command) => admin::tenant(&pool(&cli.config).await?, command).await,
         Command::Token(command) => admin::token(&pool(&cli.config).await?, command).await,
+        Command::User(command) => users::run(&pool(&cli.config).await?, command).await,
         Command::Import(command) => import::run(&pool(&cli.config).await?, command).await,
     }
 }

@@ -72,7 +72,11 @@ fn router() -> Router {
         .acquire_timeout(Duration::from_secs(2))
         .connect_lazy("postgres://suivi@127.0.0.1:1/nowhere")
         .unwrap();
-    suivi::app::router(AppState::new(pool), suivi_http::timeouts::RequestLimits::default())
+    suivi::app::router(
+        AppState::new(pool),
+        suivi_http::timeouts::RequestLimits::default(),
+        suivi_web::WebSettings::default(),
+    )
 }
 
 const CONTRACT: &str = "01901c4e-8f6a-7b3e-9d2c-5a7e1f3b8c40";

@@ -8,7 +8,7 @@ mod payment;
 mod terms;
 
 pub use payment::PaymentView;
-pub use terms::TermsView;
+pub use terms::{PenaltyRateView, TermsView};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

@@ -1,0 +1,72 @@
+//! `suivi user create`: an account of the web interface, for a person. The password is read
+//! from `SUIVI_USER_PASSWORD` (scripts), else asked at the terminal without echo, else read
+//! from the first line of standard input (a pipe); it never appears in the arguments, where
+//! `ps` and the shell's history would show it.
+
+use std::io::{BufRead as _, IsTerminal as _};
+
+use anyhow::Context as _;
+use clap::Subcommand;
+use sqlx::PgPool;
+use suivi_http::Role;
+use suivi_proto::codes::Siret;
+use suivi_proto::TenantId;
+use suivi_web::accounts::{self, NewUser};
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account of the web interface (its password: SUIVI_USER_PASSWORD, the terminal
+    /// or standard input).
+    Create {
+        #[arg(long)]
+        tenant: String,
+        /// buyer, contractor, facilitator, finance or admin.
+        #[arg(long)]
+        role: String,
+        /// The contractor's SIRET (contractor accounts only).
+        #[arg(long)]
+        siret: Option<String>,
+        /// The person's e-mail address: what they sign in with.
+        #[arg(long)]
+        email: String,
+    },
+    /// Replace an account's password (same sources as `create`); ends its sessions.
+    Password {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+pub async fn run(pool: &PgPool, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Create { tenant, role, siret, email } => {
+            let role = Role::parse(&role).context("role is one of buyer, contractor, facilitator, finance, admin")?;
+            let siret = siret.map(|s| Siret::parse(&s).map(|s| s.as_str().to_owned())).transpose()?;
+            let tenant = TenantId::parse(&tenant)?;
+            let password = password()?;
+            let user = NewUser { tenant: &tenant, role, siret: siret.as_deref(), email: &email, password: &password };
+            let id = accounts::create_user(pool, user).await?;
+            println!("user {id} created: {} in tenant {tenant}, signs in as {}", role.as_str(), email.trim());
+        }
+        UserCommand::Password { email } => {
+            accounts::set_password(pool, &email, &password()?).await?;
+            println!("password of {} replaced; its sessions are closed", email.trim());
+        }
+    }
+    Ok(())
+}
+
+fn password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("SUIVI_USER_PASSWORD") {
+        return Ok(password);
+    }
+    if std::io::stdin().is_terminal() {
+        let password = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        anyhow::ensure!(password == again, "the two passwords differ");
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
