@@ -89,7 +89,6 @@ async fn export(
     }
 
     let head = format!("{{\"marches\":{{\"marche\":[{}", first.join(","));
-    let any = !first.is_empty();
     let rest = stream::try_unfold(next, move |cursor| {
         let pages = pages.clone();
         async move {
@@ -102,8 +101,6 @@ async fn export(
             Ok::<_, sqlx::Error>(Some((Bytes::from(text), next)))
         }
     });
-    // `any` is false only when the first page is empty, and then there is no next page.
-    debug_assert!(any || next.is_none());
     let body = stream::once(async move { Ok::<_, sqlx::Error>(Bytes::from(head)) })
         .chain(rest)
         .chain(stream::once(async { Ok(Bytes::from_static(b"]}}")) }));
@@ -157,11 +154,11 @@ impl Pages {
                     let record = suivi_contracts::decp::export_record(contract_id, &award, exported_on);
                     records.push(record.to_string());
                 }
-                other => {
-                    return Err(sqlx::Error::Decode(
-                        format!("contract {contract_id} does not start with its award: {other:?}").into(),
-                    ))
+                Ok(_) => {
+                    let message = format!("contract {contract_id} starts with {event_type}, not its award");
+                    return Err(sqlx::Error::Decode(message.into()));
                 }
+                Err(error) => return Err(sqlx::Error::Decode(Box::new(error))),
             }
         }
         let next = if rows.len() as i64 == PAGE {

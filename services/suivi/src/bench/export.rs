@@ -65,7 +65,7 @@ pub async fn xlsx_export(scratch: &ScratchDatabase, contracts: usize) -> anyhow:
     let response = reqwest::Client::new().get(&url).bearer_auth(&token).send().await?.error_for_status()?;
     let bytes = response.bytes().await?.len();
     let export = started.elapsed();
-    let peak_rss_kb = rss_kb("VmHWM:").unwrap_or_default();
+    let peak_rss_kb = crate::projection::peak_rss_kb().unwrap_or_default();
     let _ = stop.send(true);
     server.await??;
     Ok(ExportFigures { contracts, raw_select, export, bytes, rss_before_kb, peak_rss_kb })
