@@ -143,6 +143,51 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use crate::decp::{map_record, ImportDefaults};
+    use suivi_proto::TenantId;
+
+    fn award() -> ContractAwardedV1 {
+        serde_json::from_value(json!({
+            "buyer_siret": "20004869500015", "buyer_kind": "local_authority",
+            "contractors": [
+                { "siret": "44306184100047", "size": "pme", "role": "co_contractor" },
+                { "siret": "73282932000074", "size": "pme", "role": "lead" }
+            ],
+            "object": "Réhabilitation du gymnase\nlot 2", "cpv_code": "45212222-8",
+            "procedure": "Appel d'offres ouvert", "amount_ht": "1234567.89", "vat_rate": "0.20",
+            "duration_months": 24, "notification_date": "2025-01-15",
+            "social_considerations": ["clause_sociale", "critere_social"], "environmental_considerations": [],
+            "advance_terms": { "rate": "0.05", "with_guarantee": false, "recovery": { "kind": "proportional" } },
+            "payment_term_days": 30
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_import_reads_an_exported_record_back_as_the_same_award_terms() {
+        let award = award();
+        let id = uuid::uuid!("0193a1c2-7b5e-7000-8abc-def012345678");
+        let record = record(id, &award, NaiveDate::from_ymd_opt(2026, 12, 2).unwrap());
+        let tenant = TenantId::parse("grand-agglo").unwrap();
+        let mapped = map_record(&record, &tenant, &ImportDefaults::default()).unwrap();
+        assert_eq!(mapped.decp_id, "Sabcdef012345678");
+        let read = mapped.award;
+        assert_eq!(read.buyer_siret, award.buyer_siret);
+        assert_eq!((read.object.as_str(), read.cpv_code.as_str()), (award.object.as_str(), "45212222-8"));
+        assert_eq!((read.procedure.as_str(), read.ccag.as_deref()), ("Appel d'offres ouvert", None));
+        assert_eq!(read.amount_ht, award.amount_ht);
+        assert_eq!((read.duration_months, read.notification_date), (24, award.notification_date));
+        assert_eq!(read.social_considerations, award.social_considerations);
+        assert_eq!(
+            read.environmental_considerations,
+            vec![EnvironmentalConsideration::PasDeConsiderationEnvironnementale]
+        );
+        assert_eq!(read.advance_terms.map(|terms| terms.rate), award.advance_terms.map(|terms| terms.rate));
+        // The lead first: the import takes the first listed as the lead.
+        let sirets: Vec<&str> = read.contractors.iter().map(|c| c.siret.as_str()).collect();
+        assert_eq!(sirets, ["73282932000074", "44306184100047"]);
+        assert_eq!(read.contractors[0].role, ContractorRole::Lead);
+    }
 
     #[test]
     fn the_export_id_fits_decp_and_is_recognised() {

@@ -461,3 +461,29 @@ pub fn routes() -> Routes {
         )
         .merge(decp::routes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused_field(raw: &str, year_required: bool) -> Option<String> {
+        export_query(Some(raw), year_required).err().and_then(|problem| problem.field_path().map(str::to_owned))
+    }
+
+    #[test]
+    fn it_reads_a_year_and_a_buyer() {
+        let query = export_query(Some("year=2025&buyer=20004869500015"), true).ok();
+        assert_eq!(query, Some(ExportQuery { year: Some(2025), buyer: Some("20004869500015".into()) }));
+        assert_eq!(export_query(None, false).ok(), Some(ExportQuery { year: None, buyer: None }));
+    }
+
+    #[test]
+    fn it_refuses_a_missing_malformed_or_unknown_parameter_naming_it() {
+        assert_eq!(refused_field("buyer=20004869500015", true).as_deref(), Some("year"));
+        for year in ["1999", "2101", "+2025", "25", ""] {
+            assert_eq!(refused_field(&format!("year={year}"), false).as_deref(), Some("year"), "{year}");
+        }
+        assert_eq!(refused_field("year=2025&buyer=2000486950001", true).as_deref(), Some("buyer"));
+        assert_eq!(refused_field("year=2025&format=xml", true).as_deref(), Some("format"));
+    }
+}
