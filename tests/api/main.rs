@@ -5,6 +5,7 @@
 mod access;
 mod contracts;
 mod corrections;
+mod exports;
 mod figures;
 mod history_rules;
 mod idempotency_and_concurrency;

@@ -102,6 +102,8 @@ pub enum Success {
     Json { description: &'static str, schema: SchemaFn, etag: bool },
     /// 201 with `Location` and a JSON body: a participant registered.
     Registered { description: &'static str, schema: SchemaFn },
+    /// 200 with a file to download (an export): its media type, with `Content-Disposition`.
+    File { media_type: &'static str, description: &'static str },
     /// `/healthz`: 200 `ok` as plain text.
     Alive,
     /// `/readyz`: 200, or 503 naming the checks that failed.

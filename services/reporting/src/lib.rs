@@ -2,6 +2,7 @@
 //! §5), as `docs/indicators.md` defines them, computed by `suivi_projector::indicators` over the
 //! active read models; and each contract's penalty proposal, explained, with its decision.
 
+pub mod exports;
 mod penalties;
 
 pub use penalties::{DecisionView, PenaltyView};
@@ -20,6 +21,10 @@ pub const YEARS: RangeInclusive<i32> = 2000..=2100;
 
 /// Every route of reporting, with its documentation (see `suivi_http::routes`).
 pub fn routes() -> Routes {
+    indicator_routes().merge(exports::routes())
+}
+
+fn indicator_routes() -> Routes {
     Routes::new()
         .get(
             "/api/indicators",
@@ -159,7 +164,7 @@ fn invalid_year(field: impl Into<String>, fr: impl Into<String>, en: impl Into<S
 }
 
 /// The database out of reach is a 503 (retry later); anything else a 500.
-fn database_problem(error: sqlx::Error) -> Problem {
+pub(crate) fn database_problem(error: sqlx::Error) -> Problem {
     match error {
         sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)

@@ -151,7 +151,10 @@ pub async fn import_decp(
             RecordOutcome::Skipped(label, reason) => Outcome::Skipped { label, reason },
             RecordOutcome::Rejected(error) => Outcome::Rejected(error.to_string()),
             RecordOutcome::Award(award) => {
-                let award = *award;
+                let mut award = *award;
+                if let Some(contract_id) = exported_contract(pool, tenant, &award).await? {
+                    award.contract_id = contract_id;
+                }
                 for warning in &award.warnings {
                     tracing::info!(decp_id = %award.decp_id, "{warning}");
                 }
@@ -195,6 +198,36 @@ pub async fn import_decp(
     }
     parser.await?.context("reading the DECP file")?;
     Ok(counts)
+}
+
+/// The contract a record of Suivi's own DECP export names (`id` = `S` + the last 15
+/// hexadecimal digits of the contract's id, see `suivi_contracts::decp::export_id`): the
+/// tenant's contract of that buyer, notified that day, whose id ends with those digits. Such a
+/// record re-imported then finds its contract already recorded and writes nothing. Looked up in
+/// the read models, which hold every contract an export listed.
+async fn exported_contract(pool: &PgPool, tenant: &TenantId, award: &decp::DecpAward) -> anyhow::Result<Option<Uuid>> {
+    let Some(suffix) = decp::exported_suffix(&award.decp_id) else { return Ok(None) };
+    let schema = suivi_projector::target::active(pool).await?;
+    let sql = format!(
+        "select contract_id from {schema}.contracts
+         where tenant = $1 and buyer_siret = $2 and notification_date = $3
+           and right(replace(contract_id::text, '-', ''), 15) = $4
+         limit 2",
+        schema = schema.name()
+    );
+    let found: Vec<Uuid> = sqlx::query_scalar(&sql)
+        .bind(tenant.as_str())
+        .bind(award.award.buyer_siret.as_str())
+        .bind(award.award.notification_date)
+        .bind(suffix)
+        .fetch_all(pool)
+        .await?;
+    // Two matches would take 60 random bits colliding within one buyer's day: then neither is
+    // assumed, and the record is imported as any other.
+    Ok(match found.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    })
 }
 
 /// The buyers' names the records give (`acheteur.nom`), written to the tenant's list of buyers

@@ -47,6 +47,7 @@
 //! | a field the schema `require`s but the award does not need, absent | tolerated |
 //! | keys the schema does not know (`additionalProperties`) | ignored, but `acheteur.nom` |
 //! | `acheteur.nom` (DECP v1, still often published) | the buyer's name, for the tenant's list of buyers (`buyer.rs`); not a string, a control character or over 250 characters: left out with a warning |
+//! | an `id` of the form `S` + 15 hexadecimal digits (what Suivi's export writes, `export.rs`) | the tenant's contract of that buyer and notification date whose id ends with them, if there is one (the import looks it up) |
 //! | `modifications` | must be an array when present (`[]` tolerated); its items are not checked |
 
 mod advance;
@@ -56,6 +57,7 @@ mod considerations;
 mod contractors;
 mod defaults;
 mod error;
+mod export;
 mod fields;
 mod file;
 mod import;
@@ -66,6 +68,7 @@ mod vocabulary;
 pub use buyer::BUYER_NAME_MAX_CHARS;
 pub use defaults::ImportDefaults;
 pub use error::{DecpFileError, Problem, RecordError};
+pub use export::{export_id, exported_suffix, record as export_record};
 pub use file::{check_file, parse_file, read_records, DecpFile, DecpRecord, RecordKind};
 pub use import::{import, import_from, ImportReport, RecordMapper, RecordOutcome, CONCESSION_SKIPPED};
 pub use record::{contract_id, map_record, DecpAward, DECP_NAMESPACE};

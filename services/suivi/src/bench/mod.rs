@@ -4,6 +4,7 @@
 //! It works in a scratch database (`<database>_bench`) and on scratch subjects (`bench.<id>`),
 //! and removes both at the end.
 
+mod export;
 mod http;
 mod jetstream;
 mod postgres;
@@ -35,6 +36,9 @@ pub struct BenchArgs {
     /// Events relayed (and messages published for the baseline).
     #[arg(long, default_value_t = 200_000)]
     pub messages: usize,
+    /// Contracts in the XLSX export.
+    #[arg(long, default_value_t = 10_000)]
+    pub export_contracts: usize,
     /// Keep the scratch database at the end (to replay `suivi projector rebuild` on it, say).
     #[arg(long)]
     pub keep_database: bool,
@@ -49,6 +53,8 @@ pub enum BenchTarget {
     Statements,
     /// Projector rebuild throughput, memory and steady lag.
     Projector,
+    /// The XLSX export of 10 000 contracts through the HTTP API: time and peak memory.
+    Export,
 }
 
 pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
@@ -127,6 +133,23 @@ async fn measure(config: &Config, args: &BenchArgs, scratch: &postgres::ScratchD
             f.lag_p99.as_secs_f64() * 1000.0
         );
         println!();
+    }
+    if matches!(args.what, BenchTarget::All | BenchTarget::Export) {
+        let f = export::xlsx_export(scratch, args.export_contracts).await?;
+        println!(
+            "| contracts | raw SELECT of the rows | XLSX export (HTTP) | ratio | target | peak RSS (before) | target |"
+        );
+        println!("|---:|---:|---:|---:|---:|---:|---:|");
+        println!(
+            "| {} | {:.0} ms | {:.0} ms | {:.1} | < 2 s | {:.0} MB ({:.0} MB) | < 100 MB |",
+            f.contracts,
+            f.raw_select.as_secs_f64() * 1000.0,
+            f.export.as_secs_f64() * 1000.0,
+            f.export.as_secs_f64() / f.raw_select.as_secs_f64(),
+            f.peak_rss_kb as f64 / 1024.0,
+            f.rss_before_kb as f64 / 1024.0,
+        );
+        println!("({} bytes)\n", f.bytes);
     }
     Ok(())
 }

@@ -110,6 +110,11 @@ pub const TAGS: &[(&str, &str)] = &[
          sustainability service (facilitators) confirms, adjusts or waives it.",
     ),
     ("indicators", "Yearly indicators of responsible procurement (SPASER, PNAD targets), per buyer and consolidated."),
+    (
+        "exports",
+        "Files to download: contracts, statement lines, penalties and indicators of a year as CSV or XLSX, in \
+         French; the organisation's contracts as DECP v2 JSON.",
+    ),
     ("operations", "Health checks and this document."),
 ];
 

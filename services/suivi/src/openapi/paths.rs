@@ -116,6 +116,14 @@ pub fn parameters() -> Value {
             "schema": { "type": "integer", "minimum": suivi_reporting::YEARS.start(), "maximum": suivi_reporting::YEARS.end() },
             "example": 2024,
         },
+        "YearOptional": {
+            "name": "year",
+            "in": "query",
+            "required": false,
+            "description": "Only this calendar year, from 2000 to 2100 (every year when absent).",
+            "schema": { "type": "integer", "minimum": suivi_reporting::YEARS.start(), "maximum": suivi_reporting::YEARS.end() },
+            "example": 2024,
+        },
         "Buyer": {
             "name": "buyer",
             "in": "query",
@@ -368,6 +376,7 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
                 }),
             );
         }
+        Success::File { media_type, description } => add(200, file_response(media_type, description)),
         Success::Alive => add(
             200,
             json!({
@@ -458,6 +467,35 @@ fn responses(operation: &Operation, schemas: &mut Schemas, story: &Story) -> Val
         }
     }
     Value::Object(responses)
+}
+
+/// 200 with a file: a binary workbook, or text (CSV, JSON) streamed as it is read.
+fn file_response(media_type: &str, description: &str) -> Value {
+    let schema = if media_type.starts_with("application/vnd.") {
+        json!({ "type": "string", "contentMediaType": media_type })
+    } else if media_type == "application/json" {
+        json!({ "type": "object", "required": ["marches"], "properties": { "marches": { "type": "object" } } })
+    } else {
+        json!({ "type": "string" })
+    };
+    json!({
+        "description": description,
+        "headers": {
+            "Content-Disposition": {
+                "description": "`attachment` with the file's name, e.g. `marches-2025.csv`.",
+                "schema": { "type": "string" },
+            },
+            "Suivi-Lag-Events": {
+                "description": "Events in the log not yet in the read models the file was read from.",
+                "schema": { "type": "integer", "minimum": 0 },
+            },
+            "Suivi-Lag-Seconds": {
+                "description": "Age, in seconds, of the oldest event not yet in those read models (0 when caught up).",
+                "schema": { "type": "string", "pattern": "^[0-9]+\\.[0-9]{3}$" },
+            },
+        },
+        "content": { media_type: { "schema": schema } },
+    })
 }
 
 /// 400: a malformed body, header or path id.
