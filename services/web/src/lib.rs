@@ -60,8 +60,10 @@ pub fn router(settings: WebSettings) -> Router<AppState> {
         .route("/marches", get(pages::list::page))
         .route("/marches/{id}", get(pages::contract::page))
         .route("/static/suivi.css", get(stylesheet))
-        .layer(axum::middleware::from_fn(protect))
-        .layer(Extension(settings))
+        // Route layers: with `layer`, the pages' marker would also reach the router's fallback,
+        // and an unknown API path would get an empty 404 instead of its problem document.
+        .route_layer(axum::middleware::from_fn(protect))
+        .route_layer(Extension(settings))
 }
 
 async fn stylesheet() -> impl IntoResponse {
