@@ -47,7 +47,8 @@ trap cleanup EXIT
 
 "$suivi" migrate
 tokens=$("$suivi" demo)
-token() { printf '%s\n' "$tokens" | awk -v role="$1" '$1 == role { print $2 }'; }
+# The demo prints API tokens (`suivi_…`), then web accounts under the same role names.
+token() { printf '%s\n' "$tokens" | awk -v role="$1" '$1 == role && $2 ~ /^suivi_/ { print $2; exit }'; }
 "$suivi" serve &
 server=$!
 for _ in $(seq 1 100); do
