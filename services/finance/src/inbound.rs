@@ -68,21 +68,8 @@ impl Inbound {
     }
 
     /// Takes finance's messages until `shutdown` turns true, starting again after any failure.
-    pub async fn run(&self, mut shutdown: watch::Receiver<bool>) {
-        while !*shutdown.borrow() {
-            tokio::select! {
-                outcome = self.run_once() => {
-                    if let Err(error) = outcome {
-                        tracing::warn!(%error, "finance inbound interrupted; starting again");
-                    }
-                }
-                _ = shutdown.changed() => break,
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                _ = shutdown.changed() => break,
-            }
-        }
+    pub async fn run(&self, shutdown: watch::Receiver<bool>) {
+        crate::restarting("finance inbound", Duration::from_secs(1), shutdown, |_| self.run_once()).await;
     }
 
     async fn run_once(&self) -> Result<(), FinanceError> {

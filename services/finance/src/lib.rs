@@ -10,7 +10,9 @@ pub mod schemas;
 pub mod streams;
 
 use std::fmt::Display;
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use suivi_application::Application;
 use suivi_proto::Subjects;
@@ -64,21 +66,33 @@ impl Finance {
         &self.ledger
     }
 
-    /// Runs until `shutdown` turns true. The balance service is started again after a failure,
-    /// like the other two.
+    /// Runs until `shutdown` turns true, each part started again after a failure.
     pub async fn run(&self, shutdown: watch::Receiver<bool>) {
-        let balance = async {
-            let mut stop = shutdown.clone();
-            while !*stop.borrow() {
-                if let Err(error) = self.balance.run(shutdown.clone()).await {
-                    tracing::warn!(%error, "balance service interrupted; starting again");
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
-                    _ = stop.changed() => {}
+        let balance =
+            restarting("balance service", Duration::from_secs(1), shutdown.clone(), |stop| self.balance.run(stop));
+        tokio::join!(self.inbound.run(shutdown.clone()), self.ledger.run(shutdown.clone()), balance);
+    }
+}
+
+/// Runs `attempt` until `shutdown` turns true, starting it again `pause` after it fails or ends
+/// (a lost connection, the database gone): each part of the integration resumes on its own.
+async fn restarting<F, Fut>(what: &str, pause: Duration, mut shutdown: watch::Receiver<bool>, attempt: F)
+where
+    F: Fn(watch::Receiver<bool>) -> Fut,
+    Fut: Future<Output = Result<(), FinanceError>>,
+{
+    while !*shutdown.borrow() {
+        tokio::select! {
+            outcome = attempt(shutdown.clone()) => {
+                if let Err(error) = outcome {
+                    tracing::warn!(%error, "{what} interrupted; starting again");
                 }
             }
-        };
-        tokio::join!(self.inbound.run(shutdown.clone()), self.ledger.run(shutdown.clone()), balance);
+            _ = shutdown.changed() => break,
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = shutdown.changed() => break,
+        }
     }
 }

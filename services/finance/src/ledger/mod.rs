@@ -58,21 +58,8 @@ impl Ledger {
     }
 
     /// Publishes until `shutdown` turns true, starting again after every failure.
-    pub async fn run(&self, mut shutdown: watch::Receiver<bool>) {
-        while !*shutdown.borrow() {
-            tokio::select! {
-                outcome = self.run_once() => {
-                    if let Err(error) = outcome {
-                        tracing::warn!(%error, "ledger interrupted; starting again from the stream's head");
-                    }
-                }
-                _ = shutdown.changed() => break,
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-                _ = shutdown.changed() => break,
-            }
-        }
+    pub async fn run(&self, shutdown: watch::Receiver<bool>) {
+        crate::restarting("ledger", Duration::from_millis(500), shutdown, |_| self.run_once()).await;
     }
 
     async fn run_once(&self) -> Result<(), FinanceError> {
