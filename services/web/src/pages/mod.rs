@@ -20,6 +20,8 @@ pub struct Nav {
     pub role: &'static str,
     pub siret: Option<String>,
     pub csrf: String,
+    /// Contractors get their portal's menu; the sustainability service and buyers the full one.
+    pub contractor: bool,
 }
 
 impl Nav {
@@ -28,6 +30,7 @@ impl Nav {
             role: session.principal.role.label_fr(),
             siret: session.principal.siret.clone(),
             csrf: session.csrf_token.clone(),
+            contractor: session.principal.role == suivi_http::Role::Contractor,
         })
     }
 }
