@@ -378,6 +378,7 @@ async fn finance_follows_the_facts_it_acts_on_with_every_figure_computed() {
     // Restarted, the publisher resumes after the last fact: the decision is published once,
     // and nothing before it again. 100 h committed, 20 validated: 80 h × 60 € = 4 800 €.
     harness.restart();
+    contract.hear("4800.00", "2026-03-20").await;
     contract.run("confirm", json!({ "amount_ht": "4800.00", "decided_on": "2026-03-20" })).await;
     let facts = harness.wait_for_ledger(6).await;
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -203,6 +203,7 @@ async fn seed(db: &TestDatabase) {
     k1.approve_and_pay(2, "2026-02-05", "320000.00", "2026-02-20").await;
     k1.settle("1000000.00", "2026-03-01").await;
     // Proposed: (1 000 − 700 validated) × 60 = 18 000; adjusted to 9 000.
+    k1.0.hear("9000.00", "2026-03-20").await;
     k1.run(
         "adjust",
         json!({ "amount_ht": "9000.00", "reason": "Observations du titulaire", "decided_on": "2026-03-20" }),
@@ -339,6 +340,7 @@ async fn seed(db: &TestDatabase) {
     )
     .await;
     k6.settle("80000.00", "2026-06-30").await;
+    k6.0.hear("1000.00", "2026-07-15").await;
     k6.run("confirm", json!({ "amount_ht": "1000.00", "decided_on": "2026-07-15" })).await;
 
     // K7: notified in 2024; p2 10 h validated in June 2024; settled 2025-05-02 with every hour
@@ -425,6 +427,7 @@ async fn seed_other_tenant(db: &TestDatabase) {
     )
     .await;
     o2.settle("100000.00", "2025-10-01").await;
+    o2.0.hear("1200.00", "2025-10-15").await;
     o2.run("confirm", json!({ "amount_ht": "1200.00", "decided_on": "2025-10-15" })).await;
 }
 

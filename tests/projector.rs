@@ -472,6 +472,7 @@ async fn the_read_models_carry_the_hand_computed_figures_and_the_penalty_explana
     );
 
     // The decision is reflected.
+    gymnase.hear("12000.00", "2026-03-20").await;
     gymnase.run("confirm", json!({ "amount_ht": "12000.00", "decided_on": "2026-03-20" })).await;
     project_until_caught_up(&mut projector, Schema::ReadA).await;
     let decision: (String, String) =

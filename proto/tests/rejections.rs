@@ -7,7 +7,8 @@ use common::samples;
 use serde_json::{json, Value};
 use suivi_proto::events::{
     AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractTerminatedV1, Event, InstalmentPaidV1,
-    InstalmentRequestedV2, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1, StatementReviewedV1,
+    InstalmentRequestedV2, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyObservationsReceivedV1, PenaltyWaivedV1,
+    StatementReviewedV1,
 };
 use suivi_proto::messages::FinanceMessage;
 use suivi_proto::{EventEnvelope, Payload};
@@ -244,6 +245,7 @@ const FREE_TEXTS: &[(&str, &str, bool)] = &[
     ("advance_paid", "/finance_reference", false),
     ("statement_reviewed", "/decisions/1/decision/reason", true),
     ("instalment_paid", "/finance_reference", false),
+    ("penalty_observations_received", "/observations", true),
     ("penalty_confirmed", "/reason", true),
     ("penalty_adjusted", "/reason", true),
     ("penalty_waived", "/reason", true),
@@ -280,6 +282,7 @@ fn it_refuses_control_characters_in_free_text_yet_reads_stored_events_as_written
                 "advance_paid" => AdvancePaidV1::decode(1, &payload).map(drop),
                 "statement_reviewed" => StatementReviewedV1::decode(1, &payload).map(drop),
                 "instalment_paid" => InstalmentPaidV1::decode(1, &payload).map(drop),
+                "penalty_observations_received" => PenaltyObservationsReceivedV1::decode(1, &payload).map(drop),
                 "penalty_confirmed" => PenaltyConfirmedV1::decode(1, &payload).map(drop),
                 "penalty_adjusted" => PenaltyAdjustedV1::decode(1, &payload).map(drop),
                 "penalty_waived" => PenaltyWaivedV1::decode(1, &payload).map(drop),

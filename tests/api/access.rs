@@ -50,6 +50,9 @@ async fn each_role_is_refused_what_it_may_not_do_with_403() {
         (&t.contractor, format!("/api/contracts/{id}/penalty-adjustment"), json!({})),
         (&t.buyer, format!("/api/contracts/{id}/penalty-waiver"), json!({})),
         (&t.finance, format!("/api/contracts/{id}/penalty-confirmation"), json!({})),
+        (&t.contractor, format!("/api/contracts/{id}/penalty-notification"), json!({})),
+        (&t.buyer, format!("/api/contracts/{id}/penalty-observations"), json!({})),
+        (&t.finance, format!("/api/contracts/{id}/penalty-observations"), json!({})),
     ];
     for (token, path, body) in refused {
         let response = app.post(&path, token, &body).await;

@@ -2,42 +2,25 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use suivi_e2e::app::{award_body, instalment_body, TestApp};
-
-/// A contract of 833 h committed at 60 €/h, no tolerance nor cap, settled today with 100 h
-/// validated and 50 h rejected: 733 h short, 733 × 60 = 43 980.00 € HT proposed.
-async fn settled_contract(app: &TestApp) -> String {
-    settled(app, award_body()).await
-}
-
-/// `award` awarded, then settled today with 100 h validated and 50 h rejected.
-async fn settled(app: &TestApp, award: Value) -> String {
-    let id = app.award(&award).await;
-    let statement = instalment_body(1, "1000000.00", &[("EMP-1", "100"), ("EMP-2", "50")]);
-    let response = app.post(&format!("/api/contracts/{id}/instalments"), &app.tokens.contractor, &statement).await;
-    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
-    let review = json!({ "instalment_number": 1, "decisions": [
-        { "line_id": 1, "decision": { "kind": "validated" } },
-        { "line_id": 2, "decision": { "kind": "rejected", "reason": "Aucun justificatif" } } ] });
-    let response = app.post(&format!("/api/contracts/{id}/statement-reviews"), &app.tokens.facilitator, &review).await;
-    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
-    // Every instalment is approved before the settlement.
-    let approval = json!({ "number": 1, "approved_on": today(), "other_deductions_ttc": "0.00" });
-    let response = app.post(&format!("/api/contracts/{id}/instalment-approvals"), &app.tokens.buyer, &approval).await;
-    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
-    let settlement = json!({ "final_amount_ht": "1000000.00", "settled_on": today() });
-    let response = app.post(&format!("/api/contracts/{id}/settlement"), &app.tokens.buyer, &settlement).await;
-    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
-    id
-}
-
-fn today() -> String {
-    suivi_application::business_today().to_string()
-}
+use suivi_e2e::app::{award_body, TestApp};
+use suivi_e2e::settled::{settled, settled_contract, today};
 
 async fn penalty(app: &TestApp, id: &str, token: &str) -> (StatusCode, Value) {
     let response = app.get(&format!("/api/contracts/{id}/penalty"), token).await;
     (response.status(), response.json().await.unwrap())
+}
+
+/// The contradictory procedure through the API: the facilitator notifies `amount_ht` today
+/// (default period), the contractor answers from its portal the same day.
+async fn hear(app: &TestApp, id: &str, amount_ht: &str) {
+    let notice = json!({ "amount_ht": amount_ht, "notified_on": today() });
+    let path = format!("/api/contracts/{id}/penalty-notification");
+    let response = app.post(&path, &app.tokens.facilitator, &notice).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    let answer = json!({ "observations": "Nos heures de tutorat n'ont pas été comptées.", "received_on": today() });
+    let path = format!("/api/contracts/{id}/penalty-observations");
+    let response = app.post(&path, &app.tokens.contractor, &answer).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
 }
 
 async fn refused(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
@@ -94,6 +77,41 @@ async fn a_facilitator_reads_the_explained_proposal_and_confirms_exactly_that_am
         assert_eq!(refused(&app, &confirm, token, as_proposed.clone()).await.0, StatusCode::FORBIDDEN);
     }
 
+    // The contradictory procedure first: no adverse decision before the contractor is notified…
+    let (status, problem) = refused(&app, &confirm, &app.tokens.facilitator, as_proposed.clone()).await;
+    assert_eq!(
+        (status, problem["type"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("/problems/penalty_not_notified"))
+    );
+    let notify = format!("/api/contracts/{id}/penalty-notification");
+    let notice = json!({ "amount_ht": "43980.00", "notified_on": today() });
+    for token in [&app.tokens.contractor, &app.tokens.buyer, &app.tokens.finance] {
+        assert_eq!(refused(&app, &notify, token, notice.clone()).await.0, StatusCode::FORBIDDEN);
+    }
+    let response = app.post(&notify, &app.tokens.facilitator, &notice).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    let (_, view) = penalty(&app, &id, &app.tokens.contractor).await;
+    let until = (suivi_application::business_today() + chrono::Days::new(15)).to_string();
+    assert_eq!(
+        view["notice"],
+        json!({ "amount_ht": "43980.00", "notified_on": today(), "observation_days": 15, "observations_until": until })
+    );
+    // … nor while its observation period runs without an answer.
+    let (status, problem) = refused(&app, &confirm, &app.tokens.facilitator, as_proposed.clone()).await;
+    assert_eq!(problem["type"], "/problems/observation_period_running", "{problem}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Its own contractor answers; another firm cannot.
+    let observe = format!("/api/contracts/{id}/penalty-observations");
+    let answer =
+        json!({ "observations": "Deux salariés recrutés en CDI.\nNous demandons la remise.", "received_on": today() });
+    assert_eq!(refused(&app, &observe, &app.tokens.other_contractor, answer.clone()).await.0, StatusCode::NOT_FOUND);
+    let response = app.post(&observe, &app.tokens.contractor, &answer).await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    let response = app.get(&format!("/api/contracts/{id}/penalty"), &app.tokens.facilitator).await;
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let view: Value = response.json().await.unwrap();
+    assert_eq!(view["observations"], answer);
+
     let response = app
         .request(reqwest::Method::POST, &confirm, Some(&app.tokens.facilitator))
         .header("If-Match", &etag)
@@ -133,6 +151,7 @@ async fn a_facilitator_adjusts_or_waives_the_penalty_with_a_reason() {
     )
     .await;
     assert_eq!((status, problem["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("decided_on")));
+    hear(&app, &adjusted, "43980.00").await;
     let body = json!({ "amount_ht": "20000.00", "reason": "Arrêt de chantier", "decided_on": today() });
     assert_eq!(app.post(&adjust, f, &body).await.status(), StatusCode::OK);
     let (_, view) = penalty(&app, &adjusted, f).await;

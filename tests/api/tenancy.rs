@@ -83,10 +83,20 @@ async fn another_tenants_staff_get_404_on_reviews_payments_and_penalty_decisions
     assert_not_found(&app, &format!("{contract}/penalty-confirmation"), &facilitator, &confirmation).await;
     assert_not_found(&app, &format!("{contract}/penalty-adjustment"), &facilitator, &adjustment).await;
     assert_not_found(&app, &format!("{contract}/penalty-waiver"), &facilitator, &waiver).await;
+    let notice = json!({ "amount_ht": "41580.00", "notified_on": today() });
+    let answer = json!({ "observations": "Heures de tutorat oubliées", "received_on": today() });
+    assert_not_found(&app, &format!("{contract}/penalty-notification"), &facilitator, &notice).await;
+    assert_accepted(&app, &format!("{contract}/penalty-notification"), &t.facilitator, &notice).await;
+    assert_not_found(&app, &format!("{contract}/penalty-observations"), &contractor, &answer).await;
+    assert_not_found(&app, &format!("{contract}/penalty-observations"), &facilitator, &answer).await;
+    assert_accepted(&app, &format!("{contract}/penalty-observations"), &t.contractor, &answer).await;
     assert_accepted(&app, &format!("{contract}/penalty-confirmation"), &t.facilitator, &confirmation).await;
 
     let view: Value = app.get(&contract, &t.buyer).await.json().await.unwrap();
-    assert_eq!(view["version"], 8, "award, request, review, advance, approval, payment, settlement, decision");
+    assert_eq!(
+        view["version"], 10,
+        "award, request, review, advance, approval, payment, settlement, notification, observations, decision"
+    );
     for token in [&facilitator, &finance, &contractor] {
         assert_eq!(app.get(&contract, token).await.status(), StatusCode::NOT_FOUND);
     }
@@ -106,7 +116,7 @@ async fn an_admin_token_reads_but_every_write_route_refuses_it() {
     assert_eq!(view.json::<Value>().await.unwrap()["amount_ht"], "1000000.00");
 
     let before = app.event_count().await;
-    let writes: [(String, &str, Value); 12] = [
+    let writes: [(String, &str, Value); 14] = [
         ("/api/contracts".into(), "buyer", award_body()),
         (
             format!("{contract}/amendments"),
@@ -128,6 +138,8 @@ async fn an_admin_token_reads_but_every_write_route_refuses_it() {
         (format!("{contract}/statement-reviews"), "facilitator", json!({ "instalment_number": 1, "decisions": [] })),
         (format!("{contract}/advance-payments"), "finance", json!({})),
         (format!("{contract}/instalment-payments"), "finance", json!({})),
+        (format!("{contract}/penalty-notification"), "facilitator", json!({})),
+        (format!("{contract}/penalty-observations"), "contractor, facilitator", json!({})),
         (format!("{contract}/penalty-confirmation"), "facilitator", json!({})),
         (format!("{contract}/penalty-adjustment"), "facilitator", json!({})),
         (format!("{contract}/penalty-waiver"), "facilitator", json!({})),

@@ -58,6 +58,15 @@ impl ContractHistory {
         }
         assert_eq!(self.events.len() as i64, accepted.version);
     }
+
+    /// The contradictory procedure in its shortest form: the penalty `amount_ht` notified and
+    /// the contractor's observations received on the same day `on`, so a decision may be dated
+    /// from `on` (which must not precede the settlement).
+    pub async fn hear(&mut self, amount_ht: &str, on: &str) {
+        self.run("notify", serde_json::json!({ "amount_ht": amount_ht, "notified_on": on })).await;
+        let observations = serde_json::json!({ "observations": "Observations du titulaire.", "received_on": on });
+        self.run("observe", observations).await;
+    }
 }
 
 impl ContractHistory {
@@ -112,6 +121,8 @@ pub fn command_from(kind: &str, body: Value) -> Command {
         "pay" => Command::RecordInstalmentPaid(parse(body)),
         "terminate" => Command::Terminate(parse(body)),
         "settle" => Command::Settle(parse(body)),
+        "notify" => Command::NotifyPenalty(parse(body)),
+        "observe" => Command::ReceivePenaltyObservations(parse(body)),
         "confirm" => Command::ConfirmPenalty(parse(body)),
         "adjust" => Command::AdjustPenalty(parse(body)),
         "waive" => Command::WaivePenalty(parse(body)),

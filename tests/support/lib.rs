@@ -14,6 +14,7 @@ mod nats;
 pub mod participants;
 pub mod process;
 mod proxy;
+pub mod settled;
 pub mod web;
 
 pub use app::TestApp;

@@ -234,6 +234,10 @@ catalogue! {
     InstalmentPaid(InstalmentPaidV1),
     /// Final settlement (*décompte général et définitif*).
     ContractSettled(ContractSettledV1),
+    /// The contractor is notified of the intended penalty and may answer within a period.
+    PenaltyNotified(PenaltyNotifiedV1),
+    /// The contractor's observations on the notified penalty.
+    PenaltyObservationsReceived(PenaltyObservationsReceivedV1),
     /// The computed penalty proposal is confirmed as is.
     PenaltyConfirmed(PenaltyConfirmedV1),
     /// The penalty is set to another amount, with a reason.

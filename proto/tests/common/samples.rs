@@ -225,6 +225,12 @@ pub fn events() -> Vec<Event> {
         }
         .into(),
         ContractSettledV1 { final_amount_ht: dec("1248312.40"), settled_on: date("2025-06-20") }.into(),
+        PenaltyNotifiedV1 { amount_ht: dec("9000.00"), notified_on: date("2025-06-25"), observation_days: 15 }.into(),
+        PenaltyObservationsReceivedV1 {
+            observations: "Deux salariés en insertion ont été recrutés en CDI.\nNous demandons la remise.".to_owned(),
+            received_on: date("2025-07-08"),
+        }
+        .into(),
         PenaltyConfirmedV1 { amount_ht: dec("9000.00"), reason: None, decided_on: date("2025-07-15") }.into(),
         PenaltyConfirmedV1 {
             amount_ht: dec("9000.00"),

@@ -16,6 +16,7 @@
 mod aggregates;
 mod error;
 pub mod lists;
+pub mod penalty_lists;
 mod principal;
 pub mod references;
 mod runner;

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use suivi_proto::events::{
     AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, FactCorrectedV1,
-    InstalmentPaidV1, InstalmentRequestedV2, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1,
-    StatementReviewedV1,
+    InstalmentPaidV1, InstalmentRequestedV2, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyNotifiedV1,
+    PenaltyObservationsReceivedV1, PenaltyWaivedV1, StatementReviewedV1,
 };
 use suivi_proto::quantities::MoneyTtc;
 
@@ -43,6 +43,10 @@ pub enum Command {
     RecordInstalmentPaid(InstalmentPaidV1),
     /// Buyer: final settlement (*décompte général et définitif*).
     Settle(ContractSettledV1),
+    /// Facilitator: notify the contractor of the intended penalty, opening its observation period.
+    NotifyPenalty(PenaltyNotifiedV1),
+    /// Contractor (or the facilitator, for observations received on paper): answer the notification.
+    ReceivePenaltyObservations(PenaltyObservationsReceivedV1),
     /// Facilitator: apply the penalty proposal as computed (the amount must be the proposal's).
     ConfirmPenalty(PenaltyConfirmedV1),
     /// Facilitator: apply another amount, with a reason.
@@ -64,6 +68,8 @@ impl Command {
             Command::ApproveInstalment { .. } => "approve_instalment",
             Command::RecordInstalmentPaid(_) => "record_instalment_paid",
             Command::Settle(_) => "settle",
+            Command::NotifyPenalty(_) => "notify_penalty",
+            Command::ReceivePenaltyObservations(_) => "receive_penalty_observations",
             Command::ConfirmPenalty(_) => "confirm_penalty",
             Command::AdjustPenalty(_) => "adjust_penalty",
             Command::WaivePenalty(_) => "waive_penalty",

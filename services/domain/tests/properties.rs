@@ -371,7 +371,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => amend,
         1 => (0u8..=60, 0u16..=1100).prop_map(|(delay, value_permille)| Step::Terminate { delay, value_permille }),
         1 => (0u8..=60, 0u8..3).prop_map(|(delay, final_kind)| Step::Settle { delay, final_kind }),
-        2 => (0u8..6, 0u8..=60).prop_map(|(kind, delay)| Step::Penalty { kind, delay }),
+        4 => (0u8..8, 0u8..=60).prop_map(|(kind, delay)| Step::Penalty { kind, delay }),
     ]
 }
 
@@ -538,6 +538,19 @@ fn command(step: &Step, contract: &AwardedContract, award: &Value) -> Command {
         Step::Penalty { kind, delay } => {
             let settled = contract.settlement().map_or(last_work, |s| s.settled_on);
             let decided_on = plus_days(settled, u64::from(*delay)).to_string();
+            // The procedure's dates follow each other, so that the plain case of each step is
+            // reached: notified within days of the settlement, answered within the period,
+            // decided once heard (`delay` still shifts each, to reach the refusals too).
+            let notified_on = plus_days(settled, u64::from(*delay % 10)).to_string();
+            let notice = contract.penalty_notice();
+            let answered_on =
+                notice.map_or(notified_on.clone(), |n| plus_days(n.notified_on, u64::from(*delay % 17)).to_string());
+            let heard_on = match (notice, contract.penalty_observations()) {
+                (_, Some(answer)) => plus_days(answer.received_on, u64::from(*delay % 3)),
+                (Some(notice), None) => plus_days(notice.observations_until(), u64::from(*delay % 4)),
+                (None, None) => plus_days(settled, u64::from(*delay)),
+            }
+            .to_string();
             let proposal = propose_penalty(contract, &references().smic)
                 .ok()
                 .flatten()
@@ -545,7 +558,7 @@ fn command(step: &Step, contract: &AwardedContract, award: &Value) -> Command {
                 .unwrap_or(Decimal::ZERO);
             match kind {
                 0 => Command::ConfirmPenalty(from_json(
-                    json!({"amount_ht": proposal.to_string(), "decided_on": decided_on}),
+                    json!({"amount_ht": proposal.to_string(), "decided_on": heard_on}),
                 )),
                 // A proposal of 0 confirmed as "-0.00": the same number.
                 1 => Command::ConfirmPenalty(from_json(json!({
@@ -559,10 +572,18 @@ fn command(step: &Step, contract: &AwardedContract, award: &Value) -> Command {
                 3 => Command::AdjustPenalty(from_json(json!({
                     "amount_ht": (floor_cent(proposal / Decimal::TWO) + Decimal::new(1, 2)).to_string(),
                     "reason": text(*delay),
-                    "decided_on": decided_on,
+                    "decided_on": heard_on,
                 }))),
                 4 => Command::WaivePenalty(from_json(json!({"reason": text(*delay), "decided_on": decided_on}))),
-                _ => Command::WaivePenalty(from_json(json!({"reason": "  ", "decided_on": decided_on}))),
+                5 => Command::WaivePenalty(from_json(json!({"reason": "  ", "decided_on": decided_on}))),
+                // The contradictory procedure: the proposal notified (the default period), then the
+                // contractor's answer.
+                6 => Command::NotifyPenalty(from_json(
+                    json!({"amount_ht": proposal.to_string(), "notified_on": notified_on}),
+                )),
+                _ => Command::ReceivePenaltyObservations(from_json(
+                    json!({"observations": text(*delay), "received_on": answered_on}),
+                )),
             }
         }
     }
@@ -762,9 +783,30 @@ fn cumulative_ttc(value_ht: Decimal, award: &Value) -> Decimal {
 fn must_accept(step: &Step, contract: &AwardedContract) -> bool {
     if contract.settlement().is_some() {
         return match step {
-            Step::Penalty { kind: 0 | 4, .. } => {
-                contract.penalty_decision().is_none()
-                    && matches!(propose_penalty(contract, &references().smic), Ok(Some(_)))
+            Step::Penalty { kind, delay } => {
+                let settled = contract.settlement().map_or(NaiveDate::MIN, |s| s.settled_on);
+                let on = match (contract.penalty_notice(), contract.penalty_observations()) {
+                    (_, Some(answer)) => plus_days(answer.received_on, u64::from(*delay % 3)),
+                    (Some(notice), None) => plus_days(notice.observations_until(), u64::from(*delay % 4)),
+                    (None, None) => plus_days(settled, u64::from(*delay)),
+                };
+                let proposal = match propose_penalty(contract, &references().smic) {
+                    Ok(Some(proposal)) => proposal.final_amount_ht,
+                    _ => return false,
+                };
+                let notice = contract.penalty_notice();
+                let open = contract.penalty_decision().is_none();
+                match kind {
+                    0 => open && (proposal.is_zero() || heard_by(contract, on)),
+                    4 => open,
+                    6 => open && notice.is_none() && !proposal.is_zero(),
+                    7 => {
+                        let answered_on = notice.map(|n| plus_days(n.notified_on, u64::from(*delay % 17)));
+                        open && contract.penalty_observations().is_none()
+                            && notice.zip(answered_on).is_some_and(|(n, on)| on <= n.observations_until())
+                    }
+                    _ => false,
+                }
             }
             _ => false,
         };
@@ -849,6 +891,18 @@ fn check_approval(before: &AwardedContract, event: &Event, award: &Value) {
         _ => Decimal::ZERO,
     };
     assert_eq!(recovery, expected, "advance recovery: {approval:?} after {so_far} recovered");
+}
+
+/// Whether a decision dated `on` comes after the contractor was heard: notified, and its
+/// observations received or its period over.
+fn heard_by(contract: &AwardedContract, on: NaiveDate) -> bool {
+    contract.penalty_notice().is_some_and(|notice| {
+        on >= notice.notified_on
+            && match contract.penalty_observations() {
+                Some(answer) => on >= answer.received_on,
+                None => on > notice.observations_until(),
+            }
+    })
 }
 
 /// Property 5 on a penalty decision: a confirmation states the proposal's amount.
@@ -1097,7 +1151,7 @@ fn the_generator_reaches_every_command_accepted_and_refused() {
     let mut runner = TestRunner::deterministic();
     let mut total: HashMap<(&'static str, &'static str), u32> = HashMap::new();
     let strategy = (award_seed(), prop::collection::vec(step(), 1..=30));
-    for _ in 0..200 {
+    for _ in 0..400 {
         let (seed, steps) = strategy.new_tree(&mut runner).expect("a value").current();
         for (key, count) in run(&seed, &steps).0 {
             *total.entry(key).or_default() += count;
@@ -1117,6 +1171,8 @@ fn the_generator_reaches_every_command_accepted_and_refused() {
         "amend",
         "terminate",
         "settle",
+        "notify_penalty",
+        "receive_penalty_observations",
         "confirm_penalty",
         "adjust_penalty",
         "waive_penalty",

@@ -243,8 +243,10 @@ pub mod policies {
         Correctors: Buyer, Admin);
     policy!(/// Instalment requests: the contractor, or a buyer recording a request received on paper.
         Requesters: Contractor, Buyer);
-    policy!(/// Statement reviews and penalty decisions.
+    policy!(/// Statement reviews, penalty notifications and decisions.
         Facilitators: Facilitator);
+    policy!(/// Observations on a notified penalty: the contractor, or the facilitator recording a letter.
+        Observers: Contractor, Facilitator);
     policy!(/// The review queue.
         Reviewers: Facilitator, Buyer, Admin);
     policy!(/// Payments reported in.

@@ -111,6 +111,11 @@ pub struct PenaltyRow {
     pub decided_amount_ht: Option<Decimal>,
     pub reason: Option<String>,
     pub decided_on: Option<NaiveDate>,
+    /// The contradictory procedure: notification, deadline, answer.
+    pub notified_on: Option<NaiveDate>,
+    pub notified_amount_ht: Option<Decimal>,
+    pub observations_until: Option<NaiveDate>,
+    pub observations_received_on: Option<NaiveDate>,
 }
 
 /// Rows to write for one batch.
@@ -217,9 +222,12 @@ impl Touched {
             E::StatementReviewed(e) => instalment(e.instalment_number, true),
             E::InstalmentApproved(e) => instalment(e.number, false),
             E::InstalmentPaid(e) => instalment(e.number, false),
-            E::ContractSettled(_) | E::PenaltyConfirmed(_) | E::PenaltyAdjusted(_) | E::PenaltyWaived(_) => {
-                self.penalty = true
-            }
+            E::ContractSettled(_)
+            | E::PenaltyNotified(_)
+            | E::PenaltyObservationsReceived(_)
+            | E::PenaltyConfirmed(_)
+            | E::PenaltyAdjusted(_)
+            | E::PenaltyWaived(_) => self.penalty = true,
             E::FactCorrected(corrected) => match corrected.correction {
                 Correction::SettlementDate { .. } => self.penalty = true,
                 Correction::ReceptionDate { number, .. } => instalment(number, false),
@@ -402,5 +410,9 @@ pub fn penalty_row(id: Uuid, tenant: &str, contract: &AwardedContract, reference
         decided_amount_ht: decision.map(|d| d.amount_ht().amount()),
         reason: decision.and_then(PenaltyDecision::reason).map(str::to_owned),
         decided_on: decision.map(|d| d.decided_on()),
+        notified_on: contract.penalty_notice().map(|n| n.notified_on),
+        notified_amount_ht: contract.penalty_notice().map(|n| n.amount_ht.round_to_cent().amount()),
+        observations_until: contract.penalty_notice().map(|n| n.observations_until()),
+        observations_received_on: contract.penalty_observations().map(|o| o.received_on),
     })
 }

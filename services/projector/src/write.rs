@@ -298,6 +298,10 @@ const PENALTY_COLUMNS: &[&str] = &[
     "decided_amount_ht",
     "reason",
     "decided_on",
+    "notified_on",
+    "notified_amount_ht",
+    "observations_until",
+    "observations_received_on",
 ];
 
 fn penalties<'a>(schema: Schema, rows: &'a [PenaltyRow]) -> QueryBuilder<'a, Postgres> {
@@ -311,7 +315,11 @@ fn penalties<'a>(schema: Schema, rows: &'a [PenaltyRow]) -> QueryBuilder<'a, Pos
             .push_bind(r.decision)
             .push_bind(r.decided_amount_ht)
             .push_bind(&r.reason)
-            .push_bind(r.decided_on);
+            .push_bind(r.decided_on)
+            .push_bind(r.notified_on)
+            .push_bind(r.notified_amount_ht)
+            .push_bind(r.observations_until)
+            .push_bind(r.observations_received_on);
     });
     upsert_tail(&mut builder, "contract_id", PENALTY_COLUMNS);
     builder

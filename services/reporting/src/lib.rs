@@ -5,7 +5,7 @@
 pub mod exports;
 mod penalties;
 
-pub use penalties::{DecisionView, PenaltyView};
+pub use penalties::{DecisionView, NoticeView, PenaltyView};
 
 use std::ops::RangeInclusive;
 
@@ -69,6 +69,34 @@ fn indicator_routes() -> Routes {
             ),
         )
         .post(
+            "/api/contracts/{id}/penalty-notification",
+            penalties::notify,
+            Doc::command(
+                "notifyPenalty",
+                "penalties",
+                "Notify the contractor of the intended penalty (procédure contradictoire)",
+                "Opens the contradictory procedure: the contractor is told the penalty intended (`amount_ht`, more \
+                 than 0: the proposal, or the amount you mean to adjust to) and may present observations for \
+                 `observation_days` days (15 when not given, 1 to 90). A confirmation or an adjustment is refused \
+                 until the observations are received or the period is over; a waiver needs no notification. Once \
+                 per contract, after the settlement, before the decision.",
+                "The notification.",
+            ),
+        )
+        .post(
+            "/api/contracts/{id}/penalty-observations",
+            penalties::observe,
+            Doc::command(
+                "submitPenaltyObservations",
+                "penalties",
+                "Present observations on the notified penalty",
+                "The contractor's answer to the notification, from the day it was notified to the last day of the \
+                 period (`observations_until` of `GET …/penalty`), once, before the decision. A facilitator may \
+                 record observations received by post in the contractor's stead.",
+                "The observations.",
+            ),
+        )
+        .post(
             "/api/contracts/{id}/penalty-confirmation",
             penalties::confirm,
             Doc::command(
@@ -77,7 +105,8 @@ fn indicator_routes() -> Routes {
                 "Confirm the penalty as proposed",
                 "Applies the proposal as computed; `amount_ht` restates it (`proposed_amount_ht` of \
                  `GET …/penalty`), so what is confirmed is what was read. One decision per contract, after the \
-                 settlement, final; confirmed amounts go to finance for deduction.",
+                 settlement, final; confirmed amounts go to finance for deduction. Above 0, the contractor must have been \
+                 notified (`penalty-notification`) and its observations received or its period over.",
                 "The confirmation.",
             ),
         )
@@ -89,7 +118,8 @@ fn indicator_routes() -> Routes {
                 "penalties",
                 "Adjust the penalty, with a reason",
                 "Applies another amount than proposed (more than 0: to apply none, waive), with the written reason. \
-                 One decision per contract, after the settlement, final.",
+                 One decision per contract, after the settlement, final; the contractor must have been notified and \
+                 its observations received or its period over.",
                 "The adjustment.",
             ),
         )

@@ -11,10 +11,12 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use suivi_domain::contract::{DecisionKind, PenaltyDecision};
 use suivi_domain::{AwardedContract, Command, ProposedPenalty};
-use suivi_http::policies::{Facilitators, Readers};
+use suivi_http::policies::{Facilitators, Observers, Readers};
 use suivi_http::{AppState, Authorized, CommandContext, ContractId, Created, JsonBody, Problem, Tagged, Text};
 use suivi_projector::calculations::{penalty_of, References};
-use suivi_proto::events::{PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1};
+use suivi_proto::events::{
+    PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyNotifiedV1, PenaltyObservationsReceivedV1, PenaltyWaivedV1,
+};
 use suivi_proto::quantities::MoneyHt;
 use uuid::Uuid;
 
@@ -33,9 +35,39 @@ pub struct PenaltyView {
     /// same steps as sentences in French (see `docs/rules.md`); or `unavailable`, with the
     /// reference value missing (then `proposed_amount_ht` is 0).
     pub proposal: ProposedPenalty,
+    /// The contradictory procedure: the notification sent to the contractor, once sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<NoticeView>,
+    /// The contractor's observations, once received.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observations: Option<PenaltyObservationsReceivedV1>,
     /// The decision, once taken: one per contract, final.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<DecisionView>,
+}
+
+/// The notification of the intended penalty and the contractor's deadline.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct NoticeView {
+    /// The penalty notified, euros excluding VAT.
+    #[serde(with = "suivi_proto::shown::money")]
+    #[schemars(with = "MoneyHt")]
+    pub amount_ht: MoneyHt,
+    pub notified_on: NaiveDate,
+    pub observation_days: u16,
+    /// The last day the contractor's observations are received.
+    pub observations_until: NaiveDate,
+}
+
+impl NoticeView {
+    fn of(notice: &PenaltyNotifiedV1) -> Self {
+        NoticeView {
+            amount_ht: notice.amount_ht,
+            notified_on: notice.notified_on,
+            observation_days: notice.observation_days,
+            observations_until: notice.observations_until(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
@@ -60,6 +92,8 @@ impl PenaltyView {
             version,
             proposed_amount_ht: proposal.final_amount_ht,
             proposal: proposal.proposed,
+            notice: contract.penalty_notice().map(NoticeView::of),
+            observations: contract.penalty_observations().cloned(),
             decision: contract.penalty_decision().map(DecisionView::of),
         })
     }
@@ -98,6 +132,27 @@ pub async fn show(
         ))
     })?;
     Ok(Tagged(loaded.version, view))
+}
+
+/// `POST /api/contracts/{id}/penalty-notification`: the contractor is told the penalty intended
+/// and its observation period opens.
+#[tracing::instrument(skip_all)]
+pub async fn notify(
+    command: CommandContext<Facilitators>,
+    ContractId(id): ContractId,
+    JsonBody(body, digest): JsonBody<PenaltyNotifiedV1>,
+) -> Result<Created, Problem> {
+    command.run(id, &digest, Command::NotifyPenalty(body)).await
+}
+
+/// `POST /api/contracts/{id}/penalty-observations`: the contractor's answer, within its period.
+#[tracing::instrument(skip_all)]
+pub async fn observe(
+    command: CommandContext<Observers>,
+    ContractId(id): ContractId,
+    JsonBody(body, digest): JsonBody<PenaltyObservationsReceivedV1>,
+) -> Result<Created, Problem> {
+    command.run(id, &digest, Command::ReceivePenaltyObservations(body)).await
 }
 
 /// `POST /api/contracts/{id}/penalty-confirmation`: the proposal applied as computed. The body

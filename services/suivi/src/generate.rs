@@ -216,31 +216,35 @@ fn history(random: &mut Seeded, today: NaiveDate, references: &Arc<References>) 
                 .awarded()
                 .and_then(|c| propose_penalty(c, &references.smic).ok().flatten())
                 .map(|p| p.final_amount_ht.amount());
-            let decision = match proposed {
+            match proposed {
+                // A proposal above 0 goes through the contradictory procedure: notified on the
+                // settlement day, confirmed once the 15 days for observations are over (if that
+                // day has come: otherwise the contract waits, notified).
                 Some(amount) if random.chance(80) => {
-                    json!({ "kind": "confirm", "amount_ht": amount.round_dp(2).to_string(), "decided_on": settled_on.to_string() })
-                }
-                Some(_) => {
-                    json!({ "kind": "waive", "reason": "Effort d'insertion reconnu", "decided_on": settled_on.to_string() })
-                }
-                None => json!(null),
-            };
-            match decision["kind"].as_str() {
-                Some("confirm") => {
-                    if let Ok(confirmed) = serde_json::from_value(
-                        json!({ "amount_ht": decision["amount_ht"], "decided_on": decision["decided_on"] }),
-                    ) {
-                        events.apply(Command::ConfirmPenalty(confirmed));
+                    let amount = amount.round_dp(2);
+                    let mut decided_on = settled_on;
+                    if amount > Decimal::ZERO {
+                        let notice = json!({ "amount_ht": amount.to_string(), "notified_on": settled_on.to_string() });
+                        if let Ok(notice) = serde_json::from_value(notice) {
+                            events.apply(Command::NotifyPenalty(notice));
+                        }
+                        decided_on = settled_on + chrono::Days::new(16);
+                    }
+                    let confirmed = json!({ "amount_ht": amount.to_string(), "decided_on": decided_on.to_string() });
+                    if decided_on <= today {
+                        if let Ok(confirmed) = serde_json::from_value(confirmed) {
+                            events.apply(Command::ConfirmPenalty(confirmed));
+                        }
                     }
                 }
-                Some("waive") => {
-                    if let Ok(waived) = serde_json::from_value(
-                        json!({ "reason": decision["reason"], "decided_on": decision["decided_on"] }),
-                    ) {
+                Some(_) => {
+                    let waived =
+                        json!({ "reason": "Effort d'insertion reconnu", "decided_on": settled_on.to_string() });
+                    if let Ok(waived) = serde_json::from_value(waived) {
                         events.apply(Command::WaivePenalty(waived));
                     }
                 }
-                _ => {}
+                None => {}
             }
         }
     }

@@ -16,6 +16,8 @@ pub fn event_type(name: &str) -> &str {
         "instalment_approved" => "Acompte approuvé",
         "instalment_paid" => "Acompte payé",
         "contract_settled" => "Décompte général et définitif",
+        "penalty_notified" => "Pénalité envisagée notifiée au titulaire",
+        "penalty_observations_received" => "Observations du titulaire reçues",
         "penalty_confirmed" => "Pénalité confirmée",
         "penalty_adjusted" => "Pénalité modifiée",
         "penalty_waived" => "Pénalité non appliquée",

@@ -59,6 +59,8 @@ pub fn router(settings: WebSettings) -> Router<AppState> {
         .route("/deconnexion", post(pages::signin::sign_out))
         .route("/marches", get(pages::list::page))
         .route("/marches/{id}", get(pages::contract::page))
+        .route("/marches/{id}/penalite", get(pages::penalty::page).post(pages::penalty::submit))
+        .route("/penalites", get(pages::penalties::page))
         .route("/static/suivi.css", get(stylesheet))
         // Route layers: with `layer`, the pages' marker would also reach the router's fallback,
         // and an unknown API path would get an empty 404 instead of its problem document.

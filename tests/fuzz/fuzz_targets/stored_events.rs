@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use suivi_proto::events::Event;
 
-const TYPES: [&str; 13] = [
+const TYPES: [&str; 15] = [
     "contract_awarded",
     "contract_amended",
     "contract_terminated",
@@ -15,6 +15,8 @@ const TYPES: [&str; 13] = [
     "instalment_approved",
     "instalment_paid",
     "contract_settled",
+    "penalty_notified",
+    "penalty_observations_received",
     "penalty_confirmed",
     "penalty_adjusted",
     "penalty_waived",

@@ -54,6 +54,12 @@ impl AwardedContract {
             Event::ContractSettled(settlement) => {
                 self.settlement.get_or_insert_with(|| settlement.clone());
             }
+            Event::PenaltyNotified(notice) => {
+                self.penalty_notice.get_or_insert_with(|| notice.clone());
+            }
+            Event::PenaltyObservationsReceived(observations) => {
+                self.penalty_observations.get_or_insert_with(|| observations.clone());
+            }
             Event::PenaltyConfirmed(p) => self.decide_penalty(PenaltyDecision::Confirmed(p.clone())),
             Event::PenaltyAdjusted(p) => self.decide_penalty(PenaltyDecision::Adjusted(p.clone())),
             Event::PenaltyWaived(p) => self.decide_penalty(PenaltyDecision::Waived(p.clone())),

@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use suivi_proto::codes::Siret;
 use suivi_proto::events::{
     AdvancePaidV1, ContractAmendedV2, ContractAwardedV1, ContractSettledV1, ContractTerminatedV1, FactCorrectedV1,
-    InsertionClause, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyWaivedV1,
+    InsertionClause, PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyNotifiedV1, PenaltyObservationsReceivedV1,
+    PenaltyWaivedV1,
 };
 use suivi_proto::quantities::{Hours, MoneyHt, MoneyTtc};
 use suivi_proto::Event;
@@ -212,6 +213,9 @@ pub struct AwardedContract {
     advance: Option<AdvancePaidV1>,
     instalments: Vec<Instalment>,
     settlement: Option<ContractSettledV1>,
+    /// The contradictory procedure before an adverse decision: the notification, the answer.
+    penalty_notice: Option<PenaltyNotifiedV1>,
+    penalty_observations: Option<PenaltyObservationsReceivedV1>,
     penalty: Option<PenaltyDecision>,
     /// Entry mistakes corrected, in order (their effect is already folded in).
     corrections: Vec<FactCorrectedV1>,
@@ -230,6 +234,8 @@ impl AwardedContract {
             advance: None,
             instalments: Vec::new(),
             settlement: None,
+            penalty_notice: None,
+            penalty_observations: None,
             penalty: None,
             corrections: Vec::new(),
         }
@@ -364,6 +370,16 @@ impl AwardedContract {
     /// The last day covered by any instalment request, if any.
     pub fn last_work_day(&self) -> Option<NaiveDate> {
         self.instalments.iter().map(|instalment| instalment.period().end).max()
+    }
+
+    /// The notification of the intended penalty, once sent.
+    pub fn penalty_notice(&self) -> Option<&PenaltyNotifiedV1> {
+        self.penalty_notice.as_ref()
+    }
+
+    /// The contractor's observations on the notification, once received.
+    pub fn penalty_observations(&self) -> Option<&PenaltyObservationsReceivedV1> {
+        self.penalty_observations.as_ref()
     }
 
     pub fn penalty_decision(&self) -> Option<&PenaltyDecision> {

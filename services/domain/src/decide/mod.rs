@@ -39,6 +39,8 @@ pub fn decide(state: &Contract, command: Command, context: &DecisionContext) -> 
             approval::approve(contract, number, approved_on, other_deductions_ttc, context)?.into()
         }
         Command::RecordInstalmentPaid(payment) => payments::instalment_paid(contract, payment, context)?.into(),
+        Command::NotifyPenalty(notice) => penalty::notify(contract, notice, context)?.into(),
+        Command::ReceivePenaltyObservations(answer) => penalty::receive_observations(contract, answer, context)?.into(),
         Command::ConfirmPenalty(decision) => penalty::confirm(contract, decision, context)?.into(),
         Command::AdjustPenalty(decision) => penalty::adjust(contract, decision, context)?.into(),
         Command::WaivePenalty(decision) => penalty::waive(contract, decision, context)?.into(),

@@ -28,6 +28,10 @@ impl DomainError {
             | AdvanceAlreadyPaid { .. }
             | LinesPendingReview { .. }
             | InstalmentsAwaitingApproval { .. }
+            | PenaltyNotNotified
+            | PenaltyAlreadyNotified { .. }
+            | ObservationPeriodRunning { .. }
+            | ObservationsAlreadyReceived { .. }
             | PenaltyAlreadyDecided { .. } => return None,
             NoInsertionClause { field } => return field.clone(),
             BlankText { field }
@@ -146,6 +150,10 @@ impl DomainError {
             InstalmentsAwaitingApproval { .. } => "instalments_awaiting_approval",
             CorrectionChangesNothing => "correction_changes_nothing",
             NotTheLastInstalment { .. } => "not_the_last_instalment",
+            PenaltyNotNotified => "penalty_not_notified",
+            PenaltyAlreadyNotified { .. } => "penalty_already_notified",
+            ObservationPeriodRunning { .. } => "observation_period_running",
+            ObservationsAlreadyReceived { .. } => "observations_already_received",
             PenaltyAlreadyDecided { .. } => "penalty_already_decided",
             AmountDiffersFromProposal { .. } => "amount_differs_from_proposal",
             PenaltyProposalUnavailable { .. } => "penalty_proposal_unavailable",
@@ -175,6 +183,10 @@ impl DomainError {
                 | PaymentAboveApproved { .. }
                 | LinesPendingReview { .. }
                 | InstalmentsAwaitingApproval { .. }
+                | PenaltyNotNotified
+                | PenaltyAlreadyNotified { .. }
+                | ObservationPeriodRunning { .. }
+                | ObservationsAlreadyReceived { .. }
                 | PenaltyAlreadyDecided { .. }
         )
     }

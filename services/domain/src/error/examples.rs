@@ -132,6 +132,10 @@ impl DomainError {
             InstalmentsAwaitingApproval { count: 1, first: 3 },
             CorrectionChangesNothing,
             NotTheLastInstalment { number: 1, last: 2 },
+            PenaltyNotNotified,
+            PenaltyAlreadyNotified { notified_on: day(2025, 5, 2) },
+            ObservationPeriodRunning { until: day(2025, 5, 17) },
+            ObservationsAlreadyReceived { received_on: day(2025, 5, 12) },
             PenaltyAlreadyDecided { decided_on: day(2025, 5, 20) },
             AmountDiffersFromProposal { amount_ht: ht(400_000), proposed_ht: ht(450_000) },
             PenaltyProposalUnavailable {
@@ -211,6 +215,10 @@ fn every_variant_is_listed(error: &DomainError) {
         | InstalmentAlreadyPaid { .. }
         | PaymentAboveApproved { .. }
         | LinesPendingReview { .. }
+        | PenaltyNotNotified
+        | PenaltyAlreadyNotified { .. }
+        | ObservationPeriodRunning { .. }
+        | ObservationsAlreadyReceived { .. }
         | PenaltyAlreadyDecided { .. }
         | AmountDiffersFromProposal { .. }
         | PenaltyProposalUnavailable { .. } => {}

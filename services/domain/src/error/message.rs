@@ -235,6 +235,21 @@ impl DomainError {
             NotTheLastInstalment { number, last } => {
                 format!("seul le dernier acompte (n° {last}) peut être retiré, pas l'acompte n° {number}")
             }
+            PenaltyNotNotified => "le titulaire doit d'abord recevoir la notification de la pénalité envisagée et \
+                                   disposer d'un délai pour présenter ses observations (procédure contradictoire) ; \
+                                   pour n'appliquer aucune pénalité, renoncez-y"
+                .to_owned(),
+            PenaltyAlreadyNotified { notified_on } => {
+                format!("la pénalité a déjà été notifiée au titulaire le {}", date(*notified_on))
+            }
+            ObservationPeriodRunning { until } => format!(
+                "le titulaire peut présenter ses observations jusqu'au {} : décidez après cette date, ou dès \
+                 réception de ses observations (ou renoncez à la pénalité)",
+                date(*until)
+            ),
+            ObservationsAlreadyReceived { received_on } => {
+                format!("les observations du titulaire ont déjà été reçues le {}", date(*received_on))
+            }
             PenaltyAlreadyDecided { decided_on } => format!("la pénalité a déjà été décidée le {}", date(*decided_on)),
             AmountDiffersFromProposal { amount_ht, proposed_ht } => format!(
                 "la proposition est de {} HT, pas {} HT : pour appliquer un autre montant, ajustez la pénalité \
@@ -298,6 +313,9 @@ const BOUNDS: &[(&str, &str)] = &[
     ("the last request's receipt", "la réception de la dernière demande d'acompte"),
     ("the last approval", "la dernière approbation d'acompte"),
     ("the previous instalment's approval", "l'approbation de l'acompte précédent"),
+    ("the penalty notification", "la notification de la pénalité"),
+    ("the observations' receipt", "la réception des observations du titulaire"),
+    ("the end of the observation period", "la fin du délai d'observations"),
 ];
 
 /// The ranges `decide` names in [`DomainError::OutOfRange`], as the end of a French sentence
@@ -306,6 +324,7 @@ fn range_fr(range: &str) -> Option<&'static str> {
     Some(match range {
         "0 to 1000000000000" => "compris entre 0 et 1 000 000 000 000",
         "1 to 1200" => "compris entre 1 et 1 200 (mois : cent ans au plus)",
+        "1 to 90" => "compris entre 1 et 90 (jours)",
         "[0, 1]" => "compris entre 0 et 1",
         "[0, 1)" => "au moins 0 et moins de 1",
         "(0, 1]" => "plus de 0 et au plus 1",

@@ -188,6 +188,20 @@ pub enum DomainError {
     CorrectionChangesNothing,
     #[error("only the last instalment ({last}) can be withdrawn, not instalment {number}")]
     NotTheLastInstalment { number: u32, last: u32 },
+    #[error(
+        "the contractor must first be notified of the penalty and given time for its observations (the \
+         contradictory procedure); to apply no penalty, waive it"
+    )]
+    PenaltyNotNotified,
+    #[error("the contractor was already notified of the penalty on {notified_on}")]
+    PenaltyAlreadyNotified { notified_on: NaiveDate },
+    #[error(
+        "the contractor may present observations until {until}: decide after that day, or once they are received \
+         (or waive the penalty)"
+    )]
+    ObservationPeriodRunning { until: NaiveDate },
+    #[error("the contractor's observations were already received on {received_on}")]
+    ObservationsAlreadyReceived { received_on: NaiveDate },
     #[error("the penalty was already decided on {decided_on}")]
     PenaltyAlreadyDecided { decided_on: NaiveDate },
     #[error(

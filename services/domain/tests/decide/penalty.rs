@@ -8,8 +8,14 @@ use crate::support::fixtures::*;
 use crate::support::given;
 
 /// The fixtures' contract settled with none of its 1 000 hours done: 1 000 h × 60 € = 60 000 €
-/// HT proposed (under the cap of 20 % × 1 000 000 €).
+/// HT proposed (under the cap of 20 % × 1 000 000 €), and notified to the contractor, whose
+/// observation period ended on 2025-05-03 (the decisions of the fixtures are dated 2025-05-20).
 fn settled() -> Vec<Event> {
+    vec![awarded(), settlement().into(), notified("60000.00").into()]
+}
+
+/// Settled, nothing notified yet.
+fn settled_unnotified() -> Vec<Event> {
     vec![awarded(), settlement().into()]
 }
 
@@ -20,7 +26,7 @@ fn settled_with_smic_rate() -> Vec<Event> {
     if let Some(clause) = award.insertion_clause.as_mut() {
         clause.penalty_terms.rate = PenaltyRate::SmicMultiple { multiple: dec("1.5"), reference_date: None };
     }
-    vec![award.into(), settlement().into()]
+    vec![award.into(), settlement().into(), notified("17475.00").into()]
 }
 
 #[test]
@@ -210,4 +216,129 @@ fn each_decision_names_its_kind_and_reason() {
     );
     assert_eq!((waived.kind(), waived.reason()), (DecisionKind::Waived, Some("Chantier arrêté")));
     assert_eq!([confirmed, adjusted, waived].map(|d| d.kind().as_str()), ["confirmed", "adjusted", "waived"]);
+}
+
+// The contradictory procedure (domain.md §2.7).
+
+#[test]
+fn it_notifies_the_contractor_with_a_default_period_of_fifteen_days() {
+    let notice: PenaltyNotifiedV1 =
+        serde_json::from_value(serde_json::json!({"amount_ht": "60000.00", "notified_on": "2025-04-18"})).unwrap();
+    assert_eq!(notice.observation_days, 15);
+    assert_eq!(notice.observations_until(), date("2025-05-03"));
+    let state =
+        given(settled_unnotified()).when(Command::NotifyPenalty(notice.clone())).then([notice.clone().into()]).state();
+    assert_eq!(state.awarded().unwrap().penalty_notice(), Some(&notice));
+    // A period set for this contract.
+    let thirty = PenaltyNotifiedV1 { observation_days: 30, ..notified("60000.00") };
+    given(settled_unnotified()).when(Command::NotifyPenalty(thirty.clone())).then([thirty.into()]);
+}
+
+#[test]
+fn it_refuses_an_adverse_decision_before_the_contractor_is_notified() {
+    given(settled_unnotified())
+        .when(Command::ConfirmPenalty(confirmed("60000.00")))
+        .then_err(DomainError::PenaltyNotNotified);
+    given(settled_unnotified())
+        .when(Command::AdjustPenalty(adjusted("6000.00", "Observations admises")))
+        .then_err(DomainError::PenaltyNotNotified);
+    assert_eq!(DomainError::PenaltyNotNotified.code(), "penalty_not_notified");
+    assert!(DomainError::PenaltyNotNotified.is_conflict());
+    // Waiving harms no one: no notification needed.
+    let waived = waived("Chantier arrêté");
+    given(settled_unnotified()).when(Command::WaivePenalty(waived.clone())).then([waived.into()]);
+}
+
+#[test]
+fn it_waits_for_the_observations_or_the_end_of_the_period() {
+    let history = || vec![awarded(), settlement().into(), notified("60000.00").into()];
+    let running = DomainError::ObservationPeriodRunning { until: date("2025-05-03") };
+    let on = |day: &str| PenaltyConfirmedV1 { decided_on: date(day), ..confirmed("60000.00") };
+    given(history()).when(Command::ConfirmPenalty(on("2025-05-03"))).then_err(running.clone());
+    given(history())
+        .when(Command::AdjustPenalty(PenaltyAdjustedV1 { decided_on: date("2025-04-20"), ..adjusted("10.00", "x") }))
+        .then_err(running);
+    // The day after the last day of the period: decided without an answer.
+    given(history()).when(Command::ConfirmPenalty(on("2025-05-04"))).then([on("2025-05-04").into()]);
+    // Observations received on 2025-04-25: a decision may follow them at once, not precede them.
+    let mut answered = history();
+    answered.push(observations("2025-04-25").into());
+    given(answered.clone()).when(Command::ConfirmPenalty(on("2025-04-25"))).then([on("2025-04-25").into()]);
+    given(answered).when(Command::ConfirmPenalty(on("2025-04-24"))).then_err(DomainError::DateTooEarly {
+        field: "decided_on".to_owned(),
+        date: date("2025-04-24"),
+        earliest: date("2025-04-25"),
+        bound: "the observations' receipt",
+    });
+}
+
+#[test]
+fn it_receives_the_observations_once_within_the_period() {
+    let answer = observations("2025-05-03");
+    let state =
+        given(settled()).when(Command::ReceivePenaltyObservations(answer.clone())).then([answer.clone().into()]);
+    assert_eq!(state.state().awarded().unwrap().penalty_observations(), Some(&answer));
+    given(settled()).when(Command::ReceivePenaltyObservations(observations("2025-05-04"))).then_err(
+        DomainError::DateTooLate {
+            field: "received_on".to_owned(),
+            date: date("2025-05-04"),
+            latest: date("2025-05-03"),
+            bound: "the end of the observation period",
+        },
+    );
+    given(settled()).when(Command::ReceivePenaltyObservations(observations("2025-04-17"))).then_err(
+        DomainError::DateTooEarly {
+            field: "received_on".to_owned(),
+            date: date("2025-04-17"),
+            earliest: date("2025-04-18"),
+            bound: "the penalty notification",
+        },
+    );
+    let mut answered = settled();
+    answered.push(answer.into());
+    given(answered)
+        .when(Command::ReceivePenaltyObservations(observations("2025-04-30")))
+        .then_err(DomainError::ObservationsAlreadyReceived { received_on: date("2025-05-03") });
+    given(settled_unnotified())
+        .when(Command::ReceivePenaltyObservations(observations("2025-04-30")))
+        .then_err(DomainError::PenaltyNotNotified);
+    let blank = PenaltyObservationsReceivedV1 { observations: " \n ".to_owned(), ..observations("2025-04-30") };
+    given(settled())
+        .when(Command::ReceivePenaltyObservations(blank))
+        .then_err(DomainError::BlankText { field: "observations".to_owned() });
+    let mut decided = settled_unnotified();
+    decided.push(waived("Chantier arrêté").into());
+    given(decided)
+        .when(Command::ReceivePenaltyObservations(observations("2025-05-21")))
+        .then_err(DomainError::PenaltyAlreadyDecided { decided_on: date("2025-05-20") });
+}
+
+#[test]
+fn it_refuses_a_second_notification_and_bad_terms() {
+    given(settled())
+        .when(Command::NotifyPenalty(notified("60000.00")))
+        .then_err(DomainError::PenaltyAlreadyNotified { notified_on: date("2025-04-18") });
+    for days in [0, 91] {
+        given(settled_unnotified())
+            .when(Command::NotifyPenalty(PenaltyNotifiedV1 { observation_days: days, ..notified("60000.00") }))
+            .then_err(DomainError::OutOfRange {
+                field: "observation_days".to_owned(),
+                value: days.into(),
+                range: "1 to 90",
+            });
+    }
+    given(settled_unnotified())
+        .when(Command::NotifyPenalty(notified("0")))
+        .then_err(DomainError::NotPositive { field: "amount_ht".to_owned(), value: dec("0") });
+    given(settled_unnotified())
+        .when(Command::NotifyPenalty(PenaltyNotifiedV1 { notified_on: date("2025-04-14"), ..notified("1.00") }))
+        .then_err(DomainError::DateTooEarly {
+            field: "notified_on".to_owned(),
+            date: date("2025-04-14"),
+            earliest: date("2025-04-15"),
+            bound: "the settlement date",
+        });
+    given([awarded()])
+        .when(Command::NotifyPenalty(notified("1.00")))
+        .then_err(DomainError::NotSettled { status: ContractStatus::Awarded });
 }

@@ -236,6 +236,33 @@ pub fn settlement() -> Vec<Example> {
     }]
 }
 
+pub fn penalty_notification() -> Vec<Example> {
+    vec![
+        Example {
+            name: "default_period",
+            summary: "The proposal notified, 15 days for observations (the default)",
+            value: json!({ "amount_ht": PROPOSED_PENALTY_HT, "notified_on": "2025-04-18" }),
+        },
+        Example {
+            name: "period_set_for_the_contract",
+            summary: "The proposal notified, with the 30 days this contract's CCAP gives",
+            value: json!({ "amount_ht": PROPOSED_PENALTY_HT, "notified_on": "2025-04-18", "observation_days": 30 }),
+        },
+    ]
+}
+
+pub fn penalty_observations() -> Vec<Example> {
+    vec![Example {
+        name: "observations_from_the_portal",
+        summary: "The contractor's answer, within its period",
+        value: json!({
+            "observations": "La structure d'insertion partenaire a cessé son activité en cours de chantier.\nNous \
+                             demandons que la pénalité en tienne compte.",
+            "received_on": "2025-04-30"
+        }),
+    }]
+}
+
 pub fn penalty_confirmation() -> Vec<Example> {
     vec![Example {
         name: "confirmed_as_proposed",
@@ -306,6 +333,8 @@ pub fn request(operation_id: &str) -> Vec<Example> {
         "reviewStatement" => statement_review(),
         "recordAdvancePayment" => advance_paid(),
         "recordInstalmentPayment" => instalment_paid(),
+        "notifyPenalty" => penalty_notification(),
+        "submitPenaltyObservations" => penalty_observations(),
         "confirmPenalty" => penalty_confirmation(),
         "adjustPenalty" => penalty_adjustment(),
         "waivePenalty" => penalty_waiver(),
@@ -384,6 +413,9 @@ pub fn play() -> Story {
     // The penalty decisions are alternatives too, each decided on the settled contract.
     let mut settled = play.clone();
     settled.step("settleContract", Command::Settle(first(settlement())));
+    // The contradictory procedure comes before any adverse decision.
+    settled.step("notifyPenalty", Command::NotifyPenalty(first(penalty_notification())));
+    settled.step("submitPenaltyObservations", Command::ReceivePenaltyObservations(first(penalty_observations())));
     let penalty = settled.penalty();
     assert_eq!(penalty["proposed_amount_ht"], PROPOSED_PENALTY_HT, "the confirmation example states the proposal");
     settled.try_step("confirmPenalty", Command::ConfirmPenalty(first(penalty_confirmation())));
@@ -547,6 +579,8 @@ pub fn refusal(operation_id: &str) -> Option<DomainError> {
             granted: suivi_proto::MoneyTtc::new(rust_decimal::Decimal::new(12_000_000, 2)),
         },
         "recordInstalmentPayment" => DomainError::InstalmentNotApproved { number: 2 },
+        "notifyPenalty" => DomainError::PenaltyAlreadyNotified { notified_on: day("2025-04-18") },
+        "submitPenaltyObservations" => DomainError::ObservationsAlreadyReceived { received_on: day("2025-04-30") },
         "confirmPenalty" | "adjustPenalty" | "waivePenalty" => {
             DomainError::PenaltyAlreadyDecided { decided_on: day("2025-05-20") }
         }

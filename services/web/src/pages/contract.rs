@@ -46,6 +46,7 @@ pub struct TimelineRow {
 #[template(path = "marche.html")]
 struct ContractPage {
     nav: Option<Nav>,
+    id: Uuid,
     object: String,
     status: &'static str,
     terms: Vec<Fact>,
@@ -53,6 +54,8 @@ struct ContractPage {
     money: Vec<Fact>,
     instalments: Vec<InstalmentRow>,
     timeline: Vec<TimelineRow>,
+    /// Settled with an insertion clause: the penalty review page exists.
+    penalty: bool,
 }
 
 /// `GET /marches/{id}`: 404 for an id that is not a contract this person may see, whatever
@@ -78,6 +81,7 @@ pub async fn page(
         .map_or_else(|| format!("SIRET {buyer_siret}"), |name| format!("{name} (SIRET {buyer_siret})"));
     let page = ContractPage {
         nav: Nav::of(&session),
+        id,
         object: view.summary.object.clone(),
         status: labels::status(view.summary.status),
         terms: terms(&view, buyer),
@@ -85,6 +89,7 @@ pub async fn page(
         money: money(&view),
         instalments: view.instalments.iter().map(instalment_row).collect(),
         timeline: events.iter().map(timeline_row).collect(),
+        penalty: view.settlement.is_some() && view.summary.hours.committed.is_some(),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -208,6 +213,19 @@ fn detail(event_type: &str, payload: &Value) -> String {
         "instalment_requested" => {
             let lines = payload.pointer("/statement/lines").and_then(Value::as_array).map_or(0, Vec::len);
             number("number").map(|n| format!("Acompte n° {n}, {lines} ligne(s) d'heures")).unwrap_or_default()
+        }
+        "penalty_notified" => {
+            let amount = text("amount_ht").and_then(|a| a.parse().ok()).map(format::euros).unwrap_or_default();
+            let days = number("observation_days").unwrap_or(15);
+            format!("{amount} HT envisagés ; {days} jours pour présenter des observations")
+        }
+        "penalty_observations_received" => text("observations").unwrap_or_default(),
+        "penalty_confirmed" | "penalty_adjusted" => {
+            let amount = text("amount_ht").and_then(|a| a.parse().ok()).map(format::euros).unwrap_or_default();
+            match text("reason") {
+                Some(reason) => format!("{amount} HT — {reason}"),
+                None => format!("{amount} HT"),
+            }
         }
         "instalment_approved" | "instalment_paid" => {
             number("number").map(|n| format!("Acompte n° {n}")).unwrap_or_default()

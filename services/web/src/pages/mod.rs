@@ -2,6 +2,8 @@
 
 pub mod contract;
 pub mod list;
+pub mod penalties;
+pub mod penalty;
 pub mod signin;
 
 use askama::Template;
@@ -56,6 +58,8 @@ pub enum PageError {
     Forbidden,
     /// A body that is not a form.
     BadForm,
+    /// A step this person's role may not take (a contractor deciding a penalty, say).
+    NotAllowed,
     /// No such contract for this person: another tenant's or another firm's look the same.
     NotFound,
     /// Too many sign-in attempts from this address: the seconds to wait.
@@ -107,6 +111,12 @@ impl IntoResponse for PageError {
             PageError::BadForm => {
                 (StatusCode::BAD_REQUEST, "Formulaire illisible", "Le formulaire envoyé est illisible.".to_owned())
             }
+            PageError::NotAllowed => (
+                StatusCode::FORBIDDEN,
+                "Action réservée",
+                "Votre rôle ne permet pas cette action. Elle est réservée au service qui suit les clauses sociales."
+                    .to_owned(),
+            ),
             PageError::NotFound => (
                 StatusCode::NOT_FOUND,
                 "Marché introuvable",

@@ -253,6 +253,19 @@ pub fn settlement() -> ContractSettledV1 {
     ContractSettledV1 { final_amount_ht: dec("1000000.00"), settled_on: date("2025-04-15") }
 }
 
+/// The proposal notified to the contractor three days after the settlement, with the default
+/// 15 days for observations (until 2025-05-03).
+pub fn notified(amount_ht: &str) -> PenaltyNotifiedV1 {
+    PenaltyNotifiedV1 { amount_ht: dec(amount_ht), notified_on: date("2025-04-18"), observation_days: 15 }
+}
+
+pub fn observations(received_on: &str) -> PenaltyObservationsReceivedV1 {
+    PenaltyObservationsReceivedV1 {
+        observations: "Deux salariés en insertion ont été embauchés en CDI.".to_owned(),
+        received_on: date(received_on),
+    }
+}
+
 pub fn confirmed(amount_ht: &str) -> PenaltyConfirmedV1 {
     PenaltyConfirmedV1 { amount_ht: dec(amount_ht), reason: None, decided_on: date("2025-05-20") }
 }
