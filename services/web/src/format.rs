@@ -57,6 +57,28 @@ pub fn moment(value: DateTime<Utc>) -> String {
     value.with_timezone(&chrono_tz::Europe::Paris).format("%d/%m/%Y à %H:%M").to_string()
 }
 
+/// A count, grouped by thousands: `1 250`.
+pub fn count(value: i64) -> String {
+    number(Decimal::from(value), 0)
+}
+
+/// A share, or a dash when there is none (a share of nothing).
+pub fn percent_or_dash(fraction: Option<Decimal>) -> String {
+    fraction.map_or_else(|| "—".to_owned(), percent)
+}
+
+/// Days, to the tenth at most: `40 jours`, `12,5 jours`, `1 jour`; a dash for none.
+pub fn days_or_dash(value: Option<Decimal>) -> String {
+    value.map_or_else(
+        || "—".to_owned(),
+        |days| {
+            let days = days.round_dp(1).normalize();
+            let unit = if days.abs() < Decimal::TWO { "jour" } else { "jours" };
+            format!("{}\u{a0}{unit}", number(days, days.scale()))
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +96,10 @@ mod tests {
         assert_eq!(hours(d("70.50")), "70,5\u{a0}h");
         assert_eq!(percent(d("0.055")), "5,5\u{a0}%");
         assert_eq!(percent(d("0.10")), "10\u{a0}%");
+        assert_eq!(count(12500), "12\u{202F}500");
+        assert_eq!(days_or_dash(Some(d("40"))), "40\u{a0}jours");
+        assert_eq!(days_or_dash(Some(d("12.55"))), "12,6\u{a0}jours");
+        assert_eq!(percent_or_dash(None), "—");
         assert_eq!(date(NaiveDate::from_ymd_opt(2025, 1, 5).expect("date")), "05/01/2025");
     }
 }

@@ -6,6 +6,7 @@
 //! with the same rules: a contractor sees its own contracts only, nobody sees another tenant's.
 
 pub mod accounts;
+mod charts;
 mod csrf;
 mod format;
 mod labels;
@@ -61,6 +62,8 @@ pub fn router(settings: WebSettings) -> Router<AppState> {
         .route("/marches/{id}", get(pages::contract::page))
         .route("/marches/{id}/penalite", get(pages::penalty::page).post(pages::penalty::submit))
         .route("/penalites", get(pages::penalties::page))
+        .route("/tableau-de-bord", get(pages::dashboard::page))
+        .route("/rapport", get(pages::report::page))
         .route("/static/suivi.css", get(stylesheet))
         // Route layers: with `layer`, the pages' marker would also reach the router's fallback,
         // and an unknown API path would get an empty 404 instead of its problem document.

@@ -1,10 +1,14 @@
 //! The pages, and what a page shows when it cannot show what was asked.
 
 pub mod contract;
+pub mod dashboard;
+mod figures;
 pub mod list;
 pub mod penalties;
 pub mod penalty;
+pub mod report;
 pub mod signin;
+mod yearly;
 
 use askama::Template;
 use axum::extract::State;
