@@ -59,6 +59,9 @@ pub fn router(settings: WebSettings) -> Router<AppState> {
         .route("/deconnexion", post(pages::signin::sign_out))
         .route("/marches", get(pages::list::page))
         .route("/marches/{id}", get(pages::contract::page))
+        .route("/marches/{id}/acompte", get(pages::instalment::form).post(pages::instalment::submit))
+        .route("/a-valider", get(pages::review::queue))
+        .route("/a-valider/{id}/{number}", get(pages::review::form).post(pages::review::submit))
         .route("/static/suivi.css", get(stylesheet))
         // Route layers: with `layer`, the pages' marker would also reach the router's fallback,
         // and an unknown API path would get an empty 404 instead of its problem document.

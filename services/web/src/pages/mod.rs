@@ -1,8 +1,12 @@
 //! The pages, and what a page shows when it cannot show what was asked.
 
 pub mod contract;
+mod fields;
+pub mod instalment;
 pub mod list;
+pub mod review;
 pub mod signin;
+mod submit;
 
 use askama::Template;
 use axum::extract::State;
@@ -54,6 +58,8 @@ pub enum PageError {
     SignInFirst,
     /// A form without its CSRF token, or with another.
     Forbidden,
+    /// A page this person's role never may use (the API's 403).
+    NotAllowed,
     /// A body that is not a form.
     BadForm,
     /// No such contract for this person: another tenant's or another firm's look the same.
@@ -104,6 +110,9 @@ impl IntoResponse for PageError {
                 "Formulaire refusé",
                 "Ce formulaire a expiré ou ne vient pas de Suivi. Rechargez la page et recommencez.".to_owned(),
             ),
+            PageError::NotAllowed => {
+                (StatusCode::FORBIDDEN, "Accès refusé", "Votre rôle ne permet pas d'utiliser cette page.".to_owned())
+            }
             PageError::BadForm => {
                 (StatusCode::BAD_REQUEST, "Formulaire illisible", "Le formulaire envoyé est illisible.".to_owned())
             }
