@@ -6,7 +6,7 @@ mod review;
 use suivi_http::routes::{Doc, Query, Routes};
 use suivi_http::ProblemCode;
 
-pub use request::{InstalmentRequestBody, StatementLineBody};
+pub use request::{instalment_command, participant_code, InstalmentRequestBody, StatementBody, StatementLineBody};
 pub use review::{queue_query, QueuedStatement};
 
 /// Every route of the declarations, with its documentation (see `suivi_http::routes`).

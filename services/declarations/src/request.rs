@@ -58,8 +58,14 @@ pub async fn request_instalment(
     ContractId(id): ContractId,
     JsonBody(body, digest): JsonBody<InstalmentRequestBody>,
 ) -> Result<Created, Problem> {
-    let principal = &command.caller;
-    let received_on = match (principal.role, body.received_on) {
+    let request = instalment_command(command.caller.role, body)?;
+    command.run(id, &digest, request).await
+}
+
+/// The command a request body stands for, as `role` sent it: the one reading of a request the
+/// API and the web form share (the reception date's rule, the participant codes).
+pub fn instalment_command(role: Role, body: InstalmentRequestBody) -> Result<Command, Problem> {
+    let received_on = match (role, body.received_on) {
         (Role::Buyer, Some(date)) => date,
         (_, Some(_)) => return Err(Problem::invalid(
             ProblemCode::ReceivedOnSetByServer,
@@ -73,18 +79,7 @@ pub async fn request_instalment(
     };
     let mut lines = Vec::with_capacity(body.statement.lines.len());
     for (index, line) in body.statement.lines.into_iter().enumerate() {
-        let code = ParticipantCode::read_typed(&line.participant).map_err(|_| {
-            Problem::invalid(
-                ProblemCode::InvalidParticipantCode,
-                format!("statement.lines[{index}].participant"),
-                Text::new(
-                    "un code de participant compte 8 caractères (chiffres et lettres sauf I, L, O, U), tel que le \
-                     facilitateur l'a transmis",
-                    "a participant code is 8 characters (digits and letters but I, L, O, U), as the facilitator \
-                     handed it",
-                ),
-            )
-        })?;
+        let code = participant_code(index, &line.participant)?;
         lines.push(StatementLine {
             line_id: line.line_id,
             beneficiary: Beneficiary::Participant { code },
@@ -96,12 +91,27 @@ pub async fn request_instalment(
             period: line.period,
         });
     }
-    let request = Command::RequestInstalment(InstalmentRequestedV2 {
+    Ok(Command::RequestInstalment(InstalmentRequestedV2 {
         number: body.number,
         period: body.period,
         cumulative_value_ht: body.cumulative_value_ht,
         received_on,
         statement: HourStatement { lines },
-    });
-    command.run(id, &digest, request).await
+    }))
+}
+
+/// The participant code of statement line `index`, as typed (lower case is read as upper case).
+pub fn participant_code(index: usize, typed: &str) -> Result<ParticipantCode, Problem> {
+    ParticipantCode::read_typed(typed).map_err(|_| {
+        Problem::invalid(
+            ProblemCode::InvalidParticipantCode,
+            format!("statement.lines[{index}].participant"),
+            Text::new(
+                "un code de participant compte 8 caractères (chiffres et lettres sauf I, L, O, U), tel que le \
+                 facilitateur l'a transmis",
+                "a participant code is 8 characters (digits and letters but I, L, O, U), as the facilitator \
+                 handed it",
+            ),
+        )
+    })
 }

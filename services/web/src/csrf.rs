@@ -18,11 +18,22 @@ use crate::WebSettings;
 pub const FIELD: &str = "csrf";
 
 /// A posted `application/x-www-form-urlencoded` body.
+#[derive(Default)]
 pub struct Fields(Vec<(String, String)>);
 
 impl Fields {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    }
+
+    /// The value of `name`, trimmed; empty when absent.
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default().trim().to_owned()
+    }
+
+    /// Every field, in the order posted.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
     }
 
     fn parse(body: &[u8]) -> Self {
@@ -46,7 +57,6 @@ pub struct SessionForm {
     pub session: Session,
     /// The session cookie's value (to close the session, say).
     pub session_id: String,
-    #[allow(dead_code)] // Sign-out posts nothing else; the next forms will.
     pub fields: Fields,
 }
 

@@ -46,6 +46,44 @@ pub fn status(status: ContractStatus) -> &'static str {
     }
 }
 
+/// The insertion modalities, in the order a form offers them, by their API names. The words
+/// are the exports' (`suivi_reporting`'s labels), so a page and a spreadsheet say the same.
+pub const MODALITIES: [(&str, InsertionModality); 7] = [
+    ("direct_hire", InsertionModality::DirectHire),
+    ("temporary_work_etti", InsertionModality::TemporaryWorkEtti),
+    ("placement_ai", InsertionModality::PlacementAi),
+    ("geiq", InsertionModality::Geiq),
+    ("subcontracting_siae", InsertionModality::SubcontractingSiae),
+    ("co_contracting_siae", InsertionModality::CoContractingSiae),
+    ("training", InsertionModality::Training),
+];
+
+pub fn modality(modality: InsertionModality) -> &'static str {
+    match modality {
+        InsertionModality::DirectHire => "Embauche directe",
+        InsertionModality::TemporaryWorkEtti => "Mise à disposition par une ETTI",
+        InsertionModality::PlacementAi => "Mise à disposition par une association intermédiaire",
+        InsertionModality::Geiq => "Recours à un GEIQ",
+        InsertionModality::SubcontractingSiae => "Sous-traitance à une SIAE",
+        InsertionModality::CoContractingSiae => "Cotraitance avec une SIAE",
+        InsertionModality::Training => "Action de formation",
+    }
+}
+
+pub fn category(category: EligibleCategory) -> &'static str {
+    match category {
+        EligibleCategory::LongTermJobseeker => "Demandeur d'emploi de longue durée",
+        EligibleCategory::MinimumIncomeRecipient => "Allocataire d'un minimum social (RSA…)",
+        EligibleCategory::YoungLowQualification => "Jeune de moins de 26 ans peu qualifié",
+        EligibleCategory::DisabilityRecognition => "Travailleur handicapé (RQTH)",
+        EligibleCategory::SiaeEaEsatEmployee => "Salarié d'une SIAE, d'une EA ou d'un ESAT",
+        EligibleCategory::PriorityNeighbourhoodResident => "Habitant d'un quartier prioritaire (QPV)",
+        EligibleCategory::JobseekerOver50 => "Demandeur d'emploi de plus de 50 ans",
+        EligibleCategory::CourtSupervision => "Personne placée sous main de justice",
+        EligibleCategory::OtherEligible => "Autre public éligible",
+    }
+}
+
 /// The status filter's values in the address bar, French like the rest of the page.
 pub const STATUS_PARAMETERS: [(&str, ContractStatus); 3] = [
     ("en-cours", ContractStatus::Awarded),
@@ -84,6 +122,13 @@ pub fn modality(modality: InsertionModality) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_modality_is_offered_under_its_api_name() {
+        for (name, modality) in super::MODALITIES {
+            assert_eq!(serde_json::to_value(modality).expect("a name"), name);
+        }
+    }
+
     #[test]
     fn every_event_of_the_catalogue_has_a_french_name() {
         for name in suivi_proto::events::EVENT_TYPES {

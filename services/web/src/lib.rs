@@ -64,6 +64,9 @@ pub fn router(settings: WebSettings) -> Router<AppState> {
         .route("/penalites", get(pages::penalties::page))
         .route("/tableau-de-bord", get(pages::dashboard::page))
         .route("/rapport", get(pages::report::page))
+        .route("/marches/{id}/acompte", get(pages::instalment::form).post(pages::instalment::submit))
+        .route("/a-valider", get(pages::review::queue))
+        .route("/a-valider/{id}/{number}", get(pages::review::form).post(pages::review::submit))
         .route("/static/suivi.css", get(stylesheet))
         // Route layers: with `layer`, the pages' marker would also reach the router's fallback,
         // and an unknown API path would get an empty 404 instead of its problem document.

@@ -1,12 +1,20 @@
 //! `/marches/{id}`: one contract, folded from its own events (exact to the last one, unlike the
 //! list), and its timeline: every event of its stream, what it was, when, and who did it.
+//!
+//! It is also the contractor's portal for the contract: hours committed, validated and
+//! remaining, and the link to request an instalment (`/marches/{id}/acompte`), which sends the
+//! contractor back here with a confirmation. The list (`/marches`) gives the same three figures
+//! for each of its contracts.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 use suivi_contracts::{ContractView, PenaltyRateView};
+use suivi_domain::ContractStatus;
+use suivi_http::auth::Policy as _;
+use suivi_http::policies::Requesters;
 use suivi_http::AppState;
 use suivi_proto::EventEnvelope;
 use uuid::Uuid;
@@ -56,6 +64,9 @@ struct ContractPage {
     timeline: Vec<TimelineRow>,
     /// Settled with an insertion clause: the penalty review page exists.
     penalty: bool,
+    /// Where to request an instalment, for those who may (the contract's contractor, a buyer).
+    request_href: Option<String>,
+    confirmation: Option<String>,
 }
 
 /// `GET /marches/{id}`: 404 for an id that is not a contract this person may see, whatever
@@ -64,6 +75,7 @@ pub async fn page(
     session: Session,
     State(state): State<AppState>,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let id: Uuid = id.parse().map_err(|_| PageError::NotFound)?;
     let loaded = state.app.load_contract(&session.principal, id).await?;
@@ -90,6 +102,14 @@ pub async fn page(
         instalments: view.instalments.iter().map(instalment_row).collect(),
         timeline: events.iter().map(timeline_row).collect(),
         penalty: view.settlement.is_some() && view.summary.hours.committed.is_some(),
+        request_href: (Requesters::ROLES.contains(&session.principal.role)
+            && view.summary.status == ContractStatus::Awarded)
+            .then(|| format!("/marches/{id}/acompte")),
+        // Only a number is read back from the address: no text of it is ever shown.
+        confirmation: form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .find(|(name, _)| name == "acompte")
+            .and_then(|(_, value)| value.parse::<u32>().ok())
+            .map(|n| format!("Votre demande d'acompte n° {n} et son relevé d'heures sont enregistrés.")),
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -2,12 +2,16 @@
 
 pub mod contract;
 pub mod dashboard;
+mod fields;
 mod figures;
+pub mod instalment;
 pub mod list;
 pub mod penalties;
 pub mod penalty;
 pub mod report;
+pub mod review;
 pub mod signin;
+mod submit;
 mod yearly;
 
 use askama::Template;
@@ -60,10 +64,10 @@ pub enum PageError {
     SignInFirst,
     /// A form without its CSRF token, or with another.
     Forbidden,
+    /// A page this person's role never may use (the API's 403).
+    NotAllowed,
     /// A body that is not a form.
     BadForm,
-    /// A step this person's role may not take (a contractor deciding a penalty, say).
-    NotAllowed,
     /// No such contract for this person: another tenant's or another firm's look the same.
     NotFound,
     /// Too many sign-in attempts from this address: the seconds to wait.
@@ -112,15 +116,12 @@ impl IntoResponse for PageError {
                 "Formulaire refusé",
                 "Ce formulaire a expiré ou ne vient pas de Suivi. Rechargez la page et recommencez.".to_owned(),
             ),
+            PageError::NotAllowed => {
+                (StatusCode::FORBIDDEN, "Accès refusé", "Votre rôle ne permet pas d'utiliser cette page.".to_owned())
+            }
             PageError::BadForm => {
                 (StatusCode::BAD_REQUEST, "Formulaire illisible", "Le formulaire envoyé est illisible.".to_owned())
             }
-            PageError::NotAllowed => (
-                StatusCode::FORBIDDEN,
-                "Action réservée",
-                "Votre rôle ne permet pas cette action. Elle est réservée au service qui suit les clauses sociales."
-                    .to_owned(),
-            ),
             PageError::NotFound => (
                 StatusCode::NOT_FOUND,
                 "Marché introuvable",
