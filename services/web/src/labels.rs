@@ -1,7 +1,7 @@
 //! French names of what the log and the read models hold in English snake_case.
 
 use suivi_domain::ContractStatus;
-use suivi_proto::events::{EligibleCategory, InsertionModality};
+use suivi_proto::events::InsertionModality;
 use suivi_proto::ActorKind;
 
 /// What an event of a contract's timeline is called. An event type this build does not know
@@ -58,32 +58,6 @@ pub const MODALITIES: [(&str, InsertionModality); 7] = [
     ("training", InsertionModality::Training),
 ];
 
-pub fn modality(modality: InsertionModality) -> &'static str {
-    match modality {
-        InsertionModality::DirectHire => "Embauche directe",
-        InsertionModality::TemporaryWorkEtti => "Mise à disposition par une ETTI",
-        InsertionModality::PlacementAi => "Mise à disposition par une association intermédiaire",
-        InsertionModality::Geiq => "Recours à un GEIQ",
-        InsertionModality::SubcontractingSiae => "Sous-traitance à une SIAE",
-        InsertionModality::CoContractingSiae => "Cotraitance avec une SIAE",
-        InsertionModality::Training => "Action de formation",
-    }
-}
-
-pub fn category(category: EligibleCategory) -> &'static str {
-    match category {
-        EligibleCategory::LongTermJobseeker => "Demandeur d'emploi de longue durée",
-        EligibleCategory::MinimumIncomeRecipient => "Allocataire d'un minimum social (RSA…)",
-        EligibleCategory::YoungLowQualification => "Jeune de moins de 26 ans peu qualifié",
-        EligibleCategory::DisabilityRecognition => "Travailleur handicapé (RQTH)",
-        EligibleCategory::SiaeEaEsatEmployee => "Salarié d'une SIAE, d'une EA ou d'un ESAT",
-        EligibleCategory::PriorityNeighbourhoodResident => "Habitant d'un quartier prioritaire (QPV)",
-        EligibleCategory::JobseekerOver50 => "Demandeur d'emploi de plus de 50 ans",
-        EligibleCategory::CourtSupervision => "Personne placée sous main de justice",
-        EligibleCategory::OtherEligible => "Autre public éligible",
-    }
-}
-
 /// The status filter's values in the address bar, French like the rest of the page.
 pub const STATUS_PARAMETERS: [(&str, ContractStatus); 3] = [
     ("en-cours", ContractStatus::Awarded),
@@ -91,34 +65,9 @@ pub const STATUS_PARAMETERS: [(&str, ContractStatus); 3] = [
     ("solde", ContractStatus::Settled),
 ];
 
-/// A category of person eligible to insertion hours: the words of the spreadsheet exports
-/// (`suivi_reporting`'s labels), so a page and its export name a category alike.
-pub fn category(category: EligibleCategory) -> &'static str {
-    match category {
-        EligibleCategory::LongTermJobseeker => "Demandeur d'emploi de longue durée",
-        EligibleCategory::MinimumIncomeRecipient => "Allocataire d'un minimum social (RSA…)",
-        EligibleCategory::YoungLowQualification => "Jeune de moins de 26 ans peu qualifié",
-        EligibleCategory::DisabilityRecognition => "Travailleur handicapé (RQTH)",
-        EligibleCategory::SiaeEaEsatEmployee => "Salarié d'une SIAE, d'une EA ou d'un ESAT",
-        EligibleCategory::PriorityNeighbourhoodResident => "Habitant d'un quartier prioritaire (QPV)",
-        EligibleCategory::JobseekerOver50 => "Demandeur d'emploi de plus de 50 ans",
-        EligibleCategory::CourtSupervision => "Personne placée sous main de justice",
-        EligibleCategory::OtherEligible => "Autre public éligible",
-    }
-}
-
-/// How a contractor fulfils its insertion clause, in the exports' words.
-pub fn modality(modality: InsertionModality) -> &'static str {
-    match modality {
-        InsertionModality::DirectHire => "Embauche directe",
-        InsertionModality::TemporaryWorkEtti => "Mise à disposition par une ETTI",
-        InsertionModality::PlacementAi => "Mise à disposition par une association intermédiaire",
-        InsertionModality::Geiq => "Recours à un GEIQ",
-        InsertionModality::SubcontractingSiae => "Sous-traitance à une SIAE",
-        InsertionModality::CoContractingSiae => "Cotraitance avec une SIAE",
-        InsertionModality::Training => "Action de formation",
-    }
-}
+/// Categories of people and modalities in the words of the spreadsheet exports, so a page and
+/// its export name them alike.
+pub use suivi_reporting::exports::labels::{category, modality};
 
 #[cfg(test)]
 mod tests {

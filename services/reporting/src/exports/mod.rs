@@ -12,7 +12,7 @@
 mod datasets;
 mod decp;
 mod indicator_rows;
-mod labels;
+pub mod labels;
 mod table;
 
 pub use datasets::{Dataset, Scope};
