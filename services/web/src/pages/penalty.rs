@@ -21,9 +21,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use suivi_application::{business_today, ApplicationError, CommandRequest, Expected};
-use suivi_domain::{Command, DomainError, Lang};
-use suivi_http::{AppState, Principal, Role};
+use suivi_application::{business_today, Expected};
+use suivi_domain::Command;
+use suivi_http::{AppState, RequestId, Role};
 use suivi_proto::events::{
     PenaltyAdjustedV1, PenaltyConfirmedV1, PenaltyNotifiedV1, PenaltyObservationsReceivedV1, PenaltyWaivedV1,
     DEFAULT_OBSERVATION_DAYS,
@@ -32,10 +32,10 @@ use suivi_proto::quantities::MoneyHt;
 use suivi_reporting::PenaltyView;
 use uuid::Uuid;
 
-use super::{render, Nav, PageError};
+use super::{render, submit, Nav, PageError};
 use crate::csrf::SessionForm;
 use crate::format;
-use crate::sessions::Session;
+use crate::sessions::{random_token, Session};
 
 /// What the person may do now, given the role and where the procedure stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +93,8 @@ struct PenaltyPage {
     typed: Typed,
     refusal: Option<Refusal>,
     default_days: u16,
+    /// The forms' retry key: sending the same form twice (a double click) records one step.
+    key: String,
 }
 
 impl PenaltyPage {
@@ -151,6 +153,7 @@ pub async fn page(
 pub async fn submit(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    request_id: RequestId,
     form: SessionForm,
 ) -> Result<Response, PageError> {
     let id: Uuid = id.parse().map_err(|_| PageError::NotFound)?;
@@ -164,22 +167,21 @@ pub async fn submit(
         kind: field("decision"),
         proposed: field("propose"),
     };
-    let principal = &form.session.principal;
+    let session = &form.session;
     let step = field("etape");
     let allowed = match step.as_str() {
-        "observations" => matches!(principal.role, Role::Contractor | Role::Facilitator),
-        "notification" | "decision" => principal.role == Role::Facilitator,
+        "observations" => matches!(session.principal.role, Role::Contractor | Role::Facilitator),
+        "notification" | "decision" => session.principal.role == Role::Facilitator,
         _ => return Err(PageError::BadForm),
     };
     if !allowed {
         return Err(PageError::NotAllowed);
     }
     let version: i64 = field("version").parse().map_err(|_| PageError::BadForm)?;
-    let today = business_today();
-    let command = match build(&step, &typed, today) {
+    let command = match build(&step, &typed, business_today()) {
         Ok(command) => command,
         Err(refusal) => {
-            return show(&form.session, &state, id, StatusCode::UNPROCESSABLE_ENTITY, None, typed, Some(refusal)).await
+            return show(session, &state, id, StatusCode::UNPROCESSABLE_ENTITY, None, typed, Some(refusal)).await
         }
     };
     let done = match &command {
@@ -187,12 +189,34 @@ pub async fn submit(
         Command::ReceivePenaltyObservations(_) => "observations",
         _ => "decidee",
     };
-    match run(&state, principal, id, version, command).await {
-        Ok(()) => Ok(Redirect::to(&format!("/marches/{id}/penalite?fait={done}")).into_response()),
-        Err(Outcome::Refused(refusal, status)) => {
-            show(&form.session, &state, id, status, None, typed, Some(refusal)).await
+    let path = format!("/marches/{id}/penalite");
+    let expected = (id, Expected::OneOf(vec![version]));
+    match submit::run(&state, session, request_id, expected, &path, fields, command).await? {
+        Ok(_) => Ok(Redirect::to(&format!("{path}?fait={done}")).into_response()),
+        Err(refused) if refused.stale => {
+            let refusal = Refusal {
+                field: None,
+                message: "Ce marché a changé depuis l'ouverture de la page (quelqu'un d'autre vient d'agir) : \
+                          la page montre maintenant son état actuel ; vérifiez-le et recommencez."
+                    .to_owned(),
+            };
+            show(session, &state, id, StatusCode::CONFLICT, None, typed, Some(refusal)).await
         }
-        Err(Outcome::Failed(error)) => Err(error),
+        Err(refused) => {
+            let refusal = Refusal { field: form_field(refused.field.as_deref()), message: sentence(&refused.message) };
+            show(session, &state, id, StatusCode::UNPROCESSABLE_ENTITY, None, typed, Some(refusal)).await
+        }
+    }
+}
+
+/// The form field where the command's field (a JSON path) is typed; `None`: the whole step.
+fn form_field(path: Option<&str>) -> Option<&'static str> {
+    match path {
+        Some("amount_ht") => Some("montant"),
+        Some("observation_days") => Some("delai"),
+        Some("observations") => Some("observations"),
+        Some("reason") => Some("motif"),
+        _ => None,
     }
 }
 
@@ -260,53 +284,10 @@ fn amount(typed: &str) -> Option<MoneyHt> {
     (value.scale() <= 2).then(|| MoneyHt::new(value))
 }
 
-enum Outcome {
-    Refused(Refusal, StatusCode),
-    Failed(PageError),
-}
-
-async fn run(state: &AppState, principal: &Principal, id: Uuid, version: i64, command: Command) -> Result<(), Outcome> {
-    let request = CommandRequest {
-        principal,
-        contract_id: id,
-        expected: Expected::OneOf(vec![version]),
-        idempotency: None,
-        command,
-        today: business_today(),
-        correlation_id: Uuid::now_v7(),
-    };
-    match state.app.execute(request).await {
-        Ok(_) => Ok(()),
-        Err(ApplicationError::Refused(error)) => {
-            Err(Outcome::Refused(refusal(&error), StatusCode::UNPROCESSABLE_ENTITY))
-        }
-        Err(ApplicationError::PreconditionFailed { .. } | ApplicationError::Conflict { .. }) => Err(Outcome::Refused(
-            Refusal {
-                field: None,
-                message: "Ce marché a changé depuis l'ouverture de la page (quelqu'un d'autre vient d'agir) : \
-                          la page montre maintenant son état actuel ; vérifiez-le et recommencez."
-                    .to_owned(),
-            },
-            StatusCode::CONFLICT,
-        )),
-        Err(error) => Err(Outcome::Failed(PageError::from(error))),
-    }
-}
-
-/// The domain's reason, in French, beside the form field its JSON field is typed in.
-fn refusal(error: &DomainError) -> Refusal {
-    let field = match error.field().as_deref() {
-        Some("amount_ht") => Some("montant"),
-        Some("observation_days") => Some("delai"),
-        Some("observations") => Some("observations"),
-        Some("reason") => Some("motif"),
-        _ => None,
-    };
-    let mut message = error.message(Lang::Fr);
-    if let Some(first) = message.get(..1) {
-        message = first.to_uppercase() + &message[1..];
-    }
-    Refusal { field, message: format!("{message}.") }
+/// The API's words as a sentence: a capital first, a full stop last.
+fn sentence(words: &str) -> String {
+    let mut chars = words.trim_end_matches('.').chars();
+    chars.next().map_or_else(String::new, |first| format!("{}{}.", first.to_uppercase(), chars.as_str()))
 }
 
 fn done_message(code: &str) -> Option<&'static str> {
@@ -358,6 +339,7 @@ async fn show(
         typed,
         refusal,
         default_days: DEFAULT_OBSERVATION_DAYS,
+        key: random_token(),
     };
     Ok(render(status, &page))
 }
