@@ -22,4 +22,10 @@ fi
 target/release/suivi migrate
 # A demo tenant with a few contracts, and a fresh token per role to explore the API with.
 target/release/suivi demo
+# Port 8080 unless something else holds it; then any free port. `suivi serve` prints the address
+# it really listens on and the page to open first.
+if [ -z "${SUIVI_HTTP_ADDR:-}" ] && (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null; then
+  echo "port 8080 is taken: Suivi will listen on a free port, printed below" >&2
+  export SUIVI_HTTP_ADDR=127.0.0.1:0
+fi
 exec target/release/suivi serve

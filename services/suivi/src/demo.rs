@@ -68,7 +68,7 @@ pub async fn run(pool: &PgPool, vault: &KeyRing) -> anyhow::Result<()> {
 /// The demo's web accounts, one per role a newcomer wants to try, each with a fresh password
 /// (a second run replaces them, as it makes new tokens).
 async fn demo_users(pool: &PgPool, tenant: &TenantId) -> anyhow::Result<()> {
-    println!("\nWeb interface, http://127.0.0.1:8080/ (passwords shown once):");
+    println!("\nWeb interface accounts (passwords shown once; `suivi serve` prints the address to open):");
     let accounts = [
         (Role::Buyer, None, "acheteur@demo.example"),
         (Role::Contractor, Some(CONTRACTOR), "titulaire@demo.example"),

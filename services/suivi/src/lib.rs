@@ -71,7 +71,11 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     let app = app::Application::build_serving(pool.clone(), &config.http_addr, config.http.limits(), vault)
         .await
         .with_context(|| format!("listening on {}", config.http_addr))?;
-    tracing::info!(address = %app.local_addr()?, "HTTP API listening");
+    let address = app.local_addr()?;
+    tracing::info!(%address, "HTTP API listening");
+    // For the person who just started it: where Suivi really is (the port may have been chosen
+    // by the system) and the page to open first. On stdout, not in the logs.
+    println!("Suivi est en service : ouvrez {}connexion dans votre navigateur", browser_url(address));
     telemetry::install_metrics();
     serve_metrics(&config.http.metrics_addr, shutdown.clone()).await?;
     let finance = suivi_finance::Finance::new(app.command_runner(), nats.clone(), finance_config(config));
@@ -88,6 +92,18 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
         projector.run(shutdown)
     );
     served.context("serving HTTP")
+}
+
+/// The address a browser on this machine reaches the server at: a wildcard listener is reached
+/// through the loopback.
+fn browser_url(address: std::net::SocketAddr) -> String {
+    let host = match address.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_owned(),
+        ip if ip.is_unspecified() => "[::1]".to_owned(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    format!("http://{host}:{}/", address.port())
 }
 
 /// How often `suivi serve` refreshes the health gauges of `/metrics` (`/readyz` also does).
@@ -143,4 +159,17 @@ pub use nats::connect_nats;
 /// The business day the demo and generated histories are dated against.
 pub fn demo_today() -> chrono::NaiveDate {
     suivi_application::business_today()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_printed_address_is_one_a_browser_reaches() {
+        let url = |text: &str| super::browser_url(text.parse().expect("an address"));
+        assert_eq!(url("127.0.0.1:8080"), "http://127.0.0.1:8080/");
+        assert_eq!(url("0.0.0.0:41234"), "http://127.0.0.1:41234/");
+        assert_eq!(url("[::]:8081"), "http://[::1]:8081/");
+        assert_eq!(url("[::1]:8081"), "http://[::1]:8081/");
+        assert_eq!(url("192.0.2.7:80"), "http://192.0.2.7:80/");
+    }
 }
