@@ -1,6 +1,7 @@
 //! A headless Chromium, one per test, driven through WebDriver (`fantoccini`), with the few
-//! gestures the scenarios need: open a page, fill a field by its label, click a button or a
-//! link by its text, read what the page shows, and take a screenshot.
+//! gestures the scenarios need: open a page, fill a field by its label, pick a radio button or
+//! an option of a list, click a button or a link by its text, read what the page shows (its
+//! text, a field's value, a table's rows), and take a screenshot.
 //!
 //! Each test has its own driver (its own port) and its own browser profile in a directory of its
 //! own, so tests run in parallel. That directory also holds the driver's log and, unless
