@@ -26,7 +26,10 @@
 mod chrome;
 
 mod access;
+mod contractor;
 mod csrf;
+mod dashboard;
+mod facilitator;
 mod sign_in;
 
 use serde_json::json;

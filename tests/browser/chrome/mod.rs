@@ -1,6 +1,7 @@
 //! A headless Chromium, one per test, driven through WebDriver (`fantoccini`), with the few
-//! gestures the scenarios need: open a page, fill a field by its label, click a button or a
-//! link by its text, read what the page shows, and take a screenshot.
+//! gestures the scenarios need: open a page, fill a field by its label, pick a radio button or
+//! an option of a list, click a button or a link by its text, read what the page shows (its
+//! text, a field's value, a table's rows), and take a screenshot.
 //!
 //! Each test has its own driver (its own port) and its own browser profile in a directory of its
 //! own, so tests run in parallel. That directory also holds the driver's log and, unless
@@ -120,6 +121,47 @@ impl Chrome {
         self.client.find(Locator::Id(label)).await.unwrap_or_else(|_| panic!("no field labelled or named {label:?}"))
     }
 
+    /// Picks the radio button or checkbox labelled `label` (or whose id is `label`).
+    pub async fn choose(&self, label: &str) {
+        self.field(label).await.click().await.unwrap_or_else(|error| panic!("choose {label:?}: {error}"));
+    }
+
+    /// Picks, in the list labelled `label`, the option whose text is `option`.
+    pub async fn select(&self, label: &str, option: &str) {
+        let list = self.field(label).await;
+        list.select_by_label(option).await.unwrap_or_else(|error| panic!("pick {option:?} in {label:?}: {error}"));
+    }
+
+    /// What the field labelled `label` (or whose id is `label`) holds now.
+    pub async fn value(&self, label: &str) -> String {
+        let field = self.field(label).await;
+        field.prop("value").await.expect("the field's value").unwrap_or_default()
+    }
+
+    /// The visible text of the element whose id is `id`, or `None` when the page has none.
+    pub async fn text_of(&self, id: &str) -> Option<String> {
+        let element = self.client.find(Locator::Id(id)).await.ok()?;
+        Some(element.text().await.expect("the element's text"))
+    }
+
+    /// The body rows of the table whose caption is `caption`, each as its cells' texts (header
+    /// cell included), spaces normalised: the pages write no-break spaces before units and
+    /// narrow ones between thousands, which a test would rather not spell.
+    pub async fn table(&self, caption: &str) -> Vec<Vec<String>> {
+        let script = format!(
+            "const table = [...document.querySelectorAll('table')]
+                 .find(t => t.caption && t.caption.textContent.trim() === {caption});
+             if (!table) return null;
+             return [...table.tBodies].flatMap(b => [...b.rows])
+                 .map(r => [...r.cells].map(c => c.textContent));",
+            caption = serde_json::to_string(caption).expect("a JSON string"),
+        );
+        let rows = self.script(&script).await;
+        let rows: Vec<Vec<String>> =
+            serde_json::from_value(rows).unwrap_or_else(|_| panic!("no table captioned {caption:?}"));
+        rows.into_iter().map(|row| row.iter().map(|cell| normalise_spaces(cell)).collect()).collect()
+    }
+
     /// Clicks the button whose text is `text` and waits for the page it leads to.
     pub async fn click(&self, text: &str) {
         let xpath =
@@ -236,4 +278,12 @@ fn xpath_literal(text: &str) -> String {
     }
     let parts: Vec<String> = text.split('\'').map(|part| format!("'{part}'")).collect();
     format!("concat({})", parts.join(", \"'\", "))
+}
+
+/// `text` with every run of white space (no-break ones included) as one plain space, trimmed.
+pub fn normalise_spaces(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{202f}')
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
