@@ -43,3 +43,25 @@ async fn migrate_creates_the_database_and_the_event_store_and_is_idempotent() {
     assert_eq!(runs, [true, true]);
     assert_eq!(tables, 2);
 }
+
+/// `suivi bench reporting` end to end on a few contracts for a second per phase: the pages all
+/// answer 200 to the bench's signed-in account (it fails otherwise), and the tables are printed.
+#[test]
+fn bench_reporting_runs_on_a_few_contracts() {
+    let server = std::env::var("SUIVI_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let name = format!("suivi_cli_{}", uuid::Uuid::new_v4().simple());
+    let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
+    // More than one list page (50 rows), so that the second page is part of the run.
+    let output = suivi()
+        .args(["bench", "reporting", "--reporting-contracts", "120", "--seconds", "1"])
+        .env("DATABASE_URL", &url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    for expected in ["dashboard", "contract list", "contract page", "`/marches?apres=", "XLSX export"] {
+        assert!(stdout.contains(expected), "{expected} missing from:\n{stdout}");
+    }
+}

@@ -95,7 +95,7 @@ async fn write_awards(pool: &sqlx::PgPool, tenant: &TenantId, contracts: usize) 
     Ok(())
 }
 
-async fn rebuild_read_models(scratch: &ScratchDatabase) -> anyhow::Result<()> {
+pub(super) async fn rebuild_read_models(scratch: &ScratchDatabase) -> anyhow::Result<()> {
     let rebuild = Command::new(std::env::current_exe()?)
         .args(["projector", "rebuild"])
         .env("DATABASE_URL", scratch.url())

@@ -9,6 +9,7 @@ mod http;
 mod jetstream;
 mod postgres;
 mod projector;
+mod reporting;
 mod sample;
 
 use std::time::Duration;
@@ -39,6 +40,9 @@ pub struct BenchArgs {
     /// Contracts in the XLSX export.
     #[arg(long, default_value_t = 10_000)]
     pub export_contracts: usize,
+    /// Contracts (with their whole history) behind the reporting pages.
+    #[arg(long, default_value_t = 10_000)]
+    pub reporting_contracts: usize,
     /// Keep the scratch database at the end (to replay `suivi projector rebuild` on it, say).
     #[arg(long)]
     pub keep_database: bool,
@@ -55,6 +59,9 @@ pub enum BenchTarget {
     Projector,
     /// The XLSX export of 10 000 contracts through the HTTP API: time and peak memory.
     Export,
+    /// The dashboard, contract list and contract pages over 10 000 contracts with their history
+    /// at 8 clients (`--seconds` per page kind and concurrency), then the XLSX export.
+    Reporting,
 }
 
 pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
@@ -134,8 +141,16 @@ async fn measure(config: &Config, args: &BenchArgs, scratch: &postgres::ScratchD
         );
         println!();
     }
-    if matches!(args.what, BenchTarget::All | BenchTarget::Export) {
-        let f = export::xlsx_export(scratch, args.export_contracts).await?;
+    if matches!(args.what, BenchTarget::All | BenchTarget::Reporting) {
+        let figures = reporting::reporting(scratch, args.reporting_contracts, duration).await?;
+        reporting::print(&figures);
+    }
+    // The reporting bench's export figures are the export bench's own, run after the pages (its
+    // awards go to a tenant of their own, so the pages above did not see them).
+    if matches!(args.what, BenchTarget::All | BenchTarget::Export | BenchTarget::Reporting) {
+        let contracts =
+            if args.what == BenchTarget::Reporting { args.reporting_contracts } else { args.export_contracts };
+        let f = export::xlsx_export(scratch, contracts).await?;
         println!(
             "| contracts | raw SELECT of the rows | XLSX export (HTTP) | ratio | target | peak RSS (before) | target |"
         );
