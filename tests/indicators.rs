@@ -31,7 +31,7 @@ use suivi_projector::indicators::{
     InsertionHours, InterestUnavailable, LineHours, ModalityHours, NationalTargets, PaymentDelays, Penalties,
     PenaltyDecisions, ProfileCount, SmeAwards, YearlyIndicators,
 };
-use suivi_projector::{target, yearly_indicators, Projector, ProjectorConfig};
+use suivi_projector::{cached_yearly_indicators, target, yearly_indicators, Projector, ProjectorConfig};
 use suivi_proto::events::{EligibleCategory as Category, InsertionModality as Modality};
 use suivi_proto::TenantId;
 
@@ -1055,4 +1055,35 @@ async fn get_indicators_refuses_contractors_and_finance_and_a_missing_or_invalid
     // A contractor is refused before the year is even read.
     let response = app.get("/api/indicators", &app.tokens.contractor).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+/// The dashboard reads the year's indicators through a cache: the same answer while the read
+/// models are unchanged, a fresh one as soon as the projector applies a batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cached_indicators_are_recomputed_when_the_projector_moves_on() {
+    let db = TestDatabase::new().await;
+    seed(&db).await;
+    let (schema, tenant) = (target::active(&db.pool).await.unwrap(), TenantId::parse("agglo").unwrap());
+    let first = cached_yearly_indicators(&db.pool, schema, &tenant, 2025).await.unwrap();
+    let again = cached_yearly_indicators(&db.pool, schema, &tenant, 2025).await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &again), "computed once while nothing changed");
+    assert_eq!(*first, indicators_of(&db, "agglo", 2025).await, "the cache answers what a computation does");
+
+    // A contract notified in 2025, projected: the cached answer follows.
+    let award = Award {
+        buyer: B1,
+        contractor: (C1, "pme"),
+        amount_ht: "50000.00",
+        months: 6,
+        notified: "2025-09-01",
+        social: &[],
+        environmental: &[],
+        clause: None,
+        advance: None,
+    };
+    Contract::award(&db, "agglo", award).await;
+    project_everything(&db.pool).await;
+    let after = cached_yearly_indicators(&db.pool, schema, &tenant, 2025).await.unwrap();
+    assert_eq!(after.consolidated.notified.count, first.consolidated.notified.count + 1);
+    assert_eq!(*after, indicators_of(&db, "agglo", 2025).await);
 }

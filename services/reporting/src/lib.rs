@@ -14,7 +14,7 @@ use axum::Json;
 use suivi_http::policies::IndicatorReaders;
 use suivi_http::routes::{Doc, Query, Routes};
 use suivi_http::{AppState, Authorized, Problem, ProblemCode, Text};
-use suivi_projector::{target, yearly_indicators, YearlyIndicators};
+use suivi_projector::{cached_yearly_indicators, target, YearlyIndicators};
 
 /// The years indicators may be asked for.
 pub const YEARS: RangeInclusive<i32> = 2000..=2100;
@@ -147,8 +147,9 @@ async fn indicators(
 ) -> Result<Json<YearlyIndicators>, Problem> {
     let year = year_of(query.as_deref())?;
     let schema = target::active(&state.pool).await.map_err(database_problem)?;
-    let indicators = yearly_indicators(&state.pool, schema, &principal.tenant, year).await.map_err(database_problem)?;
-    Ok(Json(indicators))
+    let indicators =
+        cached_yearly_indicators(&state.pool, schema, &principal.tenant, year).await.map_err(database_problem)?;
+    Ok(Json(YearlyIndicators::clone(&indicators)))
 }
 
 /// Reads the query string as the handler does: `year` is required, once, a calendar year in

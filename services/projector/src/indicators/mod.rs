@@ -12,6 +12,7 @@
 //!
 //! What each figure counts and which date decides its year: `docs/indicators.md`.
 
+mod cache;
 mod queries;
 pub mod targets;
 mod types;
@@ -24,6 +25,7 @@ use suivi_proto::TenantId;
 
 use crate::target::Schema;
 
+pub use cache::cached_yearly_indicators;
 pub use targets::{NationalPlan, NationalTargets};
 pub use types::*;
 

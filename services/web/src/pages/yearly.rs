@@ -13,7 +13,7 @@ use suivi_application::Role;
 use suivi_http::tenants::ListedBuyer;
 use suivi_http::AppState;
 use suivi_projector::indicators::{Indicators, NationalTargets};
-use suivi_projector::{target, yearly_indicators, Schema};
+use suivi_projector::{cached_yearly_indicators, target, Schema};
 use uuid::Uuid;
 
 use super::list::Choice;
@@ -186,11 +186,11 @@ pub async fn load(state: &AppState, session: &Session, selection: &Selection) ->
     let tenant = &session.principal.tenant;
     let schema = target::active(&state.pool).await.map_err(PageError::unavailable)?;
     let yearly =
-        yearly_indicators(&state.pool, schema, tenant, selection.year).await.map_err(PageError::unavailable)?;
+        cached_yearly_indicators(&state.pool, schema, tenant, selection.year).await.map_err(PageError::unavailable)?;
     let indicators = match &selection.buyer {
-        None => yearly.consolidated,
-        Some(chosen) => match yearly.buyers.into_iter().find(|buyer| buyer.buyer_siret == chosen.siret) {
-            Some(buyer) => buyer.indicators,
+        None => yearly.consolidated.clone(),
+        Some(chosen) => match yearly.buyers.iter().find(|buyer| buyer.buyer_siret == chosen.siret) {
+            Some(buyer) => buyer.indicators.clone(),
             // A buyer without any figure in the year is left out of the answer: all zeros, and
             // the targets beside its (absent) shares all the same.
             None => {
@@ -211,7 +211,7 @@ pub async fn load(state: &AppState, session: &Session, selection: &Selection) ->
         .map_err(PageError::unavailable)?;
     let lag = suivi_projector::lag(&state.pool, schema).await.map_err(PageError::unavailable)?;
     Ok(YearData {
-        targets: yearly.national_targets,
+        targets: yearly.national_targets.clone(),
         indicators,
         at_risk,
         as_of: format::moment(updated_at),

@@ -1,0 +1,86 @@
+//! The year's indicators, computed once per state of what they are computed from.
+//!
+//! Computing them aggregates every statement line of the year (some 160 000 for 10 000
+//! contracts, about 0.7 s): too slow to do on each view of the dashboard (`BENCHMARKS.md`). They
+//! only change when the projector applies a batch (it stamps the checkpoint's `updated_at`), when
+//! a buyer is named or added, or when a national plan is recorded: an answer is kept while the
+//! stamp of all three is the same, and at most [`AT_MOST`]. Requests for the same year wait for
+//! the one computation in progress rather than starting their own.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use suivi_proto::TenantId;
+
+use super::{yearly_indicators, YearlyIndicators};
+use crate::target::Schema;
+
+/// The longest an answer is kept, even when the read models did not change.
+pub const AT_MOST: Duration = Duration::from_secs(60);
+
+/// Above this many (database, schema, tenant, year) entries, the cache starts afresh.
+const MAX_ENTRIES: usize = 512;
+
+/// Which answer: the database too, since one process may serve several (the tests do).
+type Key = (String, &'static str, String, i32);
+
+/// What the indicators depend on, as cheap to read as a row: the read models' last batch, the
+/// tenant's buyers and their names, the national plans.
+#[derive(Debug, PartialEq, Eq, sqlx::FromRow)]
+struct Stamp {
+    projected_at: DateTime<Utc>,
+    buyers: Option<String>,
+    plans: Option<String>,
+}
+
+struct Entry {
+    stamp: Stamp,
+    computed_at: Instant,
+    indicators: Arc<YearlyIndicators>,
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<Entry>>>;
+
+fn slots() -> &'static Mutex<HashMap<Key, Slot>> {
+    static SLOTS: OnceLock<Mutex<HashMap<Key, Slot>>> = OnceLock::new();
+    SLOTS.get_or_init(Default::default)
+}
+
+/// [`yearly_indicators`], reused while the read models of `schema` are unchanged.
+pub async fn cached_yearly_indicators(
+    pool: &PgPool,
+    schema: Schema,
+    tenant: &TenantId,
+    year: i32,
+) -> Result<Arc<YearlyIndicators>, sqlx::Error> {
+    let stamp: Stamp = sqlx::query_as(&format!(
+        "select c.updated_at as projected_at,
+                (select md5(string_agg(siret || '|' || coalesce(name, ''), ',' order by siret))
+                   from tenant_buyers where tenant = $1) as buyers,
+                (select md5(string_agg(p::text, ',' order by p::text)) from pnad_targets p) as plans
+         from {}.checkpoint c",
+        schema.name()
+    ))
+    .bind(tenant.as_str())
+    .fetch_one(pool)
+    .await?;
+    let database = pool.connect_options().get_database().unwrap_or_default().to_owned();
+    let key = (database, schema.name(), tenant.as_str().to_owned(), year);
+    let slot = {
+        let mut slots = slots().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slots.len() >= MAX_ENTRIES && !slots.contains_key(&key) {
+            slots.clear();
+        }
+        slots.entry(key).or_default().clone()
+    };
+    let mut entry = slot.lock().await;
+    if let Some(kept) = entry.as_ref().filter(|kept| kept.stamp == stamp && kept.computed_at.elapsed() < AT_MOST) {
+        return Ok(kept.indicators.clone());
+    }
+    let indicators = Arc::new(yearly_indicators(pool, schema, tenant, year).await?);
+    *entry = Some(Entry { stamp, computed_at: Instant::now(), indicators: indicators.clone() });
+    Ok(indicators)
+}
