@@ -126,14 +126,8 @@ pub async fn page(
     let principal = &session.principal;
     let listed = state.app.list_contracts(principal, &filter).await?;
     let buyers = suivi_http::tenants::buyers(&state.pool, &principal.tenant).await.map_err(PageError::unavailable)?;
-    let buyer_name = |siret: &str| {
-        buyers
-            .iter()
-            .find(|buyer| buyer.siret == siret)
-            .and_then(|buyer| buyer.name.clone())
-            .unwrap_or_else(|| format!("SIRET {siret}"))
-    };
-    let rows: Vec<Row> = listed.items.iter().map(|row| list_row(row, buyer_name(&row.buyer_siret))).collect();
+    let rows: Vec<Row> =
+        listed.items.iter().map(|row| list_row(row, super::buyer_name(&buyers, &row.buyer_siret))).collect();
     let whose = if principal.role == Role::Contractor { "Vos marchés" } else { "Marchés de votre organisation" };
     let caption = match rows.len() {
         0 | 1 => format!("{whose} : {} marché affiché", rows.len()),

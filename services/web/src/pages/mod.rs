@@ -45,6 +45,15 @@ impl Nav {
     }
 }
 
+/// A buyer as the pages name it: its name when one is recorded, its SIRET otherwise.
+pub fn buyer_name(buyers: &[suivi_http::tenants::ListedBuyer], siret: &str) -> String {
+    buyers
+        .iter()
+        .find(|buyer| buyer.siret == siret)
+        .and_then(|buyer| buyer.name.clone())
+        .unwrap_or_else(|| format!("SIRET {siret}"))
+}
+
 /// A rendered template, or a 500 if it could not be (it cannot fail on the data we give it,
 /// but a page must never panic).
 pub fn render(status: StatusCode, template: &impl Template) -> Response {

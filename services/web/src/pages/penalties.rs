@@ -40,13 +40,6 @@ pub async fn page(session: Session, State(state): State<AppState>) -> Result<Res
     let (rows, lag) = state.app.list_penalties(&session.principal).await?;
     let buyers =
         suivi_http::tenants::buyers(&state.pool, &session.principal.tenant).await.map_err(PageError::unavailable)?;
-    let buyer_name = |siret: &str| {
-        buyers
-            .iter()
-            .find(|buyer| buyer.siret == siret)
-            .and_then(|buyer| buyer.name.clone())
-            .unwrap_or_else(|| format!("SIRET {siret}"))
-    };
     let contractor = session.principal.role == Role::Contractor;
     let today = business_today();
     let rows: Vec<Row> = rows
@@ -56,7 +49,7 @@ pub async fn page(session: Session, State(state): State<AppState>) -> Result<Res
             Row {
                 href: format!("/marches/{}/penalite", row.contract_id),
                 object: row.object.clone(),
-                buyer: buyer_name(&row.buyer_siret),
+                buyer: super::buyer_name(&buyers, &row.buyer_siret),
                 proposed: format::euros(row.proposed_amount_ht),
                 stage,
                 to_act,

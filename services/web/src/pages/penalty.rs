@@ -19,7 +19,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use rust_decimal::Decimal;
 use serde::Deserialize;
 use suivi_application::{business_today, Expected};
 use suivi_domain::Command;
@@ -32,7 +31,7 @@ use suivi_proto::quantities::MoneyHt;
 use suivi_reporting::PenaltyView;
 use uuid::Uuid;
 
-use super::{render, submit, Nav, PageError};
+use super::{fields, render, submit, Nav, PageError};
 use crate::csrf::SessionForm;
 use crate::format;
 use crate::sessions::{random_token, Session};
@@ -273,15 +272,10 @@ fn build(step: &str, typed: &Typed, today: chrono::NaiveDate) -> Result<Command,
     })
 }
 
-/// An amount as people type it: `43 980,00`, `43980.00`, `43 980 €`.
+/// An amount as people type it (`43 980,00`, `43980.00`, `43 980 €`), read as the other forms
+/// read figures, in whole cents.
 fn amount(typed: &str) -> Option<MoneyHt> {
-    let cleaned: String = typed
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{202f}' && *c != '€')
-        .collect::<String>()
-        .replace(',', ".");
-    let value: Decimal = cleaned.parse().ok()?;
-    (value.scale() <= 2).then(|| MoneyHt::new(value))
+    fields::as_api::<MoneyHt>(&fields::figure(typed)).filter(|amount| amount.amount().scale() <= 2)
 }
 
 /// The API's words as a sentence: a capital first, a full stop last.
