@@ -142,6 +142,8 @@ async fn the_list_and_the_contract_page_show_the_contract_in_french() {
     for (filter, shown) in [
         ("q=GYMNASE", true),
         ("q=piscine", false),
+        // A NUL cannot reach PostgreSQL: it is left out of the words looked for.
+        ("q=gym%00nase", true),
         ("clause=avec", true),
         ("clause=sans", false),
         ("annee=2025&statut=en-cours", true),

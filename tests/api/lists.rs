@@ -63,6 +63,33 @@ async fn the_contract_list_pages_with_a_cursor_and_filters_from_the_read_models(
 }
 
 #[tokio::test]
+async fn the_contract_list_finds_contracts_by_words_of_their_object_and_by_clause() {
+    let app = TestApp::spawn().await;
+    let gymnase = app.award(&award_body()).await;
+    let mut cleaning = award_body();
+    cleaning["object"] = json!("Nettoyage des bâtiments communaux");
+    cleaning.as_object_mut().unwrap().remove("insertion_clause");
+    let cleaning = app.award(&cleaning).await;
+    app.catch_up().await;
+    let ids = |page: Vec<Value>| page.iter().map(|c| c["contract_id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let list = |query: &'static str| {
+        let app = &app;
+        async move {
+            let response = app.get(&format!("/api/contracts?{query}"), &app.tokens.buyer).await;
+            assert_eq!(response.status(), StatusCode::OK, "{query}");
+            ids(response.json().await.unwrap())
+        }
+    };
+    assert_eq!(list("q=NETTOYAGE%20des").await, [cleaning.as_str()], "case ignored, words in order");
+    assert_eq!(list("q=b%C3%A2timents").await, [cleaning.as_str()], "accented letters, percent-encoded");
+    assert!(list("q=des%20nettoyage").await.is_empty(), "the words in another order");
+    assert!(list("q=100%25").await.is_empty(), "a % is a character, not a wildcard");
+    assert_eq!(list("q=%20%20").await.len(), 2, "blank is no filter");
+    assert_eq!(list("has_clause=true").await, [gymnase.as_str()]);
+    assert_eq!(list("has_clause=false&q=nettoyage").await, [cleaning.as_str()]);
+}
+
+#[tokio::test]
 async fn a_list_shows_how_far_behind_the_log_it_is() {
     let app = TestApp::spawn().await;
     app.catch_up().await; // the harness's participants
@@ -86,6 +113,8 @@ async fn bad_list_parameters_and_path_ids_get_problems_naming_them() {
         ("limit=501", "limit"),
         ("cursor=%%%", "cursor"),
         ("year=2024&year=2025", "year"),
+        ("has_clause=yes", "has_clause"),
+        ("q=a%00b", "q"),
     ] {
         let response = app.get(&format!("/api/contracts?{query}"), &app.tokens.buyer).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");

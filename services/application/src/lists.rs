@@ -29,7 +29,7 @@ pub struct ContractFilter {
     pub at_risk: Option<bool>,
     /// Only contracts with (`true`) or without (`false`) an insertion clause.
     pub has_clause: Option<bool>,
-    /// Only contracts whose object contains these words, in this order (case ignored).
+    /// Only contracts whose object contains this text (case ignored).
     pub search: Option<String>,
     /// The page starts after this contract (the previous page's `next`).
     pub after: Option<Uuid>,

@@ -56,7 +56,7 @@ pub fn routes() -> Routes {
                 "A page of contracts, in the order of their ids (the order they were recorded).",
             )
             .query(Query {
-                parameters: &["Buyer", "Status", "NotifiedIn", "AtRisk", "Limit", "Cursor"],
+                parameters: &["Buyer", "Status", "NotifiedIn", "AtRisk", "HasClause", "Search", "Limit", "Cursor"],
                 parse: |query| list_query(query).map(drop),
                 refused: &[("unknown_status", "status=open"), ("unknown_parameter", "colour=red")],
             }),
@@ -218,7 +218,8 @@ async fn settle(
 }
 
 /// `GET /api/contracts`: the caller's contracts (a contractor's: those it holds), from the read
-/// models, by pages: `buyer`, `status`, `year` (of notification), `at_risk`, `limit`, `cursor`.
+/// models, by pages: `buyer`, `status`, `year` (of notification), `at_risk`, `has_clause`, `q`
+/// (words of the object), `limit`, `cursor`.
 #[tracing::instrument(skip_all)]
 async fn list(
     principal: Authorized<Readers>,
@@ -235,7 +236,7 @@ async fn list(
 
 /// Reads the list's query string: its parameters (kept for the next page's link) and the filter.
 pub fn list_query(query: Option<&str>) -> Result<(HashMap<String, String>, ContractFilter), Problem> {
-    let parameters = parse_query(query, &["buyer", "status", "year", "at_risk", "limit", "cursor"])?;
+    let parameters = parse_query(query, &["buyer", "status", "year", "at_risk", "has_clause", "q", "limit", "cursor"])?;
     let filter = ContractFilter {
         buyer_siret: parameter(
             &parameters,
@@ -258,9 +259,20 @@ pub fn list_query(query: Option<&str>) -> Result<(HashMap<String, String>, Contr
         at_risk: parameter(&parameters, "at_risk", Text::new("true ou false", "true or false"), |v| v.parse().ok())?,
         after: parameter(&parameters, "cursor", a_cursor(), |v| decode_cursor(v).and_then(|text| text.parse().ok()))?,
         limit: limit(&parameters, MAX_PAGE)?,
-        // The web interface's filters; the API does not offer them (yet).
-        has_clause: None,
-        search: None,
+        has_clause: parameter(&parameters, "has_clause", Text::new("true ou false", "true or false"), |v| {
+            v.parse().ok()
+        })?,
+        // Blank is no filter; a control character (a NUL PostgreSQL cannot compare) is refused.
+        search: parameter(
+            &parameters,
+            "q",
+            Text::new("1 à 200 caractères, sans caractère de contrôle", "1 to 200 characters, no control character"),
+            |v| {
+                let fits = v.chars().count() <= 200 && !v.chars().any(char::is_control);
+                fits.then(|| Some(v.trim().to_owned()).filter(|words| !words.is_empty()))
+            },
+        )?
+        .flatten(),
     };
     Ok((parameters, filter))
 }

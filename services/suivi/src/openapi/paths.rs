@@ -156,6 +156,22 @@ pub fn parameters() -> Value {
             "schema": { "type": "boolean" },
             "example": true,
         },
+        "HasClause": {
+            "name": "has_clause",
+            "in": "query",
+            "required": false,
+            "description": "Only contracts with (`true`) or without (`false`) an insertion clause (committed hours).",
+            "schema": { "type": "boolean" },
+            "example": true,
+        },
+        "Search": {
+            "name": "q",
+            "in": "query",
+            "required": false,
+            "description": "Only contracts whose object contains this text, case ignored (blank: every contract).",
+            "schema": { "type": "string", "maxLength": 200, "pattern": "^[^\\u0000-\\u001f\\u007f]*$" },
+            "example": "gymnase",
+        },
         "Limit": {
             "name": "limit",
             "in": "query",

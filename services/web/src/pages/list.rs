@@ -91,7 +91,8 @@ impl Query {
             year: self.get("annee").parse().ok().filter(|year| (2000..=2100).contains(year)),
             at_risk: yes_no(self.get("risque"), "en-retard", "dans-les-temps"),
             has_clause: yes_no(self.get("clause"), "avec", "sans"),
-            search: (!search.is_empty()).then(|| search.chars().take(200).collect()),
+            // A control character (a NUL PostgreSQL cannot compare) is no text to look for.
+            search: (!search.is_empty()).then(|| search.chars().filter(|c| !c.is_control()).take(200).collect()),
             after: self.get("apres").parse::<Uuid>().ok(),
             limit: PAGE_SIZE,
         }
