@@ -412,7 +412,7 @@ async fn the_demo_seeds_participants_and_contracts_once_and_prints_working_token
     };
     let first = stdout(&demo());
     assert_eq!(first.lines().filter(|l| l.starts_with("demo participant")).count(), 7, "{first}");
-    assert_eq!(first.lines().filter(|l| l.starts_with("demo contract")).count(), 4, "{first}");
+    assert_eq!(first.lines().filter(|l| l.starts_with("demo contract")).count(), 5, "{first}");
     let named = "select count(*) from tenant_buyers where tenant = 'demo' and named_by = 'administrator'";
     assert_eq!(count(&db, named).await, 2, "both demo buyers named, as the indicators show them");
     // A believable demo: nobody above 230 h in a month, one person on two contracts.
@@ -456,22 +456,33 @@ async fn the_demo_seeds_participants_and_contracts_once_and_prints_working_token
 
 /// The settled demo contract: 200 h committed, 125 h validated, its proposal waiting for a decision.
 async fn assert_demo_has_a_penalty_to_decide(db: &TestDatabase) {
-    let settled: uuid::Uuid = sqlx::query_scalar("select stream_id from events where event_type = 'contract_settled'")
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+    let settled: Vec<uuid::Uuid> =
+        sqlx::query_scalar("select stream_id from events where event_type = 'contract_settled' order by stream_id")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(settled.len(), 2, "one penalty to notify, one notified");
     let store = suivi_store::EventStore::new(db.pool.clone());
-    let stored = store.read_stored_stream(settled, i64::MAX).await.unwrap();
-    let events: Vec<_> = stored.iter().map(|e| e.decode_event().unwrap()).collect();
-    let contract = suivi_domain::Contract::from_events(events.iter());
     let references = suivi_store::reference_rates::load(&db.pool).await.unwrap();
-    let view = suivi_reporting::PenaltyView::of(settled, events.len() as i64, contract.awarded().unwrap(), &references)
-        .expect("a proposal");
-    let suivi_domain::ProposedPenalty::Computed { steps } = &view.proposal else { panic!("{view:?}") };
-    assert_eq!(steps.committed_hours.value(), rust_decimal::Decimal::from(200));
-    assert_eq!(steps.counted_hours.value(), rust_decimal::Decimal::from(125));
-    assert!(view.proposed_amount_ht > suivi_proto::MoneyHt::ZERO, "{view:?}");
-    assert!(view.decision.is_none());
+    let mut notified = 0;
+    for id in settled {
+        let stored = store.read_stored_stream(id, i64::MAX).await.unwrap();
+        let events: Vec<_> = stored.iter().map(|e| e.decode_event().unwrap()).collect();
+        let contract = suivi_domain::Contract::from_events(events.iter());
+        let view = suivi_reporting::PenaltyView::of(id, events.len() as i64, contract.awarded().unwrap(), &references)
+            .expect("a proposal");
+        let suivi_domain::ProposedPenalty::Computed { steps } = &view.proposal else { panic!("{view:?}") };
+        assert_eq!(steps.committed_hours.value(), rust_decimal::Decimal::from(200));
+        assert_eq!(steps.counted_hours.value(), rust_decimal::Decimal::from(125));
+        let expected = suivi_proto::MoneyHt::new(rust_decimal::Decimal::from(4500)); // 75 h short × 60 €
+        assert_eq!(view.proposed_amount_ht, expected, "{view:?}");
+        assert!(view.decision.is_none());
+        if let Some(notice) = &view.notice {
+            assert_eq!(notice.amount_ht, view.proposed_amount_ht, "the notice gives the proposal");
+            notified += 1;
+        }
+    }
+    assert_eq!(notified, 1, "the contractor has one notice to answer");
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! `suivi demo`: a demo tenant a newcomer can explore with curl and the web interface.
 //!
-//! Creates the tenant `demo` (if missing) with seven registered participants and four contracts
+//! Creates the tenant `demo` (if missing) with seven registered participants and five contracts
 //! at different stages, and prints one fresh token per role and the web accounts of a buyer, a
 //! contractor and a facilitator with fresh passwords. Running it again only prints new tokens
 //! and passwords. The people are made up; one of them works on two contracts (155 h a month in all, under
@@ -224,7 +224,12 @@ async fn seed(pool: &PgPool, vault: &KeyRing, tenant: &TenantId) -> anyhow::Resu
         }
         println!("demo contract {id}: {object}");
     }
-    demo.contract_settled_short_of_hours(&codes, notified, today).await
+    // One penalty for the facilitator to notify, one notified and awaiting the contractor's
+    // observations (each guide's examples start from one of them).
+    let cleaning = ("Nettoyage des bâtiments communaux", [3, 4]);
+    demo.contract_settled_short_of_hours(cleaning, &codes, notified, today, false).await?;
+    let meals = ("Fourniture des repas de la restauration scolaire", [0, 5]);
+    demo.contract_settled_short_of_hours(meals, &codes, notified, today, true).await
 }
 
 /// The demo's principals, running commands through the application like any edge.
@@ -262,16 +267,18 @@ impl Demo {
         Ok(())
     }
 
-    /// A small contract, every statement line reviewed and settled today with hours short: its
-    /// penalty proposal waits for the facilitator's decision (`GET …/penalty`).
+    /// A small contract on which two of the people (`crew`, in [`PEOPLE`] order) worked, every
+    /// statement line reviewed and settled today 75 h short: its penalty proposal (4 500 €)
+    /// waits for the facilitator, or, `notify`, was notified today and waits for observations.
     async fn contract_settled_short_of_hours(
         &self,
+        (object, crew): (&str, [usize; 2]),
         codes: &[ParticipantCode],
         notified: NaiveDate,
         today: NaiveDate,
+        notify: bool,
     ) -> anyhow::Result<()> {
         let id = Uuid::now_v7();
-        let object = "Nettoyage des bâtiments communaux";
         let award = award(object, MEMBER_COMMUNE, "96000.00", "200", notified)?;
         self.run(&self.buyer, id, Command::Award(award)).await?;
         let start = notified.with_day(1).and_then(|d| d.checked_add_months(Months::new(1))).context("month")?;
@@ -282,9 +289,9 @@ impl Demo {
             "number": 1, "period": period, "cumulative_value_ht": "96000.00",
             "received_on": end.succ_opt().unwrap_or(end).min(today).to_string(),
             "statement": { "lines": [
-                { "line_id": 1, "beneficiary": participant(3),
+                { "line_id": 1, "beneficiary": participant(crew[0]),
                   "category": "other_eligible", "modality": "direct_hire", "hours": "80", "period": period },
-                { "line_id": 2, "beneficiary": participant(4),
+                { "line_id": 2, "beneficiary": participant(crew[1]),
                   "category": "other_eligible", "modality": "subcontracting_siae", "hours": "45", "period": period }
             ] }
         }))?;
@@ -299,7 +306,13 @@ impl Demo {
         let settlement =
             serde_json::from_value(json!({ "final_amount_ht": "96000.00", "settled_on": today.to_string() }))?;
         self.run(&self.buyer, id, Command::Settle(settlement)).await?;
-        println!("demo contract {id}: {object} (settled, 75 h short: penalty to decide)");
+        if notify {
+            let notice = serde_json::from_value(json!({ "amount_ht": "4500.00", "notified_on": today.to_string() }))?;
+            self.run(&self.facilitator, id, Command::NotifyPenalty(notice)).await?;
+            println!("demo contract {id}: {object} (settled, 75 h short: penalty notified, observations awaited)");
+        } else {
+            println!("demo contract {id}: {object} (settled, 75 h short: penalty to notify)");
+        }
         Ok(())
     }
 }
