@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/ensure-services.sh
-# The browser tests (tests/browser) drive Debian's Chromium through chromedriver.
-deploy/ensure-browser.sh
+# The browser tests drive Debian's Chromium through chromedriver; the guides' examples, curl and jq.
+deploy/ensure-test-tools.sh
 # The end-to-end tests drive the `suivi` binary itself.
 cargo build --locked --bin suivi
 cargo test --workspace --locked "$@"

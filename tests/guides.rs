@@ -1,10 +1,7 @@
 //! The user guides of `docs/guides/`, played against the demo data a newcomer gets: every page a
-//! guide links to opens for the guide's reader, and every read request a guide shows (a `curl`
-//! line without a placeholder to fill in) answers 200, run verbatim by `bash` with the reader's
-//! `SUIVI_URL` and `SUIVI_TOKEN`. A guide cannot drift from the product without this failing.
-//!
-//! Not played: requests that write (they need an id, a version, a body the reader adapts) and
-//! lines with a placeholder such as `<id>`; the API's own tests cover those routes.
+//! guide links to opens for the guide's reader, and every shell example of a role guide runs
+//! verbatim, in order, by `bash` with the reader's `SUIVI_URL` and `SUIVI_TOKEN`, every request
+//! answered without error. A guide cannot drift from the product without this failing.
 
 #![allow(clippy::unwrap_used)]
 
@@ -15,13 +12,6 @@ use suivi_e2e::web::{Browser, PASSWORD};
 use suivi_e2e::TestApp;
 use suivi_http::Role;
 use suivi_proto::TenantId;
-
-/// A guide, the demo account its reader signs in with, and the role of its API token.
-const GUIDES: &[(&str, &str, Role)] = &[
-    ("acheteur.md", "acheteur@demo.example", Role::Buyer),
-    ("titulaire.md", "titulaire@demo.example", Role::Contractor),
-    ("facilitateur.md", "facilitateur@demo.example", Role::Facilitator),
-];
 
 /// Every demo account, for the web interface's guide (written for all of them).
 const ACCOUNTS: &[&str] = &["acheteur@demo.example", "titulaire@demo.example", "facilitateur@demo.example"];
@@ -39,22 +29,78 @@ fn page_links(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The read requests a guide shows: `curl` lines that send nothing and have nothing to fill in.
-fn read_requests(text: &str) -> Vec<String> {
-    let mut in_shell = false;
-    let mut requests = Vec::new();
+/// The shell blocks of a guide (```` ```sh ````), in order.
+fn shell_blocks(text: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut block: Option<String> = None;
     for line in text.lines() {
         if line.starts_with("```") {
-            in_shell = line == "```sh";
-            continue;
-        }
-        let line = line.trim();
-        let writes = line.contains(" -X ") || line.contains(" -d ") || line.ends_with('\\');
-        if in_shell && line.starts_with("curl ") && !writes && !line.contains('<') {
-            requests.push(line.split(" #").next().unwrap().to_owned());
+            blocks.extend(block.take());
+            block = (line == "```sh").then(String::new);
+        } else if let Some(block) = block.as_mut() {
+            block.push_str(line);
+            block.push('\n');
         }
     }
-    requests
+    blocks
+}
+
+/// The shell examples of a guide's reader, in order, as one script. Left out: the reader's own
+/// address and token (`export SUIVI_URL=…`, `SUIVI_TOKEN=…`: the test gives its own), and the
+/// blocks of the administrator's `suivi …` commands, run on the server
+/// (`services/suivi/tests/cli.rs` plays those, with the same rule).
+fn shell_examples(text: &str) -> String {
+    let is_admin = |block: &String| block.lines().any(|line| line.trim_start().starts_with("suivi "));
+    let readers_own = |line: &&str| {
+        let line = line.trim_start();
+        line.starts_with("export SUIVI_URL=") || line.starts_with("export SUIVI_TOKEN=")
+    };
+    let mut script = String::new();
+    for block in shell_blocks(text).iter().filter(|block| !is_admin(block)) {
+        for line in block.lines().filter(|line| !readers_own(line)) {
+            script.push_str(line);
+            script.push('\n');
+        }
+    }
+    script
+}
+
+/// Runs a guide's shell examples in one `bash`, as its reader would with `SUIVI_URL` and
+/// `SUIVI_TOKEN` set, in a directory of its own: stopped by the first failing command, and by
+/// the first request answered with an error (4xx, 5xx). The requests it sent (one line each),
+/// and its output.
+async fn play(script: &str, url: &str, token: &str) -> (Vec<String>, String) {
+    let directory = std::env::temp_dir().join(format!("suivi-guide-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let log = directory.join("requests.log");
+    let prelude = "set -euo pipefail\n\
+                   curl() { printf '%s\\n' \"${*//$'\\n'/ }\" >> \"$SUIVI_REQUESTS\"; command curl --fail-with-body \"$@\"; }\n";
+    let (script, url, token) = (format!("{prelude}{script}"), url.to_owned(), token.to_owned());
+    let (dir, log_path) = (directory.clone(), log.clone());
+    // On a blocking thread: the server answering it runs on this test's runtime.
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .current_dir(dir)
+            .env("SUIVI_URL", url)
+            .env("SUIVI_TOKEN", token)
+            .env("SUIVI_REQUESTS", log_path)
+            .output()
+            .expect("bash runs")
+    })
+    .await
+    .unwrap();
+    let requests = std::fs::read_to_string(&log).unwrap_or_default().lines().map(str::to_owned).collect();
+    std::fs::remove_dir_all(&directory).unwrap();
+    let transcript = format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{transcript}");
+    (requests, transcript)
 }
 
 /// The demo, seeded in the test's database, with passwords and tokens the test knows.
@@ -72,48 +118,48 @@ async fn token(app: &TestApp, tenant: &TenantId, role: Role) -> String {
     suivi_http::auth::create_token(&app.db.pool, role, tenant, siret, "guide").await.unwrap().token
 }
 
-/// Runs a guide's `curl` line as written, with the reader's environment; the HTTP status. On a
-/// blocking thread: the server answering it runs on this test's runtime.
-async fn play(line: &str, url: &str, token: &str) -> (String, String) {
-    let (script, url, token) = (format!("{line} -o /dev/null -w '%{{http_code}}'"), url.to_owned(), token.to_owned());
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("bash")
-            .arg("-c")
-            .arg(script)
-            .env("SUIVI_URL", url)
-            .env("SUIVI_TOKEN", token)
-            .output()
-            .expect("bash runs")
-    })
-    .await
-    .unwrap();
-    (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
-}
-
-#[tokio::test]
-async fn every_page_and_read_request_of_the_role_guides_works_on_the_demo_data() {
+/// A role guide against a fresh demo: every page it links to opens for its reader, then every
+/// request it shows runs verbatim, in order (a later example uses what an earlier one created).
+/// `email` is the reader's demo web account (finance has none: it works through programs).
+async fn play_guide(name: &str, email: Option<&str>, role: Role) {
     let app = TestApp::spawn().await;
     let tenant = demo(&app).await;
-    let url = app.address.trim_end_matches('/').to_owned();
-    let mut played = 0;
-    for (name, email, role) in GUIDES {
-        let text = guide(name);
+    let text = guide(name);
+    if let Some(email) = email {
         let browser = Browser::signed_in(&app, email).await;
         let pages = page_links(&text);
         assert!(!pages.is_empty(), "{name} points its reader to no page");
         for path in pages {
             let (status, page) = browser.page(&path).await;
             assert_eq!(status, StatusCode::OK, "{name}: {path} as {email}: {page}");
-            played += 1;
-        }
-        let token = token(&app, &tenant, *role).await;
-        for line in read_requests(&text) {
-            let (status, stderr) = play(&line, &url, &token).await;
-            assert_eq!(status, "200", "{name}: `{line}` as {role:?}: {stderr}");
-            played += 1;
         }
     }
-    assert!(played >= 10, "only {played} examples found: is the extraction broken?");
+    let script = shell_examples(&text);
+    let shown = script.matches("curl ").count();
+    assert!(shown >= 3, "{name}: only {shown} requests found: is the extraction broken?\n{script}");
+    let url = app.address.trim_end_matches('/').to_owned();
+    let (requests, transcript) = play(&script, &url, &token(&app, &tenant, role).await).await;
+    assert_eq!(requests.len(), shown, "{name}: every request shown was sent\n{transcript}");
+}
+
+#[tokio::test]
+async fn the_buyer_guide_plays_on_the_demo_data() {
+    play_guide("acheteur.md", Some("acheteur@demo.example"), Role::Buyer).await;
+}
+
+#[tokio::test]
+async fn the_contractor_guide_plays_on_the_demo_data() {
+    play_guide("titulaire.md", Some("titulaire@demo.example"), Role::Contractor).await;
+}
+
+#[tokio::test]
+async fn the_facilitator_guide_plays_on_the_demo_data() {
+    play_guide("facilitateur.md", Some("facilitateur@demo.example"), Role::Facilitator).await;
+}
+
+#[tokio::test]
+async fn the_finance_guide_plays_on_the_demo_data() {
+    play_guide("finances.md", None, Role::Finance).await;
 }
 
 #[tokio::test]
@@ -137,15 +183,15 @@ async fn every_page_of_the_web_interface_guide_opens_for_one_of_the_demo_account
 }
 
 #[test]
-fn the_extraction_finds_links_and_read_requests_and_leaves_writes_out() {
+fn the_extraction_finds_links_and_the_readers_commands_in_order() {
     let text = "Voir [les marchés](/marches) et [l'API](/api/openapi.json).\n\
-                ```sh\ncurl -sS \"$SUIVI_URL/api/contracts\" -H \"Authorization: Bearer $SUIVI_TOKEN\"\n\
-                curl -sS -X POST \"$SUIVI_URL/api/contracts\" -d '{}'\n\
-                curl -sS \"$SUIVI_URL/api/contracts/<id>/penalty\"\n```\n\
-                ```json\ncurl in json\n```";
+                ```sh\nexport SUIVI_URL=https://suivi.exemple.fr\n\
+                curl -sS \"$SUIVI_URL/api/contracts\" \\\n  -H \"Authorization: Bearer $SUIVI_TOKEN\"\n```\n\
+                ```sh\n# sur le serveur\nsuivi tenant create --id t \\\n  --name T\n```\n\
+                ```json\ncurl in json\n```\n```sh\nC=1  # then\n```";
     assert_eq!(page_links(text), ["/marches"]);
     assert_eq!(
-        read_requests(text),
-        ["curl -sS \"$SUIVI_URL/api/contracts\" -H \"Authorization: Bearer $SUIVI_TOKEN\""]
+        shell_examples(text),
+        "curl -sS \"$SUIVI_URL/api/contracts\" \\\n  -H \"Authorization: Bearer $SUIVI_TOKEN\"\nC=1  # then\n"
     );
 }

@@ -65,3 +65,73 @@ fn bench_reporting_runs_on_a_few_contracts() {
         assert!(stdout.contains(expected), "{expected} missing from:\n{stdout}");
     }
 }
+
+/// The administrator's commands of the user guides (`docs/guides/*.md`: the ```` ```sh ````
+/// blocks with a `suivi …` line; `tests/guides.rs` plays the others, the readers' requests), run
+/// verbatim by `bash`, guide after guide, on a fresh database: a guide cannot show a command, a
+/// flag or a value the CLI refuses.
+#[test]
+fn the_administrators_commands_of_the_guides_run_on_a_fresh_database() {
+    let server = std::env::var("SUIVI_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let name = format!("suivi_cli_{}", uuid::Uuid::new_v4().simple());
+    let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
+    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/guides");
+    let mut guides: Vec<_> = std::fs::read_dir(&directory).unwrap().map(|entry| entry.unwrap().path()).collect();
+    guides.sort(); // acheteur.md first: it creates the tenant the others use
+    let mut commands = String::new();
+    for guide in guides {
+        let text = std::fs::read_to_string(&guide).unwrap();
+        for block in administrators_blocks(&text) {
+            commands.push_str(&block);
+        }
+    }
+    let shown = commands.matches("suivi ").count();
+    assert!(shown >= 8, "only {shown} commands found: is the extraction broken?\n{commands}");
+
+    let log = std::env::temp_dir().join(format!("{name}.log"));
+    let prelude = "set -euo pipefail\n\
+                   suivi() { echo \"suivi $*\" >> \"$SUIVI_COMMANDS\"; \"$SUIVI_BIN\" \"$@\"; }\n\
+                   \"$SUIVI_BIN\" migrate\n";
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(format!("{prelude}{commands}"))
+        .env("SUIVI_BIN", env!("CARGO_BIN_EXE_suivi"))
+        .env("SUIVI_COMMANDS", &log)
+        .env("DATABASE_URL", &url)
+        .env("SUIVI_USER_PASSWORD", "un mot de passe de démonstration")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let ran = std::fs::read_to_string(&log).unwrap_or_default();
+    std::fs::remove_file(&log).ok();
+    drop_database(&server, &name);
+    let transcript =
+        format!("{}\n--- stderr\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{commands}\n--- stdout\n{transcript}");
+    assert_eq!(ran.lines().count(), shown, "every command shown ran:\n{ran}\n{transcript}");
+}
+
+/// A guide's shell blocks that hold a `suivi …` command (the administrator's, on the server).
+fn administrators_blocks(text: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut block: Option<String> = None;
+    for line in text.lines() {
+        if line.starts_with("```") {
+            blocks.extend(block.take());
+            block = (line == "```sh").then(String::new);
+        } else if let Some(block) = block.as_mut() {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+    blocks.retain(|block| block.lines().any(|line| line.trim_start().starts_with("suivi ")));
+    blocks
+}
+
+fn drop_database(server: &str, name: &str) {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        let mut admin = PgConnection::connect(server).await.unwrap();
+        sqlx::query(&format!("drop database if exists \"{name}\" with (force)")).execute(&mut admin).await.unwrap();
+    });
+}
