@@ -286,3 +286,51 @@ async fn contractors_other_tenants_and_bad_queries_are_refused_with_a_page() {
     let anonymous = Browser::new(&app).get("/tableau-de-bord").await;
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn the_dashboard_links_the_years_files_and_each_is_the_file_the_api_gives() {
+    let app = TestApp::spawn().await;
+    seed(&app).await;
+    user(&app, &app.tenant, Role::Buyer, None, BUYER).await;
+    let buyer = Browser::signed_in(&app, BUYER).await;
+    let (status, dashboard) = buyer.page(&format!("/tableau-de-bord?annee=2025&acheteur={BUYER_SIRET}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(dashboard.contains("Télécharger les données de 2025"), "{dashboard}");
+    for name in ["contracts", "statement-lines", "penalties", "indicators"] {
+        for (extension, content_type) in [("csv", "text/csv; charset=utf-8"), ("xlsx", "spreadsheetml.sheet")] {
+            let link = format!("/telecharger/{name}.{extension}?annee=2025&acheteur={BUYER_SIRET}");
+            assert!(dashboard.contains(&format!("href=\"{}\"", link.replace('&', "&#38;"))), "{link}: {dashboard}");
+            let file = buyer.get(&link).await;
+            assert_eq!(file.status(), StatusCode::OK, "{link}");
+            let got_type = file.headers()["content-type"].to_str().unwrap().to_owned();
+            assert!(got_type.ends_with(content_type), "{link}: {got_type}");
+            assert!(file.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"), "{link}");
+            let body = file.bytes().await.unwrap();
+            let api_path = format!("/api/exports/{name}.{extension}?year=2025&buyer={BUYER_SIRET}");
+            let api = app.get(&api_path, &app.tokens.buyer).await.bytes().await.unwrap();
+            if extension == "csv" {
+                assert_eq!(body, api, "{link}: the API's file");
+            } else {
+                assert!(
+                    body.starts_with(b"PK") && body.len().abs_diff(api.len()) < 64,
+                    "{link}: a workbook as the API's"
+                );
+            }
+        }
+    }
+    let contracts = buyer.get(&format!("/telecharger/contracts.csv?annee=2025&acheteur={BUYER_SIRET}")).await;
+    assert!(contracts.text().await.unwrap().contains(GYMNASIUM));
+
+    let (status, page) = buyer.page("/telecharger/secrets.txt?annee=2025").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("Fichier inconnu"), "{page}");
+    let (status, page) =
+        buyer.page(&format!("/telecharger/contracts.csv?annee=2025&acheteur={OTHER_BUYER_SIRET}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another tenant's buyer: {page}");
+    user(&app, &app.tenant, Role::Contractor, Some(CONTRACTOR_SIRET), "titulaire@btp.example").await;
+    let contractor = Browser::signed_in(&app, "titulaire@btp.example").await;
+    let (status, page) = contractor.page("/telecharger/contracts.csv?annee=2025").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!page.contains(GYMNASIUM), "{page}");
+    assert_eq!(Browser::new(&app).get("/telecharger/contracts.csv?annee=2025").await.status(), StatusCode::SEE_OTHER);
+}

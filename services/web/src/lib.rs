@@ -64,6 +64,7 @@ pub fn router(settings: WebSettings) -> Router<AppState> {
         .route("/penalites", get(pages::penalties::page))
         .route("/tableau-de-bord", get(pages::dashboard::page))
         .route("/rapport", get(pages::report::page))
+        .route("/telecharger/{file}", get(pages::downloads::file))
         .route("/marches/{id}/acompte", get(pages::instalment::form).post(pages::instalment::submit))
         .route("/a-valider", get(pages::review::queue))
         .route("/a-valider/{id}/{number}", get(pages::review::form).post(pages::review::submit))

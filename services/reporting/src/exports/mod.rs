@@ -133,15 +133,37 @@ async fn download_headers(pool: &PgPool, scope: &Scope, stem: &str, format: Form
     Ok(headers)
 }
 
+/// The tables a person downloads from the web interface's pages, by the file names of the API's
+/// routes (`contracts.xlsx`, `indicators.csv`…): the same file as the API gives for `query`, to a
+/// reader of the indicators (the caller checks the role). `None` for a name that is no table.
+pub async fn table_download(
+    state: AppState,
+    principal: &suivi_http::Principal,
+    name: &str,
+    query: ExportQuery,
+) -> Option<Result<Response, Problem>> {
+    let (stem, format) = match name.rsplit_once('.')? {
+        (stem, "csv") => (stem, Format::Csv),
+        (stem, "xlsx") => (stem, Format::Xlsx),
+        _ => return None,
+    };
+    Some(match stem {
+        "contracts" => export_dataset(state, principal, query, Dataset::Contracts, format).await,
+        "statement-lines" => export_dataset(state, principal, query, Dataset::StatementLines, format).await,
+        "penalties" => export_dataset(state, principal, query, Dataset::Penalties, format).await,
+        "indicators" => export_indicators(state, principal, query, format).await,
+        _ => return None,
+    })
+}
+
 /// A table of the read models, as CSV or XLSX.
 async fn export_dataset(
     state: AppState,
     principal: &suivi_http::Principal,
-    raw: Option<String>,
+    query: ExportQuery,
     dataset: Dataset,
     format: Format,
 ) -> Result<Response, Problem> {
-    let query = table_query(raw.as_deref())?;
     let pool = state.pool.clone();
     let scope = scope(&pool, &principal.tenant, query).await?;
     let headers = download_headers(&pool, &scope, dataset.file_stem(), format).await?;
@@ -229,10 +251,9 @@ fn workbook_bytes(
 async fn export_indicators(
     state: AppState,
     principal: &suivi_http::Principal,
-    raw: Option<String>,
+    query: ExportQuery,
     format: Format,
 ) -> Result<Response, Problem> {
-    let query = table_query(raw.as_deref())?;
     let scope = scope(&state.pool, &principal.tenant, query).await?;
     let headers = download_headers(&state.pool, &scope, indicator_rows::FILE_STEM, format).await?;
     let indicators = suivi_projector::yearly_indicators(&state.pool, scope.schema, &scope.tenant, scope.year)
@@ -269,7 +290,7 @@ macro_rules! table_handler {
             State(state): State<AppState>,
             RawQuery(query): RawQuery,
         ) -> Result<Response, Problem> {
-            export_dataset(state, &principal.principal, query, $dataset, $format).await
+            export_dataset(state, &principal.principal, table_query(query.as_deref())?, $dataset, $format).await
         }
     };
 }
@@ -287,7 +308,7 @@ async fn indicators_csv(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Problem> {
-    export_indicators(state, &principal.principal, query, Format::Csv).await
+    export_indicators(state, &principal.principal, table_query(query.as_deref())?, Format::Csv).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -296,7 +317,7 @@ async fn indicators_xlsx(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Problem> {
-    export_indicators(state, &principal.principal, query, Format::Xlsx).await
+    export_indicators(state, &principal.principal, table_query(query.as_deref())?, Format::Xlsx).await
 }
 
 /// The words every table's description shares (literals, for `concat!`).

@@ -27,6 +27,25 @@ struct DashboardPage {
     sections: Vec<Section>,
     at_risk_caption: String,
     at_risk: Vec<AtRisk>,
+    downloads: Vec<Download>,
+}
+
+/// A table of the year to download, as the spreadsheet or as text.
+struct Download {
+    label: &'static str,
+    xlsx_href: String,
+    csv_href: String,
+}
+
+fn downloads(selection: &yearly::Selection) -> Vec<Download> {
+    super::downloads::FILES
+        .iter()
+        .map(|(name, label)| Download {
+            label,
+            xlsx_href: selection.href(&format!("/telecharger/{name}.xlsx")),
+            csv_href: selection.href(&format!("/telecharger/{name}.csv")),
+        })
+        .collect()
 }
 
 /// `GET /tableau-de-bord?annee=2025&acheteur=…`.
@@ -49,6 +68,7 @@ pub async fn page(
         sections: sections(selection.year, &data.indicators, &data.targets),
         at_risk_caption: yearly::at_risk_caption(data.at_risk.len()),
         at_risk: data.at_risk,
+        downloads: downloads(&selection),
     };
     Ok(render(StatusCode::OK, &page))
 }

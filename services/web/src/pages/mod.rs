@@ -2,6 +2,7 @@
 
 pub mod contract;
 pub mod dashboard;
+pub mod downloads;
 mod fields;
 mod figures;
 pub mod instalment;
