@@ -305,3 +305,41 @@ async fn suivi_user_create_reads_the_password_from_standard_input_and_refuses_ba
     let accounts: i64 = sqlx::query_scalar("select count(*) from users").fetch_one(&app.db.pool).await.unwrap();
     assert_eq!(accounts, 1, "nothing created by a refused command");
 }
+
+/// `suivi user disable`: a person who left is out at once (the open session too) and cannot
+/// sign in; `enable` lets them back with the same password; `list` shows which accounts are off.
+#[tokio::test]
+async fn an_administrator_disables_an_account_its_session_ends_and_it_can_be_enabled_again() {
+    let app = TestApp::spawn().await;
+    user(&app, &app.tenant, Role::Buyer, None, BUYER).await;
+    let browser = Browser::signed_in(&app, BUYER).await;
+    assert_eq!(browser.page("/marches").await.0, StatusCode::OK);
+    let suivi = |args: &[&str]| {
+        let output = std::process::Command::new(suivi_e2e::process::suivi_binary())
+            .args(["user"])
+            .args(args)
+            .env("DATABASE_URL", app.db.url())
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+
+    let disabled = suivi(&["disable", "--email", &BUYER.to_uppercase()]);
+    assert!(disabled.contains("disabled; its sessions are closed"), "{disabled}");
+    assert_eq!(browser.get("/marches").await.status(), StatusCode::SEE_OTHER, "the open session ended");
+    let refused = browser.sign_in(BUYER, PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(refused.text().await.unwrap().contains("Adresse électronique ou mot de passe incorrect."));
+    assert!(suivi(&["disable", "--email", BUYER]).contains("already disabled"));
+    let listed = suivi(&["list", "--tenant", app.tenant.as_str()]);
+    let line = listed.lines().find(|line| line.starts_with(BUYER)).unwrap_or_else(|| panic!("{listed}"));
+    assert!(line.contains("buyer") && !line.trim_end().ends_with('-'), "a disabled date: {line}");
+    assert!(!listed.contains("argon2"), "{listed}");
+
+    assert!(suivi(&["enable", "--email", BUYER]).contains("signs in again"));
+    assert_eq!(browser.sign_in(BUYER, PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(browser.page("/marches").await.0, StatusCode::OK);
+    assert!(suivi(&["enable", "--email", BUYER]).contains("was not disabled"));
+}

@@ -1,4 +1,5 @@
-//! `suivi user create`: an account of the web interface, for a person. The password is read
+//! `suivi user …`: the accounts of the web interface, one per person (create, change the password,
+//! disable, enable, list). The password is read
 //! from `SUIVI_USER_PASSWORD` (scripts), else asked at the terminal without echo, else read
 //! from the first line of standard input (a pipe); it never appears in the arguments, where
 //! `ps` and the shell's history would show it.
@@ -35,6 +36,22 @@ pub enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Stop an account from signing in (a person who left) and end its sessions at once; what it
+    /// did stays in the history.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Let a disabled account sign in again, with its password as it was.
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
+    /// The tenant's accounts: address, role, SIRET, created, disabled (never a password).
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 pub async fn run(pool: &PgPool, command: UserCommand) -> anyhow::Result<()> {
@@ -52,7 +69,34 @@ pub async fn run(pool: &PgPool, command: UserCommand) -> anyhow::Result<()> {
             accounts::set_password(pool, &email, &password()?).await?;
             println!("password of {} replaced; its sessions are closed", email.trim());
         }
+        UserCommand::Disable { email } => match accounts::disable(pool, &email).await? {
+            true => println!("account {} disabled; its sessions are closed", email.trim()),
+            false => println!("account {} was already disabled", email.trim()),
+        },
+        UserCommand::Enable { email } => match accounts::enable(pool, &email).await? {
+            true => println!("account {} enabled: it signs in again", email.trim()),
+            false => println!("account {} was not disabled", email.trim()),
+        },
+        UserCommand::List { tenant } => list(pool, &TenantId::parse(&tenant)?).await?,
     }
+    Ok(())
+}
+
+async fn list(pool: &PgPool, tenant: &TenantId) -> anyhow::Result<()> {
+    let at = |at: chrono::DateTime<chrono::Utc>| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let accounts = accounts::list(pool, tenant).await?;
+    println!("{:<40}  {:<11}  {:<14}  {:<20}  disabled", "email", "role", "siret", "created");
+    for account in &accounts {
+        let disabled = account.disabled_at.map_or_else(|| "-".to_owned(), at);
+        let siret = account.siret.as_deref().unwrap_or("-");
+        println!(
+            "{:<40}  {:<11}  {siret:<14}  {:<20}  {disabled}",
+            account.email,
+            account.role,
+            at(account.created_at)
+        );
+    }
+    eprintln!("{} account(s) in tenant {tenant}", accounts.len());
     Ok(())
 }
 

@@ -201,3 +201,55 @@ mod tests {
         assert!(normalise_email("al ice@exemple.fr").is_err());
     }
 }
+
+/// Stops an account from signing in (a person who left, a lost laptop) and ends its sessions at
+/// once; the account and what it did stay. `false` when it was already disabled.
+pub async fn disable(pool: &PgPool, email: &str) -> Result<bool, AccountError> {
+    let email = normalise_email(email)?;
+    let mut tx = pool.begin().await?;
+    let row: Option<(Uuid, bool)> = sqlx::query_as(
+        "with before as (select id, disabled_at from users where email = $1 for update)
+         update users u set disabled_at = coalesce(before.disabled_at, now()) from before where u.id = before.id
+         returning u.id, before.disabled_at is null",
+    )
+    .bind(&email)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (id, newly) = row.ok_or(AccountError::UnknownEmail(email))?;
+    sqlx::query("delete from sessions where user_id = $1").bind(id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(newly)
+}
+
+/// Lets a disabled account sign in again (with its password as it was). `false` when it was not
+/// disabled.
+pub async fn enable(pool: &PgPool, email: &str) -> Result<bool, AccountError> {
+    let email = normalise_email(email)?;
+    let was_disabled: Option<bool> = sqlx::query_scalar(
+        "with before as (select id, disabled_at from users where email = $1 for update)
+         update users u set disabled_at = null from before where u.id = before.id
+         returning before.disabled_at is not null",
+    )
+    .bind(&email)
+    .fetch_optional(pool)
+    .await?;
+    was_disabled.ok_or(AccountError::UnknownEmail(email))
+}
+
+/// An account as an administrator lists it (never its password's hash).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListedAccount {
+    pub email: String,
+    pub role: String,
+    pub siret: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub disabled_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The tenant's accounts, by e-mail address.
+pub async fn list(pool: &PgPool, tenant: &TenantId) -> Result<Vec<ListedAccount>, AccountError> {
+    Ok(sqlx::query_as("select email, role, siret, created_at, disabled_at from users where tenant = $1 order by email")
+        .bind(tenant.as_str())
+        .fetch_all(pool)
+        .await?)
+}
