@@ -170,6 +170,16 @@ async fn projector_rebuild_fills_the_other_schema_and_switches_readers_to_it() {
     // another test's transaction held the log's visible end back, and then the projector goes on
     // from the rebuilt schema's checkpoint.
     assert!(rebuilt_from <= 8, "{output}");
+    // Analyzed before the switch: the planner knows the rebuilt tables' sizes (a truncated
+    // table's estimate is -1, unknown).
+    let (estimated, counted): (f32, i64) = sqlx::query_as(
+        "select (select reltuples from pg_class where oid = 'read_b.statement_lines'::regclass),
+                (select count(*) from read_b.statement_lines)",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(f64::from(estimated), counted as f64, "statistics of the rebuilt schema");
     app.catch_up().await;
     assert_eq!(checkpoint(&app.db.pool, Schema::ReadB).await.unwrap().events, 8);
     let rows: Vec<(uuid::Uuid, i64)> =

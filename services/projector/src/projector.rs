@@ -564,6 +564,13 @@ impl Projector {
                 BatchOutcome::CaughtUp => break,
             }
         }
+        // Fresh statistics before readers arrive: the planner would otherwise plan the lists and
+        // the dashboard on a truncated table's (none), until autovacuum, if it runs, gets to it.
+        sqlx::query(&format!(
+            "analyze {name}.contracts, {name}.instalments, {name}.statement_lines, {name}.penalties, {name}.participants"
+        ))
+        .execute(&self.pool)
+        .await?;
         // Switch only if nothing arrived since the last batch, under the state row's lock.
         loop {
             let mut tx = self.pool.begin().await?;
