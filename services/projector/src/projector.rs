@@ -565,9 +565,12 @@ impl Projector {
             }
         }
         // Fresh statistics before readers arrive: the planner would otherwise plan the lists and
-        // the dashboard on a truncated table's (none), until autovacuum, if it runs, gets to it.
+        // the dashboard on a truncated table's (none), until autovacuum, if it runs, gets to it;
+        // and the log's, which every page's lag query reads (a log just loaded or imported may
+        // have none: a sequential scan of it per page, measured in BENCHMARKS.md).
         sqlx::query(&format!(
-            "analyze {name}.contracts, {name}.instalments, {name}.statement_lines, {name}.penalties, {name}.participants"
+            "analyze events, {name}.contracts, {name}.instalments, {name}.statement_lines, {name}.penalties,
+                     {name}.participants"
         ))
         .execute(&self.pool)
         .await?;
