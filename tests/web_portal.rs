@@ -316,3 +316,45 @@ async fn a_facilitator_reviews_a_statement_from_the_queue() {
         "{reviewed}"
     );
 }
+
+#[tokio::test]
+async fn the_review_queue_leads_page_by_page_to_every_statement() {
+    let app = TestApp::spawn().await;
+    user(&app, &app.tenant, Role::Facilitator, None, FACILITATOR).await;
+    // One more statement than a page holds (1 h each: one person stays far under 230 h a month).
+    let mut statements = Vec::new();
+    for _ in 0..101 {
+        let id = app.award(&award_body()).await;
+        let body = instalment_body(1, "10000.00", &[("EMP-1", "1")]);
+        let response = app.post(&format!("/api/contracts/{id}/instalments"), &app.tokens.contractor, &body).await;
+        assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+        statements.push(format!("/a-valider/{id}/1"));
+    }
+    app.catch_up().await;
+    let facilitator = Browser::signed_in(&app, FACILITATOR).await;
+    let reviews = |page: &str| -> Vec<String> {
+        let links = page.match_indices("href=\"/a-valider/");
+        links.map(|(at, _)| page[at + 6..].split('"').next().unwrap().to_owned()).collect()
+    };
+
+    let (status, first) = facilitator.page("/a-valider").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut seen = reviews(&first);
+    assert_eq!(seen.len(), 100, "a page holds 100");
+    assert!(!first.contains("Retour aux relevés les plus anciens"), "{first}");
+    let next = first.split("\" rel=\"next\"").next().unwrap().rsplit("href=\"").next().unwrap().to_owned();
+    assert!(next.starts_with("/a-valider?apres="), "{next}");
+    let (status, second) = facilitator.page(&next.replace("&#38;", "&")).await;
+    assert_eq!(status, StatusCode::OK);
+    seen.extend(reviews(&second));
+    assert!(second.contains(r#"<a href="/a-valider">Retour aux relevés les plus anciens</a>"#), "{second}");
+    assert!(!second.contains("rel=\"next\""), "the last page: {second}");
+    seen.sort();
+    statements.sort();
+    assert_eq!(seen, statements, "every statement once, over the two pages");
+
+    // An edited address starts from the oldest.
+    let (status, edited) = facilitator.page("/a-valider?apres=n%27importe%7Cquoi").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(reviews(&edited).len(), 100);
+}

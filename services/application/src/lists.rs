@@ -76,6 +76,32 @@ pub struct QueueCursor {
     pub instalment: u32,
 }
 
+/// The cursor as text, `received_on|contract_id|instalment` (the API encodes it further, the web
+/// interface puts it in its address as it is).
+impl std::fmt::Display for QueueCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}|{}|{}", self.received_on, self.contract_id, self.instalment)
+    }
+}
+
+impl std::str::FromStr for QueueCursor {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<Self, ()> {
+        let mut parts = text.split('|');
+        let mut next = || parts.next().ok_or(());
+        let cursor = QueueCursor {
+            received_on: next()?.parse().map_err(drop)?,
+            contract_id: next()?.parse().map_err(drop)?,
+            instalment: next()?.parse().map_err(drop)?,
+        };
+        match parts.next() {
+            None => Ok(cursor),
+            Some(_) => Err(()),
+        }
+    }
+}
+
 /// A statement with lines still to review.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingStatement {

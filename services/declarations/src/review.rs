@@ -59,9 +59,9 @@ pub async fn queue(
     RawQuery(query): RawQuery,
 ) -> Result<(HeaderMap, Json<Vec<QueuedStatement>>), Problem> {
     let parameters = parse_query(query.as_deref(), &["limit", "cursor"])?;
-    let after = parameter(&parameters, "cursor", a_cursor(), |v| decode_cursor(v).and_then(|t| cursor_of(&t)))?;
+    let after = parameter(&parameters, "cursor", a_cursor(), |v| decode_cursor(v).and_then(|t| t.parse().ok()))?;
     let page = state.app.review_queue(&principal.principal, after, limit(&parameters, MAX_PAGE)?).await?;
-    let next = page.next.map(|c| encode_cursor(&format!("{}|{}|{}", c.received_on, c.contract_id, c.instalment)));
+    let next = page.next.map(|cursor| encode_cursor(&cursor.to_string()));
     let headers = page_headers(page.lag, "/api/review-queue", &parameters, next);
     let items: Vec<QueuedStatement> = page.items.into_iter().map(QueuedStatement::from).collect();
     Ok((headers, Json(items)))
@@ -78,19 +78,9 @@ pub struct QueueQuery {
 /// Reads the queue's query string: its parameters, where the page starts, and its size.
 pub fn queue_query(query: Option<&str>) -> Result<QueueQuery, Problem> {
     let parameters = parse_query(query, &["limit", "cursor"])?;
-    let after = parameter(&parameters, "cursor", a_cursor(), |v| decode_cursor(v).and_then(|text| cursor_of(&text)))?;
+    let after = parameter(&parameters, "cursor", a_cursor(), |v| decode_cursor(v).and_then(|text| text.parse().ok()))?;
     let limit = limit(&parameters, MAX_PAGE)?;
     Ok(QueueQuery { parameters, after, limit })
-}
-
-fn cursor_of(text: &str) -> Option<QueueCursor> {
-    let mut parts = text.split('|');
-    let cursor = QueueCursor {
-        received_on: parts.next()?.parse().ok()?,
-        contract_id: parts.next()?.parse().ok()?,
-        instalment: parts.next()?.parse().ok()?,
-    };
-    parts.next().is_none().then_some(cursor)
 }
 
 impl From<PendingStatement> for QueuedStatement {

@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rust_decimal::Decimal;
 use serde_json::json;
+use suivi_application::lists::QueueCursor;
 use suivi_application::{Expected, LoadedContract};
 use suivi_contracts::{ContractView, InstalmentView};
 use suivi_domain::contract::LineReviewStatus;
@@ -30,7 +31,7 @@ use crate::csrf::{Fields, SessionForm};
 use crate::sessions::{random_token, Session};
 use crate::{format, labels};
 
-/// Statements the queue shows, oldest received first; the page says when there are more.
+/// Statements a page of the queue shows, oldest received first; a link leads to the next ones.
 const QUEUE_PAGE: u32 = 100;
 
 pub struct QueueRow {
@@ -52,7 +53,10 @@ struct QueuePage {
     rows: Vec<QueueRow>,
     confirmation: Option<String>,
     lagging: bool,
-    more: bool,
+    /// The next page (statements received later), when there is one.
+    next_href: Option<String>,
+    /// Back to the oldest, on a later page.
+    first_href: Option<String>,
     /// Facilitators review; buyers and administrators see the queue only.
     reviewer: bool,
 }
@@ -66,7 +70,12 @@ pub async fn queue(
     if !Reviewers::ROLES.contains(&session.principal.role) {
         return Err(PageError::NotAllowed);
     }
-    let page = state.app.review_queue(&session.principal, None, QUEUE_PAGE).await?;
+    let parameters: Vec<(String, String)> =
+        form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes()).into_owned().collect();
+    let parameter = |name: &str| parameters.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+    // An unreadable `apres` (an edited address) starts from the oldest: there is nothing to refuse.
+    let after: Option<QueueCursor> = parameter("apres").and_then(|text| text.parse().ok());
+    let page = state.app.review_queue(&session.principal, after, QUEUE_PAGE).await?;
     // The read model has no contractor nor instalment period: each contract, folded from its
     // events (the command path's cache keeps them), gives both.
     let mut contracts: HashMap<Uuid, Option<LoadedContract>> = HashMap::new();
@@ -103,15 +112,20 @@ pub async fn queue(
         });
     }
     // Only a number is read back from the address: no text of it is ever shown.
-    let reviewed = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .find(|(name, _)| name == "examine")
-        .and_then(|(_, value)| value.parse::<u32>().ok());
+    let reviewed = parameter("examine").and_then(|value| value.parse::<u32>().ok());
+    let next_href = page.next.map(|cursor| {
+        format!(
+            "/a-valider?{}",
+            form_urlencoded::Serializer::new(String::new()).append_pair("apres", &cursor.to_string()).finish()
+        )
+    });
     let page = QueuePage {
         nav: Nav::of(&session),
         rows,
         confirmation: reviewed.map(|n| format!("Votre examen du relevé de l'acompte n° {n} est enregistré.")),
         lagging: page.lag.events > 0,
-        more: page.next.is_some(),
+        next_href,
+        first_href: after.map(|_| "/a-valider".to_owned()),
         reviewer: Facilitators::ROLES.contains(&session.principal.role),
     };
     Ok(render(StatusCode::OK, &page))
