@@ -1066,8 +1066,8 @@ async fn the_cached_indicators_are_recomputed_when_the_projector_moves_on() {
     let (schema, tenant) = (target::active(&db.pool).await.unwrap(), TenantId::parse("agglo").unwrap());
     let first = cached_yearly_indicators(&db.pool, schema, &tenant, 2025).await.unwrap();
     let again = cached_yearly_indicators(&db.pool, schema, &tenant, 2025).await.unwrap();
-    assert!(std::sync::Arc::ptr_eq(&first, &again), "computed once while nothing changed");
-    assert_eq!(*first, indicators_of(&db, "agglo", 2025).await, "the cache answers what a computation does");
+    assert!(std::sync::Arc::ptr_eq(&first.indicators, &again.indicators), "computed once while nothing changed");
+    assert_eq!(*first.indicators, indicators_of(&db, "agglo", 2025).await, "the cache answers what a computation does");
 
     // A contract notified in 2025, projected: the cached answer follows.
     let award = Award {
@@ -1084,6 +1084,59 @@ async fn the_cached_indicators_are_recomputed_when_the_projector_moves_on() {
     Contract::award(&db, "agglo", award).await;
     project_everything(&db.pool).await;
     let after = cached_yearly_indicators(&db.pool, schema, &tenant, 2025).await.unwrap();
-    assert_eq!(after.consolidated.notified.count, first.consolidated.notified.count + 1);
-    assert_eq!(*after, indicators_of(&db, "agglo", 2025).await);
+    assert_eq!(after.indicators.consolidated.notified.count, first.indicators.consolidated.notified.count + 1);
+    assert_eq!(*after.indicators, indicators_of(&db, "agglo", 2025).await);
+    assert!(after.projected_at > first.projected_at, "with the time of the data it was computed from");
+}
+
+/// While one request computes the new answer, the others get the previous one at once (with the
+/// time of its data) instead of all waiting behind the computation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_the_indicators_are_recomputed_other_requests_get_the_previous_answer_at_once() {
+    let db = TestDatabase::new().await;
+    seed(&db).await;
+    let (schema, tenant) = (target::active(&db.pool).await.unwrap(), TenantId::parse("agglo").unwrap());
+    let before = cached_yearly_indicators(&db.pool, schema, &tenant, 2025).await.unwrap();
+    let award = Award {
+        buyer: B1,
+        contractor: (C1, "pme"),
+        amount_ht: "50000.00",
+        months: 6,
+        notified: "2025-09-01",
+        social: &[],
+        environmental: &[],
+        clause: None,
+        advance: None,
+    };
+    Contract::award(&db, "agglo", award).await;
+    project_everything(&db.pool).await;
+
+    // The next computation is held up by a lock on the statement lines it aggregates.
+    let lines = format!("{}.statement_lines", schema.name());
+    let mut blocker = db.pool.begin().await.unwrap();
+    sqlx::query(&format!("lock table {lines} in access exclusive mode")).execute(&mut *blocker).await.unwrap();
+    let computing = tokio::spawn({
+        let (pool, tenant) = (db.pool.clone(), tenant.clone());
+        async move { cached_yearly_indicators(&pool, schema, &tenant, 2025).await.unwrap() }
+    });
+    let waiting = format!("select count(*) from pg_locks where not granted and relation = '{lines}'::regclass");
+    while sqlx::query_scalar::<_, i64>(&waiting).fetch_one(&db.pool).await.unwrap() == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let meanwhile = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        cached_yearly_indicators(&db.pool, schema, &tenant, 2025),
+    )
+    .await
+    .expect("answered without waiting for the computation")
+    .unwrap();
+    assert!(std::sync::Arc::ptr_eq(&meanwhile.indicators, &before.indicators), "the previous answer");
+    assert_eq!(meanwhile.projected_at, before.projected_at, "saying how old it is");
+
+    blocker.rollback().await.unwrap();
+    let fresh = computing.await.unwrap();
+    assert_eq!(fresh.indicators.consolidated.notified.count, before.indicators.consolidated.notified.count + 1);
+    assert!(fresh.projected_at > before.projected_at);
+    let next = cached_yearly_indicators(&db.pool, schema, &tenant, 2025).await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&next.indicators, &fresh.indicators), "the new answer, kept");
 }

@@ -14,7 +14,7 @@ pub mod target;
 mod write;
 
 pub use failures::{FailureSummary, QuarantinedContract};
-pub use indicators::{cached_yearly_indicators, yearly_indicators, YearlyIndicators};
+pub use indicators::{cached_yearly_indicators, yearly_indicators, CachedIndicators, YearlyIndicators};
 pub use lag::{lag, Lag};
 pub use projector::{checkpoint, BatchOutcome, Checkpoint, Projector, ProjectorConfig, ProjectorError};
 pub use target::Schema;

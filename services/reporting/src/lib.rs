@@ -147,9 +147,9 @@ async fn indicators(
 ) -> Result<Json<YearlyIndicators>, Problem> {
     let year = year_of(query.as_deref())?;
     let schema = target::active(&state.pool).await.map_err(database_problem)?;
-    let indicators =
+    let cached =
         cached_yearly_indicators(&state.pool, schema, &principal.tenant, year).await.map_err(database_problem)?;
-    Ok(Json(YearlyIndicators::clone(&indicators)))
+    Ok(Json(YearlyIndicators::clone(&cached.indicators)))
 }
 
 /// Reads the query string as the handler does: `year` is required, once, a calendar year in

@@ -4,8 +4,12 @@
 //! contracts, about 0.7 s): too slow to do on each view of the dashboard (`BENCHMARKS.md`). They
 //! only change when the projector applies a batch (it stamps the checkpoint's `updated_at`), when
 //! a buyer is named or added, or when a national plan is recorded: an answer is kept while the
-//! stamp of all three is the same, and at most [`AT_MOST`]. Requests for the same year wait for
-//! the one computation in progress rather than starting their own.
+//! stamp of all three is the same, and at most [`AT_MOST`].
+//!
+//! One computation at a time per year: the request that finds the answer out of date computes
+//! the new one; requests arriving meanwhile get the previous answer at once, with the time of the
+//! read models it was computed from (so a page says how old it is), rather than all waiting
+//! behind the computation. With no previous answer they wait for it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -29,11 +33,19 @@ type Key = (String, &'static str, String, i32);
 
 /// What the indicators depend on, as cheap to read as a row: the read models' last batch, the
 /// tenant's buyers and their names, the national plans.
-#[derive(Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 struct Stamp {
     projected_at: DateTime<Utc>,
     buyers: Option<String>,
     plans: Option<String>,
+}
+
+/// The year's indicators, and when the read models they come from were last changed.
+#[derive(Debug, Clone)]
+pub struct CachedIndicators {
+    pub indicators: Arc<YearlyIndicators>,
+    /// The projector's last batch before the computation: what "data as of" means.
+    pub projected_at: DateTime<Utc>,
 }
 
 struct Entry {
@@ -42,10 +54,27 @@ struct Entry {
     indicators: Arc<YearlyIndicators>,
 }
 
-type Slot = Arc<tokio::sync::Mutex<Option<Entry>>>;
+impl Entry {
+    fn answer(&self) -> CachedIndicators {
+        CachedIndicators { indicators: self.indicators.clone(), projected_at: self.stamp.projected_at }
+    }
+}
 
-fn slots() -> &'static Mutex<HashMap<Key, Slot>> {
-    static SLOTS: OnceLock<Mutex<HashMap<Key, Slot>>> = OnceLock::new();
+#[derive(Default)]
+struct Slot {
+    latest: Mutex<Option<Arc<Entry>>>,
+    /// Held by the one request computing a new answer.
+    computing: tokio::sync::Mutex<()>,
+}
+
+impl Slot {
+    fn latest(&self) -> Option<Arc<Entry>> {
+        self.latest.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+}
+
+fn slots() -> &'static Mutex<HashMap<Key, Arc<Slot>>> {
+    static SLOTS: OnceLock<Mutex<HashMap<Key, Arc<Slot>>>> = OnceLock::new();
     SLOTS.get_or_init(Default::default)
 }
 
@@ -55,7 +84,7 @@ pub async fn cached_yearly_indicators(
     schema: Schema,
     tenant: &TenantId,
     year: i32,
-) -> Result<Arc<YearlyIndicators>, sqlx::Error> {
+) -> Result<CachedIndicators, sqlx::Error> {
     let stamp: Stamp = sqlx::query_as(&format!(
         "select c.updated_at as projected_at,
                 (select md5(string_agg(siret || '|' || coalesce(name, ''), ',' order by siret))
@@ -76,11 +105,23 @@ pub async fn cached_yearly_indicators(
         }
         slots.entry(key).or_default().clone()
     };
-    let mut entry = slot.lock().await;
-    if let Some(kept) = entry.as_ref().filter(|kept| kept.stamp == stamp && kept.computed_at.elapsed() < AT_MOST) {
-        return Ok(kept.indicators.clone());
+    let current = |entry: &Arc<Entry>| entry.stamp == stamp && entry.computed_at.elapsed() < AT_MOST;
+    let latest = slot.latest();
+    if let Some(fresh) = latest.as_ref().filter(|entry| current(entry)) {
+        return Ok(fresh.answer());
+    }
+    let _computing = match (slot.computing.try_lock(), &latest) {
+        (Ok(computing), _) => computing,
+        // Another request is computing the new answer: the previous one, at once.
+        (Err(_), Some(previous)) => return Ok(previous.answer()),
+        (Err(_), None) => slot.computing.lock().await,
+    };
+    // Computed by the request this one waited for?
+    if let Some(fresh) = slot.latest().filter(current) {
+        return Ok(fresh.answer());
     }
     let indicators = Arc::new(yearly_indicators(pool, schema, tenant, year).await?);
-    *entry = Some(Entry { stamp, computed_at: Instant::now(), indicators: indicators.clone() });
-    Ok(indicators)
+    let entry = Arc::new(Entry { stamp, computed_at: Instant::now(), indicators });
+    *slot.latest.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(entry.clone());
+    Ok(entry.answer())
 }

@@ -25,7 +25,7 @@ use suivi_proto::TenantId;
 
 use crate::target::Schema;
 
-pub use cache::cached_yearly_indicators;
+pub use cache::{cached_yearly_indicators, CachedIndicators};
 pub use targets::{NationalPlan, NationalTargets};
 pub use types::*;
 

@@ -7,7 +7,7 @@ use std::ops::RangeInclusive;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use suivi_application::Role;
 use suivi_http::tenants::ListedBuyer;
@@ -185,8 +185,9 @@ pub struct YearData {
 pub async fn load(state: &AppState, session: &Session, selection: &Selection) -> Result<YearData, PageError> {
     let tenant = &session.principal.tenant;
     let schema = target::active(&state.pool).await.map_err(PageError::unavailable)?;
-    let yearly =
+    let cached =
         cached_yearly_indicators(&state.pool, schema, tenant, selection.year).await.map_err(PageError::unavailable)?;
+    let yearly = &cached.indicators;
     let indicators = match &selection.buyer {
         None => yearly.consolidated.clone(),
         Some(chosen) => match yearly.buyers.iter().find(|buyer| buyer.buyer_siret == chosen.siret) {
@@ -201,14 +202,11 @@ pub async fn load(state: &AppState, session: &Session, selection: &Selection) ->
         },
     };
     let at_risk = at_risk(state, schema, session, selection).await.map_err(PageError::unavailable)?;
-    // The projector stamps its checkpoint's `updated_at` with `now()` in the transaction of each
-    // batch it applies (services/projector/src/projector.rs): the last time the read models
-    // changed, which is what "Données au" means here. Not the time of the request: a projector
-    // that stopped would otherwise pass for up to date.
-    let updated_at: DateTime<Utc> = sqlx::query_scalar(&format!("select updated_at from {}.checkpoint", schema.name()))
-        .fetch_one(&state.pool)
-        .await
-        .map_err(PageError::unavailable)?;
+    // "Données au": the projector's last batch before the indicators were computed (it stamps its
+    // checkpoint's `updated_at` in the transaction of each batch, services/projector/src/projector.rs),
+    // which the cache keeps with them: an answer served while a newer one is being computed says
+    // how old it is. Not the time of the request: a stopped projector would pass for up to date.
+    let updated_at = cached.projected_at;
     let lag = suivi_projector::lag(&state.pool, schema).await.map_err(PageError::unavailable)?;
     Ok(YearData {
         targets: yearly.national_targets.clone(),
