@@ -7,9 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use suivi_http::AppState;
 
-use super::figures::{sections, Section};
-use super::list::Choice;
-use super::yearly::{self, AtRisk, Refusal};
+use super::yearly::{self, Refusal, Selection, YearlyView};
 use super::{render, Nav};
 use crate::sessions::Session;
 
@@ -17,16 +15,8 @@ use crate::sessions::Session;
 #[template(path = "tableau-de-bord.html")]
 struct DashboardPage {
     nav: Option<Nav>,
-    year: i32,
-    buyer_label: String,
-    form_action: &'static str,
-    buyers: Vec<Choice>,
+    view: YearlyView,
     report_href: String,
-    as_of: String,
-    lagging: bool,
-    sections: Vec<Section>,
-    at_risk_caption: String,
-    at_risk: Vec<AtRisk>,
     downloads: Vec<Download>,
 }
 
@@ -37,7 +27,7 @@ struct Download {
     csv_href: String,
 }
 
-fn downloads(selection: &yearly::Selection) -> Vec<Download> {
+fn downloads(selection: &Selection) -> Vec<Download> {
     super::downloads::FILES
         .iter()
         .map(|(name, label)| Download {
@@ -54,20 +44,11 @@ pub async fn page(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Refusal> {
-    let selection = yearly::select(&session, &state, raw.as_deref()).await?;
-    let data = yearly::load(&state, &session, &selection).await?;
+    let (selection, view) = yearly::view(&session, &state, raw.as_deref(), "/tableau-de-bord").await?;
     let page = DashboardPage {
         nav: Nav::of(&session),
-        year: selection.year,
-        buyer_label: selection.buyer_label(),
-        form_action: "/tableau-de-bord",
-        buyers: selection.buyer_choices(),
+        view,
         report_href: selection.href("/rapport"),
-        as_of: data.as_of,
-        lagging: data.lagging,
-        sections: sections(selection.year, &data.indicators, &data.targets),
-        at_risk_caption: yearly::at_risk_caption(data.at_risk.len()),
-        at_risk: data.at_risk,
         downloads: downloads(&selection),
     };
     Ok(render(StatusCode::OK, &page))

@@ -8,9 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use suivi_http::AppState;
 
-use super::figures::{sections, Section};
-use super::list::Choice;
-use super::yearly::{self, AtRisk, Refusal};
+use super::yearly::{self, Refusal, YearlyView};
 use super::{render, Nav};
 use crate::sessions::Session;
 
@@ -18,16 +16,8 @@ use crate::sessions::Session;
 #[template(path = "rapport.html")]
 struct ReportPage {
     nav: Option<Nav>,
-    year: i32,
-    buyer_label: String,
-    form_action: &'static str,
-    buyers: Vec<Choice>,
+    view: YearlyView,
     dashboard_href: String,
-    as_of: String,
-    lagging: bool,
-    sections: Vec<Section>,
-    at_risk_caption: String,
-    at_risk: Vec<AtRisk>,
 }
 
 /// `GET /rapport?annee=2025&acheteur=…`.
@@ -36,20 +26,7 @@ pub async fn page(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Refusal> {
-    let selection = yearly::select(&session, &state, raw.as_deref()).await?;
-    let data = yearly::load(&state, &session, &selection).await?;
-    let page = ReportPage {
-        nav: Nav::of(&session),
-        year: selection.year,
-        buyer_label: selection.buyer_label(),
-        form_action: "/rapport",
-        buyers: selection.buyer_choices(),
-        dashboard_href: selection.href("/tableau-de-bord"),
-        as_of: data.as_of,
-        lagging: data.lagging,
-        sections: sections(selection.year, &data.indicators, &data.targets),
-        at_risk_caption: yearly::at_risk_caption(data.at_risk.len()),
-        at_risk: data.at_risk,
-    };
+    let (selection, view) = yearly::view(&session, &state, raw.as_deref(), "/rapport").await?;
+    let page = ReportPage { nav: Nav::of(&session), view, dashboard_href: selection.href("/tableau-de-bord") };
     Ok(render(StatusCode::OK, &page))
 }

@@ -171,7 +171,7 @@ pub struct AtRisk {
 }
 
 /// What both pages show.
-pub struct YearData {
+struct YearData {
     pub targets: NationalTargets,
     pub indicators: Indicators,
     pub at_risk: Vec<AtRisk>,
@@ -181,8 +181,47 @@ pub struct YearData {
     pub lagging: bool,
 }
 
+/// What the dashboard and the report both show: the form choosing the year and the buyer, and
+/// the year's figures, charts and contracts at risk (`choix-annee.html`, `indicateurs.html`).
+pub struct YearlyView {
+    pub year: i32,
+    pub buyer_label: String,
+    /// The page the form reloads.
+    pub form_action: &'static str,
+    pub buyers: Vec<Choice>,
+    pub as_of: String,
+    pub lagging: bool,
+    pub sections: Vec<super::figures::Section>,
+    pub at_risk_caption: String,
+    pub at_risk: Vec<AtRisk>,
+}
+
+/// The selection the query string asks for (`annee`, `acheteur`) and its view, for the page at
+/// `form_action`.
+pub async fn view(
+    session: &Session,
+    state: &AppState,
+    raw: Option<&str>,
+    form_action: &'static str,
+) -> Result<(Selection, YearlyView), Refusal> {
+    let selection = select(session, state, raw).await?;
+    let data = load(state, session, &selection).await?;
+    let view = YearlyView {
+        year: selection.year,
+        buyer_label: selection.buyer_label(),
+        form_action,
+        buyers: selection.buyer_choices(),
+        as_of: data.as_of,
+        lagging: data.lagging,
+        sections: super::figures::sections(selection.year, &data.indicators, &data.targets),
+        at_risk_caption: at_risk_caption(data.at_risk.len()),
+        at_risk: data.at_risk,
+    };
+    Ok((selection, view))
+}
+
 /// The year's indicators of the selection, from the active read models.
-pub async fn load(state: &AppState, session: &Session, selection: &Selection) -> Result<YearData, PageError> {
+async fn load(state: &AppState, session: &Session, selection: &Selection) -> Result<YearData, PageError> {
     let tenant = &session.principal.tenant;
     let schema = target::active(&state.pool).await.map_err(PageError::unavailable)?;
     let cached =
@@ -270,7 +309,7 @@ async fn at_risk(
 }
 
 /// The caption of the contracts-at-risk table, with how many there are.
-pub fn at_risk_caption(count: usize) -> String {
+fn at_risk_caption(count: usize) -> String {
     match count {
         0 | 1 => format!("{count} marché en retard sur l'objectif d'heures"),
         n => format!("{n} marchés en retard sur l'objectif d'heures"),
