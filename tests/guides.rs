@@ -86,6 +86,9 @@ async fn play(script: &str, url: &str, token: &str) -> (Vec<String>, String) {
             .env("SUIVI_URL", url)
             .env("SUIVI_TOKEN", token)
             .env("SUIVI_REQUESTS", log_path)
+            // The readers are in France: `date` gives the day Suivi calls today (Paris), even
+            // when the machine's clock is on UTC a little after midnight in Paris.
+            .env("TZ", "Europe/Paris")
             .output()
             .expect("bash runs")
     })
