@@ -66,15 +66,16 @@ fn shell_examples(text: &str) -> String {
 }
 
 /// Runs a guide's shell examples in one `bash`, as its reader would with `SUIVI_URL` and
-/// `SUIVI_TOKEN` set, in a directory of its own: stopped by the first failing command, and by
-/// the first request answered with an error (4xx, 5xx). The requests it sent (one line each),
+/// `SUIVI_TOKEN` set, in a directory of its own: stopped by the first failing command, by the
+/// first request answered with an error (4xx, 5xx), and by a `jq` finding nothing (`null`). The requests it sent (one line each),
 /// and its output.
 async fn play(script: &str, url: &str, token: &str) -> (Vec<String>, String) {
     let directory = std::env::temp_dir().join(format!("suivi-guide-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&directory).unwrap();
     let log = directory.join("requests.log");
     let prelude = "set -euo pipefail\n\
-                   curl() { printf '%s\\n' \"${*//$'\\n'/ }\" >> \"$SUIVI_REQUESTS\"; command curl --fail-with-body \"$@\"; }\n";
+                   curl() { printf '%s\\n' \"${*//$'\\n'/ }\" >> \"$SUIVI_REQUESTS\"; command curl --fail-with-body \"$@\"; }\n\
+                   jq() { command jq --exit-status \"$@\"; }\n";
     let (script, url, token) = (format!("{prelude}{script}"), url.to_owned(), token.to_owned());
     let (dir, log_path) = (directory.clone(), log.clone());
     // On a blocking thread: the server answering it runs on this test's runtime.

@@ -1120,9 +1120,15 @@ async fn while_the_indicators_are_recomputed_other_requests_get_the_previous_ans
         async move { cached_yearly_indicators(&pool, schema, &tenant, 2025).await.unwrap() }
     });
     let waiting = format!("select count(*) from pg_locks where not granted and relation = '{lines}'::regclass");
-    while sqlx::query_scalar::<_, i64>(&waiting).fetch_one(&db.pool).await.unwrap() == 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    let blocked = async {
+        while sqlx::query_scalar::<_, i64>(&waiting).fetch_one(&db.pool).await.unwrap() == 0 {
+            assert!(!computing.is_finished(), "the computation ended without waiting for the lock");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(30), blocked)
+        .await
+        .expect("the computation waits for the lock");
     let meanwhile = tokio::time::timeout(
         std::time::Duration::from_secs(10),
         cached_yearly_indicators(&db.pool, schema, &tenant, 2025),
@@ -1132,11 +1138,12 @@ async fn while_the_indicators_are_recomputed_other_requests_get_the_previous_ans
     .unwrap();
     assert!(std::sync::Arc::ptr_eq(&meanwhile.indicators, &before.indicators), "the previous answer");
     assert_eq!(meanwhile.projected_at, before.projected_at, "saying how old it is");
+    assert!(before.current && !meanwhile.current, "and that it is the previous one");
 
     blocker.rollback().await.unwrap();
     let fresh = computing.await.unwrap();
     assert_eq!(fresh.indicators.consolidated.notified.count, before.indicators.consolidated.notified.count + 1);
-    assert!(fresh.projected_at > before.projected_at);
+    assert!(fresh.projected_at > before.projected_at && fresh.current);
     let next = cached_yearly_indicators(&db.pool, schema, &tenant, 2025).await.unwrap();
     assert!(std::sync::Arc::ptr_eq(&next.indicators, &fresh.indicators), "the new answer, kept");
 }

@@ -219,7 +219,7 @@ async fn settle(
 
 /// `GET /api/contracts`: the caller's contracts (a contractor's: those it holds), from the read
 /// models, by pages: `buyer`, `status`, `year` (of notification), `at_risk`, `has_clause`, `q`
-/// (words of the object), `limit`, `cursor`.
+/// (text the object contains), `limit`, `cursor`.
 #[tracing::instrument(skip_all)]
 async fn list(
     principal: Authorized<Readers>,
@@ -266,7 +266,10 @@ pub fn list_query(query: Option<&str>) -> Result<(HashMap<String, String>, Contr
         search: parameter(
             &parameters,
             "q",
-            Text::new("1 à 200 caractères, sans caractère de contrôle", "1 to 200 characters, no control character"),
+            Text::new(
+                "au plus 200 caractères, sans caractère de contrôle",
+                "at most 200 characters, no control character",
+            ),
             |v| {
                 let fits = v.chars().count() <= 200 && !v.chars().any(char::is_control);
                 fits.then(|| Some(v.trim().to_owned()).filter(|words| !words.is_empty()))

@@ -42,7 +42,8 @@ fn indicator_routes() -> Routes {
                 beneficiaries and firms; penalties proposed, confirmed, adjusted and waived; advances; payment \
                 delays and late-payment interest; contracts at risk. `docs/indicators.md` defines each figure \
                 and the date that puts it in a year. Computed from the read models, which follow the log within \
-                seconds (see `/readyz`).",
+                seconds (see `/readyz`), once per state of them: while the answer to a new state is being \
+                computed, other requests get the previous one, at most two minutes old.",
                 "The year's indicators, consolidated and per buyer.",
             )
             .query(Query {

@@ -86,7 +86,9 @@ fn the_administrators_commands_of_the_guides_run_on_a_fresh_database() {
             commands.push_str(&block);
         }
     }
-    let shown = commands.matches("suivi ").count();
+    // Commands at the start of a line, and inside `$(…)`; not the word in a comment.
+    let shown = commands.lines().filter(|line| line.trim_start().starts_with("suivi ")).count()
+        + commands.matches("$(suivi ").count();
     assert!(shown >= 8, "only {shown} commands found: is the extraction broken?\n{commands}");
 
     let log = std::env::temp_dir().join(format!("{name}.log"));

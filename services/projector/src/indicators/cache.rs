@@ -7,9 +7,10 @@
 //! stamp of all three is the same, and at most [`AT_MOST`].
 //!
 //! One computation at a time per year: the request that finds the answer out of date computes
-//! the new one; requests arriving meanwhile get the previous answer at once, with the time of the
-//! read models it was computed from (so a page says how old it is), rather than all waiting
-//! behind the computation. With no previous answer they wait for it.
+//! the new one; requests arriving meanwhile get the previous answer at once, marked as not
+//! current and with the time of the read models it was computed from (so a page says how old it
+//! is), rather than all waiting behind the computation — if it is at most [`STALE_AT_MOST`] old;
+//! an older one, or none, and they wait for the computation.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -24,6 +25,9 @@ use crate::target::Schema;
 
 /// The longest an answer is kept, even when the read models did not change.
 pub const AT_MOST: Duration = Duration::from_secs(60);
+
+/// The oldest previous answer given while a new one is computed.
+pub const STALE_AT_MOST: Duration = Duration::from_secs(120);
 
 /// Above this many (database, schema, tenant, year) entries, the cache starts afresh.
 const MAX_ENTRIES: usize = 512;
@@ -46,6 +50,8 @@ pub struct CachedIndicators {
     pub indicators: Arc<YearlyIndicators>,
     /// The projector's last batch before the computation: what "data as of" means.
     pub projected_at: DateTime<Utc>,
+    /// `false` for the previous answer, given while the new one is computed.
+    pub current: bool,
 }
 
 struct Entry {
@@ -55,8 +61,8 @@ struct Entry {
 }
 
 impl Entry {
-    fn answer(&self) -> CachedIndicators {
-        CachedIndicators { indicators: self.indicators.clone(), projected_at: self.stamp.projected_at }
+    fn answer(&self, current: bool) -> CachedIndicators {
+        CachedIndicators { indicators: self.indicators.clone(), projected_at: self.stamp.projected_at, current }
     }
 }
 
@@ -108,20 +114,25 @@ pub async fn cached_yearly_indicators(
     let current = |entry: &Arc<Entry>| entry.stamp == stamp && entry.computed_at.elapsed() < AT_MOST;
     let latest = slot.latest();
     if let Some(fresh) = latest.as_ref().filter(|entry| current(entry)) {
-        return Ok(fresh.answer());
+        return Ok(fresh.answer(true));
     }
-    let _computing = match (slot.computing.try_lock(), &latest) {
+    let recent = latest.filter(|entry| entry.computed_at.elapsed() < STALE_AT_MOST);
+    let _computing = match (slot.computing.try_lock(), recent) {
         (Ok(computing), _) => computing,
         // Another request is computing the new answer: the previous one, at once.
-        (Err(_), Some(previous)) => return Ok(previous.answer()),
+        (Err(_), Some(previous)) => return Ok(previous.answer(false)),
         (Err(_), None) => slot.computing.lock().await,
     };
     // Computed by the request this one waited for?
     if let Some(fresh) = slot.latest().filter(current) {
-        return Ok(fresh.answer());
+        return Ok(fresh.answer(true));
     }
     let indicators = Arc::new(yearly_indicators(pool, schema, tenant, year).await?);
     let entry = Arc::new(Entry { stamp, computed_at: Instant::now(), indicators });
-    *slot.latest.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(entry.clone());
-    Ok(entry.answer())
+    let mut latest = slot.latest.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    // A request that waited read its stamp before waiting: never replace newer data with older.
+    if latest.as_ref().is_none_or(|kept| kept.stamp.projected_at <= entry.stamp.projected_at) {
+        *latest = Some(entry.clone());
+    }
+    Ok(entry.answer(true))
 }

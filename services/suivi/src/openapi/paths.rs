@@ -169,7 +169,7 @@ pub fn parameters() -> Value {
             "in": "query",
             "required": false,
             "description": "Only contracts whose object contains this text, case ignored (blank: every contract).",
-            "schema": { "type": "string", "maxLength": 200, "pattern": "^[^\\u0000-\\u001f\\u007f]*$" },
+            "schema": { "type": "string", "maxLength": 200, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$" },
             "example": "gymnase",
         },
         "Limit": {

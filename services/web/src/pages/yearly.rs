@@ -252,7 +252,8 @@ async fn load(state: &AppState, session: &Session, selection: &Selection) -> Res
         indicators,
         at_risk,
         as_of: format::moment(updated_at),
-        lagging: lag.events > 0,
+        // Also when the figures are the previous ones, given while the new ones are computed.
+        lagging: lag.events > 0 || !cached.current,
     })
 }
 
