@@ -61,7 +61,10 @@ pub async fn run(pool: &PgPool, vault: &KeyRing) -> anyhow::Result<()> {
         let token = create_token(pool, role, &tenant, siret, "demo").await?;
         println!("  {:<12} {}", role.as_str(), token.token);
     }
-    println!("\nTry: curl -H \"Authorization: Bearer <buyer token>\" http://127.0.0.1:8080/api/contracts");
+    println!(
+        "\nTry: export SUIVI_URL=<the address `suivi serve` prints> SUIVI_TOKEN=<a token above>, then the \
+         examples of docs/guides/ (e.g. curl -H \"Authorization: Bearer $SUIVI_TOKEN\" \"$SUIVI_URL/api/contracts\")"
+    );
     demo_users(pool, &tenant).await
 }
 
