@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use reqwest::StatusCode;
+use suivi_e2e::guide_blocks::{is_administrators, shell_blocks};
 use suivi_e2e::web::{Browser, PASSWORD};
 use suivi_e2e::TestApp;
 use suivi_http::Role;
@@ -29,34 +30,17 @@ fn page_links(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The shell blocks of a guide (```` ```sh ````), in order.
-fn shell_blocks(text: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut block: Option<String> = None;
-    for line in text.lines() {
-        if line.starts_with("```") {
-            blocks.extend(block.take());
-            block = (line == "```sh").then(String::new);
-        } else if let Some(block) = block.as_mut() {
-            block.push_str(line);
-            block.push('\n');
-        }
-    }
-    blocks
-}
-
 /// The shell examples of a guide's reader, in order, as one script. Left out: the reader's own
 /// address and token (`export SUIVI_URL=…`, `SUIVI_TOKEN=…`: the test gives its own), and the
 /// blocks of the administrator's `suivi …` commands, run on the server
 /// (`services/suivi/tests/cli.rs` plays those, with the same rule).
 fn shell_examples(text: &str) -> String {
-    let is_admin = |block: &String| block.lines().any(|line| line.trim_start().starts_with("suivi "));
     let readers_own = |line: &&str| {
         let line = line.trim_start();
         line.starts_with("export SUIVI_URL=") || line.starts_with("export SUIVI_TOKEN=")
     };
     let mut script = String::new();
-    for block in shell_blocks(text).iter().filter(|block| !is_admin(block)) {
+    for block in shell_blocks(text).iter().filter(|block| !is_administrators(block)) {
         for line in block.lines().filter(|line| !readers_own(line)) {
             script.push_str(line);
             script.push('\n');

@@ -1057,6 +1057,23 @@ async fn get_indicators_refuses_contractors_and_finance_and_a_missing_or_invalid
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
 
+/// One more contract notified in 2025 (no clause, no advance), projected: the read models move on.
+async fn award_one_more_in_2025(db: &TestDatabase) {
+    let award = Award {
+        buyer: B1,
+        contractor: (C1, "pme"),
+        amount_ht: "50000.00",
+        months: 6,
+        notified: "2025-09-01",
+        social: &[],
+        environmental: &[],
+        clause: None,
+        advance: None,
+    };
+    Contract::award(db, "agglo", award).await;
+    project_everything(&db.pool).await;
+}
+
 /// The dashboard reads the year's indicators through a cache: the same answer while the read
 /// models are unchanged, a fresh one as soon as the projector applies a batch.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1070,19 +1087,7 @@ async fn the_cached_indicators_are_recomputed_when_the_projector_moves_on() {
     assert_eq!(*first.indicators, indicators_of(&db, "agglo", 2025).await, "the cache answers what a computation does");
 
     // A contract notified in 2025, projected: the cached answer follows.
-    let award = Award {
-        buyer: B1,
-        contractor: (C1, "pme"),
-        amount_ht: "50000.00",
-        months: 6,
-        notified: "2025-09-01",
-        social: &[],
-        environmental: &[],
-        clause: None,
-        advance: None,
-    };
-    Contract::award(&db, "agglo", award).await;
-    project_everything(&db.pool).await;
+    award_one_more_in_2025(&db).await;
     let after = cached_yearly_indicators(&db.pool, schema, &tenant, 2025).await.unwrap();
     assert_eq!(after.indicators.consolidated.notified.count, first.indicators.consolidated.notified.count + 1);
     assert_eq!(*after.indicators, indicators_of(&db, "agglo", 2025).await);
@@ -1097,19 +1102,7 @@ async fn while_the_indicators_are_recomputed_other_requests_get_the_previous_ans
     seed(&db).await;
     let (schema, tenant) = (target::active(&db.pool).await.unwrap(), TenantId::parse("agglo").unwrap());
     let before = cached_yearly_indicators(&db.pool, schema, &tenant, 2025).await.unwrap();
-    let award = Award {
-        buyer: B1,
-        contractor: (C1, "pme"),
-        amount_ht: "50000.00",
-        months: 6,
-        notified: "2025-09-01",
-        social: &[],
-        environmental: &[],
-        clause: None,
-        advance: None,
-    };
-    Contract::award(&db, "agglo", award).await;
-    project_everything(&db.pool).await;
+    award_one_more_in_2025(&db).await;
 
     // The next computation is held up by a lock on the statement lines it aggregates.
     let lines = format!("{}.statement_lines", schema.name());

@@ -9,6 +9,7 @@ pub mod app;
 mod database;
 mod events;
 pub mod finance;
+pub mod guide_blocks;
 pub mod history;
 mod nats;
 pub mod participants;

@@ -6,6 +6,10 @@ use std::process::Command;
 
 use sqlx::{Connection, PgConnection};
 
+#[path = "../../../tests/support/guide_blocks.rs"]
+mod guide_blocks;
+use guide_blocks::{is_administrators, shell_blocks};
+
 fn suivi() -> Command {
     Command::new(env!("CARGO_BIN_EXE_suivi"))
 }
@@ -82,7 +86,7 @@ fn the_administrators_commands_of_the_guides_run_on_a_fresh_database() {
     let mut commands = String::new();
     for guide in guides {
         let text = std::fs::read_to_string(&guide).unwrap();
-        for block in administrators_blocks(&text) {
+        for block in shell_blocks(&text).into_iter().filter(|block| is_administrators(block)) {
             commands.push_str(&block);
         }
     }
@@ -112,23 +116,6 @@ fn the_administrators_commands_of_the_guides_run_on_a_fresh_database() {
         format!("{}\n--- stderr\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "{commands}\n--- stdout\n{transcript}");
     assert_eq!(ran.lines().count(), shown, "every command shown ran:\n{ran}\n{transcript}");
-}
-
-/// A guide's shell blocks that hold a `suivi …` command (the administrator's, on the server).
-fn administrators_blocks(text: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut block: Option<String> = None;
-    for line in text.lines() {
-        if line.starts_with("```") {
-            blocks.extend(block.take());
-            block = (line == "```sh").then(String::new);
-        } else if let Some(block) = block.as_mut() {
-            block.push_str(line);
-            block.push('\n');
-        }
-    }
-    blocks.retain(|block| block.lines().any(|line| line.trim_start().starts_with("suivi ")));
-    blocks
 }
 
 fn drop_database(server: &str, name: &str) {
